@@ -1,0 +1,73 @@
+/* spn_b64.c: strict base64 decoder, no allocation */
+#include "spn_b64.h"
+
+/* 0..63 for the alphabet, 64 for '=', 0xFF for everything else */
+static const uint8_t dtab[256] = {
+#define X 0xFF
+    X,X,X,X,X,X,X,X,X,X,X,X,X,X,X,X, X,X,X,X,X,X,X,X,X,X,X,X,X,X,X,X,
+    X,X,X,X,X,X,X,X,X,X,X,62,X,X,X,63, 52,53,54,55,56,57,58,59,60,61,X,X,X,64,X,X,
+    X,0,1,2,3,4,5,6,7,8,9,10,11,12,13,14, 15,16,17,18,19,20,21,22,23,24,25,X,X,X,X,X,
+    X,26,27,28,29,30,31,32,33,34,35,36,37,38,39,40, 41,42,43,44,45,46,47,48,49,50,51,X,X,X,X,X,
+    X,X,X,X,X,X,X,X,X,X,X,X,X,X,X,X, X,X,X,X,X,X,X,X,X,X,X,X,X,X,X,X,
+    X,X,X,X,X,X,X,X,X,X,X,X,X,X,X,X, X,X,X,X,X,X,X,X,X,X,X,X,X,X,X,X,
+    X,X,X,X,X,X,X,X,X,X,X,X,X,X,X,X, X,X,X,X,X,X,X,X,X,X,X,X,X,X,X,X,
+    X,X,X,X,X,X,X,X,X,X,X,X,X,X,X,X, X,X,X,X,X,X,X,X,X,X,X,X,X,X,X,X,
+#undef X
+};
+
+long spn_b64_decode(const char *in, size_t len, uint8_t *out, size_t outsz,
+                    size_t *bad)
+{
+    const uint8_t *s = (const uint8_t *)in;
+    size_t i, o = 0;
+
+    if (len % 4) {
+        *bad = len;
+        return -1;
+    }
+    for (i = 0; i < len; i += 4) {
+        uint8_t a = dtab[s[i]], b = dtab[s[i + 1]], c = dtab[s[i + 2]],
+                d = dtab[s[i + 3]];
+        int last = (i + 4 == len);
+        size_t k;
+        uint32_t v;
+
+        for (k = 0; k < 4; k++) {
+            uint8_t x = dtab[s[i + k]];
+            if (x == 0xFF || (x == 64 && (!last || k < 2))) {
+                *bad = i + k;
+                return -1;
+            }
+        }
+        if (c == 64 && d != 64) {       /* "x=y" */
+            *bad = i + 3;
+            return -1;
+        }
+        if (o + 3 > outsz && !(last && (c == 64 || d == 64) && o + (c == 64 ? 1 : 2) <= outsz))
+            return -2;
+        v = ((uint32_t)a << 18) | ((uint32_t)b << 12);
+        if (c == 64) {                  /* one byte; low 4 bits of b must be 0 */
+            if (b & 0x0F) {
+                *bad = i + 1;
+                return -1;
+            }
+            out[o++] = (uint8_t)(v >> 16);
+            break;
+        }
+        v |= (uint32_t)c << 6;
+        if (d == 64) {                  /* two bytes; low 2 bits of c must be 0 */
+            if (c & 0x03) {
+                *bad = i + 2;
+                return -1;
+            }
+            out[o++] = (uint8_t)(v >> 16);
+            out[o++] = (uint8_t)(v >> 8);
+            break;
+        }
+        v |= d;
+        out[o++] = (uint8_t)(v >> 16);
+        out[o++] = (uint8_t)(v >> 8);
+        out[o++] = (uint8_t)v;
+    }
+    return (long)o;
+}

@@ -1,0 +1,37 @@
+/* spn_buf.h: a growing text buffer in an APR pool, with the escapers
+ * every output path uses (HTML, JSON).  Bytes that are not valid UTF-8
+ * come out as U+FFFD, so no client byte reaches a page or a JSON
+ * document unescaped. */
+#ifndef SPN_BUF_H
+#define SPN_BUF_H
+
+#include <apr_pools.h>
+#include <stddef.h>
+
+typedef struct {
+    apr_pool_t *pool;
+    char *s;
+    size_t len, cap;
+} spn_buf_t;
+
+void spn_buf_init(spn_buf_t *b, apr_pool_t *p, size_t cap);
+void spn_buf_add(spn_buf_t *b, const char *s, size_t n);
+void spn_buf_puts(spn_buf_t *b, const char *s);
+void spn_buf_printf(spn_buf_t *b, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* HTML text/attribute escaping of n bytes (s may be NULL: nothing). */
+void spn_buf_html(spn_buf_t *b, const char *s, size_t n);
+static inline void spn_buf_htmls(spn_buf_t *b, const char *s)
+{
+    if (s) spn_buf_html(b, s, __builtin_strlen(s));
+}
+/* A JSON string literal, or null when s is NULL. */
+void spn_buf_json(spn_buf_t *b, const char *s, size_t n);
+static inline void spn_buf_jsons(spn_buf_t *b, const char *s)
+{
+    spn_buf_json(b, s, s ? __builtin_strlen(s) : 0);
+}
+/* Length of the valid UTF-8 sequence at s (1..4), or 0 when invalid. */
+size_t spn_utf8_seq(const unsigned char *s, size_t n);
+
+#endif

@@ -1,0 +1,655 @@
+/* spn_token.c: GSS-API framing, SPNEGO (RFC 4178, MS-SPNG) and Kerberos
+ * (RFC 4120) messages.  NTLMSSP lives in spn_ntlm.c.
+ *
+ * The grammar is walked by hand, one function per ASN.1 type, so nesting
+ * is fixed by the code and no input can make it recurse.
+ */
+#include "spn_token.h"
+#include "spn_der.h"
+#include "spn_b64.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+typedef struct {
+    spn_token_t *tok;
+    const uint8_t *base;
+} dctx_t;
+
+static int fail(dctx_t *c, spn_err_t code, const uint8_t *at, const char *fmt, ...)
+{
+    spn_error_t *e = &c->tok->error;
+    va_list ap;
+
+    if (e->code != SPN_E_OK)
+        return -1;
+    e->code = code;
+    e->offset = at ? (size_t)(at - c->base) : 0;
+    va_start(ap, fmt);
+    vsnprintf(e->message, sizeof(e->message), fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
+/* Map a DER reader result onto the token error. */
+static int der_fail(dctx_t *c, const spn_der_t *d, int rc, const char *what)
+{
+    switch (rc) {
+    case SPN_DER_END:
+        return fail(c, SPN_E_TRUNCATED, d->p, "%s: missing", what);
+    case SPN_DER_TRUNCATED:
+        if (d->want)
+            return fail(c, SPN_E_TRUNCATED, d->p,
+                        "%s declares %zu content bytes but only %zu follow",
+                        what, d->want, d->have);
+        return fail(c, SPN_E_TRUNCATED, d->p, "%s: header cut short", what);
+    case SPN_DER_DEEP:
+        return fail(c, SPN_E_TOO_DEEP, d->p, "%s: nested too deeply", what);
+    default:
+        return fail(c, SPN_E_MALFORMED, d->p, "%s: bad tag or length form", what);
+    }
+}
+
+/* Read the next TLV and require its identity. */
+static int expect(dctx_t *c, spn_der_t *d, spn_tlv_t *t, uint8_t cls, int cons,
+                  uint32_t tag, const char *what)
+{
+    const uint8_t *at = d->p;
+    int rc = spn_der_read(d, t);
+
+    if (rc != SPN_DER_OK)
+        return der_fail(c, d, rc, what);
+    if (!spn_der_is(t, cls, cons, tag))
+        return fail(c, SPN_E_MALFORMED, at, "%s: unexpected tag 0x%02x", what, *at);
+    return 0;
+}
+
+/* Step into a TLV; then read the one element an explicit [n] tag wraps. */
+static int enter(dctx_t *c, const spn_der_t *outer, const spn_tlv_t *t,
+                 spn_der_t *in, const char *what)
+{
+    int rc = spn_der_enter(outer, t, in);
+    return rc == SPN_DER_OK ? 0 : der_fail(c, outer, rc, what);
+}
+
+static int explicit_inner(dctx_t *c, const spn_der_t *seq, const spn_tlv_t *field,
+                          spn_tlv_t *t, uint8_t cls, int cons, uint32_t tag,
+                          const char *what)
+{
+    spn_der_t in;
+    if (enter(c, seq, field, &in, what) < 0)
+        return -1;
+    return expect(c, &in, t, cls, cons, tag, what);
+}
+
+static int int_field(dctx_t *c, const spn_der_t *seq, const spn_tlv_t *f,
+                     long *out, const char *what)
+{
+    spn_tlv_t t;
+    int64_t v;
+
+    if (explicit_inner(c, seq, f, &t, SPN_DER_UNIV, 0, 2, what) < 0)
+        return -1;
+    if (spn_der_int(&t, &v) < 0 || v < -2147483648LL || v > 4294967295LL)
+        return fail(c, SPN_E_MALFORMED, t.hdr, "%s: integer out of range", what);
+    *out = (long)v;
+    return 0;
+}
+
+static int string_field(dctx_t *c, const spn_der_t *seq, const spn_tlv_t *f,
+                        spn_slice_t *out, uint32_t tag, const char *what)
+{
+    spn_tlv_t t;
+    if (explicit_inner(c, seq, f, &t, SPN_DER_UNIV, 0, tag, what) < 0)
+        return -1;
+    out->p = t.val;
+    out->len = t.len;
+    return 0;
+}
+
+/* Iterate the [n] fields of a SEQUENCE in order.  Returns the field
+ * number, -2 at the end, -1 on error. */
+static int next_field(dctx_t *c, spn_der_t *seq, spn_tlv_t *f, int *last,
+                      const char *what)
+{
+    const uint8_t *at = seq->p;
+    int rc = spn_der_read(seq, f);
+
+    if (rc == SPN_DER_END)
+        return -2;
+    if (rc != SPN_DER_OK)
+        return der_fail(c, seq, rc, what);
+    if (f->cls != SPN_DER_CTX || !f->constructed || (int)f->tag <= *last || f->tag > 30)
+        return fail(c, SPN_E_MALFORMED, at, "%s: field tag 0x%02x out of order",
+                    what, *at);
+    *last = (int)f->tag;
+    return (int)f->tag;
+}
+
+/* PrincipalName ::= SEQUENCE { name-type [0] Int32, name-string [1] SEQUENCE OF KerberosString } */
+static int principal(dctx_t *c, const spn_der_t *outer, const spn_tlv_t *f,
+                     spn_krb5_t *k, const char *what)
+{
+    spn_der_t seq, in, names;
+    spn_tlv_t t, s;
+    int n, last = -1;
+    long type;
+
+    if (explicit_inner(c, outer, f, &t, SPN_DER_UNIV, 1, 16, what) < 0 ||
+        enter(c, outer, &t, &seq, what) < 0)
+        return -1;
+    while ((n = next_field(c, &seq, &t, &last, what)) >= 0) {
+        if (n == 0) {
+            if (int_field(c, &seq, &t, &type, what) < 0)
+                return -1;
+            k->sname_type = (int)type;
+        }
+        else if (n == 1) {
+            if (explicit_inner(c, &seq, &t, &s, SPN_DER_UNIV, 1, 16, what) < 0 ||
+                enter(c, &seq, &t, &in, what) < 0)
+                return -1;
+            spn_der_read(&in, &s);    /* the SEQUENCE OF; checked above */
+            if (enter(c, &in, &s, &names, what) < 0)
+                return -1;
+            for (;;) {
+                int rc = spn_der_read(&names, &s);
+                if (rc == SPN_DER_END)
+                    break;
+                if (rc != SPN_DER_OK)
+                    return der_fail(c, &names, rc, what);
+                if (!spn_der_is(&s, SPN_DER_UNIV, 0, 27))
+                    return fail(c, SPN_E_MALFORMED, s.hdr,
+                                "%s: name component is not a GeneralString", what);
+                if (k->sname_n < SPN_MAX_SNAME) {
+                    k->sname[k->sname_n].p = s.val;
+                    k->sname[k->sname_n].len = s.len;
+                }
+                k->sname_n++;
+            }
+        }
+    }
+    return n == -1 ? -1 : 0;
+}
+
+/* EncryptedData ::= SEQUENCE { etype [0], kvno [1] OPTIONAL, cipher [2] } */
+static int enc_data(dctx_t *c, const spn_der_t *outer, const spn_tlv_t *f,
+                    int *etype, long *kvno, spn_slice_t *cipher, const char *what)
+{
+    spn_der_t seq;
+    spn_tlv_t t;
+    int n, last = -1, have = 0;
+    long v;
+
+    if (explicit_inner(c, outer, f, &t, SPN_DER_UNIV, 1, 16, what) < 0 ||
+        enter(c, outer, &t, &seq, what) < 0)
+        return -1;
+    if (kvno)
+        *kvno = -1;
+    while ((n = next_field(c, &seq, &t, &last, what)) >= 0) {
+        if (n == 0) {
+            if (int_field(c, &seq, &t, &v, what) < 0)
+                return -1;
+            *etype = (int)v;
+            have |= 1;
+        }
+        else if (n == 1) {
+            if (int_field(c, &seq, &t, &v, what) < 0)
+                return -1;
+            if (kvno)
+                *kvno = v;
+        }
+        else if (n == 2) {
+            if (string_field(c, &seq, &t, cipher, 4, what) < 0)
+                return -1;
+            have |= 2;
+        }
+    }
+    if (n == -1)
+        return -1;
+    if (have != 3)
+        return fail(c, SPN_E_MALFORMED, f->hdr, "%s: etype or cipher missing", what);
+    return 0;
+}
+
+/* Ticket ::= [APPLICATION 1] SEQUENCE { tkt-vno [0], realm [1], sname [2], enc-part [3] } */
+static int ticket(dctx_t *c, const spn_der_t *outer, const spn_tlv_t *f, spn_krb5_t *k)
+{
+    spn_der_t app, seq;
+    spn_tlv_t t;
+    int n, last = -1;
+    long v;
+
+    if (explicit_inner(c, outer, f, &t, SPN_DER_APP, 1, 1, "Ticket") < 0 ||
+        enter(c, outer, &t, &app, "Ticket") < 0 ||
+        expect(c, &app, &t, SPN_DER_UNIV, 1, 16, "Ticket") < 0 ||
+        enter(c, &app, &t, &seq, "Ticket") < 0)
+        return -1;
+    while ((n = next_field(c, &seq, &t, &last, "Ticket")) >= 0) {
+        switch (n) {
+        case 0:
+            if (int_field(c, &seq, &t, &v, "Ticket tkt-vno") < 0)
+                return -1;
+            break;
+        case 1:
+            if (string_field(c, &seq, &t, &k->realm, 27, "Ticket realm") < 0)
+                return -1;
+            break;
+        case 2:
+            if (principal(c, &seq, &t, k, "Ticket sname") < 0)
+                return -1;
+            break;
+        case 3:
+            if (enc_data(c, &seq, &t, &k->etype, &k->kvno, &k->cipher,
+                         "Ticket enc-part") < 0)
+                return -1;
+            break;
+        }
+    }
+    if (n == -1)
+        return -1;
+    if (last < 3)
+        return fail(c, SPN_E_MALFORMED, f->hdr, "Ticket: fields missing");
+    return 0;
+}
+
+static int krb5_body(dctx_t *c, spn_der_t *seq, spn_krb5_t *k, const char *what)
+{
+    spn_tlv_t t;
+    int n, last = -1;
+    long v;
+
+    while ((n = next_field(c, seq, &t, &last, what)) >= 0) {
+        if (n == 0 || n == 1) {            /* pvno, msg-type */
+            if (int_field(c, seq, &t, &v, what) < 0)
+                return -1;
+            if (n == 0 && v != 5)
+                return fail(c, SPN_E_UNSUPPORTED, t.hdr, "%s: pvno %ld is not 5", what, v);
+            continue;
+        }
+        switch (k->msg_type * 100 + n) {
+        case 1402: {                       /* ap-options */
+            spn_tlv_t b;
+            if (explicit_inner(c, seq, &t, &b, SPN_DER_UNIV, 0, 3, "ap-options") < 0)
+                return -1;
+            if (spn_der_bits32(&b, &k->ap_options) < 0)
+                return fail(c, SPN_E_MALFORMED, b.hdr, "ap-options: bad BIT STRING");
+            break;
+        }
+        case 1403:
+            if (ticket(c, seq, &t, k) < 0)
+                return -1;
+            break;
+        case 1404:
+            if (enc_data(c, seq, &t, &k->auth_etype, NULL, &k->auth_cipher,
+                         "authenticator") < 0)
+                return -1;
+            break;
+        case 3004:
+            if (string_field(c, seq, &t, &k->stime, 24, "KRB-ERROR stime") < 0)
+                return -1;
+            break;
+        case 3006:
+            if (int_field(c, seq, &t, &k->error_code, "KRB-ERROR error-code") < 0)
+                return -1;
+            break;
+        case 3009:
+            if (string_field(c, seq, &t, &k->realm, 27, "KRB-ERROR realm") < 0)
+                return -1;
+            break;
+        case 3010:
+            if (principal(c, seq, &t, k, "KRB-ERROR sname") < 0)
+                return -1;
+            break;
+        case 3011:
+            if (string_field(c, seq, &t, &k->e_text, 27, "KRB-ERROR e-text") < 0)
+                return -1;
+            break;
+        default:                           /* fields we do not need */
+            break;
+        }
+    }
+    if (n == -1)
+        return -1;
+    if (k->msg_type == 14 && last < 4)
+        return fail(c, SPN_E_MALFORMED, seq->p, "AP-REQ: fields missing");
+    return 0;
+}
+
+/* A Kerberos message: [APPLICATION 14|15|30] SEQUENCE { ... } */
+static int krb5_msg(dctx_t *c, const uint8_t *p, size_t len)
+{
+    spn_token_t *tok = c->tok;
+    spn_krb5_t *k = &tok->krb5;
+    spn_der_t d, app, seq;
+    spn_tlv_t t;
+    int rc;
+    const char *what;
+
+    spn_der_init(&d, c->base, p, len);
+    rc = spn_der_read(&d, &t);
+    if (rc != SPN_DER_OK)
+        return der_fail(c, &d, rc, "Kerberos message");
+    if (t.cls != SPN_DER_APP || !t.constructed ||
+        (t.tag != 14 && t.tag != 15 && t.tag != 30))
+        return fail(c, SPN_E_UNSUPPORTED, p, "Kerberos message [APPLICATION %u] not supported",
+                    (unsigned)t.tag);
+    tok->has_krb5 = 1;
+    k->msg_type = (int)t.tag;
+    k->kvno = -1;
+    what = t.tag == 14 ? "AP-REQ" : t.tag == 15 ? "AP-REP" : "KRB-ERROR";
+    if (enter(c, &d, &t, &app, what) < 0 ||
+        expect(c, &app, &t, SPN_DER_UNIV, 1, 16, what) < 0 ||
+        enter(c, &app, &t, &seq, what) < 0)
+        return -1;
+    return krb5_body(c, &seq, k, what);
+}
+
+static const uint8_t OID_SPNEGO[] = {0x2b, 0x06, 0x01, 0x05, 0x05, 0x02};
+static const uint8_t OID_KRB5[] = {0x2a, 0x86, 0x48, 0x86, 0xf7, 0x12, 0x01, 0x02, 0x02};
+static const uint8_t OID_MSKRB5[] = {0x2a, 0x86, 0x48, 0x82, 0xf7, 0x12, 0x01, 0x02, 0x02};
+static const uint8_t OID_NTLM[] = {0x2b, 0x06, 0x01, 0x04, 0x01, 0x82, 0x37, 0x02, 0x02, 0x0a};
+static const uint8_t OID_NEGOEX[] = {0x2b, 0x06, 0x01, 0x04, 0x01, 0x82, 0x37, 0x02, 0x02, 0x1e};
+static const uint8_t OID_IAKERB[] = {0x2b, 0x06, 0x01, 0x05, 0x02, 0x05};
+static const uint8_t OID_KRB5_OLD[] = {0x2b, 0x05, 0x01, 0x05, 0x02};
+static const uint8_t OID_KRB5_U2U[] = {0x2a, 0x86, 0x48, 0x86, 0xf7, 0x12, 0x01, 0x02, 0x02, 0x03};
+
+static const struct {
+    const uint8_t *oid;
+    size_t len;
+    spn_mech_t mech;
+    const char *label;
+} oid_tab[] = {
+    {OID_KRB5, sizeof(OID_KRB5), SPN_MECH_KRB5, "Kerberos V5"},
+    {OID_MSKRB5, sizeof(OID_MSKRB5), SPN_MECH_MS_KRB5, "MS Kerberos V5 (legacy Microsoft OID)"},
+    {OID_NTLM, sizeof(OID_NTLM), SPN_MECH_NTLMSSP, "NTLMSSP"},
+    {OID_NEGOEX, sizeof(OID_NEGOEX), SPN_MECH_NEGOEX, "NEGOEX"},
+    {OID_IAKERB, sizeof(OID_IAKERB), SPN_MECH_IAKERB, "IAKERB"},
+    {OID_KRB5_OLD, sizeof(OID_KRB5_OLD), SPN_MECH_KRB5, "Kerberos V5 pre-RFC OID (MIT)"},
+    {OID_KRB5_U2U, sizeof(OID_KRB5_U2U), SPN_MECH_UNKNOWN, "Kerberos V5 user-to-user"},
+    {OID_SPNEGO, sizeof(OID_SPNEGO), SPN_MECH_UNKNOWN, "SPNEGO"},
+};
+
+static int oid_find(const uint8_t *oid, size_t len)
+{
+    size_t i;
+    for (i = 0; i < sizeof(oid_tab) / sizeof(oid_tab[0]); i++)
+        if (oid_tab[i].len == len && memcmp(oid_tab[i].oid, oid, len) == 0)
+            return (int)i;
+    return -1;
+}
+
+spn_mech_t spn_mech_of_oid(const uint8_t *oid, size_t len)
+{
+    int i = oid_find(oid, len);
+    return i < 0 ? SPN_MECH_UNKNOWN : oid_tab[i].mech;
+}
+
+const char *spn_oid_label(const uint8_t *oid, size_t len)
+{
+    int i = oid_find(oid, len);
+    return i < 0 ? "unknown mechanism" : oid_tab[i].label;
+}
+
+int spn_ntlm_decode(const uint8_t *base, const uint8_t *p, size_t len,
+                    spn_token_t *tok);   /* spn_ntlm.c */
+
+#define IS_NTLMSSP(p, n) ((n) >= 8 && memcmp((p), "NTLMSSP", 8) == 0)
+
+/* A mechanism token: GSS-framed, bare Kerberos, NTLMSSP or NEGOEX.  For
+ * SPNEGO's mechToken/responseToken, and the outer token itself. */
+static int mech_token(dctx_t *c, const uint8_t *p, size_t len, spn_mech_t *mech);
+
+static int gss_framed(dctx_t *c, const uint8_t *p, size_t len, spn_mech_t *mech,
+                      int outer);
+
+static int spnego(dctx_t *c, const uint8_t *p, size_t len)
+{
+    spn_token_t *tok = c->tok;
+    spn_der_t d, ch, seq, in;
+    spn_tlv_t t, x;
+    int n, last = -1, resp;
+    spn_mech_t inner = SPN_MECH_NONE;
+    const char *what;
+
+    spn_der_init(&d, c->base, p, len);
+    if (expect(c, &d, &t, SPN_DER_CTX, 1, p[0] & 0x1F, "NegotiationToken") < 0)
+        return -1;
+    resp = (t.tag == 1);
+    what = resp ? "NegTokenResp" : "NegTokenInit";
+    tok->format = resp ? SPN_FMT_SPNEGO_RESP : SPN_FMT_SPNEGO_INIT;
+    if (enter(c, &d, &t, &ch, what) < 0 ||
+        expect(c, &ch, &t, SPN_DER_UNIV, 1, 16, what) < 0 ||
+        enter(c, &ch, &t, &seq, what) < 0)
+        return -1;
+    while ((n = next_field(c, &seq, &t, &last, what)) >= 0) {
+        if (enter(c, &seq, &t, &in, what) < 0)
+            return -1;
+        {
+            const uint8_t *at = in.p;
+            int rc = spn_der_read(&in, &x);
+            if (rc != SPN_DER_OK)
+                return der_fail(c, &in, rc, what);
+            (void)at;
+        }
+        if (!resp && n == 0) {                       /* mechTypes */
+            spn_der_t oids;
+            spn_tlv_t o;
+            int rc;
+            if (!spn_der_is(&x, SPN_DER_UNIV, 1, 16))
+                return fail(c, SPN_E_MALFORMED, x.hdr, "mechTypes: not a SEQUENCE");
+            if (enter(c, &in, &x, &oids, "mechTypes") < 0)
+                return -1;
+            while ((rc = spn_der_read(&oids, &o)) == SPN_DER_OK) {
+                if (!spn_der_is(&o, SPN_DER_UNIV, 0, 6) || o.len == 0)
+                    return fail(c, SPN_E_MALFORMED, o.hdr, "mechTypes: not an OID");
+                if (tok->n_mechs < SPN_MAX_MECHS) {
+                    tok->mech_types[tok->n_mechs].p = o.val;
+                    tok->mech_types[tok->n_mechs].len = o.len;
+                }
+                tok->n_mechs++;
+            }
+            if (rc != SPN_DER_END)
+                return der_fail(c, &oids, rc, "mechTypes");
+        }
+        else if (resp && n == 0) {                   /* negState */
+            if (!spn_der_is(&x, SPN_DER_UNIV, 0, 10) || x.len != 1)
+                return fail(c, SPN_E_MALFORMED, x.hdr, "negState: not an ENUMERATED");
+            tok->neg_state = x.val[0];
+        }
+        else if (resp && n == 1) {                   /* supportedMech */
+            if (!spn_der_is(&x, SPN_DER_UNIV, 0, 6) || x.len == 0)
+                return fail(c, SPN_E_MALFORMED, x.hdr, "supportedMech: not an OID");
+            tok->supported_mech.p = x.val;
+            tok->supported_mech.len = x.len;
+        }
+        else if (n == 2) {                           /* mechToken / responseToken */
+            if (!spn_der_is(&x, SPN_DER_UNIV, 0, 4))
+                return fail(c, SPN_E_MALFORMED, x.hdr, "%s: not an OCTET STRING",
+                            resp ? "responseToken" : "mechToken");
+            tok->has_mech_token = 1;
+            if (x.len && mech_token(c, x.val, x.len, &inner) < 0)
+                return -1;
+        }
+        else if (!resp && n == 3 && x.constructed) { /* negHints (NegTokenInit2) */
+            spn_der_t h;
+            spn_tlv_t hf, hv;
+            int hl = -1, hn;
+            tok->init2 = 1;
+            if (!spn_der_is(&x, SPN_DER_UNIV, 1, 16) ||
+                enter(c, &in, &x, &h, "negHints") < 0)
+                return fail(c, SPN_E_MALFORMED, x.hdr, "negHints: not a SEQUENCE");
+            while ((hn = next_field(c, &h, &hf, &hl, "negHints")) >= 0) {
+                if (hn == 0 && explicit_inner(c, &h, &hf, &hv, SPN_DER_UNIV, 0, 27,
+                                              "hintName") == 0) {
+                    tok->hint_name.p = hv.val;
+                    tok->hint_name.len = hv.len;
+                }
+            }
+            if (tok->error.code)
+                return -1;
+        }
+        else if (n == 3 || n == 4) {                 /* mechListMIC */
+            if (!spn_der_is(&x, SPN_DER_UNIV, 0, 4))
+                return fail(c, SPN_E_MALFORMED, x.hdr, "mechListMIC: not an OCTET STRING");
+            tok->has_mic = 1;
+        }
+    }
+    if (n == -1)
+        return -1;
+    if (resp)
+        tok->mech = tok->supported_mech.len
+            ? spn_mech_of_oid(tok->supported_mech.p, tok->supported_mech.len) : inner;
+    else
+        tok->mech = tok->n_mechs
+            ? spn_mech_of_oid(tok->mech_types[0].p, tok->mech_types[0].len) : inner;
+    return 0;
+}
+
+static int mech_token(dctx_t *c, const uint8_t *p, size_t len, spn_mech_t *mech)
+{
+    if (IS_NTLMSSP(p, len)) {
+        *mech = SPN_MECH_NTLMSSP;
+        return spn_ntlm_decode(c->base, p, len, c->tok);
+    }
+    if (len >= 8 && memcmp(p, "NEGOEXTS", 8) == 0) {
+        *mech = SPN_MECH_NEGOEX;
+        return 0;
+    }
+    if (p[0] == 0x60)
+        return gss_framed(c, p, len, mech, 0);
+    if (p[0] == 0x6e || p[0] == 0x6f || p[0] == 0x7e) {
+        *mech = SPN_MECH_KRB5;
+        return krb5_msg(c, p, len);
+    }
+    *mech = SPN_MECH_UNKNOWN;
+    return 0;
+}
+
+/* InitialContextToken ::= [APPLICATION 0] IMPLICIT SEQUENCE { thisMech, innerContextToken ANY } */
+static int gss_framed(dctx_t *c, const uint8_t *p, size_t len, spn_mech_t *mech,
+                      int outer)
+{
+    spn_token_t *tok = c->tok;
+    spn_der_t d, app;
+    spn_tlv_t t, oid;
+    const uint8_t *inner;
+    size_t ilen;
+
+    spn_der_init(&d, c->base, p, len);
+    if (expect(c, &d, &t, SPN_DER_APP, 1, 0, "GSS [APPLICATION 0]") < 0 ||
+        enter(c, &d, &t, &app, "GSS [APPLICATION 0]") < 0 ||
+        expect(c, &app, &oid, SPN_DER_UNIV, 0, 6, "GSS thisMech") < 0)
+        return -1;
+    if (oid.len == 0)
+        return fail(c, SPN_E_MALFORMED, oid.hdr, "GSS thisMech: empty OID");
+    inner = app.p;
+    ilen = (size_t)(app.end - app.p);
+    if (oid.len == sizeof(OID_SPNEGO) && memcmp(oid.val, OID_SPNEGO, oid.len) == 0) {
+        if (!outer)
+            return fail(c, SPN_E_MALFORMED, oid.hdr, "SPNEGO nested inside SPNEGO");
+        if (ilen == 0 || (inner[0] != 0xa0 && inner[0] != 0xa1))
+            return fail(c, SPN_E_MALFORMED, inner, "SPNEGO: no NegotiationToken");
+        return spnego(c, inner, ilen);
+    }
+    *mech = spn_mech_of_oid(oid.val, oid.len);
+    if (!outer) {
+        tok->inner_oid.p = oid.val;
+        tok->inner_oid.len = oid.len;
+    }
+    if (*mech == SPN_MECH_KRB5 || *mech == SPN_MECH_MS_KRB5) {
+        if (outer)
+            tok->format = SPN_FMT_GSS_KRB5;
+        if (ilen < 2)
+            return fail(c, SPN_E_TRUNCATED, inner, "krb5 TOK_ID missing");
+        tok->krb5.tok_id = (uint16_t)((inner[0] << 8) | inner[1]);
+        if (ilen == 2)
+            return fail(c, SPN_E_TRUNCATED, inner + 2, "krb5 message missing");
+        return krb5_msg(c, inner + 2, ilen - 2);
+    }
+    if (*mech == SPN_MECH_NTLMSSP && IS_NTLMSSP(inner, ilen))
+        return spn_ntlm_decode(c->base, inner, ilen, tok);
+    if (outer)
+        tok->inner_oid = (spn_slice_t){oid.val, oid.len};
+    return 0;                           /* NEGOEX, IAKERB, unknown: reported by OID */
+}
+
+spn_err_t spn_token_decode(const uint8_t *buf, size_t len, spn_token_t *tok)
+{
+    dctx_t c;
+    spn_mech_t mech = SPN_MECH_NONE;
+
+    memset(tok, 0, sizeof(*tok));
+    tok->neg_state = -1;
+    tok->krb5.kvno = -1;
+    tok->length = len;
+    c.tok = tok;
+    c.base = buf;
+    if (len == 0) {
+        fail(&c, SPN_E_EMPTY, NULL, "empty token");
+        return tok->error.code;
+    }
+    if (len > SPN_TOKEN_MAX) {
+        fail(&c, SPN_E_TOO_LARGE, NULL, "token of %zu bytes exceeds the %d byte cap",
+             len, SPN_TOKEN_MAX);
+        return tok->error.code;
+    }
+    if (IS_NTLMSSP(buf, len)) {
+        tok->format = SPN_FMT_NTLMSSP;
+        tok->mech = SPN_MECH_NTLMSSP;
+        spn_ntlm_decode(buf, buf, len, tok);
+    }
+    else if (buf[0] == 0x60) {
+        gss_framed(&c, buf, len, &mech, 1);
+        if (tok->format == SPN_FMT_GSS_KRB5 || tok->format == SPN_FMT_UNKNOWN)
+            tok->mech = mech;
+    }
+    else if (buf[0] == 0xa0 || buf[0] == 0xa1) {
+        spnego(&c, buf, len);
+    }
+    else if (buf[0] == 0x6e || buf[0] == 0x6f || buf[0] == 0x7e) {
+        tok->format = SPN_FMT_KRB5_RAW;
+        tok->mech = SPN_MECH_KRB5;
+        krb5_msg(&c, buf, len);
+    }
+    else {
+        fail(&c, SPN_E_UNSUPPORTED, buf,
+             "not SPNEGO, Kerberos or NTLMSSP (first byte 0x%02x)", buf[0]);
+    }
+    return tok->error.code;
+}
+
+spn_err_t spn_token_decode_b64(const char *b64, size_t len, uint8_t *out,
+                               size_t outsz, spn_token_t *tok)
+{
+    size_t bad = 0;
+    long n;
+
+    if (len == 0) {
+        spn_token_decode(out, 0, tok);
+        return tok->error.code;
+    }
+    if (spn_b64_decoded_max(len) > outsz) {
+        memset(tok, 0, sizeof(*tok));
+        tok->neg_state = -1;
+        tok->krb5.kvno = -1;
+        tok->error.code = SPN_E_TOO_LARGE;
+        snprintf(tok->error.message, sizeof(tok->error.message),
+                 "%zu base64 characters exceed the %zu byte cap", len, outsz);
+        return tok->error.code;
+    }
+    n = spn_b64_decode(b64, len, out, outsz, &bad);
+    if (n < 0) {
+        memset(tok, 0, sizeof(*tok));
+        tok->neg_state = -1;
+        tok->krb5.kvno = -1;
+        tok->error.code = SPN_E_BASE64;
+        tok->error.offset = bad;
+        snprintf(tok->error.message, sizeof(tok->error.message),
+                 bad == len ? "base64 length %zu is not a multiple of 4"
+                            : "invalid base64 at character %zu",
+                 bad == len ? len : bad);
+        return tok->error.code;
+    }
+    return spn_token_decode(out, (size_t)n, tok);
+}

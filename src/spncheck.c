@@ -1,0 +1,99 @@
+/* spncheck: the command-line face of libspncheck.
+ *   spncheck decode [--json] [TOKEN | -]
+ *   spncheck diagnose --keytab K --spn S ... [--json] TOKEN
+ */
+#include "spn_report.h"
+#include "spn_token.h"
+
+#include <apr_general.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int spncheck_diagnose(apr_pool_t *p, int argc, char **argv);  /* spncheck_diag.c */
+
+static int usage(void)
+{
+    fputs("usage: spncheck decode [--json] [TOKEN | -]\n"
+          "       spncheck diagnose --keytab K --spn S [--spn S2] [--account DOM\\user]\n"
+          "                         [--netbios N] [--host H] [--at TIME] [--json] TOKEN\n"
+          "TOKEN: base64, 'Negotiate <b64>', 'NTLM <b64>', or a whole\n"
+          "'Authorization: ...' / 'WWW-Authenticate: ...' line; '-' or none reads stdin.\n",
+          stderr);
+    return 2;
+}
+
+/* The token argument, or stdin when it is "-" or absent (capped). */
+const char *spncheck_input(apr_pool_t *p, const char *arg, size_t *len)
+{
+    enum { CAP = 4 * SPN_TOKEN_MAX };
+    char *buf;
+    size_t n;
+
+    if (arg && strcmp(arg, "-") != 0) {
+        *len = strlen(arg);
+        return arg;
+    }
+    buf = apr_palloc(p, CAP + 1);
+    n = fread(buf, 1, CAP + 1, stdin);
+    if (n > CAP)
+        n = CAP + 1;      /* over the cap: the decoder reports too-large */
+    buf[n < CAP ? n : CAP] = '\0';
+    *len = n < CAP ? n : CAP + 1;
+    return buf;
+}
+
+static int cmd_decode(apr_pool_t *p, int argc, char **argv)
+{
+    int json = 0, i;
+    const char *arg = NULL, *in, *scheme, *b64;
+    size_t len, blen;
+    uint8_t *raw;
+    spn_token_t tok;
+    spn_buf_t out;
+
+    for (i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--json") == 0)
+            json = 1;
+        else if (!arg && (argv[i][0] != '-' || strcmp(argv[i], "-") == 0))
+            arg = argv[i];
+        else
+            return usage();
+    }
+    in = spncheck_input(p, arg, &len);
+    raw = apr_palloc(p, SPN_TOKEN_MAX);
+    if (spn_split_auth(in, len > 4 * SPN_TOKEN_MAX ? 4 * SPN_TOKEN_MAX : len,
+                       &scheme, &b64, &blen) < 0)
+        blen = 0;
+    spn_token_decode_b64(b64, blen, raw, SPN_TOKEN_MAX, &tok);
+    spn_buf_init(&out, p, 4096);
+    if (json) {
+        spn_token_json(&out, &tok);
+        spn_buf_puts(&out, "\n");
+    }
+    else {
+        spn_token_text(&out, &tok);
+    }
+    fwrite(out.s, 1, out.len, stdout);
+    return tok.error.code ? 1 : 0;
+}
+
+int main(int argc, const char *const *argv)
+{
+    apr_pool_t *p;
+    int rc;
+
+    if (argc < 2)
+        return usage();
+    if (apr_app_initialize(&argc, &argv, NULL) != APR_SUCCESS ||
+        apr_pool_create(&p, NULL) != APR_SUCCESS)
+        return 2;
+    if (strcmp(argv[1], "decode") == 0)
+        rc = cmd_decode(p, argc - 1, (char **)argv + 1);
+    else if (strcmp(argv[1], "diagnose") == 0)
+        rc = spncheck_diagnose(p, argc - 1, (char **)argv + 1);
+    else
+        rc = usage();
+    apr_terminate();
+    return rc;
+}

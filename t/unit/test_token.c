@@ -1,0 +1,147 @@
+/* test_token.c: the token decoder on hand-made inputs, the header
+ * splitter, and the escapers.  Real tokens are checked fact by fact in
+ * t/unit/vectors.t. */
+#include "spn_buf.h"
+#include "spn_report.h"
+#include "spn_token.h"
+#include "tap.h"
+
+#include <apr_general.h>
+
+static spn_err_t dec(const unsigned char *p, size_t n, spn_token_t *t)
+{
+    return spn_token_decode(p, n, t);
+}
+
+int main(int argc, const char *const *argv)
+{
+    apr_pool_t *pool;
+    spn_token_t t;
+    const char *scheme, *b64;
+    size_t n;
+    spn_buf_t b;
+
+    apr_app_initialize(&argc, &argv, NULL);
+    apr_pool_create(&pool, NULL);
+
+    /* header splitting */
+    ok(spn_split_auth("Negotiate YII=", 14, &scheme, &b64, &n) == 0, "split: Negotiate");
+    is_str(scheme, "Negotiate", "split: scheme");
+    ok(n == 4 && strncmp(b64, "YII=", 4) == 0, "split: token");
+    ok(spn_split_auth("Authorization: NTLM TlRM\r\n", 26, &scheme, &b64, &n) == 0 &&
+       strcmp(scheme, "NTLM") == 0 && n == 4, "split: whole Authorization line");
+    ok(spn_split_auth("WWW-Authenticate: negotiate oYG=", 32, &scheme, &b64, &n) == 0 &&
+       strcmp(scheme, "Negotiate") == 0 && n == 4, "split: WWW-Authenticate, any case");
+    ok(spn_split_auth("  TlRM  ", 8, &scheme, &b64, &n) == 0 && *scheme == 0 && n == 4,
+       "split: bare token");
+    ok(spn_split_auth("Negotiate", 9, &scheme, &b64, &n) == -1, "split: no token");
+
+    /* minimal NTLM NEGOTIATE */
+    {
+        static const unsigned char m[] = "NTLMSSP\0\1\0\0\0\x06\x82\x08\0";
+        is_int(dec(m, 16, &t), SPN_E_OK, "ntlm: 16-byte type 1");
+        is_int(t.format, SPN_FMT_NTLMSSP, "ntlm: format");
+        is_int(t.ntlm.type, 1, "ntlm: type");
+        is_int(t.ntlm.flags, 0x00088206, "ntlm: flags");
+        is_int(dec(m, 11, &t), SPN_E_TRUNCATED, "ntlm: 11 bytes truncated");
+    }
+    {
+        static const unsigned char m[] = "NTLMSSP\0\4\0\0\0\0\0\0\0";
+        is_int(dec(m, 16, &t), SPN_E_UNSUPPORTED, "ntlm: type 4 unsupported");
+    }
+    /* NTLM AUTHENTICATE with a user name field that points past the end */
+    {
+        unsigned char m[72] = "NTLMSSP\0\3\0\0\0";
+        m[36] = 8; m[38] = 8; m[40] = 0xF0; m[41] = 0xFF; m[42] = 0xFF; m[43] = 0xFF;
+        is_int(dec(m, sizeof m, &t), SPN_E_TRUNCATED, "ntlm: field offset overflow caught");
+        is_int(t.error.offset, 36, "ntlm: error offset names the field");
+    }
+    /* invalid UTF-16 becomes U+FFFD */
+    {
+        spn_ntlm_t nt;
+        static const unsigned char s[] = {'a', 0, 0x00, 0xD8, 'b', 0, 'c'};
+        char out[32];
+        memset(&nt, 0, sizeof nt);
+        nt.unicode = 1;
+        spn_ntlm_str_utf8(&nt, (spn_slice_t){s, sizeof s}, out, sizeof out);
+        is_str(out, "a\xEF\xBF\xBD" "b\xEF\xBF\xBD", "ntlm: lone surrogate and odd byte replaced");
+        nt.unicode = 0;
+        spn_ntlm_str_utf8(&nt, (spn_slice_t){(const unsigned char *)"\xE9t\xE9", 3}, out, sizeof out);
+        is_str(out, "\xC3\xA9t\xC3\xA9", "ntlm: OEM bytes read as Latin-1");
+    }
+    /* SPNEGO NegTokenResp reject, no GSS header */
+    {
+        static const unsigned char m[] = {0xa1, 0x07, 0x30, 0x05, 0xa0, 0x03, 0x0a, 0x01, 0x02};
+        is_int(dec(m, sizeof m, &t), SPN_E_OK, "spnego: NegTokenResp reject");
+        is_int(t.format, SPN_FMT_SPNEGO_RESP, "spnego: resp format");
+        is_str(spn_neg_state_name(t.neg_state), "reject", "spnego: negState reject");
+        is_int(t.mech, SPN_MECH_NONE, "spnego: no mech");
+    }
+    /* SPNEGO fields out of order are malformed */
+    {
+        static const unsigned char m[] = {0xa1, 0x0c, 0x30, 0x0a, 0xa1, 0x03, 0x06, 0x01, 0x2a,
+                                          0xa0, 0x03, 0x0a, 0x01, 0x02};
+        is_int(dec(m, sizeof m, &t), SPN_E_MALFORMED, "spnego: fields out of order");
+    }
+    /* bare KRB-ERROR: pvno 5, msg-type 30, stime, error-code 41, realm, sname */
+    {
+        static const unsigned char m[] = {
+            0x7e, 0x48, 0x30, 0x46,
+            0xa0, 0x03, 0x02, 0x01, 0x05,
+            0xa1, 0x03, 0x02, 0x01, 0x1e,
+            0xa4, 0x11, 0x18, 0x0f, '2','0','2','6','1','1','2','4','1','2','0','0','0','0','Z',
+            0xa5, 0x03, 0x02, 0x01, 0x00,
+            0xa6, 0x03, 0x02, 0x01, 0x29,
+            0xa9, 0x06, 0x1b, 0x04, 'T','E','S','T',
+            0xaa, 0x15, 0x30, 0x13, 0xa0, 0x03, 0x02, 0x01, 0x02,
+            0xa1, 0x0c, 0x30, 0x0a, 0x1b, 0x04, 'H','T','T','P', 0x1b, 0x02, 'w','1'};
+        is_int(dec(m, sizeof m, &t), SPN_E_OK, "krb5: bare KRB-ERROR");
+        is_int(t.format, SPN_FMT_KRB5_RAW, "krb5: raw format");
+        is_int(t.krb5.msg_type, 30, "krb5: msg-type 30");
+        is_int(t.krb5.error_code, 41, "krb5: error-code");
+        is_str(spn_krb5_error_name(t.krb5.error_code), "KRB_AP_ERR_MODIFIED", "krb5: error name");
+        {
+            char sn[64];
+            spn_krb5_sname(&t.krb5, sn, sizeof sn);
+            is_str(sn, "HTTP/w1", "krb5: KRB-ERROR sname");
+        }
+        ok(t.krb5.stime.len == 15, "krb5: stime");
+    }
+    /* unknown first byte, empty, too large */
+    {
+        static const unsigned char m[] = {0x42, 0x00};
+        is_int(dec(m, sizeof m, &t), SPN_E_UNSUPPORTED, "unknown first byte is unsupported");
+        is_int(dec(m, 0, &t), SPN_E_EMPTY, "empty token");
+        is_int(dec(m, SPN_TOKEN_MAX + 1, &t), SPN_E_TOO_LARGE, "too large refused before reading");
+    }
+    /* GSS framing with an unknown mechanism: reported, not rejected */
+    {
+        static const unsigned char m[] = {0x60, 0x06, 0x06, 0x02, 0x2a, 0x03, 0x01, 0x02};
+        is_int(dec(m, sizeof m, &t), SPN_E_OK, "gss: unknown mech decodes");
+        is_int(t.mech, SPN_MECH_UNKNOWN, "gss: unknown mech reported");
+    }
+    /* base64 front end */
+    {
+        unsigned char raw[64];
+        is_int(spn_token_decode_b64("TlRMTVNTUAABAAAABoIIAA==", 24, raw, sizeof raw, &t),
+               SPN_E_OK, "b64 front end: NTLM type 1");
+        is_int(spn_token_decode_b64("TlRM!", 5, raw, sizeof raw, &t), SPN_E_BASE64,
+               "b64 front end: bad base64");
+        is_int(spn_token_decode_b64("TlRMTVNTUAABAAAABoIIAA==", 24, raw, 8, &t),
+               SPN_E_TOO_LARGE, "b64 front end: over the cap");
+    }
+    /* escapers */
+    spn_buf_init(&b, pool, 16);
+    spn_buf_htmls(&b, "<script>alert('x')&\"</script>\x01\xff");
+    is_str(b.s, "&lt;script&gt;alert(&#39;x&#39;)&amp;&quot;&lt;/script&gt;\xEF\xBF\xBD\xEF\xBF\xBD",
+           "html: every special byte escaped, invalid UTF-8 replaced");
+    spn_buf_init(&b, pool, 16);
+    spn_buf_json(&b, "a\"b\\c\n<\xc3\xa9\xc3", 10);
+    is_str(b.s, "\"a\\\"b\\\\c\\u000a\\u003c\xc3\xa9\\ufffd\"", "json: escapes, keeps UTF-8, replaces invalid");
+    spn_buf_init(&b, pool, 16);
+    spn_buf_printf(&b, "%0200d", 7);
+    is_int(b.len, 200, "buf: printf grows the buffer");
+
+    apr_terminate();
+    return tap_done();
+}
