@@ -1,0 +1,170 @@
+/* spn_causes.c: the one table of causes and remedies.  Codes are a
+ * public contract (README); add, never renumber or rename. */
+#include "spn_diag.h"
+
+#include <string.h>
+
+#define SETSPN_BOTH \
+    "setspn -S HTTP/{netbios} {account}", \
+    "setspn -S HTTP/{fqdn} {account}"
+
+const spn_cause_info_t spn_causes[SPN_C_COUNT] = {
+    [SPN_C_NTLM_FALLBACK] = {
+        "ntlm-fallback", "The browser fell back to NTLM",
+        "The client sent NTLM instead of a Kerberos ticket. Windows does this when it could "
+        "not get a ticket for this site: most often the KDC does not know the SPN "
+        "HTTP/{fqdn} at all, or the site is not trusted for Kerberos.",
+        "Make sure you are signed in to the domain and that this site is in the Local "
+        "intranet zone (or your browser's Negotiate allowlist), then close the browser and "
+        "try again. If it persists, give the reference below to your administrator.",
+        {"no account holds the SPN HTTP/{fqdn} (or HTTP/{netbios}): the KDC answered "
+         "KDC_ERR_S_PRINCIPAL_UNKNOWN and the client fell back",
+         "the site is reached by a name (IP address, CNAME, port) for which no SPN exists",
+         "the client cannot reach a domain controller, or is not domain-joined"},
+        {"setspn -Q HTTP/{fqdn}", "setspn -Q HTTP/{netbios}", SETSPN_BOTH,
+         "klist purge   (on the client, then retry)"}},
+    [SPN_C_SPN_UNKNOWN] = {
+        "spn-unknown", "Ticket for a name this service does not answer to",
+        "The ticket is for {spn}, which is neither configured (SPNCheckServicePrincipal) "
+        "nor held in the service keytab. The client reached this server under another "
+        "name: an alias, a CNAME it resolved, another host, or a name with a port.",
+        "Use the site's official address. If that is what you used, give the reference "
+        "below to your administrator.",
+        {"the client used an alias or CNAME; browsers ask for the SPN of the name they "
+         "resolved", "the SPN {spn} belongs to another host or service",
+         "a port in the SPN (browser option) that was not registered"},
+        {"setspn -Q {spn}", "setspn -S {spn} {account}   (if this service should answer to it)",
+         "add it to the keytab and to SPNCheckServicePrincipal",
+         "or point users at HTTP/{fqdn}, the name that is registered"}},
+    [SPN_C_SPN_WRONG_ACCOUNT] = {
+        "spn-wrong-account", "The SPN is registered on another account",
+        "The ticket is for {spn}, which this service expects, but no key of the service "
+        "account decrypts it. The KDC encrypted it for a different account: the SPN is "
+        "registered on another account (often the computer account) than the one the "
+        "service runs as.",
+        "This is a server configuration problem, not yours. Give the reference below to "
+        "your administrator.",
+        {"HTTP/{fqdn} is registered on the computer account, but the app pool runs as "
+         "{account} (Microsoft KB1077)",
+         "the SPN was moved to another account and the keytab was not regenerated",
+         "the keytab was made with a password that is not the account's"},
+        {"setspn -Q {spn}   (shows the account that holds it now)",
+         "setspn -D {spn} <that account>", SETSPN_BOTH, "setspn -X   (no duplicates left)",
+         "setspn -L {account}   (both forms listed)",
+         "regenerate the keytab: ktpass -princ {spn}@{realm} -mapuser {account} "
+         "-crypto AES256-SHA1 -ptype KRB5_NT_PRINCIPAL -pass * -out {keytab}",
+         "klist purge   (on the client), and on IIS 7+: kernel-mode authentication with "
+         "useAppPoolCredentials=true"}},
+    [SPN_C_KVNO_MISMATCH] = {
+        "kvno-mismatch", "The keytab is out of date",
+        "The ticket carries key version {tkt_kvno}; the keytab holds {spn} only under "
+        "version(s) {kt_kvnos}. The account's password (and so its key) changed after the "
+        "keytab was made, or another account now holds the SPN.",
+        "This is a server configuration problem. Give the reference below to your "
+        "administrator.",
+        {"the account's password was reset (or its key rotated) after the keytab export",
+         "the SPN moved to another account whose kvno happens to be {tkt_kvno}"},
+        {"setspn -Q {spn}   (if the owner is not {account}, the SPN moved: see spn-wrong-account)",
+         "regenerate the keytab for {account}: ktpass -princ {spn}@{realm} -mapuser {account} "
+         "-crypto AES256-SHA1 -ptype KRB5_NT_PRINCIPAL -pass * -out {keytab}",
+         "or: msktutil --update --keytab {keytab}",
+         "klist -k -t -e {keytab}   (check the new kvno is {tkt_kvno})"}},
+    [SPN_C_ENCTYPE_MISMATCH] = {
+        "enctype-mismatch", "No key of the ticket's encryption type",
+        "The ticket is encrypted with {etype}, and the keytab has no key of that type for "
+        "{spn}.",
+        "This is a server configuration problem. Give the reference below to your "
+        "administrator.",
+        {"the keytab was exported with fewer encryption types than the account supports",
+         "msDS-SupportedEncryptionTypes on the account does not match the keytab"},
+        {"klist -k -t -e {keytab}",
+         "ktpass -princ {spn}@{realm} -mapuser {account} -crypto ALL -ptype "
+         "KRB5_NT_PRINCIPAL -pass * -out {keytab}",
+         "or align msDS-SupportedEncryptionTypes of {account} with the keytab"}},
+    [SPN_C_REALM_MISMATCH] = {
+        "realm-mismatch", "Ticket from another realm",
+        "The ticket was issued by realm {client_realm}, but this service belongs to "
+        "{realm}.",
+        "You may be signed in to another domain. Sign in with an account of this "
+        "organisation, or give the reference below to your administrator.",
+        {"the client's domain_realm mapping sends this host name to another realm",
+         "a trust between the realms is missing, so the client got a ticket from its own realm",
+         "the same SPN exists in two realms"},
+        {"on the client: check [domain_realm] / the DNS suffix of {fqdn}",
+         "setspn -Q {spn}   (in both domains)"}},
+    [SPN_C_CLOCK_SKEW] = {
+        "clock-skew", "Clocks disagree",
+        "The client's clock differs from this server's by more than Kerberos allows "
+        "(5 minutes by default).",
+        "Check your computer's clock and time zone, then try again.",
+        {"the server or the client does not sync time with the domain"},
+        {"w32tm /resync   (on the client)", "timedatectl; chronyc tracking   (on this server)"}},
+    [SPN_C_TICKET_EXPIRED] = {
+        "ticket-expired", "The ticket has expired",
+        "The client presented a service ticket that is no longer valid.",
+        "Lock and unlock your computer, or sign out and in again, then retry.",
+        {"the client's ticket cache holds an old ticket", "clocks disagree"},
+        {"klist purge   (on the client)"}},
+    [SPN_C_REPLAY] = {
+        "replay", "The same ticket was presented twice",
+        "The server's replay cache has already seen this authenticator.",
+        "Reload the page. If it persists, give the reference below to your administrator.",
+        {"a proxy or load balancer retried the request",
+         "the replay cache directory is shared or unwritable"},
+        {"check the replay cache (KRB5RCACHEDIR) is private and writable by the httpd user"}},
+    [SPN_C_MALFORMED] = {
+        "malformed-token", "The browser sent a token that cannot be read",
+        "The Authorization header does not hold a well-formed Negotiate/NTLM token.",
+        "Try another browser. If it persists, give the reference below to your "
+        "administrator.",
+        {"a proxy or header size limit truncated the header (LimitRequestFieldSize)",
+         "a broken or hostile client"},
+        {"compare LimitRequestFieldSize with the token size; large group memberships make "
+         "big tickets"}},
+    [SPN_C_UNSUPPORTED_MECH] = {
+        "unsupported-mech", "The browser offered a mechanism this server does not accept",
+        "The client sent a token for a mechanism other than Kerberos (for example NEGOEX or "
+        "IAKERB).",
+        "Give the reference below to your administrator.",
+        {"the client could not get a Kerberos ticket and tried another mechanism"},
+        {"setspn -Q HTTP/{fqdn}"}},
+    [SPN_C_NO_SERVICE_KEY] = {
+        "no-service-key", "The service has no usable key",
+        "The configured keytab {keytab} is missing, unreadable or empty, so no ticket can "
+        "be checked (nor accepted).",
+        "This is a server configuration problem. Give the reference below to your "
+        "administrator.",
+        {"wrong SPNCheckKeytab / GssapiCredStore path",
+         "the keytab is not readable by the httpd user", "the keytab is empty"},
+        {"klist -k -t -e {keytab}", "chown root:www-data {keytab}; chmod 640 {keytab}"}},
+    [SPN_C_TICKET_OK] = {
+        "ticket-ok", "The Kerberos ticket is fine",
+        "The ticket decrypts with the service key: the SPN and keytab are right. The "
+        "failure happened after Kerberos: authorization (Require), the account, or the "
+        "authentication module's settings.",
+        "You are not allowed to see this page with this account. Ask your administrator "
+        "for access.",
+        {"the user is authenticated but not authorized (Require user/group)",
+         "the authentication module rejected the context for another reason"},
+        {"check the Require lines for this location, and the error log for the reference"}},
+    [SPN_C_UNKNOWN] = {
+        "unknown", "Authentication failed for a reason we could not determine",
+        "The exchange failed, and the facts below do not point at one cause.",
+        "Give the reference below to your administrator.",
+        {"see the error log line with this reference"},
+        {"setspn -Q HTTP/{fqdn}", "klist -k -t -e {keytab}"}},
+};
+
+const char *spn_cause_code(spn_cause_t c)
+{
+    return (unsigned)c < SPN_C_COUNT ? spn_causes[c].code : "unknown";
+}
+
+int spn_cause_from_code(const char *code)
+{
+    int i;
+    for (i = 0; i < SPN_C_COUNT; i++)
+        if (strcmp(spn_causes[i].code, code) == 0)
+            return i;
+    return -1;
+}

@@ -1,0 +1,223 @@
+/* spn_diag.c: the diagnosis engine.  Facts first (what the token says,
+ * what the keytab holds, which key fits), then one decision over them. */
+#include "spn_diag.h"
+
+#include <apr_strings.h>
+#include <ctype.h>
+#include <string.h>
+#include <strings.h>
+
+/* "SERVICE/host[@REALM]" against sname and realm, case-insensitively. */
+static int spn_matches(const char *spn, const char *sname, const char *realm)
+{
+    const char *at = strrchr(spn, '@');
+    size_t n = at ? (size_t)(at - spn) : strlen(spn);
+
+    if (strlen(sname) != n || strncasecmp(spn, sname, n) != 0)
+        return 0;
+    return !at || strcasecmp(at + 1, realm) == 0;
+}
+
+static void add_int(int *v, int *n, int x)
+{
+    int i;
+    for (i = 0; i < *n; i++)
+        if (v[i] == x)
+            return;
+    if (*n < 8)
+        v[(*n)++] = x;
+}
+
+/* Realms this service belongs to: from SPNs that name one, else the keytab's. */
+static const char *expected_realm(const spn_service_t *svc, const char *realm, int *match)
+{
+    const char *first = NULL;
+    int i, any = 0;
+
+    *match = 0;
+    for (i = 0; i < svc->n_spns; i++) {
+        const char *at = strrchr(svc->spns[i], '@');
+        if (!at)
+            continue;
+        any = 1;
+        if (!first)
+            first = at + 1;
+        if (strcasecmp(at + 1, realm) == 0)
+            *match = 1;
+    }
+    if (!any && svc->keytab && svc->keytab->status == 0) {
+        for (i = 0; i < svc->keytab->n; i++) {
+            if (!*svc->keytab->e[i].realm)
+                continue;
+            any = 1;
+            if (!first)
+                first = svc->keytab->e[i].realm;
+            if (strcasecmp(svc->keytab->e[i].realm, realm) == 0)
+                *match = 1;
+        }
+    }
+    if (!any)
+        *match = 1;
+    return first;
+}
+
+/* The host names the remedies use. */
+static void remedy_names(const spn_service_t *svc, const spn_observation_t *obs,
+                         spn_diag_t *d)
+{
+    const char *src = NULL, *slash;
+    size_t i;
+
+    if (svc->n_spns)
+        src = svc->spns[0];
+    else if (d->tok.has_krb5 && d->tok.krb5.sname_n >= 2)
+        src = d->sname;
+    if (src && (slash = strchr(src, '/')) != NULL) {
+        const char *end = slash + 1 + strcspn(slash + 1, "@/:");
+        apr_cpystrn(d->fqdn, slash + 1, (size_t)(end - slash));
+    }
+    else if (obs->host) {
+        apr_cpystrn(d->fqdn, obs->host, strcspn(obs->host, ":") + 1 < sizeof(d->fqdn)
+                    ? strcspn(obs->host, ":") + 1 : sizeof(d->fqdn));
+    }
+    if (svc->netbios && *svc->netbios) {
+        apr_cpystrn(d->netbios, svc->netbios, sizeof(d->netbios));
+    }
+    else {
+        for (i = 0; d->fqdn[i] && d->fqdn[i] != '.' && i + 1 < sizeof(d->netbios); i++)
+            d->netbios[i] = (char)toupper((unsigned char)d->fqdn[i]);
+        d->netbios[i] = '\0';
+    }
+}
+
+static spn_cause_t decide_krb5(apr_pool_t *p, krb5_context ctx, const spn_service_t *svc,
+                               const spn_observation_t *obs, spn_diag_t *d)
+{
+    const spn_keytab_t *kt = svc->keytab;
+    const spn_krb5_t *k = &d->tok.krb5;
+    int i, realm_ok, replay;
+
+    replay = obs->gss_error && strstr(obs->gss_error, "replay") != NULL;
+    for (i = 0; i < svc->n_spns; i++)
+        if (spn_matches(svc->spns[i], d->sname, d->realm))
+            d->configured = 1;
+    d->expected_realm = expected_realm(svc, d->realm, &realm_ok);
+    if (!kt || kt->status != 0 || kt->n == 0)
+        return SPN_C_NO_SERVICE_KEY;
+    for (i = 0; i < kt->n; i++) {
+        if (strcasecmp(kt->e[i].name, d->sname) != 0 ||
+            (*kt->e[i].realm && strcasecmp(kt->e[i].realm, d->realm) != 0))
+            continue;
+        d->held = 1;
+        add_int(d->kt_kvnos, &d->n_kt_kvnos, kt->e[i].kvno);
+        add_int(d->kt_etypes, &d->n_kt_etypes, kt->e[i].enctype);
+    }
+    for (i = 0; i < kt->n; i++)
+        if (kt->e[i].enctype == k->etype &&
+            (!d->held || strcasecmp(kt->e[i].name, d->sname) == 0))
+            d->etype_available = 1;
+    if (!realm_ok)
+        return SPN_C_REALM_MISMATCH;
+    if (ctx)
+        spn_keytab_trial(p, ctx, kt, k->etype, k->cipher.p, k->cipher.len,
+                         k->auth_etype, k->auth_cipher.p, k->auth_cipher.len, &d->ticket);
+    if (d->ticket.decrypted) {
+        const spn_kt_entry_t *e = &kt->e[d->ticket.entry];
+        d->fit_principal = e->principal;
+        d->fit_kvno = e->kvno;
+        if (d->ticket.have_ctime)
+            d->skew = (long)(d->ticket.ctime - obs->now);
+        if (d->ticket.endtime > 0 && d->ticket.endtime < obs->now)
+            return SPN_C_TICKET_EXPIRED;
+        if (d->ticket.have_ctime && (d->skew > svc->max_skew || -d->skew > svc->max_skew))
+            return SPN_C_CLOCK_SKEW;
+        if (replay)
+            return SPN_C_REPLAY;
+        if (strcasecmp(e->name, d->sname) == 0)
+            return (k->kvno < 0 || k->kvno == e->kvno) ? SPN_C_TICKET_OK
+                                                       : SPN_C_KVNO_MISMATCH;
+        return (d->configured || d->held) ? SPN_C_TICKET_OK : SPN_C_SPN_UNKNOWN;
+    }
+    if (!d->held && !d->configured)
+        return SPN_C_SPN_UNKNOWN;
+    if (!d->etype_available)
+        return SPN_C_ENCTYPE_MISMATCH;
+    if (d->held && k->kvno >= 0) {
+        for (i = 0; i < d->n_kt_kvnos; i++)
+            if (d->kt_kvnos[i] == k->kvno)
+                return SPN_C_SPN_WRONG_ACCOUNT;
+        return SPN_C_KVNO_MISMATCH;
+    }
+    return SPN_C_SPN_WRONG_ACCOUNT;
+}
+
+void spn_diagnose(apr_pool_t *p, krb5_context ctx, const spn_service_t *svc,
+                  const spn_observation_t *obs, spn_diag_t *d)
+{
+    const char *b64;
+    size_t n;
+    uint8_t *raw = apr_palloc(p, SPN_TOKEN_MAX);
+
+    memset(d, 0, sizeof(*d));
+    d->fit_kvno = -1;
+    if (!obs->authorization ||
+        spn_split_auth(obs->authorization, strlen(obs->authorization), &d->scheme,
+                       &b64, &n) < 0) {
+        d->scheme = d->scheme ? d->scheme : "";
+        spn_token_decode(raw, 0, &d->tok);
+        d->cause = SPN_C_MALFORMED;
+        remedy_names(svc, obs, d);
+        return;
+    }
+    spn_token_decode_b64(b64, n, raw, SPN_TOKEN_MAX, &d->tok);
+    if (d->tok.has_krb5) {
+        spn_krb5_sname(&d->tok.krb5, d->sname, sizeof(d->sname));
+        apr_cpystrn(d->realm, d->tok.krb5.realm.p ? (const char *)d->tok.krb5.realm.p : "",
+                    d->tok.krb5.realm.len + 1 < sizeof(d->realm)
+                    ? d->tok.krb5.realm.len + 1 : sizeof(d->realm));
+    }
+    remedy_names(svc, obs, d);
+    if (d->tok.error.code != SPN_E_OK)
+        d->cause = SPN_C_MALFORMED;
+    else if (d->tok.has_ntlm || d->tok.mech == SPN_MECH_NTLMSSP ||
+             strcmp(d->scheme, "NTLM") == 0)
+        d->cause = SPN_C_NTLM_FALLBACK;
+    else if (!d->tok.has_krb5 || d->tok.krb5.msg_type != 14)
+        d->cause = SPN_C_UNSUPPORTED_MECH;
+    else
+        d->cause = decide_krb5(p, ctx, svc, obs, d);
+}
+
+/* Log values: printable, no spaces or quotes, bounded. */
+static void log_value(spn_buf_t *b, const char *key, const char *v)
+{
+    size_t i;
+    spn_buf_printf(b, " %s=", key);
+    if (!v || !*v) {
+        spn_buf_puts(b, "-");
+        return;
+    }
+    for (i = 0; v[i] && i < 128; i++) {
+        unsigned char c = (unsigned char)v[i];
+        spn_buf_printf(b, "%c", (c > 0x20 && c < 0x7F && c != '"' && c != '=') ? c : '?');
+    }
+}
+
+void spn_diag_logline(spn_buf_t *b, const spn_diag_t *d)
+{
+    char n[24];
+    spn_buf_printf(b, "cause=%s", spn_cause_code(d->cause));
+    log_value(b, "spn", d->sname);
+    log_value(b, "realm", d->realm);
+    if (d->tok.has_krb5 && d->tok.krb5.msg_type == 14) {
+        apr_snprintf(n, sizeof(n), "%d", d->tok.krb5.etype);
+        log_value(b, "etype", n);
+        apr_snprintf(n, sizeof(n), "%ld", d->tok.krb5.kvno);
+        log_value(b, "kvno", d->tok.krb5.kvno >= 0 ? n : NULL);
+    }
+    else {
+        log_value(b, "etype", NULL);
+        log_value(b, "kvno", NULL);
+    }
+    log_value(b, "mech", spn_mech_name(d->tok.mech));
+}

@@ -1,0 +1,99 @@
+/* spn_diag.h: from one failed exchange (plain observations, no httpd
+ * types) and the service's configuration to a named cause. */
+#ifndef SPN_DIAG_H
+#define SPN_DIAG_H
+
+#include "spn_buf.h"
+#include "spn_keytab.h"
+#include "spn_token.h"
+
+typedef enum {
+    SPN_C_NTLM_FALLBACK = 0,
+    SPN_C_SPN_UNKNOWN,
+    SPN_C_SPN_WRONG_ACCOUNT,
+    SPN_C_KVNO_MISMATCH,
+    SPN_C_ENCTYPE_MISMATCH,
+    SPN_C_REALM_MISMATCH,
+    SPN_C_CLOCK_SKEW,
+    SPN_C_TICKET_EXPIRED,
+    SPN_C_REPLAY,
+    SPN_C_MALFORMED,
+    SPN_C_UNSUPPORTED_MECH,
+    SPN_C_NO_SERVICE_KEY,
+    SPN_C_TICKET_OK,
+    SPN_C_UNKNOWN,
+    SPN_C_COUNT
+} spn_cause_t;
+
+/* The one table of causes: code, title, what it means, what the user
+ * can do, likely reasons (ranked), and the admin's remedy steps.  Remedy
+ * lines are templates: {fqdn} {netbios} {account} {spn} {realm}
+ * {tkt_kvno} {kt_kvnos} {etype} {keytab} {client_realm} are filled in
+ * (and HTML-escaped) when the page is rendered. */
+typedef struct {
+    const char *code;
+    const char *title;
+    const char *meaning;
+    const char *user_advice;
+    const char *reasons[4];
+    const char *remedy[8];
+} spn_cause_info_t;
+
+extern const spn_cause_info_t spn_causes[SPN_C_COUNT];
+const char *spn_cause_code(spn_cause_t c);
+int spn_cause_from_code(const char *code);   /* -1 when unknown */
+
+/* What the service is configured as. */
+typedef struct {
+    const char *const *spns;    /* SPNCheckServicePrincipal values */
+    int n_spns;
+    const spn_keytab_t *keytab; /* may be NULL: no keytab configured */
+    const char *account;        /* DOMAIN\user, may be NULL */
+    const char *netbios;        /* may be NULL: derived */
+    int max_skew;               /* seconds, default 300 */
+} spn_service_t;
+
+/* What was seen on the wire. */
+typedef struct {
+    const char *authorization;  /* the request's Authorization value */
+    const char *gss_error;      /* mod_auth_gssapi's MAG_ERROR_TEXT, or NULL */
+    const char *host;           /* the Host the client asked for */
+    time_t now;
+} spn_observation_t;
+
+typedef struct {
+    spn_cause_t cause;
+    const char *scheme;         /* "Negotiate", "NTLM" */
+    spn_token_t tok;
+    char sname[512];            /* the ticket's service name, no realm */
+    char realm[256];
+    int configured;             /* sname is one of the configured SPNs */
+    int held;                   /* the keytab holds sname */
+    int kt_kvnos[8], n_kt_kvnos;   /* kvnos the keytab holds for sname */
+    int kt_etypes[8], n_kt_etypes; /* enctypes the keytab holds for sname */
+    int etype_available;        /* some candidate key has the ticket's etype */
+    spn_ticket_t ticket;        /* trial decryption result */
+    const char *fit_principal;  /* the keytab entry that decrypted it */
+    int fit_kvno;
+    long skew;                  /* authenticator ctime - now, when known */
+    char fqdn[256], netbios[64];   /* for the remedies */
+    const char *expected_realm;
+} spn_diag_t;
+
+/* Runs the whole diagnosis.  krb5 ctx may be NULL when no keytab. */
+void spn_diagnose(apr_pool_t *p, krb5_context ctx, const spn_service_t *svc,
+                  const spn_observation_t *obs, spn_diag_t *d);
+
+/* Detail levels of the page. */
+enum { SPN_DETAIL_NONE = 0, SPN_DETAIL_SUMMARY, SPN_DETAIL_FULL };
+
+/* The 401 body for a failed exchange (d) or for a tokenless first leg
+ * (d == NULL).  ref is the reference id. */
+void spn_render_page(spn_buf_t *b, const spn_diag_t *d, const spn_service_t *svc,
+                     int detail, const char *ref);
+/* The diagnosis as JSON (spncheck diagnose --json). */
+void spn_diag_json(spn_buf_t *b, const spn_diag_t *d, const spn_service_t *svc);
+/* key=value fields for the error log (values cannot contain spaces). */
+void spn_diag_logline(spn_buf_t *b, const spn_diag_t *d);
+
+#endif

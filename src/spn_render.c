@@ -1,0 +1,264 @@
+/* spn_render.c: the diagnostic page, the diagnosis as JSON.  Every value
+ * that came from a client or a keytab goes through spn_buf_html/json. */
+#include "spn_diag.h"
+#include "spn_report.h"
+
+#include <apr_strings.h>
+#include <string.h>
+
+static const char *const STYLE =
+    "body{font:16px/1.5 system-ui,sans-serif;margin:0;padding:1rem;color:#1b1b1b;"
+    "background:#f6f6f4}main{max-width:46rem;margin:auto;background:#fff;padding:1rem 1.25rem;"
+    "border-radius:8px;box-shadow:0 1px 3px #0002}h1{font-size:1.35rem;margin:.2rem 0 1rem}"
+    "h2{font-size:1.05rem;margin-top:1.5rem}code,pre{font:14px/1.4 ui-monospace,monospace}"
+    "pre{background:#f0f0ec;padding:.6rem;overflow-x:auto;white-space:pre-wrap;"
+    "word-break:break-all}table{border-collapse:collapse;width:100%}td,th{text-align:left;"
+    "padding:.2rem .4rem;border-bottom:1px solid #e4e4e0;vertical-align:top;"
+    "word-break:break-all}.ref{color:#555;font-size:.9rem}.cause{color:#8a1c1c}";
+
+typedef struct {
+    const spn_diag_t *d;
+    const spn_service_t *svc;
+} ctx_t;
+
+static void kvno_list(char *out, size_t n, const int *v, int c)
+{
+    size_t o = 0;
+    int i;
+    out[0] = '\0';
+    for (i = 0; i < c && o < n; i++)
+        o += (size_t)apr_snprintf(out + o, n - o, "%s%d", i ? ", " : "", v[i]);
+    if (!c)
+        apr_cpystrn(out, "none", n);
+}
+
+/* The value of a {placeholder}, raw (escaped by the caller). */
+static const char *value(const ctx_t *c, const char *name, size_t n, char *tmp, size_t tn)
+{
+    const spn_diag_t *d = c->d;
+#define IS(s) (n == sizeof(s) - 1 && memcmp(name, s, n) == 0)
+    if (IS("fqdn")) return *d->fqdn ? d->fqdn : "<host fqdn>";
+    if (IS("netbios")) return *d->netbios ? d->netbios : "<HOST>";
+    if (IS("account"))
+        return c->svc->account && *c->svc->account ? c->svc->account : "<DOMAIN\\service-account>";
+    if (IS("spn")) {
+        if (*d->sname) return d->sname;
+        apr_snprintf(tmp, tn, "HTTP/%s", *d->fqdn ? d->fqdn : "<host fqdn>");
+        return tmp;
+    }
+    if (IS("realm"))
+        return d->expected_realm ? d->expected_realm : *d->realm ? d->realm : "<REALM>";
+    if (IS("client_realm")) return *d->realm ? d->realm : "<REALM>";
+    if (IS("tkt_kvno")) {
+        if (d->tok.krb5.kvno < 0) return "(none)";
+        apr_snprintf(tmp, tn, "%ld", d->tok.krb5.kvno);
+        return tmp;
+    }
+    if (IS("kt_kvnos")) {
+        kvno_list(tmp, tn, d->kt_kvnos, d->n_kt_kvnos);
+        return tmp;
+    }
+    if (IS("etype")) {
+        apr_snprintf(tmp, tn, "%s (%d)", spn_etype_name(d->tok.krb5.etype), d->tok.krb5.etype);
+        return tmp;
+    }
+    if (IS("keytab"))
+        return c->svc->keytab && c->svc->keytab->path ? c->svc->keytab->path : "<keytab>";
+#undef IS
+    return NULL;
+}
+
+/* Expand a template into HTML: literal text is ours, values are escaped. */
+static void expand(spn_buf_t *b, const ctx_t *c, const char *t)
+{
+    char tmp[256];
+    while (*t) {
+        const char *o = strchr(t, '{'), *e;
+        const char *v;
+        if (!o || !(e = strchr(o, '}'))) {
+            spn_buf_htmls(b, t);
+            return;
+        }
+        spn_buf_html(b, t, (size_t)(o - t));
+        v = value(c, o + 1, (size_t)(e - o - 1), tmp, sizeof(tmp));
+        if (v)
+            spn_buf_htmls(b, v);
+        else
+            spn_buf_html(b, o, (size_t)(e - o + 1));
+        t = e + 1;
+    }
+}
+
+static void row(spn_buf_t *b, const char *k, const char *v, size_t n)
+{
+    spn_buf_printf(b, "<tr><th>%s</th><td>", k);
+    spn_buf_html(b, v, n);
+    spn_buf_puts(b, "</td></tr>\n");
+}
+#define ROWS(b, k, v) row(b, k, v, strlen(v))
+
+static void facts(spn_buf_t *b, const ctx_t *c)
+{
+    const spn_diag_t *d = c->d;
+    const spn_token_t *t = &d->tok;
+    const spn_keytab_t *kt = c->svc->keytab;
+    char tmp[256];
+    int i;
+
+    spn_buf_puts(b, "<h2>What the browser sent</h2>\n<table>\n");
+    ROWS(b, "Scheme", d->scheme);
+    ROWS(b, "Token", spn_format_name(t->format));
+    if (t->mech)
+        ROWS(b, "Mechanism", spn_mech_name(t->mech));
+    if (t->error.code) {
+        apr_snprintf(tmp, sizeof(tmp), "%s at byte %zu: %s", spn_err_name(t->error.code),
+                     t->error.offset, t->error.message);
+        ROWS(b, "Decoding error", tmp);
+    }
+    if (t->has_krb5 && t->krb5.msg_type == 14) {
+        ROWS(b, "Service name (SPN)", d->sname);
+        ROWS(b, "Realm", d->realm);
+        apr_snprintf(tmp, sizeof(tmp), "%s (%d)", spn_etype_name(t->krb5.etype), t->krb5.etype);
+        ROWS(b, "Ticket enctype", tmp);
+        value(c, "tkt_kvno", 8, tmp, sizeof(tmp));
+        ROWS(b, "Ticket kvno", tmp);
+        if (d->ticket.decrypted && *d->ticket.client)
+            ROWS(b, "Client", d->ticket.client);
+    }
+    if (t->has_ntlm) {
+        char s[512];
+        apr_snprintf(tmp, sizeof(tmp), "NTLM type %d, flags 0x%08x", t->ntlm.type, t->ntlm.flags);
+        ROWS(b, "NTLM", tmp);
+#define NTLM_ROW(label, has, f) if (has) { spn_ntlm_str_utf8(&t->ntlm, t->ntlm.f, s, sizeof(s)); ROWS(b, label, s); }
+        NTLM_ROW("NTLM domain", t->ntlm.has_domain, domain)
+        NTLM_ROW("NTLM user", t->ntlm.has_user, user)
+        NTLM_ROW("NTLM workstation", t->ntlm.has_workstation, workstation)
+#undef NTLM_ROW
+    }
+    spn_buf_puts(b, "</table>\n<h2>What this service holds</h2>\n<table>\n");
+    for (i = 0; i < c->svc->n_spns; i++)
+        ROWS(b, "Configured SPN", c->svc->spns[i]);
+    if (c->svc->account)
+        ROWS(b, "Service account", c->svc->account);
+    if (kt) {
+        ROWS(b, "Keytab", kt->path ? kt->path : "-");
+        if (kt->status)
+            ROWS(b, "Keytab error", kt->error);
+        for (i = 0; i < kt->n && i < 32; i++) {
+            apr_snprintf(tmp, sizeof(tmp), "%s kvno %d %s", kt->e[i].principal, kt->e[i].kvno,
+                         spn_etype_name(kt->e[i].enctype));
+            ROWS(b, "Keytab entry", tmp);
+        }
+    }
+    if (t->has_krb5 && t->krb5.msg_type == 14) {
+        ROWS(b, "Ticket's SPN configured", d->configured ? "yes" : "no");
+        ROWS(b, "Ticket's SPN in keytab", d->held ? "yes" : "no");
+        if (d->ticket.decrypted) {
+            apr_snprintf(tmp, sizeof(tmp), "yes, with the key of %s kvno %d", d->fit_principal,
+                         d->fit_kvno);
+            ROWS(b, "A service key decrypts the ticket", tmp);
+        }
+        else {
+            ROWS(b, "A service key decrypts the ticket", "no");
+        }
+    }
+    spn_buf_puts(b, "</table>\n");
+}
+
+void spn_render_page(spn_buf_t *b, const spn_diag_t *d, const spn_service_t *svc,
+                     int detail, const char *ref)
+{
+    ctx_t c = {d, svc};
+    const spn_cause_info_t *ci = d ? &spn_causes[d->cause] : NULL;
+    int i;
+
+    spn_buf_puts(b, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
+                    "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">\n");
+    if (d && detail > SPN_DETAIL_NONE)
+        spn_buf_printf(b, "<meta name=\"spncheck-cause\" content=\"%s\">\n", ci->code);
+    spn_buf_puts(b, "<meta name=\"spncheck-ref\" content=\"");
+    spn_buf_htmls(b, ref);
+    spn_buf_printf(b, "\">\n<title>401 Sign-in failed</title><style>%s</style></head>\n"
+                      "<body><main>\n", STYLE);
+    if (!d) {
+        spn_buf_puts(b, "<h1>Sign-in required</h1>\n<p>This site signs you in with your "
+                        "Windows (Kerberos) account, but your browser did not try to. "
+                        "Usually one of these is the reason:</p>\n<ul>"
+                        "<li>the site is not in the browser's Local intranet zone or "
+                        "Negotiate allowlist;</li><li>you are not signed in to the "
+                        "domain, or have no Kerberos ticket;</li><li>the browser does not "
+                        "do integrated Windows authentication.</li></ul>\n");
+    }
+    else if (detail == SPN_DETAIL_NONE) {
+        spn_buf_puts(b, "<h1>Sign-in failed</h1>\n<p>Your browser tried to sign you in "
+                        "with your Windows account, and it did not work. Give the "
+                        "reference below to your administrator.</p>\n");
+    }
+    else {
+        spn_buf_puts(b, "<h1 class=\"cause\">");
+        spn_buf_htmls(b, ci->title);
+        spn_buf_puts(b, "</h1>\n<p>");
+        spn_buf_htmls(b, ci->user_advice);
+        spn_buf_puts(b, "</p>\n");
+    }
+    if (d && detail == SPN_DETAIL_FULL) {
+        spn_buf_puts(b, "<h2>What happened</h2>\n<p>");
+        expand(b, &c, ci->meaning);
+        spn_buf_printf(b, "</p>\n<p>Cause code: <code>%s</code></p>\n"
+                          "<h2>Likely reasons</h2>\n<ol>\n", ci->code);
+        for (i = 0; i < 4 && ci->reasons[i]; i++) {
+            spn_buf_puts(b, "<li>");
+            expand(b, &c, ci->reasons[i]);
+            spn_buf_puts(b, "</li>\n");
+        }
+        spn_buf_puts(b, "</ol>\n<h2>How to fix it</h2>\n<pre>");
+        for (i = 0; i < 8 && ci->remedy[i]; i++) {
+            expand(b, &c, ci->remedy[i]);
+            spn_buf_puts(b, "\n");
+        }
+        spn_buf_puts(b, "</pre>\n<p>Register both the NetBIOS and the fully qualified "
+                        "name: a browser that falls back to the short name asks for "
+                        "HTTP/");
+        spn_buf_htmls(b, d->netbios);
+        spn_buf_puts(b, " (Microsoft KB1077).</p>\n");
+        facts(b, &c);
+    }
+    spn_buf_puts(b, "<p class=\"ref\">Reference: <code>");
+    spn_buf_htmls(b, ref);
+    spn_buf_puts(b, "</code> &middot; HTTP 401</p>\n</main></body></html>\n");
+}
+
+void spn_diag_json(spn_buf_t *b, const spn_diag_t *d, const spn_service_t *svc)
+{
+    int i;
+    spn_buf_printf(b, "{\"cause\":\"%s\",\"title\":", spn_cause_code(d->cause));
+    spn_buf_jsons(b, spn_causes[d->cause].title);
+    spn_buf_puts(b, ",\"sname\":");
+    spn_buf_jsons(b, *d->sname ? d->sname : NULL);
+    spn_buf_puts(b, ",\"realm\":");
+    spn_buf_jsons(b, *d->realm ? d->realm : NULL);
+    spn_buf_printf(b, ",\"configured\":%s,\"in_keytab\":%s,\"keytab_kvnos\":[",
+                   d->configured ? "true" : "false", d->held ? "true" : "false");
+    for (i = 0; i < d->n_kt_kvnos; i++)
+        spn_buf_printf(b, "%s%d", i ? "," : "", d->kt_kvnos[i]);
+    spn_buf_puts(b, "],\"keytab_etypes\":[");
+    for (i = 0; i < d->n_kt_etypes; i++)
+        spn_buf_printf(b, "%s%d", i ? "," : "", d->kt_etypes[i]);
+    spn_buf_printf(b, "],\"decrypts\":%s,\"fit_principal\":", d->ticket.decrypted ? "true" : "false");
+    spn_buf_jsons(b, d->fit_principal);
+    if (d->fit_kvno >= 0)
+        spn_buf_printf(b, ",\"fit_kvno\":%d", d->fit_kvno);
+    else
+        spn_buf_puts(b, ",\"fit_kvno\":null");
+    spn_buf_puts(b, ",\"client\":");
+    spn_buf_jsons(b, d->ticket.decrypted && *d->ticket.client ? d->ticket.client : NULL);
+    spn_buf_puts(b, ",\"fqdn\":");
+    spn_buf_jsons(b, d->fqdn);
+    spn_buf_puts(b, ",\"netbios\":");
+    spn_buf_jsons(b, d->netbios);
+    spn_buf_puts(b, ",\"keytab_error\":");
+    spn_buf_jsons(b, svc->keytab && svc->keytab->status ? svc->keytab->error : NULL);
+    spn_buf_puts(b, ",\"token\":");
+    spn_token_json(b, &d->tok);
+    spn_buf_puts(b, "}");
+}
