@@ -236,11 +236,8 @@ static int is_continuation(request_rec *r)
         raw = apr_palloc(r->pool, SPN_TOKEN_MAX);
         if (spn_token_decode_b64(b64, n, raw, SPN_TOKEN_MAX, &tok) != SPN_E_OK)
             continue;
-        if (tok.has_krb5 && tok.krb5.msg_type == 30)
-            continue;                     /* KRB-ERROR: evidence of failure */
-        if (tok.neg_state == 2)
-            continue;                     /* reject */
-        return 1;
+        if (tok.neg_state == 1 || (tok.has_ntlm && tok.ntlm.type == 2))
+            return 1;                     /* accept-incomplete, NTLM challenge */
     }
     return 0;
 }
