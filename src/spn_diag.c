@@ -1,5 +1,6 @@
 /* spn_diag.c: the diagnosis engine.  Facts first (what the token says,
  * what the keytab holds, which key fits), then one decision over them. */
+#include <stdio.h>
 #include "spn_diag.h"
 
 #include <apr_strings.h>
@@ -210,9 +211,9 @@ void spn_diag_logline(spn_buf_t *b, const spn_diag_t *d)
     log_value(b, "spn", d->sname);
     log_value(b, "realm", d->realm);
     if (d->tok.has_krb5 && d->tok.krb5.msg_type == 14) {
-        apr_snprintf(n, sizeof(n), "%d", d->tok.krb5.etype);
+        snprintf(n, sizeof(n), "%d", d->tok.krb5.etype);
         log_value(b, "etype", n);
-        apr_snprintf(n, sizeof(n), "%ld", d->tok.krb5.kvno);
+        snprintf(n, sizeof(n), "%ld", d->tok.krb5.kvno);
         log_value(b, "kvno", d->tok.krb5.kvno >= 0 ? n : NULL);
     }
     else {

@@ -1,4 +1,5 @@
 /* spn_keytab.c: keytab inventory and trial decryption (MIT krb5 API) */
+#include <stdio.h>
 #include "spn_keytab.h"
 #include "spn_der.h"
 
@@ -35,7 +36,7 @@ spn_keytab_t *spn_keytab_load(apr_pool_t *p, krb5_context ctx, const char *path)
     if ((rc = krb5_kt_resolve(ctx, name, &k)) != 0 ||
         (rc = krb5_kt_start_seq_get(ctx, k, &cur)) != 0) {
         const char *m = krb5_get_error_message(ctx, rc);
-        apr_snprintf(kt->error, sizeof(kt->error), "%s", m);
+        snprintf(kt->error, sizeof(kt->error), "%s", m);
         krb5_free_error_message(ctx, m);
         if (k)
             krb5_kt_close(ctx, k);

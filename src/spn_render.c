@@ -1,5 +1,6 @@
 /* spn_render.c: the diagnostic page, the diagnosis as JSON.  Every value
  * that came from a client or a keytab goes through spn_buf_html/json. */
+#include <stdio.h>
 #include "spn_diag.h"
 #include "spn_report.h"
 
@@ -26,8 +27,12 @@ static void kvno_list(char *out, size_t n, const int *v, int c)
     size_t o = 0;
     int i;
     out[0] = '\0';
-    for (i = 0; i < c && o < n; i++)
-        o += (size_t)apr_snprintf(out + o, n - o, "%s%d", i ? ", " : "", v[i]);
+    for (i = 0; i < c && o < n; i++) {
+        int w = snprintf(out + o, n - o, "%s%d", i ? ", " : "", v[i]);
+        if (w < 0)
+            break;
+        o += (size_t)w;
+    }
     if (!c)
         apr_cpystrn(out, "none", n);
 }
@@ -43,7 +48,7 @@ static const char *value(const ctx_t *c, const char *name, size_t n, char *tmp, 
         return c->svc->account && *c->svc->account ? c->svc->account : "<DOMAIN\\service-account>";
     if (IS("spn")) {
         if (*d->sname) return d->sname;
-        apr_snprintf(tmp, tn, "HTTP/%s", *d->fqdn ? d->fqdn : "<host fqdn>");
+        snprintf(tmp, tn, "HTTP/%s", *d->fqdn ? d->fqdn : "<host fqdn>");
         return tmp;
     }
     if (IS("realm"))
@@ -51,7 +56,7 @@ static const char *value(const ctx_t *c, const char *name, size_t n, char *tmp, 
     if (IS("client_realm")) return *d->realm ? d->realm : "<REALM>";
     if (IS("tkt_kvno")) {
         if (d->tok.krb5.kvno < 0) return "(none)";
-        apr_snprintf(tmp, tn, "%ld", d->tok.krb5.kvno);
+        snprintf(tmp, tn, "%ld", d->tok.krb5.kvno);
         return tmp;
     }
     if (IS("kt_kvnos")) {
@@ -59,7 +64,7 @@ static const char *value(const ctx_t *c, const char *name, size_t n, char *tmp, 
         return tmp;
     }
     if (IS("etype")) {
-        apr_snprintf(tmp, tn, "%s (%d)", spn_etype_name(d->tok.krb5.etype), d->tok.krb5.etype);
+        snprintf(tmp, tn, "%s (%d)", spn_etype_name(d->tok.krb5.etype), d->tok.krb5.etype);
         return tmp;
     }
     if (IS("keytab"))
@@ -71,7 +76,7 @@ static const char *value(const ctx_t *c, const char *name, size_t n, char *tmp, 
 /* Expand a template into HTML: literal text is ours, values are escaped. */
 static void expand(spn_buf_t *b, const ctx_t *c, const char *t)
 {
-    char tmp[256];
+    char tmp[sizeof(c->d->fqdn) + 8];   /* "HTTP/" + fqdn */
     while (*t) {
         const char *o = strchr(t, '{'), *e;
         const char *v;
@@ -111,14 +116,14 @@ static void facts(spn_buf_t *b, const ctx_t *c)
     if (t->mech)
         ROWS(b, "Mechanism", spn_mech_name(t->mech));
     if (t->error.code) {
-        apr_snprintf(tmp, sizeof(tmp), "%s at byte %zu: %s", spn_err_name(t->error.code),
+        snprintf(tmp, sizeof(tmp), "%s at byte %zu: %s", spn_err_name(t->error.code),
                      t->error.offset, t->error.message);
         ROWS(b, "Decoding error", tmp);
     }
     if (t->has_krb5 && t->krb5.msg_type == 14) {
         ROWS(b, "Service name (SPN)", d->sname);
         ROWS(b, "Realm", d->realm);
-        apr_snprintf(tmp, sizeof(tmp), "%s (%d)", spn_etype_name(t->krb5.etype), t->krb5.etype);
+        snprintf(tmp, sizeof(tmp), "%s (%d)", spn_etype_name(t->krb5.etype), t->krb5.etype);
         ROWS(b, "Ticket enctype", tmp);
         value(c, "tkt_kvno", 8, tmp, sizeof(tmp));
         ROWS(b, "Ticket kvno", tmp);
@@ -127,7 +132,7 @@ static void facts(spn_buf_t *b, const ctx_t *c)
     }
     if (t->has_ntlm) {
         char s[512];
-        apr_snprintf(tmp, sizeof(tmp), "NTLM type %d, flags 0x%08x", t->ntlm.type, t->ntlm.flags);
+        snprintf(tmp, sizeof(tmp), "NTLM type %d, flags 0x%08x", t->ntlm.type, t->ntlm.flags);
         ROWS(b, "NTLM", tmp);
 #define NTLM_ROW(label, has, f) if (has) { spn_ntlm_str_utf8(&t->ntlm, t->ntlm.f, s, sizeof(s)); ROWS(b, label, s); }
         NTLM_ROW("NTLM domain", t->ntlm.has_domain, domain)
@@ -145,7 +150,7 @@ static void facts(spn_buf_t *b, const ctx_t *c)
         if (kt->status)
             ROWS(b, "Keytab error", kt->error);
         for (i = 0; i < kt->n && i < 32; i++) {
-            apr_snprintf(tmp, sizeof(tmp), "%s kvno %d %s", kt->e[i].principal, kt->e[i].kvno,
+            snprintf(tmp, sizeof(tmp), "%s kvno %d %s", kt->e[i].principal, kt->e[i].kvno,
                          spn_etype_name(kt->e[i].enctype));
             ROWS(b, "Keytab entry", tmp);
         }
@@ -154,7 +159,7 @@ static void facts(spn_buf_t *b, const ctx_t *c)
         ROWS(b, "Ticket's SPN configured", d->configured ? "yes" : "no");
         ROWS(b, "Ticket's SPN in keytab", d->held ? "yes" : "no");
         if (d->ticket.decrypted) {
-            apr_snprintf(tmp, sizeof(tmp), "yes, with the key of %s kvno %d", d->fit_principal,
+            snprintf(tmp, sizeof(tmp), "yes, with the key of %s kvno %d", d->fit_principal,
                          d->fit_kvno);
             ROWS(b, "A service key decrypts the ticket", tmp);
         }
