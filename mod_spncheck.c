@@ -131,8 +131,8 @@ static const command_rec spncheck_cmds[] = {
 typedef struct {
     apr_pool_t *pool;
     spn_keytab_t *kt;
-    apr_time_t mtime;
-    apr_off_t size;
+    struct timespec mtim, ctim;     /* any rewrite, even within a second */
+    off_t size;
     ino_t ino;
 } kt_slot;
 
@@ -152,7 +152,9 @@ static const spn_keytab_t *keytab_get(request_rec *r, const char *path)
     if (!kctx)
         return NULL;
     s = apr_hash_get(kt_cache, path, APR_HASH_KEY_STRING);
-    if (s && have && s->mtime == st.st_mtime && s->size == st.st_size && s->ino == st.st_ino)
+    if (s && have && s->size == st.st_size && s->ino == st.st_ino &&
+        s->mtim.tv_sec == st.st_mtim.tv_sec && s->mtim.tv_nsec == st.st_mtim.tv_nsec &&
+        s->ctim.tv_sec == st.st_ctim.tv_sec && s->ctim.tv_nsec == st.st_ctim.tv_nsec)
         return s->kt;
     if (!s) {
         s = apr_pcalloc(cache_pool, sizeof(*s));
@@ -162,9 +164,16 @@ static const spn_keytab_t *keytab_get(request_rec *r, const char *path)
         apr_pool_destroy(s->pool);      /* zeroes the old keys */
     apr_pool_create(&s->pool, cache_pool);
     s->kt = spn_keytab_load(s->pool, kctx, path);
-    s->mtime = have ? st.st_mtime : 0;
-    s->size = have ? st.st_size : -1;
-    s->ino = have ? st.st_ino : 0;
+    if (have) {
+        s->mtim = st.st_mtim;
+        s->ctim = st.st_ctim;
+        s->size = st.st_size;
+        s->ino = st.st_ino;
+    }
+    else {
+        memset(&s->mtim, 0, sizeof(s->mtim));
+        s->size = -1;               /* a missing file is retried next time */
+    }
     ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, "SPN00002: keytab %s (re)read: %d entries%s%s",
                   path, s->kt->n, s->kt->status ? ", error: " : "", s->kt->status ? s->kt->error : "");
     return s->kt;
@@ -303,24 +312,30 @@ static void insert_error_filter(request_rec *r)
         obs.now = apr_time_sec(r->request_time);
         obs.gss_error = apr_table_get(r->subprocess_env, "MAG_ERROR_TEXT");
         d = apr_palloc(r->pool, sizeof(*d));
+    }
+    spn_buf_init(&b, r->pool, 8192);
+    /* The keytab snapshot and the krb5 context are shared by the threads of
+     * this process: diagnosis and rendering (which lists the keytab) hold
+     * the lock.  Only failed exchanges get here. */
 #if APR_HAS_THREADS
-        apr_thread_mutex_lock(kt_mutex);
+    apr_thread_mutex_lock(kt_mutex);
 #endif
+    if (d) {
         if (c->keytab)
             svc.keytab = keytab_get(r, c->keytab);
         spn_diagnose(r->pool, kctx, &svc, &obs, d);
-#if APR_HAS_THREADS
-        apr_thread_mutex_unlock(kt_mutex);
-#endif
         spn_buf_init(&log, r->pool, 512);
         spn_diag_logline(&log, d);
+    }
+    spn_render_page(&b, d, &svc, c->detail, ref);
+#if APR_HAS_THREADS
+    apr_thread_mutex_unlock(kt_mutex);
+#endif
+    if (d)
         ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r,
                       "SPN00010: failed Negotiate exchange ref=%s %s client=%s host=%s",
                       ref, log.s, r->useragent_ip,
                       ap_escape_logitem(r->pool, r->hostname ? r->hostname : "-"));
-    }
-    spn_buf_init(&b, r->pool, 8192);
-    spn_render_page(&b, d, &svc, c->detail, ref);
     pc = apr_palloc(r->pool, sizeof(*pc));
     pc->page = b.s;
     pc->len = b.len;

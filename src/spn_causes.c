@@ -95,13 +95,14 @@ const spn_cause_info_t spn_causes[SPN_C_COUNT] = {
     [SPN_C_CLOCK_SKEW] = {
         "clock-skew", "Clocks disagree",
         "The client's clock differs from this server's by more than Kerberos allows "
-        "(5 minutes by default).",
+        "(5 minutes by default): its authenticator is {skew} of this server's clock.",
         "Check your computer's clock and time zone, then try again.",
         {"the server or the client does not sync time with the domain"},
         {"w32tm /resync   (on the client)", "timedatectl; chronyc tracking   (on this server)"}},
     [SPN_C_TICKET_EXPIRED] = {
         "ticket-expired", "The ticket has expired",
-        "The client presented a service ticket that is no longer valid.",
+        "The client presented a service ticket that ended at {endtime}, longer ago than "
+        "the clock skew Kerberos allows.",
         "Lock and unlock your computer, or sign out and in again, then retry.",
         {"the client's ticket cache holds an old ticket", "clocks disagree"},
         {"klist purge   (on the client)"}},

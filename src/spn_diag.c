@@ -91,14 +91,26 @@ static void remedy_names(const spn_service_t *svc, const spn_observation_t *obs,
     }
 }
 
+/* The acceptor's error text (mod_auth_gssapi's MAG_ERROR_TEXT) mentions w. */
+static int said(const spn_observation_t *obs, const char *w)
+{
+    size_t n = strlen(w);
+    const char *s;
+
+    for (s = obs->gss_error; s && *s; s++)
+        if (strncasecmp(s, w, n) == 0)
+            return 1;
+    return 0;
+}
+
 static spn_cause_t decide_krb5(apr_pool_t *p, krb5_context ctx, const spn_service_t *svc,
                                const spn_observation_t *obs, spn_diag_t *d)
 {
     const spn_keytab_t *kt = svc->keytab;
     const spn_krb5_t *k = &d->tok.krb5;
-    int i, realm_ok, replay;
+    int i, realm_ok, replay, expired, skewed;
 
-    replay = obs->gss_error && strstr(obs->gss_error, "replay") != NULL;
+    replay = said(obs, "replay");
     for (i = 0; i < svc->n_spns; i++)
         if (spn_matches(svc->spns[i], d->sname, d->realm))
             d->configured = 1;
@@ -128,9 +140,14 @@ static spn_cause_t decide_krb5(apr_pool_t *p, krb5_context ctx, const spn_servic
         d->fit_kvno = e->kvno;
         if (d->ticket.have_ctime)
             d->skew = (long)(d->ticket.ctime - obs->now);
-        if (d->ticket.endtime > 0 && d->ticket.endtime < obs->now)
+        /* Servers allow max_skew either way, on the ticket's end time too.
+         * When both are off, the acceptor's own error (GssapiPublishErrors)
+         * says which check it tripped first. */
+        expired = d->ticket.endtime > 0 && d->ticket.endtime + svc->max_skew < obs->now;
+        skewed = d->ticket.have_ctime && (d->skew > svc->max_skew || -d->skew > svc->max_skew);
+        if (expired && (!skewed || !said(obs, "skew")))
             return SPN_C_TICKET_EXPIRED;
-        if (d->ticket.have_ctime && (d->skew > svc->max_skew || -d->skew > svc->max_skew))
+        if (skewed)
             return SPN_C_CLOCK_SKEW;
         if (replay)
             return SPN_C_REPLAY;

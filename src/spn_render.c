@@ -1,6 +1,8 @@
 /* spn_render.c: the diagnostic page, the diagnosis as JSON.  Every value
  * that came from a client or a keytab goes through spn_buf_html/json. */
 #include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
 #include "spn_diag.h"
 #include "spn_report.h"
 
@@ -65,6 +67,19 @@ static const char *value(const ctx_t *c, const char *name, size_t n, char *tmp, 
     }
     if (IS("etype")) {
         snprintf(tmp, tn, "%s (%d)", spn_etype_name(d->tok.krb5.etype), d->tok.krb5.etype);
+        return tmp;
+    }
+    if (IS("skew")) {
+        if (!d->ticket.have_ctime) return "an unknown amount";
+        snprintf(tmp, tn, "%ld seconds (%ld min) %s", labs(d->skew), labs(d->skew) / 60,
+                 d->skew >= 0 ? "ahead" : "behind");
+        return tmp;
+    }
+    if (IS("endtime")) {
+        struct tm tm;
+        time_t t = d->ticket.endtime;
+        if (t <= 0 || !gmtime_r(&t, &tm)) return "an unknown time";
+        strftime(tmp, tn, "%Y-%m-%d %H:%M:%S UTC", &tm);
         return tmp;
     }
     if (IS("keytab"))

@@ -16,7 +16,10 @@ static int usage(void)
 {
     fputs("usage: spncheck decode [--json] [TOKEN | -]\n"
           "       spncheck diagnose --keytab K --spn S [--spn S2] [--account DOM\\user]\n"
-          "                         [--netbios N] [--host H] [--at TIME] [--json] TOKEN\n"
+          "                         [--netbios N] [--host H] [--at TIME]\n"
+          "                         [--gss-error TEXT] [--json] TOKEN\n"
+          "  --at: judge the token as if now were TIME (2026-11-24T12:00:00Z)\n"
+          "  --gss-error: the acceptor's error text (mod_auth_gssapi's MAG_ERROR_TEXT)\n"
           "TOKEN: base64, 'Negotiate <b64>', 'NTLM <b64>', or a whole\n"
           "'Authorization: ...' / 'WWW-Authenticate: ...' line; '-' or none reads stdin.\n",
           stderr);

@@ -33,6 +33,7 @@ int spncheck_diagnose(apr_pool_t *p, int argc, char **argv)
         else if (strcmp(a, "--netbios") == 0) svc.netbios = v;
         else if (strcmp(a, "--host") == 0) obs.host = v;
         else if (strcmp(a, "--at") == 0) at = v;
+        else if (strcmp(a, "--gss-error") == 0) obs.gss_error = v;
         else if (!arg && (a[0] != '-' || strcmp(a, "-") == 0)) { arg = a; continue; }
         else return 2;
         i++;

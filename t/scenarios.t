@@ -10,7 +10,6 @@ use SpnTest;
 
 plan tests => 67;
 
-sub cause_of { $_[0]->{body} =~ /<meta name="spncheck-cause" content="([^"]+)"/ ? $1 : undef }
 
 # Same status and WWW-Authenticate headers with the module off (/off).
 sub same_as_off {
