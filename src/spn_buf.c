@@ -43,6 +43,24 @@ void spn_buf_puts(spn_buf_t *b, const char *s)
     spn_buf_add(b, s, strlen(s));
 }
 
+char *spn_psprintf(apr_pool_t *p, const char *fmt, ...)
+{
+    va_list ap;
+    int n;
+    char *s;
+
+    va_start(ap, fmt);
+    n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return apr_pstrdup(p, "");
+    s = apr_palloc(p, (apr_size_t)n + 1);
+    va_start(ap, fmt);
+    vsnprintf(s, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    return s;
+}
+
 void spn_buf_printf(spn_buf_t *b, const char *fmt, ...)
 {
     va_list ap;

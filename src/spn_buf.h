@@ -17,6 +17,8 @@ typedef struct {
 void spn_buf_init(spn_buf_t *b, apr_pool_t *p, size_t cap);
 void spn_buf_add(spn_buf_t *b, const char *s, size_t n);
 void spn_buf_puts(spn_buf_t *b, const char *s);
+/* printf into pool memory, checked by the compiler (unlike apr_psprintf). */
+char *spn_psprintf(apr_pool_t *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void spn_buf_printf(spn_buf_t *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 /* HTML text/attribute escaping of n bytes (s may be NULL: nothing). */

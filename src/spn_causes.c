@@ -148,6 +148,23 @@ const spn_cause_info_t spn_causes[SPN_C_COUNT] = {
         {"the user is authenticated but not authorized (Require user/group)",
          "the authentication module rejected the context for another reason"},
         {"check the Require lines for this location, and the error log for the reference"}},
+    [SPN_C_BACKEND_KERNEL_MODE] = {
+        "backend-kernel-mode", "The backend decrypts with another key",
+        "The ticket for {spn} decrypts with the application pool account's key "
+        "({keytab}), yet the backend server rejected it. IIS with kernel-mode "
+        "authentication decrypts tickets with the computer account's key unless told to "
+        "use the application pool identity.",
+        "This is a server configuration problem. Give the reference below to your "
+        "administrator.",
+        {"IIS kernel-mode authentication is on and useAppPoolCredentials is false, while "
+         "the SPN is registered on the app pool account {account}",
+         "the backend runs under another account than {account}"},
+        {"%windir%\\system32\\inetsrv\\appcmd.exe set config \"Default Web Site\" "
+         "-section:system.webServer/security/authentication/windowsAuthentication "
+         "/useAppPoolCredentials:true /commit:apphost",
+         "(or turn kernel-mode authentication off for the site, or register the SPN on the "
+         "computer account: setspn -S HTTP/{fqdn} <DOMAIN>\\<COMPUTER>$)",
+         "iisreset"}},
     [SPN_C_UNKNOWN] = {
         "unknown", "Authentication failed for a reason we could not determine",
         "The exchange failed, and the facts below do not point at one cause.",

@@ -63,8 +63,7 @@ static const char *expected_realm(const spn_service_t *svc, const char *realm, i
 }
 
 /* The host names the remedies use. */
-static void remedy_names(const spn_service_t *svc, const spn_observation_t *obs,
-                         spn_diag_t *d)
+void spn_remedy_names(const spn_service_t *svc, const spn_observation_t *obs, spn_diag_t *d)
 {
     const char *src = NULL, *slash;
     size_t i;
@@ -101,6 +100,15 @@ static int said(const spn_observation_t *obs, const char *w)
         if (strncasecmp(s, w, n) == 0)
             return 1;
     return 0;
+}
+
+/* The backend's token says it completed the Kerberos exchange. */
+static int backend_accepted(const spn_diag_t *d)
+{
+    const spn_token_t *t = &d->backend;
+    if (!d->has_backend || t->error.code != SPN_E_OK)
+        return 0;
+    return t->neg_state == 0 || (t->has_krb5 && t->krb5.msg_type == 15);
 }
 
 static spn_cause_t decide_krb5(apr_pool_t *p, krb5_context ctx, const spn_service_t *svc,
@@ -151,10 +159,14 @@ static spn_cause_t decide_krb5(apr_pool_t *p, krb5_context ctx, const spn_servic
             return SPN_C_CLOCK_SKEW;
         if (replay)
             return SPN_C_REPLAY;
-        if (strcasecmp(e->name, d->sname) == 0)
-            return (k->kvno < 0 || k->kvno == e->kvno) ? SPN_C_TICKET_OK
-                                                       : SPN_C_KVNO_MISMATCH;
-        return (d->configured || d->held) ? SPN_C_TICKET_OK : SPN_C_SPN_UNKNOWN;
+        if (strcasecmp(e->name, d->sname) == 0 && k->kvno >= 0 && k->kvno != e->kvno)
+            return SPN_C_KVNO_MISMATCH;
+        if (strcasecmp(e->name, d->sname) != 0 && !d->configured && !d->held)
+            return SPN_C_SPN_UNKNOWN;
+        /* Our copy of the service key fits.  Behind a proxy, a backend
+         * that did not accept the ticket decrypts with another key. */
+        return obs->proxied && !backend_accepted(d) ? SPN_C_BACKEND_KERNEL_MODE
+                                                    : SPN_C_TICKET_OK;
     }
     if (!d->held && !d->configured)
         return SPN_C_SPN_UNKNOWN;
@@ -184,8 +196,19 @@ void spn_diagnose(apr_pool_t *p, krb5_context ctx, const spn_service_t *svc,
         d->scheme = d->scheme ? d->scheme : "";
         spn_token_decode(raw, 0, &d->tok);
         d->cause = SPN_C_MALFORMED;
-        remedy_names(svc, obs, d);
+        spn_remedy_names(svc, obs, d);
         return;
+    }
+    d->proxied = obs->proxied;
+    if (obs->backend_www) {
+        const char *bs, *bb;
+        size_t bn;
+        if (spn_split_auth(obs->backend_www, strlen(obs->backend_www), &bs, &bb, &bn) == 0 &&
+            bn > 0) {
+            uint8_t *braw = apr_palloc(p, SPN_TOKEN_MAX);
+            spn_token_decode_b64(bb, bn, braw, SPN_TOKEN_MAX, &d->backend);
+            d->has_backend = 1;
+        }
     }
     spn_token_decode_b64(b64, n, raw, SPN_TOKEN_MAX, &d->tok);
     if (d->tok.has_krb5) {
@@ -194,7 +217,7 @@ void spn_diagnose(apr_pool_t *p, krb5_context ctx, const spn_service_t *svc,
                     d->tok.krb5.realm.len + 1 < sizeof(d->realm)
                     ? d->tok.krb5.realm.len + 1 : sizeof(d->realm));
     }
-    remedy_names(svc, obs, d);
+    spn_remedy_names(svc, obs, d);
     if (d->tok.error.code != SPN_E_OK)
         d->cause = SPN_C_MALFORMED;
     else if (d->tok.has_ntlm || d->tok.mech == SPN_MECH_NTLMSSP ||

@@ -21,6 +21,7 @@ typedef enum {
     SPN_C_UNSUPPORTED_MECH,
     SPN_C_NO_SERVICE_KEY,
     SPN_C_TICKET_OK,
+    SPN_C_BACKEND_KERNEL_MODE,
     SPN_C_UNKNOWN,
     SPN_C_COUNT
 } spn_cause_t;
@@ -59,6 +60,8 @@ typedef struct {
     const char *gss_error;      /* mod_auth_gssapi's MAG_ERROR_TEXT, or NULL */
     const char *host;           /* the Host the client asked for */
     time_t now;
+    int proxied;                /* the 401 came from a backend (reverse proxy) */
+    const char *backend_www;    /* the backend's WWW-Authenticate with a token, or NULL */
 } spn_observation_t;
 
 typedef struct {
@@ -78,14 +81,23 @@ typedef struct {
     long skew;                  /* authenticator ctime - now, when known */
     char fqdn[256], netbios[64];   /* for the remedies */
     const char *expected_realm;
+    int proxied;
+    int has_backend;            /* backend sent a token: decoded in backend */
+    spn_token_t backend;
 } spn_diag_t;
 
 /* Runs the whole diagnosis.  krb5 ctx may be NULL when no keytab. */
 void spn_diagnose(apr_pool_t *p, krb5_context ctx, const spn_service_t *svc,
                   const spn_observation_t *obs, spn_diag_t *d);
 
+/* Fills d->fqdn and d->netbios, the names the remedies use. */
+void spn_remedy_names(const spn_service_t *svc, const spn_observation_t *obs, spn_diag_t *d);
+
 /* Detail levels of the page. */
 enum { SPN_DETAIL_NONE = 0, SPN_DETAIL_SUMMARY, SPN_DETAIL_FULL };
+
+/* The CSS of every page we serve (no external resources). */
+extern const char spn_page_style[];
 
 /* The 401 body for a failed exchange (d) or for a tokenless first leg
  * (d == NULL).  ref is the reference id. */

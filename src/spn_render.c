@@ -9,7 +9,7 @@
 #include <apr_strings.h>
 #include <string.h>
 
-static const char *const STYLE =
+const char spn_page_style[] =
     "body{font:16px/1.5 system-ui,sans-serif;margin:0;padding:1rem;color:#1b1b1b;"
     "background:#f6f6f4}main{max-width:46rem;margin:auto;background:#fff;padding:1rem 1.25rem;"
     "border-radius:8px;box-shadow:0 1px 3px #0002}h1{font-size:1.35rem;margin:.2rem 0 1rem}"
@@ -17,7 +17,9 @@ static const char *const STYLE =
     "pre{background:#f0f0ec;padding:.6rem;overflow-x:auto;white-space:pre-wrap;"
     "word-break:break-all}table{border-collapse:collapse;width:100%}td,th{text-align:left;"
     "padding:.2rem .4rem;border-bottom:1px solid #e4e4e0;vertical-align:top;"
-    "word-break:break-all}.ref{color:#555;font-size:.9rem}.cause{color:#8a1c1c}";
+    "word-break:break-all}.ref{color:#555;font-size:.9rem}.cause{color:#8a1c1c}"
+    ".pass{color:#1d6b2a}.warn{color:#8a5a00}.fail{color:#8a1c1c;font-weight:600}"
+    "main.wide{max-width:72rem}";
 
 typedef struct {
     const spn_diag_t *d;
@@ -199,7 +201,7 @@ void spn_render_page(spn_buf_t *b, const spn_diag_t *d, const spn_service_t *svc
     spn_buf_puts(b, "<meta name=\"spncheck-ref\" content=\"");
     spn_buf_htmls(b, ref);
     spn_buf_printf(b, "\">\n<title>401 Sign-in failed</title><style>%s</style></head>\n"
-                      "<body><main>\n", STYLE);
+                      "<body><main>\n", spn_page_style);
     if (!d) {
         spn_buf_puts(b, "<h1>Sign-in required</h1>\n<p>This site signs you in with your "
                         "Windows (Kerberos) account, but your browser did not try to. "

@@ -1,0 +1,68 @@
+/* mod_spncheck.h: what the three glue files share.  The logic lives in
+ * src/ (libspncheck); nothing here decides a cause. */
+#ifndef MOD_SPNCHECK_H
+#define MOD_SPNCHECK_H
+
+#include "httpd.h"
+#include "http_config.h"
+
+#include "spn_status.h"
+
+/* Every log line carries the module (AP_DECLARE_MODULE in mod_spncheck.c,
+ * APLOG_USE_MODULE in the others) and an SPN0xxxx message id. */
+extern module AP_MODULE_DECLARE_DATA spncheck_module;
+
+/* Per directory (server, vhost, <Location>, <Directory>, <If>). */
+typedef struct {
+    int enabled, enabled_set;            /* SPNCheck On|Off, default Off */
+    int detail, detail_set;              /* SPNCheckDetail, default summary */
+    apr_array_header_t *spns;            /* SPNCheckServicePrincipal; NULL = inherit */
+    const char *keytab;                  /* SPNCheckKeytab; NULL = inherit */
+    const char *account;                 /* SPNCheckServiceAccount; NULL = inherit */
+    const char *netbios;                 /* SPNCheckNetBIOSName; NULL = inherit */
+    int touched;                         /* this section set one of ours */
+} spncheck_conf;
+
+/* Per server; SPNCheckHistory is global (main server only). */
+typedef struct {
+    int history, history_set;            /* default 1000 */
+} spncheck_srv;
+
+#define SPNCHECK_HISTORY_DEFAULT 1000
+#define SPNCHECK_HISTORY_MAX     1000000
+
+/* mod_spncheck_config.c */
+extern const command_rec spncheck_cmds[];
+void *spncheck_create_dir(apr_pool_t *p, char *dir);
+void *spncheck_merge_dir(apr_pool_t *p, void *base, void *add);
+void *spncheck_create_srv(apr_pool_t *p, server_rec *s);
+void *spncheck_merge_srv(apr_pool_t *p, void *base, void *add);
+/* The service description of a configuration (keytab not loaded). */
+void spncheck_service(const spncheck_conf *c, spn_service_t *svc);
+/* Every server / vhost / section with SPNCheck On, keytabs loaded.
+ * Call with the lock held (keytab cache). */
+int spncheck_scopes(request_rec *r, spn_scope_t **out);
+/* "host:port" of a server, and the scope label of a request. */
+const char *spncheck_server_label(apr_pool_t *p, const server_rec *s);
+const char *spncheck_request_scope(request_rec *r);
+
+/* mod_spncheck.c: the per-process keytab cache and krb5 context, behind
+ * a thread lock: hold it while a keytab snapshot is in use. */
+void spncheck_lock(void);
+void spncheck_unlock(void);
+const spn_keytab_t *spncheck_keytab(request_rec *r, const char *path);
+
+/* mod_spncheck_status.c: the shared history, the status handler, and the
+ * mod_status section. */
+void spncheck_store_register(apr_pool_t *p);
+int spncheck_store_post_config(apr_pool_t *pconf, server_rec *s);
+void spncheck_store_child_init(apr_pool_t *p, server_rec *s);
+/* Records a failure; returns 1 when it may be logged (rate limit), with
+ * *suppressed lines of its cause held back before it. */
+int spncheck_record(request_rec *r, const spn_diag_t *d, const char *ref, int proxied,
+                    uint32_t *suppressed);
+void spncheck_count_tokenless(void);
+int spncheck_status_handler(request_rec *r);
+void spncheck_status_hooks(void);
+
+#endif

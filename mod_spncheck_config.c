@@ -1,0 +1,225 @@
+/* mod_spncheck_config.c: directives, defaults and merging, and the list
+ * of configured scopes the status page reports on. */
+#include "mod_spncheck.h"
+
+#include "http_core.h"
+#include "http_log.h"
+#include "http_main.h"
+
+#include "apr_strings.h"
+
+APLOG_USE_MODULE(spncheck);
+
+void *spncheck_create_dir(apr_pool_t *p, char *dir)
+{
+    spncheck_conf *c = apr_pcalloc(p, sizeof(*c));
+    (void)dir;
+    c->detail = SPN_DETAIL_SUMMARY;
+    return c;
+}
+
+/* Every field: the child's value when it set one, else the parent's. */
+void *spncheck_merge_dir(apr_pool_t *p, void *basev, void *addv)
+{
+    spncheck_conf *base = basev, *add = addv, *c = apr_pcalloc(p, sizeof(*c));
+    c->enabled = add->enabled_set ? add->enabled : base->enabled;
+    c->enabled_set = add->enabled_set || base->enabled_set;
+    c->detail = add->detail_set ? add->detail : base->detail;
+    c->detail_set = add->detail_set || base->detail_set;
+    c->spns = add->spns ? add->spns : base->spns;
+    c->keytab = add->keytab ? add->keytab : base->keytab;
+    c->account = add->account ? add->account : base->account;
+    c->netbios = add->netbios ? add->netbios : base->netbios;
+    c->touched = add->touched;
+    return c;
+}
+
+void *spncheck_create_srv(apr_pool_t *p, server_rec *s)
+{
+    spncheck_srv *c = apr_pcalloc(p, sizeof(*c));
+    (void)s;
+    c->history = SPNCHECK_HISTORY_DEFAULT;
+    return c;
+}
+
+void *spncheck_merge_srv(apr_pool_t *p, void *basev, void *addv)
+{
+    spncheck_srv *base = basev, *add = addv, *c = apr_pcalloc(p, sizeof(*c));
+    c->history = add->history_set ? add->history : base->history;
+    c->history_set = add->history_set || base->history_set;
+    return c;
+}
+
+static const char *set_enabled(cmd_parms *cmd, void *cfg, int on)
+{
+    spncheck_conf *c = cfg;
+    (void)cmd;
+    c->enabled = on;
+    c->enabled_set = c->touched = 1;
+    return NULL;
+}
+
+static const char *set_detail(cmd_parms *cmd, void *cfg, const char *arg)
+{
+    spncheck_conf *c = cfg;
+    (void)cmd;
+    if (!strcasecmp(arg, "none")) c->detail = SPN_DETAIL_NONE;
+    else if (!strcasecmp(arg, "summary")) c->detail = SPN_DETAIL_SUMMARY;
+    else if (!strcasecmp(arg, "full")) c->detail = SPN_DETAIL_FULL;
+    else return "SPNCheckDetail must be none, summary or full";
+    c->detail_set = c->touched = 1;
+    return NULL;
+}
+
+static const char *add_spn(cmd_parms *cmd, void *cfg, const char *arg)
+{
+    spncheck_conf *c = cfg;
+    if (!strchr(arg, '/'))
+        return apr_psprintf(cmd->pool, "SPNCheckServicePrincipal %s: expected SERVICE/host[@REALM]", arg);
+    if (!c->spns)
+        c->spns = apr_array_make(cmd->pool, 4, sizeof(const char *));
+    APR_ARRAY_PUSH(c->spns, const char *) = arg;
+    c->touched = 1;
+    return NULL;
+}
+
+static const char *set_keytab(cmd_parms *cmd, void *cfg, const char *arg)
+{
+    spncheck_conf *c = cfg;
+    c->keytab = ap_server_root_relative(cmd->pool, arg);
+    c->touched = 1;
+    return c->keytab ? NULL : "SPNCheckKeytab: bad path";
+}
+
+/* SPNCheckServiceAccount, SPNCheckNetBIOSName: a string field each. */
+static const char *set_string(cmd_parms *cmd, void *cfg, const char *arg)
+{
+    spncheck_conf *c = cfg;
+    *(const char **)((char *)c + (apr_size_t)cmd->info) = arg;
+    c->touched = 1;
+    return NULL;
+}
+
+static const char *set_history(cmd_parms *cmd, void *cfg, const char *arg)
+{
+    spncheck_srv *c = ap_get_module_config(cmd->server->module_config, &spncheck_module);
+    const char *err = ap_check_cmd_context(cmd, GLOBAL_ONLY);
+    char *end;
+    long n;
+    (void)cfg;
+    if (err)
+        return err;
+    n = strtol(arg, &end, 10);
+    if (*end || n < 1 || n > SPNCHECK_HISTORY_MAX)
+        return "SPNCheckHistory: a number of failures from 1 to 1000000";
+    c->history = (int)n;
+    c->history_set = 1;
+    return NULL;
+}
+
+const command_rec spncheck_cmds[] = {
+    AP_INIT_FLAG("SPNCheck", set_enabled, NULL, RSRC_CONF | ACCESS_CONF,
+                 "On to explain failed Negotiate exchanges here (default Off)"),
+    AP_INIT_TAKE1("SPNCheckDetail", set_detail, NULL, RSRC_CONF | ACCESS_CONF,
+                  "none | summary | full: what the 401 page reveals (default summary)"),
+    AP_INIT_ITERATE("SPNCheckServicePrincipal", add_spn, NULL, RSRC_CONF | ACCESS_CONF,
+                    "SPNs this service should answer to, e.g. HTTP/web01.contoso.com@CONTOSO.COM"),
+    AP_INIT_TAKE1("SPNCheckKeytab", set_keytab, NULL, RSRC_CONF | ACCESS_CONF,
+                  "the service account's keytab (read only)"),
+    AP_INIT_TAKE1("SPNCheckServiceAccount", set_string,
+                  (void *)APR_OFFSETOF(spncheck_conf, account), RSRC_CONF | ACCESS_CONF,
+                  "DOMAIN\\name the service or IIS app pool runs as (used in remedies)"),
+    AP_INIT_TAKE1("SPNCheckNetBIOSName", set_string,
+                  (void *)APR_OFFSETOF(spncheck_conf, netbios), RSRC_CONF | ACCESS_CONF,
+                  "the host's NetBIOS name (default: first label of the SPN's host, upper-cased)"),
+    AP_INIT_TAKE1("SPNCheckHistory", set_history, NULL, RSRC_CONF,
+                  "failures kept in shared memory for the status page (default 1000)"),
+    {NULL}
+};
+
+void spncheck_service(const spncheck_conf *c, spn_service_t *svc)
+{
+    memset(svc, 0, sizeof(*svc));
+    svc->max_skew = 300;
+    svc->account = c->account;
+    svc->netbios = c->netbios;
+    if (c->spns) {
+        svc->spns = (const char *const *)c->spns->elts;
+        svc->n_spns = c->spns->nelts;
+    }
+}
+
+const char *spncheck_server_label(apr_pool_t *p, const server_rec *s)
+{
+    apr_port_t port = s->port ? s->port : (s->addrs ? s->addrs->host_port : 0);
+    return apr_psprintf(p, "%s:%u", s->server_hostname ? s->server_hostname : "-",
+                        (unsigned)port);
+}
+
+const char *spncheck_request_scope(request_rec *r)
+{
+    const core_dir_config *d = ap_get_core_module_config(r->per_dir_config);
+    return apr_pstrcat(r->pool, spncheck_server_label(r->pool, r->server),
+                       d && d->d ? d->d : "", NULL);
+}
+
+static void add_scope(request_rec *r, apr_array_header_t *a, server_rec *s,
+                      const spncheck_conf *c, const char *location)
+{
+    spn_scope_t *sc = apr_array_push(a);
+    apr_array_header_t *names = apr_array_make(r->pool, 4, sizeof(const char *));
+    int i;
+
+    memset(sc, 0, sizeof(*sc));
+    sc->server = spncheck_server_label(r->pool, s);
+    sc->location = location;
+    spncheck_service(c, &sc->svc);
+    sc->keytab_path = c->keytab;
+    if (c->keytab)
+        sc->svc.keytab = spncheck_keytab(r, c->keytab);
+    if (s->server_hostname)
+        APR_ARRAY_PUSH(names, const char *) = s->server_hostname;
+    for (i = 0; s->names && i < s->names->nelts; i++)
+        APR_ARRAY_PUSH(names, const char *) = APR_ARRAY_IDX(s->names, i, const char *);
+    sc->names = (const char *const *)names->elts;
+    sc->n_names = names->nelts;
+    sc->detail = c->detail;
+}
+
+/* Sections (<Location>, <Directory>) that set one of our directives and
+ * end up with SPNCheck On, merged over their server as a request would. */
+static void add_sections(request_rec *r, apr_array_header_t *a, server_rec *s,
+                         const spncheck_conf *vhost, apr_array_header_t *sec)
+{
+    int i;
+    for (i = 0; sec && i < sec->nelts; i++) {
+        ap_conf_vector_t *v = APR_ARRAY_IDX(sec, i, ap_conf_vector_t *);
+        const spncheck_conf *c = ap_get_module_config(v, &spncheck_module);
+        const core_dir_config *cd = ap_get_core_module_config(v);
+        spncheck_conf *m;
+        if (!c || !c->touched)
+            continue;
+        m = spncheck_merge_dir(r->pool, (void *)vhost, (void *)c);
+        if (m->enabled)
+            add_scope(r, a, s, m, cd && cd->d ? cd->d : "?");
+    }
+}
+
+int spncheck_scopes(request_rec *r, spn_scope_t **out)
+{
+    apr_array_header_t *a = apr_array_make(r->pool, 8, sizeof(spn_scope_t));
+    server_rec *s;
+
+    for (s = ap_server_conf; s; s = s->next) {
+        const spncheck_conf *vh = ap_get_module_config(s->lookup_defaults, &spncheck_module);
+        core_server_config *sc = ap_get_core_module_config(s->module_config);
+        if (!vh)
+            continue;
+        if (vh->enabled)
+            add_scope(r, a, s, vh, NULL);
+        add_sections(r, a, s, vh, sc->sec_url);
+        add_sections(r, a, s, vh, sc->sec_dir);
+    }
+    *out = (spn_scope_t *)a->elts;
+    return a->nelts;
+}

@@ -1,0 +1,235 @@
+/* mod_spncheck_status.c: the failure history in shared memory (one block
+ * for every child of every MPM, kept across graceful restarts), the
+ * status handler (SetHandler spncheck-status), and a section in
+ * mod_status's /server-status. */
+#include "mod_spncheck.h"
+
+#include "http_core.h"
+#include "http_log.h"
+#include "http_protocol.h"
+#include "mod_status.h"
+#include "util_mutex.h"
+#include "util_script.h"
+
+#include "apr_global_mutex.h"
+#include "apr_shm.h"
+#include "apr_strings.h"
+
+APLOG_USE_MODULE(spncheck);
+
+#define MUTEX_TYPE   "spncheck-store"
+#define RETAINED_KEY "mod_spncheck-store"
+
+typedef struct {
+    apr_shm_t *shm;
+    uint32_t capacity;
+} retained_t;
+
+static spn_store_t *store;                  /* NULL: no history */
+static apr_global_mutex_t *store_mutex;
+
+void spncheck_store_register(apr_pool_t *p)
+{
+    ap_mutex_register(p, MUTEX_TYPE, NULL, APR_LOCK_DEFAULT, 0);
+}
+
+int spncheck_store_post_config(apr_pool_t *pconf, server_rec *s)
+{
+    spncheck_srv *sc = ap_get_module_config(s->module_config, &spncheck_module);
+    uint32_t cap = (uint32_t)sc->history;
+    retained_t *rd = ap_retained_data_get(RETAINED_KEY);
+    apr_status_t rv;
+
+    if (!rd)
+        rd = ap_retained_data_create(RETAINED_KEY, sizeof(*rd));
+    if (rd->shm && rd->capacity != cap) {
+        ap_log_error(APLOG_MARK, APLOG_NOTICE, 0, s, "SPN00020: SPNCheckHistory changed "
+                     "from %u to %u: history and counters start again", rd->capacity, cap);
+        apr_shm_destroy(rd->shm);
+        rd->shm = NULL;
+    }
+    if (!rd->shm) {
+        /* Anonymous, in the process pool: inherited by every child, alive
+         * as long as the parent, so a graceful restart keeps it. */
+        rv = apr_shm_create(&rd->shm, spn_store_size(cap), NULL, s->process->pool);
+        if (rv != APR_SUCCESS) {
+            ap_log_error(APLOG_MARK, APLOG_ERR, rv, s, "SPN00021: cannot create shared memory "
+                         "for %u failures; the status page will have no history", cap);
+            store = NULL;
+            return OK;                      /* never block start-up */
+        }
+        rd->capacity = cap;
+        spn_store_init(apr_shm_baseaddr_get(rd->shm), cap, (int64_t)apr_time_sec(apr_time_now()));
+    }
+    store = apr_shm_baseaddr_get(rd->shm);
+    rv = ap_global_mutex_create(&store_mutex, NULL, MUTEX_TYPE, NULL, s, pconf, 0);
+    if (rv != APR_SUCCESS) {
+        ap_log_error(APLOG_MARK, APLOG_ERR, rv, s, "SPN00022: cannot create the history mutex; "
+                     "the status page will have no history");
+        store = NULL;
+    }
+    return OK;
+}
+
+void spncheck_store_child_init(apr_pool_t *p, server_rec *s)
+{
+    apr_status_t rv;
+    if (!store_mutex)
+        return;
+    rv = apr_global_mutex_child_init(&store_mutex, apr_global_mutex_lockfile(store_mutex), p);
+    if (rv != APR_SUCCESS) {
+        ap_log_error(APLOG_MARK, APLOG_ERR, rv, s, "SPN00023: history mutex unusable in this "
+                     "child; its failures are logged only");
+        store_mutex = NULL;
+    }
+}
+
+static int store_lock(void)
+{
+    return store && store_mutex && apr_global_mutex_lock(store_mutex) == APR_SUCCESS;
+}
+
+int spncheck_record(request_rec *r, const spn_diag_t *d, const char *ref, int proxied,
+                    uint32_t *suppressed)
+{
+    spn_failure_t f;
+    int log;
+
+    *suppressed = 0;
+    spn_failure_from_diag(&f, d, (int64_t)apr_time_sec(r->request_time), ref,
+                          r->useragent_ip, r->hostname, spncheck_request_scope(r), proxied);
+    if (!store_lock())
+        return 1;
+    log = spn_store_add(store, &f, suppressed);
+    apr_global_mutex_unlock(store_mutex);
+    return log;
+}
+
+void spncheck_count_tokenless(void)
+{
+    if (store_lock()) {
+        store->tokenless++;
+        apr_global_mutex_unlock(store_mutex);
+    }
+}
+
+/* ---- the status handler ------------------------------------------------------- */
+
+/* A copy of the store taken under the lock, so rendering does not hold it. */
+static spn_store_t *snapshot(apr_pool_t *p)
+{
+    spn_store_t *copy;
+    size_t n;
+    if (!store_lock())
+        return NULL;
+    n = spn_store_size(store->capacity);
+    copy = apr_palloc(p, n);
+    memcpy(copy, store, n);
+    apr_global_mutex_unlock(store_mutex);
+    return copy;
+}
+
+static const char *arg(request_rec *r, const char *name)
+{
+    apr_table_t *t;
+    const char *v;
+    if (!r->args)
+        return NULL;
+    ap_args_to_table(r, &t);
+    v = apr_table_get(t, name);
+    return v;
+}
+
+int spncheck_status_handler(request_rec *r)
+{
+    const char *format, *ref;
+    spn_status_t st;
+    spn_scope_t *scopes;
+    spn_buf_t b;
+    int found = 1;
+
+    if (strcmp(r->handler, "spncheck-status") != 0)
+        return DECLINED;
+    if (r->method_number != M_GET)
+        return HTTP_METHOD_NOT_ALLOWED;
+    format = arg(r, "format");
+    ref = arg(r, "ref");
+    memset(&st, 0, sizeof(st));
+    st.store = snapshot(r->pool);
+    st.now = (int64_t)apr_time_sec(r->request_time);
+    st.max_recent = 200;
+    st.version = "mod_spncheck/" SPNCHECK_VERSION;
+    spn_buf_init(&b, r->pool, 32768);
+    spncheck_lock();                      /* the keytab snapshots */
+    st.n_scopes = spncheck_scopes(r, &scopes);
+    st.scopes = scopes;
+    if (ref) {
+        found = spn_status_ref(&b, &st, ref);
+        ap_set_content_type(r, "text/html; charset=utf-8");
+    }
+    else if (format && !strcmp(format, "json")) {
+        spn_status_json(&b, r->pool, &st);
+        ap_set_content_type(r, "application/json");
+    }
+    else if (format && !strcmp(format, "prometheus")) {
+        spn_status_prometheus(&b, r->pool, &st);
+        ap_set_content_type(r, "text/plain; version=0.0.4; charset=utf-8");
+    }
+    else {
+        spn_status_html(&b, r->pool, &st);
+        ap_set_content_type(r, "text/html; charset=utf-8");
+    }
+    spncheck_unlock();
+    if (!found)
+        return HTTP_NOT_FOUND;
+    apr_table_setn(r->headers_out, "Cache-Control", "no-store");
+    apr_table_setn(r->headers_out, "X-Content-Type-Options", "nosniff");
+    apr_table_setn(r->headers_out, "Content-Security-Policy",
+                   "default-src 'none'; style-src 'unsafe-inline'");
+    if (!r->header_only)
+        ap_rwrite(b.s, (int)b.len, r);
+    return OK;
+}
+
+/* ---- mod_status ------------------------------------------------------------- */
+
+static int status_hook(request_rec *r, int flags)
+{
+    spn_store_t *s = snapshot(r->pool);
+    const spn_failure_t *f;
+    uint64_t total = 0;
+    int c, i;
+
+    if (!s)
+        return OK;
+    for (c = 0; c < SPN_C_COUNT; c++)
+        total += s->counters[c];
+    if (flags & AP_STATUS_SHORT) {
+        ap_rprintf(r, "SPNCheckFailures: %" APR_UINT64_T_FMT "\n", total);
+        for (c = 0; c < SPN_C_COUNT; c++)
+            ap_rprintf(r, "SPNCheckFailures-%s: %" APR_UINT64_T_FMT "\n", spn_causes[c].code,
+                       s->counters[c]);
+        return OK;
+    }
+    ap_rprintf(r, "<hr />\n<h2>mod_spncheck</h2>\n<p>Failed Negotiate exchanges: %"
+               APR_UINT64_T_FMT "</p>\n<table border=\"0\"><tr><th>Cause</th><th>Count</th></tr>\n",
+               total);
+    for (c = 0; c < SPN_C_COUNT; c++)
+        if (s->counters[c])
+            ap_rprintf(r, "<tr><td>%s</td><td>%" APR_UINT64_T_FMT "</td></tr>\n",
+                       spn_causes[c].code, s->counters[c]);
+    ap_rputs("</table>\n<table border=\"0\"><tr><th>Ref</th><th>Client</th><th>Host</th>"
+             "<th>SPN</th><th>Cause</th></tr>\n", r);
+    for (i = 0; i < 10 && (f = spn_store_recent(s, (uint32_t)i)); i++)
+        ap_rprintf(r, "<tr><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td></tr>\n",
+                   ap_escape_html(r->pool, f->ref), ap_escape_html(r->pool, f->client),
+                   ap_escape_html(r->pool, f->host), ap_escape_html(r->pool, f->spn),
+                   spn_cause_code(f->cause));
+    ap_rputs("</table>\n", r);
+    return OK;
+}
+
+void spncheck_status_hooks(void)
+{
+    APR_OPTIONAL_HOOK(ap, status_hook, status_hook, NULL, NULL, APR_HOOK_MIDDLE);
+}

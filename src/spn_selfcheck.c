@@ -1,0 +1,240 @@
+/* spn_selfcheck.c: what can be checked about a service before any user
+ * fails: the keytab against the configured SPNs and the host's names.
+ * Shared by the status page and `spncheck keytab`. */
+#include "spn_selfcheck.h"
+
+#include <apr_strings.h>
+#include <ctype.h>
+#include <string.h>
+#include <strings.h>
+
+static const char *state_names[] = { "pass", "warn", "fail" };
+
+const char *spn_check_state_name(int s)
+{
+    return s >= SPN_CHECK_PASS && s <= SPN_CHECK_FAIL ? state_names[s] : "?";
+}
+
+/* The SPN without its realm. */
+static const char *bare(apr_pool_t *p, const char *spn)
+{
+    const char *at = strrchr(spn, '@');
+    return at ? apr_pstrmemdup(p, spn, (apr_size_t)(at - spn)) : spn;
+}
+
+/* The host part of "SERVICE/host[:port][@REALM]". */
+static const char *host_of(apr_pool_t *p, const char *spn)
+{
+    const char *s = strchr(spn, '/');
+    if (!s)
+        return "";
+    s++;
+    return apr_pstrmemdup(p, s, strcspn(s, ":@/"));
+}
+
+static int strong(int etype)
+{
+    return etype == 17 || etype == 18 || etype == 19 || etype == 20;
+}
+
+static void add(spn_checks_t *r, const char *id, int state, const char *msg, const char *remedy)
+{
+    if (r->n < SPN_CHECK_MAX) {
+        r->c[r->n].id = id;
+        r->c[r->n].state = state;
+        r->c[r->n].message = msg;
+        r->c[r->n].remedy = remedy;
+        r->n++;
+    }
+    if (state > r->worst)
+        r->worst = state;
+}
+
+static const char *svc_account(const spn_service_t *svc)
+{
+    return svc->account && *svc->account ? svc->account : "DOMAIN\\service-account";
+}
+
+static void check_keytab(apr_pool_t *p, const spn_service_t *svc, spn_checks_t *r)
+{
+    const spn_keytab_t *kt = svc->keytab;
+
+    if (!kt)
+        add(r, "keytab-readable", SPN_CHECK_FAIL, "no SPNCheckKeytab configured",
+            "SPNCheckKeytab /etc/apache2/http.keytab");
+    else if (kt->status != 0)
+        add(r, "keytab-readable", SPN_CHECK_FAIL,
+            spn_psprintf(p, "%s cannot be read: %s", kt->path, kt->error),
+            "chmod 0640 the keytab and chgrp it to the group httpd runs as");
+    else if (kt->n == 0)
+        add(r, "keytab-readable", SPN_CHECK_FAIL, spn_psprintf(p, "%s holds no keys", kt->path),
+            spn_psprintf(p, "ktpass -princ %s -mapuser %s -crypto AES256-SHA1 -ptype "
+                         "KRB5_NT_PRINCIPAL -pass * -out http.keytab",
+                         svc->n_spns ? svc->spns[0] : "HTTP/host@REALM", svc_account(svc)));
+    else
+        add(r, "keytab-readable", SPN_CHECK_PASS,
+            spn_psprintf(p, "%s: %d keys", kt->path, kt->n), NULL);
+}
+
+static void check_spns_held(apr_pool_t *p, const spn_service_t *svc, spn_checks_t *r)
+{
+    const spn_keytab_t *kt = svc->keytab;
+    const char *missing = NULL;
+    int i, j;
+
+    if (!svc->n_spns) {
+        add(r, "spn-in-keytab", SPN_CHECK_WARN, "no SPNCheckServicePrincipal configured",
+            "SPNCheckServicePrincipal HTTP/host.example.com@EXAMPLE.COM");
+        return;
+    }
+    if (!kt || kt->status != 0)
+        return;
+    for (i = 0; i < svc->n_spns; i++) {
+        const char *b = bare(p, svc->spns[i]);
+        int found = 0;
+        for (j = 0; j < kt->n && !found; j++)
+            found = strcasecmp(kt->e[j].name, b) == 0;
+        if (!found)
+            missing = missing ? apr_pstrcat(p, missing, ", ", svc->spns[i], NULL) : svc->spns[i];
+    }
+    if (missing)
+        add(r, "spn-in-keytab", SPN_CHECK_FAIL,
+            spn_psprintf(p, "not in the keytab: %s", missing),
+            spn_psprintf(p, "setspn -Q %s   (who holds it), then export the keytab of %s",
+                         bare(p, missing), svc_account(svc)));
+    else
+        add(r, "spn-in-keytab", SPN_CHECK_PASS, "every configured SPN is in the keytab", NULL);
+}
+
+/* The KB's "More Information": both HTTP/NETBIOS and HTTP/fqdn. */
+static void check_both_forms(apr_pool_t *p, const spn_service_t *svc, spn_checks_t *r)
+{
+    const char *need = NULL;
+    int i, j;
+
+    for (i = 0; i < svc->n_spns; i++) {
+        const char *h = host_of(p, svc->spns[i]);
+        const char *dot = strchr(h, '.');
+        char nb[64];
+        size_t k;
+        int have = 0;
+        if (!dot)
+            continue;
+        for (k = 0; h + k < dot && k + 1 < sizeof(nb); k++)
+            nb[k] = (char)toupper((unsigned char)h[k]);
+        nb[k] = '\0';
+        if (svc->netbios && *svc->netbios)
+            apr_cpystrn(nb, svc->netbios, sizeof(nb));
+        for (j = 0; j < svc->n_spns && !have; j++)
+            have = strcasecmp(host_of(p, svc->spns[j]), nb) == 0;
+        if (!have)
+            need = spn_psprintf(p, "%s%sHTTP/%s", need ? need : "", need ? ", " : "", nb);
+    }
+    if (need)
+        add(r, "both-forms", SPN_CHECK_WARN,
+            spn_psprintf(p, "the NetBIOS form is not configured: %s (clients that use the "
+                         "short name ask for it)", need),
+            spn_psprintf(p, "setspn -S %s %s   and add it to SPNCheckServicePrincipal",
+                         strchr(need, ',') ? apr_pstrmemdup(p, need, strcspn(need, ",")) : need,
+                         svc_account(svc)));
+    else if (svc->n_spns)
+        add(r, "both-forms", SPN_CHECK_PASS, "NetBIOS and FQDN forms both configured", NULL);
+}
+
+static void check_enctypes(apr_pool_t *p, const spn_service_t *svc, spn_checks_t *r)
+{
+    const spn_keytab_t *kt = svc->keytab;
+    int i, any_strong = 0, any_rc4 = 0;
+
+    if (!kt || kt->status != 0 || kt->n == 0)
+        return;
+    for (i = 0; i < kt->n; i++) {
+        any_strong |= strong(kt->e[i].enctype);
+        any_rc4 |= kt->e[i].enctype == 23 || kt->e[i].enctype == 24;
+    }
+    if (any_strong)
+        add(r, "strong-enctypes", SPN_CHECK_PASS, "AES keys present", NULL);
+    else
+        add(r, "strong-enctypes", any_rc4 ? SPN_CHECK_WARN : SPN_CHECK_FAIL,
+            any_rc4 ? "RC4 keys only: AES-only domains and clients will fail"
+                    : "DES or unknown keys only: modern clients cannot use them",
+            spn_psprintf(p, "set msDS-SupportedEncryptionTypes on %s to AES, change its "
+                         "password, and export the keytab again with -crypto AES256-SHA1",
+                         svc_account(svc)));
+}
+
+/* ServerName / ServerAlias: each should be covered by an SPN. */
+static void check_names(apr_pool_t *p, const spn_service_t *svc,
+                        const char *const *names, int n_names, spn_checks_t *r)
+{
+    const char *uncovered = NULL;
+    int i, j;
+
+    for (i = 0; i < n_names; i++) {
+        int ok = 0;
+        if (!names[i] || !*names[i] || strchr(names[i], '*') || strchr(names[i], '?'))
+            continue;
+        for (j = 0; j < svc->n_spns && !ok; j++)
+            ok = strcasecmp(host_of(p, svc->spns[j]), names[i]) == 0;
+        if (!ok)
+            uncovered = spn_psprintf(p, "%s%s%s", uncovered ? uncovered : "",
+                                     uncovered ? ", " : "", names[i]);
+    }
+    if (uncovered)
+        add(r, "names-covered", SPN_CHECK_WARN,
+            spn_psprintf(p, "no SPN for the server name(s) %s: clients using them get no "
+                         "Kerberos ticket (NTLM fallback)", uncovered),
+            spn_psprintf(p, "setspn -S HTTP/%.*s %s", (int)strcspn(uncovered, ","), uncovered,
+                         svc_account(svc)));
+    else if (n_names)
+        add(r, "names-covered", SPN_CHECK_PASS, "ServerName and ServerAlias covered by SPNs",
+            NULL);
+}
+
+/* The newest kvno of each principal should be present for every enctype
+ * it has: a mix means the keytab was merged from different exports. */
+static void check_kvno(apr_pool_t *p, const spn_service_t *svc, spn_checks_t *r)
+{
+    const spn_keytab_t *kt = svc->keytab;
+    const char *bad = NULL;
+    int i, j;
+
+    if (!kt || kt->status != 0 || kt->n == 0)
+        return;
+    for (i = 0; i < kt->n; i++) {
+        int newest = kt->e[i].kvno, et_newest = -1, seen = 0;
+        for (j = 0; j < kt->n; j++)
+            if (strcmp(kt->e[j].principal, kt->e[i].principal) == 0 && kt->e[j].kvno > newest)
+                newest = kt->e[j].kvno;
+        for (j = 0; j < kt->n; j++) {
+            if (strcmp(kt->e[j].principal, kt->e[i].principal) != 0 ||
+                kt->e[j].enctype != kt->e[i].enctype)
+                continue;
+            if (j < i) { seen = 1; break; }       /* judged already */
+            if (kt->e[j].kvno > et_newest)
+                et_newest = kt->e[j].kvno;
+        }
+        if (!seen && et_newest != newest && (!bad || !strstr(bad, kt->e[i].principal)))
+            bad = spn_psprintf(p, "%s%s%s %s at kvno %d, newest %d", bad ? bad : "",
+                               bad ? "; " : "", kt->e[i].principal,
+                               spn_etype_name(kt->e[i].enctype), et_newest, newest);
+    }
+    if (bad)
+        add(r, "kvno-consistent", SPN_CHECK_WARN,
+            spn_psprintf(p, "kvnos differ across enctypes: %s", bad),
+            "export every enctype of the account again in one go (ktpass / msktutil --update)");
+    else
+        add(r, "kvno-consistent", SPN_CHECK_PASS, "one kvno across enctypes", NULL);
+}
+
+void spn_selfcheck(apr_pool_t *p, const spn_service_t *svc, const char *const *names,
+                   int n_names, spn_checks_t *r)
+{
+    memset(r, 0, sizeof(*r));
+    check_keytab(p, svc, r);
+    check_spns_held(p, svc, r);
+    check_both_forms(p, svc, r);
+    check_enctypes(p, svc, r);
+    check_names(p, svc, names, n_names, r);
+    check_kvno(p, svc, r);
+}

@@ -1,0 +1,327 @@
+/* spn_status.c: the admin status page in three formats.  Everything that
+ * came from a client, a keytab or the configuration is escaped for its
+ * format; key material is never reachable from here (only names, kvnos,
+ * enctypes and timestamps of keytab entries). */
+#include "spn_status.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+void spn_fmt_time(char *out, size_t n, int64_t t)
+{
+    struct tm tm;
+    time_t tt = (time_t)t;
+
+    if (t <= 0 || !gmtime_r(&tt, &tm) || !strftime(out, n, "%Y-%m-%d %H:%M:%SZ", &tm))
+        snprintf(out, n, "-");
+}
+
+static uint64_t total(const spn_store_t *s)
+{
+    uint64_t n = 0;
+    int c;
+    for (c = 0; s && c < SPN_C_COUNT; c++)
+        n += s->counters[c];
+    return n;
+}
+
+static uint32_t held(const spn_store_t *s)
+{
+    if (!s)
+        return 0;
+    return s->next_seq - 1 < s->capacity ? (uint32_t)(s->next_seq - 1) : s->capacity;
+}
+
+/* ---- HTML ----------------------------------------------------------------- */
+
+static void td(spn_buf_t *b, const char *v)
+{
+    spn_buf_puts(b, "<td>");
+    spn_buf_htmls(b, v && *v ? v : "-");
+    spn_buf_puts(b, "</td>");
+}
+
+static void html_scope(spn_buf_t *b, apr_pool_t *p, const spn_scope_t *sc)
+{
+    const spn_keytab_t *kt = sc->svc.keytab;
+    spn_checks_t ck;
+    char ts[32];
+    int i;
+
+    spn_selfcheck(p, &sc->svc, sc->names, sc->n_names, &ck);
+    spn_buf_puts(b, "<h3>");
+    spn_buf_htmls(b, sc->server);
+    if (sc->location) {
+        spn_buf_puts(b, " <code>");
+        spn_buf_htmls(b, sc->location);
+        spn_buf_puts(b, "</code>");
+    }
+    spn_buf_printf(b, " <span class=\"%s\">%s</span></h3>\n<table>\n",
+                   spn_check_state_name(ck.worst), spn_check_state_name(ck.worst));
+    for (i = 0; i < sc->svc.n_spns; i++) {
+        spn_buf_puts(b, "<tr><th>SPN</th>");
+        td(b, sc->svc.spns[i]);
+        spn_buf_puts(b, "</tr>\n");
+    }
+    spn_buf_puts(b, "<tr><th>Account</th>");
+    td(b, sc->svc.account);
+    spn_buf_puts(b, "</tr>\n<tr><th>Keytab</th>");
+    td(b, sc->keytab_path);
+    spn_buf_puts(b, "</tr>\n</table>\n<table>\n<tr><th>Check</th><th>State</th>"
+                    "<th>Finding</th><th>Remedy</th></tr>\n");
+    for (i = 0; i < ck.n; i++) {
+        spn_buf_printf(b, "<tr><td>%s</td><td class=\"%s\">%s</td>", ck.c[i].id,
+                       spn_check_state_name(ck.c[i].state), spn_check_state_name(ck.c[i].state));
+        td(b, ck.c[i].message);
+        spn_buf_puts(b, "<td><code>");
+        spn_buf_htmls(b, ck.c[i].remedy ? ck.c[i].remedy : "");
+        spn_buf_puts(b, "</code></td></tr>\n");
+    }
+    spn_buf_puts(b, "</table>\n");
+    if (kt && kt->status == 0 && kt->n) {
+        spn_buf_puts(b, "<table>\n<tr><th>Keytab principal</th><th>kvno</th><th>Enctype</th>"
+                        "<th>Timestamp</th></tr>\n");
+        for (i = 0; i < kt->n && i < 256; i++) {
+            spn_buf_puts(b, "<tr>");
+            td(b, kt->e[i].principal);
+            spn_fmt_time(ts, sizeof(ts), kt->e[i].timestamp);
+            spn_buf_printf(b, "<td>%d</td><td>%s (%d)</td><td>%s</td></tr>\n", kt->e[i].kvno,
+                           spn_etype_name(kt->e[i].enctype), kt->e[i].enctype, ts);
+        }
+        spn_buf_puts(b, "</table>\n");
+    }
+}
+
+void spn_status_html(spn_buf_t *b, apr_pool_t *p, const spn_status_t *st)
+{
+    const spn_store_t *s = st->store;
+    const spn_failure_t *f;
+    char ts[32];
+    int i, c;
+
+    spn_buf_printf(b, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
+                      "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">\n"
+                      "<title>mod_spncheck status</title><style>%s</style></head>\n"
+                      "<body><main class=\"wide\">\n<h1>mod_spncheck status</h1>\n",
+                   spn_page_style);
+    spn_fmt_time(ts, sizeof(ts), s ? s->started : 0);
+    spn_buf_printf(b, "<p>Failed exchanges since %s: <b>%llu</b>; history holds %u of %u. "
+                      "<a href=\"?format=json\">JSON</a> &middot; "
+                      "<a href=\"?format=prometheus\">Prometheus</a></p>\n",
+                   ts, (unsigned long long)total(s), held(s), s ? s->capacity : 0);
+    spn_buf_puts(b, "<h2>Counters by cause</h2>\n<table>\n");
+    for (c = 0; c < SPN_C_COUNT; c++)
+        spn_buf_printf(b, "<tr><td><code>%s</code></td><td>%s</td><td>%llu</td></tr>\n",
+                       spn_causes[c].code, spn_causes[c].title,
+                       (unsigned long long)(s ? s->counters[c] : 0));
+    spn_buf_puts(b, "</table>\n<h2>Configuration self-checks</h2>\n");
+    if (!st->n_scopes)
+        spn_buf_puts(b, "<p>No scope has <code>SPNCheck On</code>.</p>\n");
+    for (i = 0; i < st->n_scopes; i++)
+        html_scope(b, p, &st->scopes[i]);
+    spn_buf_puts(b, "<h2>Recent failures</h2>\n<table>\n<tr><th>Time</th><th>Ref</th>"
+                    "<th>Client</th><th>Host</th><th>Requested SPN</th><th>Realm</th>"
+                    "<th>Etype</th><th>kvno</th><th>Mech</th><th>Cause</th></tr>\n");
+    for (i = 0; s && i < st->max_recent && (f = spn_store_recent(s, (uint32_t)i)); i++) {
+        spn_fmt_time(ts, sizeof(ts), f->time);
+        spn_buf_printf(b, "<tr><td>%s</td><td><a href=\"?ref=", ts);
+        spn_buf_htmls(b, f->ref);
+        spn_buf_puts(b, "\">");
+        spn_buf_htmls(b, f->ref);
+        spn_buf_puts(b, "</a></td>");
+        td(b, f->client);
+        td(b, f->host);
+        td(b, f->spn);
+        td(b, f->realm);
+        if (f->etype)
+            spn_buf_printf(b, "<td>%d</td>", f->etype);
+        else
+            spn_buf_puts(b, "<td>-</td>");
+        if (f->kvno >= 0)
+            spn_buf_printf(b, "<td>%d</td>", f->kvno);
+        else
+            spn_buf_puts(b, "<td>-</td>");
+        td(b, f->mech);
+        spn_buf_printf(b, "<td><code>%s</code>%s</td></tr>\n", spn_cause_code(f->cause),
+                       f->proxied ? " (backend)" : "");
+    }
+    spn_buf_puts(b, "</table>\n</main></body></html>\n");
+}
+
+/* ---- JSON ----------------------------------------------------------------- */
+
+static void json_str(spn_buf_t *b, const char *key, const char *v, int comma)
+{
+    spn_buf_printf(b, "%s\"%s\":", comma ? "," : "", key);
+    spn_buf_jsons(b, v && *v ? v : NULL);
+}
+
+static void json_failure(spn_buf_t *b, const spn_failure_t *f)
+{
+    char ts[32];
+    spn_fmt_time(ts, sizeof(ts), f->time);
+    spn_buf_printf(b, "{\"seq\":%llu,\"time\":%lld", (unsigned long long)f->seq,
+                   (long long)f->time);
+    json_str(b, "time_utc", ts, 1);
+    json_str(b, "ref", f->ref, 1);
+    json_str(b, "cause", spn_cause_code(f->cause), 1);
+    json_str(b, "client", f->client, 1);
+    json_str(b, "host", f->host, 1);
+    json_str(b, "spn", f->spn, 1);
+    json_str(b, "realm", f->realm, 1);
+    if (f->etype)
+        spn_buf_printf(b, ",\"etype\":%d", f->etype);
+    else
+        spn_buf_puts(b, ",\"etype\":null");
+    if (f->kvno >= 0)
+        spn_buf_printf(b, ",\"kvno\":%d", f->kvno);
+    else
+        spn_buf_puts(b, ",\"kvno\":null");
+    json_str(b, "mech", f->mech, 1);
+    json_str(b, "scope", f->scope, 1);
+    spn_buf_printf(b, ",\"proxied\":%s}", f->proxied ? "true" : "false");
+}
+
+static void json_scope(spn_buf_t *b, apr_pool_t *p, const spn_scope_t *sc)
+{
+    const spn_keytab_t *kt = sc->svc.keytab;
+    spn_checks_t ck;
+    int i;
+
+    spn_selfcheck(p, &sc->svc, sc->names, sc->n_names, &ck);
+    json_str(b, "server", sc->server, 0);
+    json_str(b, "location", sc->location, 1);
+    spn_buf_puts(b, ",\"spns\":[");
+    for (i = 0; i < sc->svc.n_spns; i++) {
+        spn_buf_puts(b, i ? "," : "");
+        spn_buf_jsons(b, sc->svc.spns[i]);
+    }
+    spn_buf_puts(b, "]");
+    json_str(b, "account", sc->svc.account, 1);
+    json_str(b, "keytab", sc->keytab_path, 1);
+    spn_buf_puts(b, ",\"keytab_entries\":[");
+    for (i = 0; kt && kt->status == 0 && i < kt->n; i++) {
+        spn_buf_puts(b, i ? ",{" : "{");
+        json_str(b, "principal", kt->e[i].principal, 0);
+        spn_buf_printf(b, ",\"kvno\":%d,\"enctype\":%d,\"enctype_name\":\"%s\",\"timestamp\":%ld}",
+                       kt->e[i].kvno, kt->e[i].enctype, spn_etype_name(kt->e[i].enctype),
+                       kt->e[i].timestamp);
+    }
+    spn_buf_printf(b, "],\"state\":\"%s\",\"checks\":[", spn_check_state_name(ck.worst));
+    for (i = 0; i < ck.n; i++) {
+        spn_buf_printf(b, "%s{\"id\":\"%s\",\"state\":\"%s\"", i ? "," : "", ck.c[i].id,
+                       spn_check_state_name(ck.c[i].state));
+        json_str(b, "message", ck.c[i].message, 1);
+        json_str(b, "remedy", ck.c[i].remedy, 1);
+        spn_buf_puts(b, "}");
+    }
+    spn_buf_puts(b, "]");
+}
+
+void spn_status_json(spn_buf_t *b, apr_pool_t *p, const spn_status_t *st)
+{
+    const spn_store_t *s = st->store;
+    const spn_failure_t *f;
+    int i, c;
+
+    spn_buf_puts(b, "{");
+    json_str(b, "version", st->version, 0);
+    spn_buf_printf(b, ",\"now\":%lld,\"started\":%lld,\"failures_total\":%llu,"
+                      "\"tokenless_total\":%llu,\"history_size\":%u,\"history_capacity\":%u,"
+                      "\"counters\":{",
+                   (long long)st->now, (long long)(s ? s->started : 0),
+                   (unsigned long long)total(s), (unsigned long long)(s ? s->tokenless : 0),
+                   held(s), s ? s->capacity : 0);
+    for (c = 0; c < SPN_C_COUNT; c++)
+        spn_buf_printf(b, "%s\"%s\":%llu", c ? "," : "", spn_causes[c].code,
+                       (unsigned long long)(s ? s->counters[c] : 0));
+    spn_buf_puts(b, "},\"scopes\":[");
+    for (i = 0; i < st->n_scopes; i++) {
+        spn_buf_puts(b, i ? ",{" : "{");
+        json_scope(b, p, &st->scopes[i]);
+        spn_buf_puts(b, "}");
+    }
+    spn_buf_puts(b, "],\"recent\":[");
+    for (i = 0; s && i < st->max_recent && (f = spn_store_recent(s, (uint32_t)i)); i++) {
+        spn_buf_puts(b, i ? "," : "");
+        json_failure(b, f);
+    }
+    spn_buf_puts(b, "]}\n");
+}
+
+/* ---- Prometheus text exposition -------------------------------------------- */
+
+/* Label values: backslash, quote and newline escaped; others as is. */
+static void prom_label(spn_buf_t *b, const char *v)
+{
+    for (; v && *v; v++) {
+        if (*v == '\\' || *v == '"')
+            spn_buf_printf(b, "\\%c", *v);
+        else if (*v == '\n')
+            spn_buf_puts(b, "\\n");
+        else
+            spn_buf_add(b, v, 1);
+    }
+}
+
+void spn_status_prometheus(spn_buf_t *b, apr_pool_t *p, const spn_status_t *st)
+{
+    const spn_store_t *s = st->store;
+    int i, c, j;
+
+    spn_buf_puts(b, "# HELP spncheck_failures_total Failed Negotiate exchanges, by cause.\n"
+                    "# TYPE spncheck_failures_total counter\n");
+    for (c = 0; c < SPN_C_COUNT; c++)
+        spn_buf_printf(b, "spncheck_failures_total{cause=\"%s\"} %llu\n", spn_causes[c].code,
+                       (unsigned long long)(s ? s->counters[c] : 0));
+    spn_buf_printf(b, "# HELP spncheck_tokenless_total 401s to requests without a token "
+                      "(first legs; not failures).\n# TYPE spncheck_tokenless_total counter\n"
+                      "spncheck_tokenless_total %llu\n",
+                   (unsigned long long)(s ? s->tokenless : 0));
+    spn_buf_printf(b, "# HELP spncheck_history_size Failures held in the history.\n"
+                      "# TYPE spncheck_history_size gauge\nspncheck_history_size %u\n"
+                      "# HELP spncheck_history_capacity SPNCheckHistory.\n"
+                      "# TYPE spncheck_history_capacity gauge\nspncheck_history_capacity %u\n",
+                   held(s), s ? s->capacity : 0);
+    spn_buf_puts(b, "# HELP spncheck_selfcheck Configuration self-check state: "
+                    "0 pass, 1 warn, 2 fail.\n# TYPE spncheck_selfcheck gauge\n");
+    for (i = 0; i < st->n_scopes; i++) {
+        const spn_scope_t *sc = &st->scopes[i];
+        spn_checks_t ck;
+        spn_selfcheck(p, &sc->svc, sc->names, sc->n_names, &ck);
+        for (j = 0; j < ck.n; j++) {
+            spn_buf_puts(b, "spncheck_selfcheck{server=\"");
+            prom_label(b, sc->server);
+            spn_buf_puts(b, "\",location=\"");
+            prom_label(b, sc->location ? sc->location : "");
+            spn_buf_printf(b, "\",check=\"%s\"} %d\n", ck.c[j].id, ck.c[j].state);
+        }
+    }
+}
+
+int spn_status_ref(spn_buf_t *b, const spn_status_t *st, const char *ref)
+{
+    const spn_failure_t *f = st->store ? spn_store_find(st->store, ref) : NULL;
+    const spn_service_t *svc = NULL;
+    spn_service_t none;
+    spn_diag_t d;
+    int i;
+
+    if (!f)
+        return 0;
+    for (i = 0; i < st->n_scopes && !svc; i++) {
+        const spn_scope_t *sc = &st->scopes[i];
+        size_t n = strlen(sc->server);
+        if (strncmp(f->scope, sc->server, n) == 0 &&
+            strcmp(f->scope + n, sc->location ? sc->location : "") == 0)
+            svc = &sc->svc;
+    }
+    if (!svc) {
+        memset(&none, 0, sizeof(none));
+        svc = &none;
+    }
+    spn_diag_from_failure(&d, f, svc);
+    spn_render_page(b, &d, svc, SPN_DETAIL_FULL, f->ref);
+    return 1;
+}

@@ -1,0 +1,39 @@
+/* spn_status.h: the admin status page (HTML, JSON, Prometheus text) over
+ * plain descriptions of the configured scopes and the failure store. */
+#ifndef SPN_STATUS_H
+#define SPN_STATUS_H
+
+#include "spn_selfcheck.h"
+#include "spn_store.h"
+
+/* A server / vhost / location where SPNCheck is On, as configured. */
+typedef struct {
+    const char *server;         /* "web01.example.com:443" */
+    const char *location;       /* "/app", or NULL at the virtual-host level */
+    spn_service_t svc;          /* SPNs, keytab (loaded), account, netbios */
+    const char *keytab_path;
+    const char *const *names;   /* ServerName and ServerAlias values */
+    int n_names;
+    int detail;
+} spn_scope_t;
+
+typedef struct {
+    const spn_scope_t *scopes;
+    int n_scopes;
+    const spn_store_t *store;   /* may be NULL (no shared memory) */
+    int64_t now;
+    int max_recent;             /* rows of history shown */
+    const char *version;        /* module version string */
+} spn_status_t;
+
+void spn_status_html(spn_buf_t *b, apr_pool_t *p, const spn_status_t *st);
+void spn_status_json(spn_buf_t *b, apr_pool_t *p, const spn_status_t *st);
+void spn_status_prometheus(spn_buf_t *b, apr_pool_t *p, const spn_status_t *st);
+/* One failure in full (?ref=): the page its user would have seen at
+ * detail full.  Returns 0 when the reference is no longer held. */
+int spn_status_ref(spn_buf_t *b, const spn_status_t *st, const char *ref);
+
+/* "2026-11-24 19:00:00Z" */
+void spn_fmt_time(char *out, size_t n, int64_t t);
+
+#endif

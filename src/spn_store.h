@@ -1,0 +1,77 @@
+/* spn_store.h: the failure history and counters, in one flat block of
+ * memory the caller provides (shared memory in the module, malloc in the
+ * tests and the CLI).  Fixed-size records, no pointers inside, so every
+ * process that maps the block reads the same thing.  Not locked here: the
+ * caller serialises writers (a global mutex in the module). */
+#ifndef SPN_STORE_H
+#define SPN_STORE_H
+
+#include "spn_diag.h"
+
+#include <stdint.h>
+
+/* One failed exchange, as kept.  Strings are NUL-terminated, truncated. */
+typedef struct {
+    uint64_t seq;               /* 1, 2, ...; 0 = empty slot */
+    int64_t time;               /* seconds since the epoch */
+    int32_t cause, etype, kvno, proxied;   /* kvno -1, etype 0: none */
+    int32_t format, mech_id;    /* spn_format_t, spn_mech_t of the token */
+    char ref[12];
+    char client[48];
+    char host[128];
+    char spn[256];
+    char realm[96];
+    char mech[16];
+    char scope[128];            /* the vhost:port + location that saw it */
+} spn_failure_t;
+
+/* Log-line rate limiting, per cause: at most SPN_LOG_BURST lines per
+ * SPN_LOG_WINDOW seconds; the rest are counted and reported by the next
+ * line that gets through. */
+#define SPN_LOG_BURST  10
+#define SPN_LOG_WINDOW 60
+
+typedef struct {
+    int64_t window_start;
+    uint32_t in_window;
+    uint32_t suppressed;
+} spn_ratelimit_t;
+
+typedef struct {
+    uint32_t magic, version;
+    uint32_t capacity;
+    uint32_t pad;
+    int64_t started;                        /* when the block was made */
+    uint64_t next_seq;                      /* seq of the next record */
+    uint64_t counters[SPN_C_COUNT];         /* every failure, by cause */
+    uint64_t tokenless;                     /* first legs (not failures) */
+    spn_ratelimit_t rl[SPN_C_COUNT];
+    spn_failure_t ring[];                   /* capacity records */
+} spn_store_t;
+
+/* Bytes needed for a store of capacity records. */
+size_t spn_store_size(uint32_t capacity);
+/* Formats mem (zeroed) as an empty store.  Returns it. */
+spn_store_t *spn_store_init(void *mem, uint32_t capacity, int64_t now);
+/* 1 when mem already holds a store of this capacity (after a restart). */
+int spn_store_valid(const spn_store_t *s, uint32_t capacity);
+
+/* Records one failure (f->seq is assigned), counts it, and decides
+ * whether it may be logged: returns 1 to log; *suppressed is then the
+ * number of lines of this cause held back since the last one logged. */
+int spn_store_add(spn_store_t *s, spn_failure_t *f, uint32_t *suppressed);
+
+/* Fills f from a diagnosis; strings are truncated to fit. */
+void spn_failure_from_diag(spn_failure_t *f, const spn_diag_t *d, int64_t now,
+                           const char *ref, const char *client, const char *host,
+                           const char *scope, int proxied);
+
+/* The other way: a diagnosis rebuilt from a record (for ?ref=). */
+void spn_diag_from_failure(spn_diag_t *d, const spn_failure_t *f, const spn_service_t *svc);
+
+/* Newest first: the i-th most recent record, or NULL past the end. */
+const spn_failure_t *spn_store_recent(const spn_store_t *s, uint32_t i);
+/* The record with this reference id, or NULL (no longer held). */
+const spn_failure_t *spn_store_find(const spn_store_t *s, const char *ref);
+
+#endif
