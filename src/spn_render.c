@@ -157,6 +157,19 @@ static void facts(spn_buf_t *b, const ctx_t *c)
         NTLM_ROW("NTLM workstation", t->ntlm.has_workstation, workstation)
 #undef NTLM_ROW
     }
+    if (d->proxied) {
+        const spn_token_t *k = &d->backend;
+        if (!d->has_backend)
+            snprintf(tmp, sizeof(tmp), "401 without a token");
+        else if (k->has_krb5 && k->krb5.msg_type == 30)
+            snprintf(tmp, sizeof(tmp), "401 with %s, KRB-ERROR %s (%ld)", spn_format_name(k->format),
+                     spn_krb5_error_name(k->krb5.error_code), k->krb5.error_code);
+        else
+            snprintf(tmp, sizeof(tmp), "401 with %s%s%s", spn_format_name(k->format),
+                     k->neg_state >= 0 ? ", negState " : "",
+                     k->neg_state >= 0 ? spn_neg_state_name(k->neg_state) : "");
+        ROWS(b, "Backend answered", tmp);
+    }
     spn_buf_puts(b, "</table>\n<h2>What this service holds</h2>\n<table>\n");
     for (i = 0; i < c->svc->n_spns; i++)
         ROWS(b, "Configured SPN", c->svc->spns[i]);
@@ -282,5 +295,10 @@ void spn_diag_json(spn_buf_t *b, const spn_diag_t *d, const spn_service_t *svc)
     spn_buf_jsons(b, svc->keytab && svc->keytab->status ? svc->keytab->error : NULL);
     spn_buf_puts(b, ",\"token\":");
     spn_token_json(b, &d->tok);
+    spn_buf_puts(b, ",\"backend_token\":");
+    if (d->has_backend)
+        spn_token_json(b, &d->backend);
+    else
+        spn_buf_puts(b, "null");
     spn_buf_puts(b, "}");
 }

@@ -1,0 +1,133 @@
+/* test_store.c: the failure ring, counters, log rate limit, and the
+ * status page renderers over it (escaping, Prometheus line format). */
+#include "tap.h"
+#include "spn_status.h"
+
+#include <apr_general.h>
+#include <stdlib.h>
+
+static spn_failure_t mk(int cause, int64_t t, const char *ref, const char *spn)
+{
+    spn_failure_t f;
+    memset(&f, 0, sizeof(f));
+    f.cause = cause;
+    f.time = t;
+    f.kvno = -1;
+    snprintf(f.ref, sizeof(f.ref), "%s", ref);
+    snprintf(f.spn, sizeof(f.spn), "%s", spn);
+    snprintf(f.client, sizeof(f.client), "127.0.0.1");
+    return f;
+}
+
+static void test_ring(void)
+{
+    spn_store_t *s = spn_store_init(malloc(spn_store_size(3)), 3, 1000);
+    spn_failure_t f;
+    uint32_t sup;
+    char ref[12];
+    int i;
+
+    ok(spn_store_valid(s, 3) && !spn_store_valid(s, 4), "store valid for its capacity only");
+    ok(spn_store_recent(s, 0) == NULL, "empty store: no recent failure");
+    for (i = 1; i <= 5; i++) {
+        snprintf(ref, sizeof(ref), "R%d", i);
+        f = mk(SPN_C_SPN_WRONG_ACCOUNT, 1000 + i, ref, "HTTP/web01");
+        spn_store_add(s, &f, &sup);
+    }
+    is_int(s->counters[SPN_C_SPN_WRONG_ACCOUNT], 5, "counters count every failure");
+    is_str(spn_store_recent(s, 0)->ref, "R5", "newest first");
+    is_str(spn_store_recent(s, 2)->ref, "R3", "third newest");
+    ok(spn_store_recent(s, 3) == NULL, "capacity 3: the oldest two are gone");
+    ok(spn_store_find(s, "R4") != NULL && spn_store_find(s, "R1") == NULL, "find by ref");
+    free(s);
+}
+
+static void test_ratelimit(void)
+{
+    spn_store_t *s = spn_store_init(malloc(spn_store_size(8)), 8, 0);
+    spn_failure_t f;
+    uint32_t sup = 0;
+    int i, logged = 0;
+
+    for (i = 0; i < 25; i++) {
+        f = mk(SPN_C_MALFORMED, 5000, "X", "");
+        logged += spn_store_add(s, &f, &sup);
+    }
+    is_int(logged, SPN_LOG_BURST, "25 in one second: %d lines logged", SPN_LOG_BURST);
+    f = mk(SPN_C_KVNO_MISMATCH, 5000, "Y", "");
+    ok(spn_store_add(s, &f, &sup) == 1 && sup == 0, "another cause has its own budget");
+    f = mk(SPN_C_MALFORMED, 5000 + SPN_LOG_WINDOW, "Z", "");
+    ok(spn_store_add(s, &f, &sup) == 1, "next window: logged again");
+    is_int(sup, 25 - SPN_LOG_BURST, "and the line says how many were held back");
+    f = mk(SPN_C_MALFORMED, 5000 + SPN_LOG_WINDOW + 1, "Z2", "");
+    ok(spn_store_add(s, &f, &sup) == 1 && sup == 0, "the held-back count is reported once");
+    is_int(s->counters[SPN_C_MALFORMED], 27, "every failure counted, logged or not");
+    free(s);
+}
+
+static void test_render(apr_pool_t *p)
+{
+    spn_store_t *s = spn_store_init(malloc(spn_store_size(4)), 4, 0);
+    spn_failure_t f = mk(SPN_C_SPN_UNKNOWN, 100, "AB<C", "HTTP/<script>alert(1)</script>");
+    static const char *spns[] = { "HTTP/web01.example.com@EXAMPLE.COM" };
+    static const char *names[] = { "web01.example.com", "intranet\"<x>" };
+    spn_scope_t sc;
+    spn_status_t st;
+    spn_buf_t b;
+    uint32_t sup;
+    char *line, *save = NULL;
+    int bad = 0, lines = 0;
+
+    snprintf(f.realm, sizeof(f.realm), "EVIL\"REALM\\");
+    spn_store_add(s, &f, &sup);
+    memset(&sc, 0, sizeof(sc));
+    sc.server = "web01.example.com:80\"";
+    sc.svc.spns = spns;
+    sc.svc.n_spns = 1;
+    sc.names = names;
+    sc.n_names = 2;
+    memset(&st, 0, sizeof(st));
+    st.scopes = &sc;
+    st.n_scopes = 1;
+    st.store = s;
+    st.max_recent = 10;
+    st.version = "test";
+
+    spn_buf_init(&b, p, 1024);
+    spn_status_html(&b, p, &st);
+    ok(!strstr(b.s, "<script>alert") && strstr(b.s, "&lt;script&gt;alert"), "HTML: SPN escaped");
+    ok(!strstr(b.s, "AB<C") && !strstr(b.s, "intranet\"<x>"), "HTML: ref and names escaped");
+    ok(strstr(b.s, "keytab-readable") && strstr(b.s, "class=\"fail\""),
+       "HTML: no keytab is a failed self-check");
+
+    spn_buf_init(&b, p, 1024);
+    spn_status_json(&b, p, &st);
+    ok(strstr(b.s, "\"realm\":\"EVIL\\\"REALM\\\\\"") != NULL, "JSON: quotes and backslashes escaped");
+    ok(strstr(b.s, "\"spn-unknown\":1") != NULL, "JSON: counter");
+    ok(strstr(b.s, "\"both-forms\"") != NULL, "JSON: self-checks listed");
+
+    spn_buf_init(&b, p, 1024);
+    spn_status_prometheus(&b, p, &st);
+    for (line = strtok_r(b.s, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+        lines++;
+        if (line[0] == '#')
+            bad += strncmp(line, "# HELP spncheck_", 16) && strncmp(line, "# TYPE spncheck_", 16);
+        else
+            bad += strncmp(line, "spncheck_", 9) != 0 || !strrchr(line, ' ');
+    }
+    ok(lines > 20 && bad == 0, "Prometheus: %d lines, all HELP/TYPE or samples", lines);
+    free(s);
+}
+
+int main(void)
+{
+    apr_pool_t *p;
+    apr_initialize();
+    apr_pool_create(&p, NULL);
+    test_ring();
+    test_ratelimit();
+    test_render(p);
+    apr_pool_destroy(p);
+    apr_terminate();
+    return tap_done();
+}
