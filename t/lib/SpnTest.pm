@@ -5,7 +5,7 @@ use warnings;
 use Apache::Test ();
 use File::Temp qw(tempdir);
 use Exporter 'import';
-our @EXPORT = qw(fetch realm_dir www_shape cause_of);
+our @EXPORT = qw(fetch realm_dir www_shape cause_of apreq_token);
 
 my $tmp = tempdir(CLEANUP => 1);
 
@@ -42,6 +42,29 @@ sub fetch {
     my $body = $o{head} ? '' : do { local (@ARGV, $/) = "$tmp/b"; <> } // '';
     return { status => $status // 0, www => \@www, body => $body, ctype => $ctype // '',
              legs => scalar(@blocks), sent => \@sent };
+}
+
+# A syntactically valid GSS/krb5 AP-REQ (junk ciphertext) with any realm and
+# sname: how the tests put hostile strings where a ticket's names go.
+sub der {
+    my ($tag, $body) = @_;
+    my $n = length $body;
+    my $len = $n < 128 ? chr($n) : $n < 256 ? "\x81" . chr($n) : "\x82" . pack('n', $n);
+    return chr($tag) . $len . $body;
+}
+sub apreq_token {
+    my ($realm, @sname) = @_;
+    my $int = sub { der(0x02, chr($_[0])) };
+    my $gs = sub { der(0x1b, $_[0]) };
+    my $enc = sub { der(0x30, der(0xa0, $int->(18)) . der(0xa1, $int->(2)) . der(0xa2, der(0x04, "\x00" x 64))) };
+    my $ticket = der(0x61, der(0x30, der(0xa0, $int->(5)) . der(0xa1, $gs->($realm))
+        . der(0xa2, der(0x30, der(0xa0, $int->(2)) . der(0xa1, der(0x30, join '', map { $gs->($_) } @sname))))
+        . der(0xa3, $enc->())));
+    my $apreq = der(0x6e, der(0x30, der(0xa0, $int->(5)) . der(0xa1, $int->(14))
+        . der(0xa2, der(0x03, "\x00\x00\x00\x00\x00")) . der(0xa3, $ticket) . der(0xa4, $enc->())));
+    my $oid = der(0x06, "\x2a\x86\x48\x86\xf7\x12\x01\x02\x02");
+    require MIME::Base64;
+    return 'Negotiate ' . MIME::Base64::encode_base64(der(0x60, $oid . "\x01\x00" . $apreq), '');
 }
 
 sub cause_of { $_[0]->{body} =~ /<meta name="spncheck-cause" content="([^"]+)"/ ? $1 : undef }

@@ -1,0 +1,89 @@
+# status.t: the admin status page (HTML, JSON, Prometheus, ?ref=), the
+# mod_status section, access control from conf/spncheck-status.conf, and
+# escaping of hostile values that reached the history.
+use strict;
+use warnings;
+use FindBin;
+use lib "$FindBin::Bin/lib";
+use Apache::Test ();
+use Test::More;
+use JSON::PP ();
+use SpnTest;
+
+plan tests => 32;
+
+my $S = 'status.spncheck.test';
+sub status_json {
+    my $r = fetch($S, '/spncheck-status?format=json');
+    is($r->{status}, 200, 'JSON: 200');
+    like($r->{ctype}, qr{^application/json}, 'JSON: content type');
+    return JSON::PP::decode_json($r->{body});
+}
+
+my $before = status_json();
+# Three KB1077 failures, each with its reference
+my @refs;
+for (1 .. 3) {
+    my $r = fetch('wrong.spncheck.test', '/', user => 'alice');
+    push @refs, $r->{body} =~ /name="spncheck-ref" content="([^"]+)"/;
+}
+is(scalar(@refs), 3, 'three failures, three references');
+# A hostile ticket: names made of markup
+my $evil = fetch('web01.spncheck.test', '/',
+                 header => 'Authorization: ' . apreq_token('EVIL<script>alert(1)</script>',
+                                                           'HTTP', '<img src=x onerror=alert(2)>'));
+is($evil->{status}, 401, 'hostile ticket: 401');
+my $after = status_json();
+
+is($after->{counters}{'spn-wrong-account'} - $before->{counters}{'spn-wrong-account'}, 3,
+   'counter grew by exactly the three failures');
+cmp_ok($after->{failures_total}, '>=', $before->{failures_total} + 4, 'total grew');
+my %recent = map { $_->{ref} => $_ } @{$after->{recent}};
+my $f = $recent{$refs[0]};
+ok($f, 'the first reference is in the history');
+is($f->{cause}, 'spn-wrong-account', 'history: cause');
+is($f->{spn}, 'HTTP/wrong.spncheck.test', 'history: requested SPN');
+is($f->{realm}, 'SPNCHECK.TEST', 'history: realm');
+is($f->{etype}, 18, 'history: etype');
+is($f->{kvno}, 1, 'history: kvno');
+is($f->{host}, 'wrong.spncheck.test', 'history: Host');
+is($after->{recent}[0]{realm}, 'EVIL<script>alert(1)</script>', 'JSON carries the hostile realm, escaped');
+my ($scope) = grep { $_->{server} =~ /^wrong\.spncheck\.test:/ && !defined $_->{location} } @{$after->{scopes}};
+$scope ||= (grep { $_->{server} =~ /^wrong\.spncheck\.test:/ } @{$after->{scopes}})[0];
+ok($scope, 'the wrong.spncheck.test scope is listed');
+my %checks = map { $_->{id} => $_->{state} } @{$scope->{checks} || []};
+is($checks{'keytab-readable'}, 'pass', 'self-check keytab-readable passes');
+is($checks{'both-forms'}, 'warn', 'self-check both-forms warns (no HTTP/WRONG)');
+ok(!grep({ exists $_->{key} || exists $_->{contents} } @{$scope->{keytab_entries}}),
+   'keytab inventory has no key material');
+
+# HTML
+my $h = fetch($S, '/spncheck-status');
+is($h->{status}, 200, 'HTML: 200');
+like($h->{body}, qr/\Q$refs[0]\E/, 'HTML: the reference is listed');
+unlike($h->{body}, qr/<script>alert|<img src=x/, 'HTML: no hostile markup');
+like($h->{body}, qr/EVIL&lt;script&gt;alert\(1\)&lt;\/script&gt;/, 'HTML: escaped instead');
+
+# Prometheus, line by line
+my $p = fetch($S, '/spncheck-status?format=prometheus');
+my @lines = split /\n/, $p->{body};
+my @bad = grep { !/^# (HELP|TYPE) spncheck_\w+ / && !/^spncheck_\w+(\{(\w+="(?:[^"\\]|\\.)*",?)+\})? \d+$/ } @lines;
+is_deeply(\@bad, [], 'Prometheus: every line is HELP, TYPE or a sample');
+my ($wa) = map { /\} (\d+)$/ } grep { /^spncheck_failures_total\{cause="spn-wrong-account"\}/ } @lines;
+cmp_ok($wa, '>=', $after->{counters}{'spn-wrong-account'}, 'Prometheus counter agrees with JSON');
+ok(grep({ /^spncheck_selfcheck\{server="wrong\.spncheck\.test:\d+",location="\/",check="both-forms"\} 1$/ } @lines),
+   'Prometheus: the both-forms warning as a gauge');
+
+# One failure in full
+my $one = fetch($S, "/spncheck-status?ref=$refs[1]");
+is($one->{status}, 200, '?ref: 200');
+is(cause_of($one), 'spn-wrong-account', '?ref: the page at full detail');
+is(fetch($S, '/spncheck-status?ref=NONE-XXXX')->{status}, 404, '?ref unknown: 404');
+
+# Access: the example config lets 127.0.0.1 in, not 127.0.0.2
+is(fetch($S, '/spncheck-status', curl => ['--interface', '127.0.0.2'])->{status}, 403,
+   'from 127.0.0.2: 403 (conf/spncheck-status.conf)');
+
+# mod_status
+my $ss = fetch($S, '/server-status?auto');
+like($ss->{body}, qr/^SPNCheckFailures: \d+$/m, 'server-status?auto: our counter');
