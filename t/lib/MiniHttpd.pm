@@ -1,0 +1,127 @@
+package MiniHttpd;
+# A second, plain httpd (not Apache::Test's) with a chosen MPM, on a
+# loopback port of its own, for what needs control of the server process:
+# several prefork children, graceful restarts, load.  Same module, same
+# realm, the KB1077 keytab (wrong.keytab) at /.
+use strict;
+use warnings;
+use File::Temp qw(tempdir);
+use IO::Socket::INET;
+use Time::HiRes qw(sleep);
+
+sub free_port {
+    my $s = IO::Socket::INET->new(LocalAddr => '127.0.0.1', LocalPort => 0, Listen => 1) or die;
+    my $p = $s->sockport;
+    close $s;
+    return $p;
+}
+
+# new(mpm => 'prefork', realm => DIR, module => SO, keytab => FILE, extra => TEXT)
+sub new {
+    my ($class, %o) = @_;
+    my $self = bless { %o }, $class;
+    $self->{dir} = tempdir(CLEANUP => 1);
+    $self->{port} = free_port();
+    my ($d, $r, $p) = ($self->{dir}, $o{realm}, $self->{port});
+    my $kt = $o{keytab} || "$r/wrong.keytab";
+    my $spn = $o{spn} || 'HTTP/wrong.spncheck.test@SPNCHECK.TEST';
+    my $mods = '/usr/lib/apache2/modules';
+    mkdir "$d/htdocs";
+    open(my $ix, '>', "$d/htdocs/index.html") or die;
+    print $ix "hello\n";
+    close $ix;
+    my $mpm = $o{mpm} || 'event';
+    my $tuning = $mpm eq 'prefork'
+        ? "StartServers 4\nMinSpareServers 4\nMaxSpareServers 8\nMaxRequestWorkers 32\n"
+        : "StartServers 2\nThreadsPerChild 16\nMaxRequestWorkers 64\nServerLimit 4\n";
+    my $load = join '', map { "LoadModule ${_}_module $mods/mod_$_.so\n" }
+        ("mpm_$mpm", qw(authn_core authz_core authz_host authz_user auth_gssapi mime dir));
+    my $spncheck = $o{without} ? '' : "LoadModule spncheck_module $o{module}\n";
+    my $on = $o{without} ? '' : <<"ON";
+        SPNCheck On
+        SPNCheckDetail full
+        SPNCheckServicePrincipal $spn
+        SPNCheckKeytab $kt
+        SPNCheckServiceAccount SPNCHECK\\apppool
+ON
+    my $status = $o{without} ? '' : <<"ST";
+SPNCheckHistory @{[ $o{history} || 1000 ]}
+<Location /spncheck-status>
+    SetHandler spncheck-status
+    Require ip 127.0.0.1
+</Location>
+ST
+    open(my $c, '>', "$d/httpd.conf") or die;
+    print $c <<"CONF";
+ServerRoot $d
+DefaultRuntimeDir $d
+PidFile $d/httpd.pid
+ErrorLog $d/error_log
+LogLevel warn
+Listen 127.0.0.1:$p
+ServerName localhost
+DocumentRoot $d/htdocs
+TypesConfig /etc/mime.types
+Mutex file:$d
+$load$spncheck$tuning
+KeepAlive On
+<Location />
+    AuthType GSSAPI
+    AuthName "mini"
+    GssapiCredStore keytab:$kt
+    GssapiAllowedMech krb5
+    Require valid-user
+$on</Location>
+$status
+@{[ $o{extra} || '' ]}
+CONF
+    close $c;
+    return $self;
+}
+
+sub ctl {
+    my ($self, $what) = @_;
+    return system('/usr/sbin/apache2', '-d', $self->{dir}, '-f', "$self->{dir}/httpd.conf",
+                  '-k', $what) == 0;
+}
+
+sub pid {
+    my $self = shift;
+    open(my $f, '<', "$self->{dir}/httpd.pid") or return;
+    my $p = <$f>;
+    chomp $p if defined $p;
+    return $p;
+}
+
+sub start {
+    my $self = shift;
+    $self->ctl('start') or die "apache2 -k start failed: " . $self->log;
+    for (1 .. 100) {
+        my $s = IO::Socket::INET->new(PeerAddr => '127.0.0.1', PeerPort => $self->{port});
+        return 1 if $s && $self->pid;
+        sleep 0.1;
+    }
+    die "httpd did not come up: " . $self->log;
+}
+
+sub stop {
+    my $self = shift;
+    my $pid = $self->pid or return;
+    $self->ctl('stop');
+    for (1 .. 100) { return 1 unless kill 0, $pid; sleep 0.1 }
+    kill 'KILL', $pid;
+}
+
+sub log {
+    my $self = shift;
+    open(my $f, '<', "$self->{dir}/error_log") or return '';
+    local $/;
+    return <$f>;
+}
+
+sub url { my ($self, $host, $path) = @_; "http://$host:$self->{port}$path" }
+sub resolve { my ($self, $host) = @_; "$host:$self->{port}:127.0.0.1" }
+
+sub DESTROY { my $self = shift; $self->stop if $self->{dir} && $self->pid }
+
+1;
