@@ -37,7 +37,7 @@ static krb5_context kctx;
 static apr_thread_mutex_t *kt_mutex;
 #endif
 
-const spn_keytab_t *spncheck_keytab(request_rec *r, const char *path)
+const spn_keytab_t *spncheck_keytab(server_rec *srv, const char *path)
 {
     kt_slot *s;
     struct stat st;
@@ -68,7 +68,7 @@ const spn_keytab_t *spncheck_keytab(request_rec *r, const char *path)
         memset(&s->mtim, 0, sizeof(s->mtim));
         s->size = -1;               /* a missing file is retried next time */
     }
-    ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, "SPN00002: keytab %s (re)read: %d entries%s%s",
+    ap_log_error(APLOG_MARK, APLOG_DEBUG, 0, srv, "SPN00002: keytab %s (re)read: %d entries%s%s",
                   path, s->kt->n, s->kt->status ? ", error: " : "", s->kt->status ? s->kt->error : "");
     return s->kt;
 }
@@ -210,7 +210,7 @@ static page_ctx *explain(request_rec *r, const spncheck_conf *c, int proxied)
     spncheck_lock();
     if (d) {
         if (c->keytab)
-            svc.keytab = spncheck_keytab(r, c->keytab);
+            svc.keytab = spncheck_keytab(r->server, c->keytab);
         spn_diagnose(r->pool, kctx, &svc, &obs, d);
         spn_buf_init(&log, r->pool, 512);
         spn_diag_logline(&log, d);

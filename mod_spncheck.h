@@ -41,7 +41,7 @@ void *spncheck_merge_srv(apr_pool_t *p, void *base, void *add);
 void spncheck_service(const spncheck_conf *c, spn_service_t *svc);
 /* Every server / vhost / section with SPNCheck On, keytabs loaded.
  * Call with the lock held (keytab cache). */
-int spncheck_scopes(request_rec *r, spn_scope_t **out);
+int spncheck_scopes(apr_pool_t *p, spn_scope_t **out);
 /* "host:port" of a server, and the scope label of a request. */
 const char *spncheck_server_label(apr_pool_t *p, const server_rec *s);
 const char *spncheck_request_scope(request_rec *r);
@@ -50,7 +50,7 @@ const char *spncheck_request_scope(request_rec *r);
  * a thread lock: hold it while a keytab snapshot is in use. */
 void spncheck_lock(void);
 void spncheck_unlock(void);
-const spn_keytab_t *spncheck_keytab(request_rec *r, const char *path);
+const spn_keytab_t *spncheck_keytab(server_rec *s, const char *path);
 
 /* mod_spncheck_status.c: the shared history, the status handler, and the
  * mod_status section. */

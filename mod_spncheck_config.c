@@ -163,20 +163,20 @@ const char *spncheck_request_scope(request_rec *r)
                        d && d->d ? d->d : "", NULL);
 }
 
-static void add_scope(request_rec *r, apr_array_header_t *a, server_rec *s,
+static void add_scope(apr_pool_t *p, apr_array_header_t *a, server_rec *s,
                       const spncheck_conf *c, const char *location)
 {
     spn_scope_t *sc = apr_array_push(a);
-    apr_array_header_t *names = apr_array_make(r->pool, 4, sizeof(const char *));
+    apr_array_header_t *names = apr_array_make(p, 4, sizeof(const char *));
     int i;
 
     memset(sc, 0, sizeof(*sc));
-    sc->server = spncheck_server_label(r->pool, s);
+    sc->server = spncheck_server_label(p, s);
     sc->location = location;
     spncheck_service(c, &sc->svc);
     sc->keytab_path = c->keytab;
     if (c->keytab)
-        sc->svc.keytab = spncheck_keytab(r, c->keytab);
+        sc->svc.keytab = spncheck_keytab(s, c->keytab);
     if (s->server_hostname)
         APR_ARRAY_PUSH(names, const char *) = s->server_hostname;
     for (i = 0; s->names && i < s->names->nelts; i++)
@@ -188,7 +188,7 @@ static void add_scope(request_rec *r, apr_array_header_t *a, server_rec *s,
 
 /* Sections (<Location>, <Directory>) that set one of our directives and
  * end up with SPNCheck On, merged over their server as a request would. */
-static void add_sections(request_rec *r, apr_array_header_t *a, server_rec *s,
+static void add_sections(apr_pool_t *p, apr_array_header_t *a, server_rec *s,
                          const spncheck_conf *vhost, apr_array_header_t *sec)
 {
     int i;
@@ -199,15 +199,15 @@ static void add_sections(request_rec *r, apr_array_header_t *a, server_rec *s,
         spncheck_conf *m;
         if (!c || !c->touched)
             continue;
-        m = spncheck_merge_dir(r->pool, (void *)vhost, (void *)c);
+        m = spncheck_merge_dir(p, (void *)vhost, (void *)c);
         if (m->enabled)
-            add_scope(r, a, s, m, cd && cd->d ? cd->d : "?");
+            add_scope(p, a, s, m, cd && cd->d ? cd->d : "?");
     }
 }
 
-int spncheck_scopes(request_rec *r, spn_scope_t **out)
+int spncheck_scopes(apr_pool_t *p, spn_scope_t **out)
 {
-    apr_array_header_t *a = apr_array_make(r->pool, 8, sizeof(spn_scope_t));
+    apr_array_header_t *a = apr_array_make(p, 8, sizeof(spn_scope_t));
     server_rec *s;
 
     for (s = ap_server_conf; s; s = s->next) {
@@ -216,9 +216,9 @@ int spncheck_scopes(request_rec *r, spn_scope_t **out)
         if (!vh)
             continue;
         if (vh->enabled)
-            add_scope(r, a, s, vh, NULL);
-        add_sections(r, a, s, vh, sc->sec_url);
-        add_sections(r, a, s, vh, sc->sec_dir);
+            add_scope(p, a, s, vh, NULL);
+        add_sections(p, a, s, vh, sc->sec_url);
+        add_sections(p, a, s, vh, sc->sec_dir);
     }
     *out = (spn_scope_t *)a->elts;
     return a->nelts;

@@ -161,7 +161,7 @@ int spncheck_status_handler(request_rec *r)
     st.version = "mod_spncheck/" SPNCHECK_VERSION;
     spn_buf_init(&b, r->pool, 32768);
     spncheck_lock();                      /* the keytab snapshots */
-    st.n_scopes = spncheck_scopes(r, &scopes);
+    st.n_scopes = spncheck_scopes(r->pool, &scopes);
     st.scopes = scopes;
     if (ref) {
         found = spn_status_ref(&b, &st, ref);

@@ -10,6 +10,10 @@
  * length not a multiple of 4), or -2 when out is too small. */
 long spn_b64_decode(const char *in, size_t len, uint8_t *out, size_t outsz,
                     size_t *bad);
+/* Encodes n bytes into out, which must hold spn_b64_encoded_len(n) + 1
+ * bytes; NUL-terminates.  Returns the length written. */
+size_t spn_b64_encode(const uint8_t *in, size_t n, char *out);
+static inline size_t spn_b64_encoded_len(size_t n) { return (n + 2) / 3 * 4; }
 static inline size_t spn_b64_decoded_max(size_t len) { return len / 4 * 3; }
 
 #endif

@@ -174,3 +174,17 @@ void spn_buf_json(spn_buf_t *b, const char *str, size_t n)
     spn_buf_add(b, (const char *)s + run, n - run);
     spn_buf_add(b, "\"", 1);
 }
+
+void spn_buf_text(spn_buf_t *b, const char *s, size_t n)
+{
+    size_t i, from = 0;
+    for (i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c < 0x20 || c == 0x7F) {
+            spn_buf_add(b, s + from, i - from);
+            spn_buf_add(b, "?", 1);
+            from = i + 1;
+        }
+    }
+    spn_buf_add(b, s + from, n - from);
+}

@@ -165,6 +165,24 @@ const spn_cause_info_t spn_causes[SPN_C_COUNT] = {
          "(or turn kernel-mode authentication off for the site, or register the SPN on the "
          "computer account: setspn -S HTTP/{fqdn} <DOMAIN>\\<COMPUTER>$)",
          "iisreset"}},
+    [SPN_C_SPN_NOT_REGISTERED] = {
+        "spn-not-registered", "No account holds this SPN",
+        "The KDC does not know {spn} (KDC_ERR_S_PRINCIPAL_UNKNOWN): it is registered on no "
+        "account. Windows clients get no ticket and fall back to NTLM.",
+        "This is a server configuration problem. Give the reference below to your "
+        "administrator.",
+        {"the SPN was never registered, or was removed with setspn -D",
+         "only the other name form (NetBIOS or FQDN) is registered"},
+        {SETSPN_BOTH, "setspn -L {account}   (check)"}},
+    [SPN_C_SPN_DUPLICATE] = {
+        "spn-duplicate", "The SPN is registered on more than one account",
+        "The KDC refused to issue a ticket for {spn} (KDC_ERR_PRINCIPAL_NOT_UNIQUE): two "
+        "accounts hold it, so no client can get a ticket for it.",
+        "This is a server configuration problem. Give the reference below to your "
+        "administrator.",
+        {"setspn -A added the SPN to a second account (setspn -S would have refused)"},
+        {"setspn -X   (lists duplicates)", "setspn -Q {spn}",
+         "setspn -D {spn} <DOMAIN>\\<the other account>", "setspn -S {spn} {account}"}},
     [SPN_C_UNKNOWN] = {
         "unknown", "Authentication failed for a reason we could not determine",
         "The exchange failed, and the facts below do not point at one cause.",

@@ -22,6 +22,8 @@ typedef enum {
     SPN_C_NO_SERVICE_KEY,
     SPN_C_TICKET_OK,
     SPN_C_BACKEND_KERNEL_MODE,
+    SPN_C_SPN_NOT_REGISTERED,   /* probe: KDC_ERR_S_PRINCIPAL_UNKNOWN */
+    SPN_C_SPN_DUPLICATE,        /* probe: KDC_ERR_PRINCIPAL_NOT_UNIQUE */
     SPN_C_UNKNOWN,
     SPN_C_COUNT
 } spn_cause_t;
@@ -103,6 +105,8 @@ extern const char spn_page_style[];
  * (d == NULL).  ref is the reference id. */
 void spn_render_page(spn_buf_t *b, const spn_diag_t *d, const spn_service_t *svc,
                      int detail, const char *ref);
+/* Cause, meaning and the remedies, filled in, as plain text (CLI). */
+void spn_render_text(spn_buf_t *b, const spn_diag_t *d, const spn_service_t *svc);
 /* The diagnosis as JSON (spncheck diagnose --json). */
 void spn_diag_json(spn_buf_t *b, const spn_diag_t *d, const spn_service_t *svc);
 /* key=value fields for the error log (values cannot contain spaces). */

@@ -90,24 +90,42 @@ static const char *value(const ctx_t *c, const char *name, size_t n, char *tmp, 
     return NULL;
 }
 
-/* Expand a template into HTML: literal text is ours, values are escaped. */
-static void expand(spn_buf_t *b, const ctx_t *c, const char *t)
+/* Expand a template: literal text is ours, values are escaped (HTML, or
+ * control characters replaced for a terminal). */
+static void expand_as(spn_buf_t *b, const ctx_t *c, const char *t, int html)
 {
     char tmp[sizeof(c->d->fqdn) + 8];   /* "HTTP/" + fqdn */
     while (*t) {
         const char *o = strchr(t, '{'), *e;
         const char *v;
         if (!o || !(e = strchr(o, '}'))) {
-            spn_buf_htmls(b, t);
+            if (html) spn_buf_htmls(b, t); else spn_buf_puts(b, t);
             return;
         }
-        spn_buf_html(b, t, (size_t)(o - t));
+        if (html) spn_buf_html(b, t, (size_t)(o - t)); else spn_buf_add(b, t, (size_t)(o - t));
         v = value(c, o + 1, (size_t)(e - o - 1), tmp, sizeof(tmp));
-        if (v)
-            spn_buf_htmls(b, v);
-        else
-            spn_buf_html(b, o, (size_t)(e - o + 1));
+        if (!v)
+            v = apr_pstrmemdup(b->pool, o, (apr_size_t)(e - o + 1));
+        if (html) spn_buf_htmls(b, v); else spn_buf_text(b, v, strlen(v));
         t = e + 1;
+    }
+}
+#define expand(b, c, t) expand_as(b, c, t, 1)
+
+void spn_render_text(spn_buf_t *b, const spn_diag_t *d, const spn_service_t *svc)
+{
+    ctx_t c = {d, svc};
+    const spn_cause_info_t *ci = &spn_causes[d->cause];
+    int i;
+
+    spn_buf_printf(b, "cause: %s: %s\n", ci->code, ci->title);
+    spn_buf_puts(b, "what:  ");
+    expand_as(b, &c, ci->meaning, 0);
+    spn_buf_puts(b, "\n");
+    for (i = 0; i < 8 && ci->remedy[i]; i++) {
+        spn_buf_puts(b, i ? "       " : "fix:   ");
+        expand_as(b, &c, ci->remedy[i], 0);
+        spn_buf_puts(b, "\n");
     }
 }
 

@@ -11,6 +11,8 @@
 #include <string.h>
 
 int spncheck_diagnose(apr_pool_t *p, int argc, char **argv);  /* spncheck_diag.c */
+int spncheck_keytab_cmd(apr_pool_t *p, int argc, char **argv); /* spncheck_tools.c */
+int spncheck_probe_cmd(apr_pool_t *p, int argc, char **argv);
 
 static int usage(void)
 {
@@ -20,6 +22,9 @@ static int usage(void)
           "                         [--gss-error TEXT] [--json] TOKEN\n"
           "  --at: judge the token as if now were TIME (2026-11-24T12:00:00Z)\n"
           "  --gss-error: the acceptor's error text (mod_auth_gssapi's MAG_ERROR_TEXT)\n"
+          "       spncheck keytab FILE [--spn S...] [--account DOM\\user] [--json]\n"
+          "       spncheck probe --client-keytab K --client PRINC [--keytab SVC]\n"
+          "                      --spn S [--spn S2...] [--account A] [--json]\n"
           "TOKEN: base64, 'Negotiate <b64>', 'NTLM <b64>', or a whole\n"
           "'Authorization: ...' / 'WWW-Authenticate: ...' line; '-' or none reads stdin.\n",
           stderr);
@@ -95,7 +100,13 @@ int main(int argc, const char *const *argv)
         rc = cmd_decode(p, argc - 1, (char **)argv + 1);
     else if (strcmp(argv[1], "diagnose") == 0)
         rc = spncheck_diagnose(p, argc - 1, (char **)argv + 1);
+    else if (strcmp(argv[1], "keytab") == 0)
+        rc = spncheck_keytab_cmd(p, argc - 1, (char **)argv + 1);
+    else if (strcmp(argv[1], "probe") == 0)
+        rc = spncheck_probe_cmd(p, argc - 1, (char **)argv + 1);
     else
+        rc = -1;
+    if (rc == -1 || (rc == 2 && strcmp(argv[1], "decode") != 0))
         rc = usage();
     apr_terminate();
     return rc;

@@ -69,8 +69,7 @@ int spncheck_diagnose(apr_pool_t *p, int argc, char **argv)
         spn_buf_puts(&out, "\n");
     }
     else {
-        const spn_cause_info_t *ci = &spn_causes[d->cause];
-        spn_buf_printf(&out, "cause: %s: %s\n", ci->code, ci->title);
+        spn_render_text(&out, d, &svc);
         spn_buf_puts(&out, "log:   ");
         spn_diag_logline(&out, d);
         spn_buf_puts(&out, "\n");

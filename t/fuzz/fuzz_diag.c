@@ -4,6 +4,7 @@
  * log line.  The first byte picks how the rest is presented: as an
  * Authorization value as-is, or base64-encoded behind "Negotiate " or
  * "NTLM ", so that deep token structure is reachable. */
+#include "spn_b64.h"
 #include "spn_diag.h"
 
 #include <apr_general.h>
@@ -59,20 +60,11 @@ static void setup(void)
 
 static char *b64(apr_pool_t *p, const char *prefix, const uint8_t *s, size_t n)
 {
-    static const char a[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    size_t pl = strlen(prefix), i, o = pl;
-    char *out = apr_palloc(p, pl + (n + 2) / 3 * 4 + 1);
+    size_t pl = strlen(prefix);
+    char *out = apr_palloc(p, pl + spn_b64_encoded_len(n) + 1);
 
     memcpy(out, prefix, pl);
-    for (i = 0; i < n; i += 3) {
-        uint32_t v = (uint32_t)s[i] << 16 | (i + 1 < n ? (uint32_t)s[i + 1] << 8 : 0)
-                     | (i + 2 < n ? s[i + 2] : 0);
-        out[o++] = a[v >> 18 & 63];
-        out[o++] = a[v >> 12 & 63];
-        out[o++] = i + 1 < n ? a[v >> 6 & 63] : '=';
-        out[o++] = i + 2 < n ? a[v & 63] : '=';
-    }
-    out[o] = '\0';
+    spn_b64_encode(s, n, out + pl);
     return out;
 }
 

@@ -1,0 +1,177 @@
+/* spncheck_tools.c: 'spncheck keytab' (audit) and 'spncheck probe' (ask
+ * the KDC, judge the ticket), over the library's self-checks and probe. */
+#include "spn_probe.h"
+#include "spn_selfcheck.h"
+#include "spn_status.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* Common options: --keytab K --spn S... --account A --netbios N --json */
+typedef struct {
+    const char *spns[32];
+    const char *keytab, *client_keytab, *client, *file;
+    spn_service_t svc;
+    int json;
+} opts_t;
+
+static int parse(int argc, char **argv, opts_t *o, int positional)
+{
+    int i;
+    memset(o, 0, sizeof(*o));
+    o->svc.spns = o->spns;
+    o->svc.max_skew = 300;
+    for (i = 1; i < argc; i++) {
+        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+        if (strcmp(a, "--json") == 0) { o->json = 1; continue; }
+        if (a[0] != '-' && positional && !o->file) { o->file = a; continue; }
+        if (!v) return -1;
+        if (strcmp(a, "--keytab") == 0) o->keytab = v;
+        else if (strcmp(a, "--spn") == 0 && o->svc.n_spns < 32) o->spns[o->svc.n_spns++] = v;
+        else if (strcmp(a, "--account") == 0) o->svc.account = v;
+        else if (strcmp(a, "--netbios") == 0) o->svc.netbios = v;
+        else if (strcmp(a, "--client-keytab") == 0) o->client_keytab = v;
+        else if (strcmp(a, "--client") == 0) o->client = v;
+        else return -1;
+        i++;
+    }
+    return 0;
+}
+
+/* spncheck keytab FILE [--spn S...] [--account A] [--json]: exit 0 when no
+ * self-check fails, 1 otherwise, 2 usage. */
+int spncheck_keytab_cmd(apr_pool_t *p, int argc, char **argv)
+{
+    krb5_context ctx;
+    opts_t o;
+    spn_scope_t sc;
+    spn_checks_t ck;
+    spn_buf_t b;
+    const spn_keytab_t *kt;
+    char ts[32];
+    int i;
+
+    if (parse(argc, argv, &o, 1) < 0 || !o.file)
+        return 2;
+    if (krb5_init_context(&ctx) != 0)
+        return 2;
+    o.svc.keytab = kt = spn_keytab_load(p, ctx, o.file);
+    spn_selfcheck(p, &o.svc, NULL, 0, &ck);
+    spn_buf_init(&b, p, 4096);
+    if (o.json) {
+        spn_status_t st;
+        memset(&sc, 0, sizeof(sc));
+        sc.server = "spncheck keytab";
+        sc.svc = o.svc;
+        sc.keytab_path = o.file;
+        memset(&st, 0, sizeof(st));
+        st.scopes = &sc;
+        st.n_scopes = 1;
+        st.version = "spncheck";
+        spn_status_json(&b, p, &st);
+    }
+    else {
+        spn_buf_puts(&b, "keytab: ");
+        spn_buf_text(&b, o.file, strlen(o.file));
+        spn_buf_puts(&b, "\n");
+        for (i = 0; kt->status == 0 && i < kt->n; i++) {
+            spn_fmt_time(ts, sizeof(ts), kt->e[i].timestamp);
+            spn_buf_puts(&b, "  ");
+            spn_buf_text(&b, kt->e[i].principal, strlen(kt->e[i].principal));
+            spn_buf_printf(&b, "  kvno %d  %s (%d)  %s\n", kt->e[i].kvno,
+                           spn_etype_name(kt->e[i].enctype), kt->e[i].enctype, ts);
+        }
+        for (i = 0; i < ck.n; i++) {
+            spn_buf_printf(&b, "%-5s %-16s ", spn_check_state_name(ck.c[i].state), ck.c[i].id);
+            spn_buf_text(&b, ck.c[i].message, strlen(ck.c[i].message));
+            spn_buf_puts(&b, "\n");
+            if (ck.c[i].remedy && ck.c[i].state != SPN_CHECK_PASS) {
+                spn_buf_puts(&b, "      fix: ");
+                spn_buf_text(&b, ck.c[i].remedy, strlen(ck.c[i].remedy));
+                spn_buf_puts(&b, "\n");
+            }
+        }
+    }
+    fwrite(b.s, 1, b.len, stdout);
+    krb5_free_context(ctx);
+    return ck.worst == SPN_CHECK_FAIL ? 1 : 0;
+}
+
+/* spncheck probe --client-keytab K --client P --keytab SVC --spn S...:
+ * exit 0 only when every SPN (and its other name form) checks out;
+ * 1 when one does not; 3 when the probe identity cannot authenticate. */
+int spncheck_probe_cmd(apr_pool_t *p, int argc, char **argv)
+{
+    krb5_context ctx;
+    opts_t o;
+    const char *targets[64];
+    spn_probe_result_t res[64];
+    char err[512];
+    spn_buf_t b;
+    int i, n, bad = 0;
+
+    if (parse(argc, argv, &o, 0) < 0 || !o.client_keytab || !o.client || !o.svc.n_spns)
+        return 2;
+    if (krb5_init_context(&ctx) != 0)
+        return 2;
+    o.svc.keytab = o.keytab ? spn_keytab_load(p, ctx, o.keytab) : NULL;
+    n = spn_probe_targets(p, &o.svc, targets, 64);
+    spn_buf_init(&b, p, 4096);
+    if (spn_probe(p, ctx, o.client_keytab, o.client, &o.svc, targets, n, res, err,
+                  sizeof(err)) < 0) {
+        if (o.json) {
+            spn_buf_puts(&b, "{\"error\":");
+            spn_buf_jsons(&b, err);
+            spn_buf_puts(&b, ",\"results\":[]}\n");
+        }
+        else {
+            spn_buf_puts(&b, "probe: ");
+            spn_buf_text(&b, err, strlen(err));
+            spn_buf_puts(&b, "\n");
+        }
+        fwrite(b.s, 1, b.len, o.json ? stdout : stderr);
+        krb5_free_context(ctx);
+        return 3;
+    }
+    if (o.json)
+        spn_buf_puts(&b, "{\"error\":null,\"results\":[");
+    for (i = 0; i < n; i++) {
+        bad += !res[i].ok;
+        if (o.json) {
+            spn_buf_puts(&b, i ? ",{\"spn\":" : "{\"spn\":");
+            spn_buf_jsons(&b, res[i].spn);
+            spn_buf_printf(&b, ",\"ok\":%s,\"cause\":\"%s\",\"kvno\":", res[i].ok ? "true" : "false",
+                           res[i].ok ? "ok" : spn_cause_code(res[i].cause));
+            if (res[i].tkt_kvno >= 0)
+                spn_buf_printf(&b, "%d", res[i].tkt_kvno);
+            else
+                spn_buf_puts(&b, "null");
+            spn_buf_printf(&b, ",\"etype\":%d,\"message\":", res[i].tkt_etype);
+            spn_buf_jsons(&b, res[i].message);
+            spn_buf_puts(&b, "}");
+        }
+        else {
+            spn_diag_t d;
+            spn_buf_printf(&b, "%-4s ", res[i].ok ? "ok" : "FAIL");
+            spn_buf_text(&b, res[i].spn, strlen(res[i].spn));
+            spn_buf_puts(&b, ": ");
+            spn_buf_text(&b, res[i].message, strlen(res[i].message));
+            spn_buf_puts(&b, "\n");
+            if (!res[i].ok && res[i].diag) {
+                spn_render_text(&b, res[i].diag, &o.svc);   /* the page's remedies */
+            }
+            else if (!res[i].ok) {
+                memset(&d, 0, sizeof(d));
+                d.cause = (spn_cause_t)res[i].cause;
+                snprintf(d.sname, sizeof(d.sname), "%.*s", (int)strcspn(res[i].spn, "@"), res[i].spn);
+                spn_remedy_names(&o.svc, &(spn_observation_t){0}, &d);
+                spn_render_text(&b, &d, &o.svc);
+            }
+        }
+    }
+    if (o.json)
+        spn_buf_puts(&b, "]}\n");
+    fwrite(b.s, 1, b.len, stdout);
+    krb5_free_context(ctx);
+    return bad ? 1 : 0;
+}
