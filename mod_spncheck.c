@@ -320,7 +320,8 @@ static int post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp, s
 {
     (void)plog;
     (void)ptemp;
-    return spncheck_store_post_config(pconf, s);
+    spncheck_store_post_config(pconf, s);
+    return spncheck_probe_post_config(pconf, s);
 }
 
 static void register_hooks(apr_pool_t *p)

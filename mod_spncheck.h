@@ -26,6 +26,9 @@ typedef struct {
 /* Per server; SPNCheckHistory is global (main server only). */
 typedef struct {
     int history, history_set;            /* default 1000 */
+    const char *probe_keytab;            /* SPNCheckProbe: off when NULL */
+    const char *probe_client;
+    int probe_interval;                  /* seconds, default 900 */
 } spncheck_srv;
 
 #define SPNCHECK_HISTORY_DEFAULT 1000
@@ -42,9 +45,18 @@ void spncheck_service(const spncheck_conf *c, spn_service_t *svc);
 /* Every server / vhost / section with SPNCheck On, keytabs loaded.
  * Call with the lock held (keytab cache). */
 int spncheck_scopes(apr_pool_t *p, spn_scope_t **out);
+/* The same without loading keytabs (no lock needed). */
+int spncheck_scopes_noload(apr_pool_t *p, spn_scope_t **out);
 /* "host:port" of a server, and the scope label of a request. */
 const char *spncheck_server_label(apr_pool_t *p, const server_rec *s);
 const char *spncheck_request_scope(request_rec *r);
+
+/* mod_spncheck_probe.c: SPNCheckProbe through mod_watchdog. */
+int spncheck_probe_post_config(apr_pool_t *pconf, server_rec *s);
+/* The shared store (NULL without shared memory); lock it to write. */
+spn_store_t *spncheck_store(void);
+int spncheck_store_lock(void);
+void spncheck_store_unlock(void);
 
 /* mod_spncheck.c: the per-process keytab cache and krb5 context, behind
  * a thread lock: hold it while a keytab snapshot is in use. */

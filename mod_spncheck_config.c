@@ -39,6 +39,7 @@ void *spncheck_create_srv(apr_pool_t *p, server_rec *s)
     spncheck_srv *c = apr_pcalloc(p, sizeof(*c));
     (void)s;
     c->history = SPNCHECK_HISTORY_DEFAULT;
+    c->probe_interval = 900;
     return c;
 }
 
@@ -47,6 +48,9 @@ void *spncheck_merge_srv(apr_pool_t *p, void *basev, void *addv)
     spncheck_srv *base = basev, *add = addv, *c = apr_pcalloc(p, sizeof(*c));
     c->history = add->history_set ? add->history : base->history;
     c->history_set = add->history_set || base->history_set;
+    c->probe_keytab = add->probe_keytab ? add->probe_keytab : base->probe_keytab;
+    c->probe_client = add->probe_keytab ? add->probe_client : base->probe_client;
+    c->probe_interval = add->probe_keytab ? add->probe_interval : base->probe_interval;
     return c;
 }
 
@@ -117,6 +121,24 @@ static const char *set_history(cmd_parms *cmd, void *cfg, const char *arg)
     return NULL;
 }
 
+static const char *set_probe(cmd_parms *cmd, void *cfg, const char *kt, const char *princ,
+                             const char *interval)
+{
+    spncheck_srv *c = ap_get_module_config(cmd->server->module_config, &spncheck_module);
+    const char *err = ap_check_cmd_context(cmd, GLOBAL_ONLY);
+    apr_interval_time_t t = apr_time_from_sec(900);
+    (void)cfg;
+    if (err)
+        return err;
+    if (interval && (ap_timeout_parameter_parse(interval, &t, "s") != APR_SUCCESS ||
+                     t < apr_time_from_sec(10)))
+        return "SPNCheckProbe: the interval is a time of at least 10s (e.g. 900, 15min)";
+    c->probe_keytab = ap_server_root_relative(cmd->pool, kt);
+    c->probe_client = princ;
+    c->probe_interval = (int)apr_time_sec(t);
+    return c->probe_keytab ? NULL : "SPNCheckProbe: bad keytab path";
+}
+
 const command_rec spncheck_cmds[] = {
     AP_INIT_FLAG("SPNCheck", set_enabled, NULL, RSRC_CONF | ACCESS_CONF,
                  "On to explain failed Negotiate exchanges here (default Off)"),
@@ -134,6 +156,9 @@ const command_rec spncheck_cmds[] = {
                   "the host's NetBIOS name (default: first label of the SPN's host, upper-cased)"),
     AP_INIT_TAKE1("SPNCheckHistory", set_history, NULL, RSRC_CONF,
                   "failures kept in shared memory for the status page (default 1000)"),
+    AP_INIT_TAKE23("SPNCheckProbe", set_probe, NULL, RSRC_CONF,
+                   "CLIENT_KEYTAB PRINCIPAL [INTERVAL]: ask the KDC for a ticket for every "
+                   "configured SPN at start-up and every INTERVAL (default 15min)"),
     {NULL}
 };
 
@@ -164,7 +189,7 @@ const char *spncheck_request_scope(request_rec *r)
 }
 
 static void add_scope(apr_pool_t *p, apr_array_header_t *a, server_rec *s,
-                      const spncheck_conf *c, const char *location)
+                      const spncheck_conf *c, const char *location, int load)
 {
     spn_scope_t *sc = apr_array_push(a);
     apr_array_header_t *names = apr_array_make(p, 4, sizeof(const char *));
@@ -175,7 +200,7 @@ static void add_scope(apr_pool_t *p, apr_array_header_t *a, server_rec *s,
     sc->location = location;
     spncheck_service(c, &sc->svc);
     sc->keytab_path = c->keytab;
-    if (c->keytab)
+    if (c->keytab && load)
         sc->svc.keytab = spncheck_keytab(s, c->keytab);
     if (s->server_hostname)
         APR_ARRAY_PUSH(names, const char *) = s->server_hostname;
@@ -189,7 +214,7 @@ static void add_scope(apr_pool_t *p, apr_array_header_t *a, server_rec *s,
 /* Sections (<Location>, <Directory>) that set one of our directives and
  * end up with SPNCheck On, merged over their server as a request would. */
 static void add_sections(apr_pool_t *p, apr_array_header_t *a, server_rec *s,
-                         const spncheck_conf *vhost, apr_array_header_t *sec)
+                         const spncheck_conf *vhost, apr_array_header_t *sec, int load)
 {
     int i;
     for (i = 0; sec && i < sec->nelts; i++) {
@@ -201,11 +226,11 @@ static void add_sections(apr_pool_t *p, apr_array_header_t *a, server_rec *s,
             continue;
         m = spncheck_merge_dir(p, (void *)vhost, (void *)c);
         if (m->enabled)
-            add_scope(p, a, s, m, cd && cd->d ? cd->d : "?");
+            add_scope(p, a, s, m, cd && cd->d ? cd->d : "?", load);
     }
 }
 
-int spncheck_scopes(apr_pool_t *p, spn_scope_t **out)
+static int scopes(apr_pool_t *p, spn_scope_t **out, int load)
 {
     apr_array_header_t *a = apr_array_make(p, 8, sizeof(spn_scope_t));
     server_rec *s;
@@ -216,10 +241,20 @@ int spncheck_scopes(apr_pool_t *p, spn_scope_t **out)
         if (!vh)
             continue;
         if (vh->enabled)
-            add_scope(p, a, s, vh, NULL);
-        add_sections(p, a, s, vh, sc->sec_url);
-        add_sections(p, a, s, vh, sc->sec_dir);
+            add_scope(p, a, s, vh, NULL, load);
+        add_sections(p, a, s, vh, sc->sec_url, load);
+        add_sections(p, a, s, vh, sc->sec_dir, load);
     }
     *out = (spn_scope_t *)a->elts;
     return a->nelts;
+}
+
+int spncheck_scopes(apr_pool_t *p, spn_scope_t **out)
+{
+    return scopes(p, out, 1);
+}
+
+int spncheck_scopes_noload(apr_pool_t *p, spn_scope_t **out)
+{
+    return scopes(p, out, 0);
 }

@@ -89,6 +89,21 @@ static int store_lock(void)
     return store && store_mutex && apr_global_mutex_lock(store_mutex) == APR_SUCCESS;
 }
 
+spn_store_t *spncheck_store(void)
+{
+    return store;
+}
+
+int spncheck_store_lock(void)
+{
+    return store_lock();
+}
+
+void spncheck_store_unlock(void)
+{
+    apr_global_mutex_unlock(store_mutex);
+}
+
 int spncheck_record(request_rec *r, const spn_diag_t *d, const char *ref, int proxied,
                     uint32_t *suppressed)
 {

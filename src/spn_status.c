@@ -93,6 +93,36 @@ static void html_scope(spn_buf_t *b, apr_pool_t *p, const spn_scope_t *sc)
     }
 }
 
+static void html_probe(spn_buf_t *b, const spn_store_t *s)
+{
+    char ts[32];
+    uint32_t i;
+
+    if (!s || (!s->probe_runs && !s->probe_error[0]))
+        return;
+    spn_fmt_time(ts, sizeof(ts), s->probe_time);
+    spn_buf_printf(b, "<h2>Live probe (SPNCheckProbe)</h2>\n<p>Last run %s.</p>\n", ts);
+    if (s->probe_error[0]) {
+        spn_buf_puts(b, "<p class=\"fail\">");
+        spn_buf_htmls(b, s->probe_error);
+        spn_buf_puts(b, "</p>\n");
+    }
+    spn_buf_puts(b, "<table>\n<tr><th>Scope</th><th>SPN</th><th>State</th><th>Cause</th>"
+                    "<th>Finding</th></tr>\n");
+    for (i = 0; i < s->n_probes && i < SPN_PROBE_SLOTS; i++) {
+        const spn_probe_slot_t *r = &s->probes[i];
+        spn_buf_puts(b, "<tr>");
+        td(b, r->scope);
+        td(b, r->spn);
+        spn_buf_printf(b, "<td class=\"%s\">%s</td><td><code>%s</code></td>",
+                       r->ok ? "pass" : "fail", r->ok ? "pass" : "fail",
+                       r->ok ? "ok" : spn_cause_code(r->cause));
+        td(b, r->message);
+        spn_buf_puts(b, "</tr>\n");
+    }
+    spn_buf_puts(b, "</table>\n");
+}
+
 void spn_status_html(spn_buf_t *b, apr_pool_t *p, const spn_status_t *st)
 {
     const spn_store_t *s = st->store;
@@ -115,7 +145,9 @@ void spn_status_html(spn_buf_t *b, apr_pool_t *p, const spn_status_t *st)
         spn_buf_printf(b, "<tr><td><code>%s</code></td><td>%s</td><td>%llu</td></tr>\n",
                        spn_causes[c].code, spn_causes[c].title,
                        (unsigned long long)(s ? s->counters[c] : 0));
-    spn_buf_puts(b, "</table>\n<h2>Configuration self-checks</h2>\n");
+    spn_buf_puts(b, "</table>\n");
+    html_probe(b, s);
+    spn_buf_puts(b, "<h2>Configuration self-checks</h2>\n");
     if (!st->n_scopes)
         spn_buf_puts(b, "<p>No scope has <code>SPNCheck On</code>.</p>\n");
     for (i = 0; i < st->n_scopes; i++)
@@ -219,6 +251,36 @@ static void json_scope(spn_buf_t *b, apr_pool_t *p, const spn_scope_t *sc)
     spn_buf_puts(b, "]");
 }
 
+static void json_probe(spn_buf_t *b, const spn_store_t *s)
+{
+    uint32_t i;
+
+    if (!s || (!s->probe_runs && !s->probe_error[0])) {
+        spn_buf_puts(b, "null");
+        return;
+    }
+    spn_buf_printf(b, "{\"last_run\":%lld,\"runs\":%llu", (long long)s->probe_time,
+                   (unsigned long long)s->probe_runs);
+    json_str(b, "error", s->probe_error, 1);
+    spn_buf_puts(b, ",\"results\":[");
+    for (i = 0; i < s->n_probes && i < SPN_PROBE_SLOTS; i++) {
+        const spn_probe_slot_t *r = &s->probes[i];
+        spn_buf_puts(b, i ? ",{" : "{");
+        json_str(b, "scope", r->scope, 0);
+        json_str(b, "spn", r->spn, 1);
+        spn_buf_printf(b, ",\"ok\":%s,\"cause\":\"%s\"", r->ok ? "true" : "false",
+                       r->ok ? "ok" : spn_cause_code(r->cause));
+        if (r->kvno >= 0)
+            spn_buf_printf(b, ",\"kvno\":%d", r->kvno);
+        else
+            spn_buf_puts(b, ",\"kvno\":null");
+        spn_buf_printf(b, ",\"etype\":%d,\"time\":%lld", r->etype, (long long)r->time);
+        json_str(b, "message", r->message, 1);
+        spn_buf_puts(b, "}");
+    }
+    spn_buf_puts(b, "]}");
+}
+
 void spn_status_json(spn_buf_t *b, apr_pool_t *p, const spn_status_t *st)
 {
     const spn_store_t *s = st->store;
@@ -242,7 +304,9 @@ void spn_status_json(spn_buf_t *b, apr_pool_t *p, const spn_status_t *st)
         json_scope(b, p, &st->scopes[i]);
         spn_buf_puts(b, "}");
     }
-    spn_buf_puts(b, "],\"recent\":[");
+    spn_buf_puts(b, "],\"probe\":");
+    json_probe(b, s);
+    spn_buf_puts(b, ",\"recent\":[");
     for (i = 0; s && i < st->max_recent && (f = spn_store_recent(s, (uint32_t)i)); i++) {
         spn_buf_puts(b, i ? "," : "");
         json_failure(b, f);
@@ -263,6 +327,32 @@ static void prom_label(spn_buf_t *b, const char *v)
         else
             spn_buf_add(b, v, 1);
     }
+}
+
+static void prom_probe(spn_buf_t *b, const spn_store_t *s)
+{
+    uint32_t i;
+
+    if (!s || (!s->probe_runs && !s->probe_error[0]))
+        return;
+    spn_buf_printf(b, "# HELP spncheck_probe_ok Live probe: 1 when the KDC's ticket for the SPN "
+                      "decrypts with the service key.\n# TYPE spncheck_probe_ok gauge\n");
+    for (i = 0; i < s->n_probes && i < SPN_PROBE_SLOTS; i++) {
+        const spn_probe_slot_t *r = &s->probes[i];
+        spn_buf_puts(b, "spncheck_probe_ok{scope=\"");
+        prom_label(b, r->scope);
+        spn_buf_puts(b, "\",spn=\"");
+        prom_label(b, r->spn);
+        spn_buf_printf(b, "\",cause=\"%s\"} %d\n", r->ok ? "ok" : spn_cause_code(r->cause),
+                       r->ok ? 1 : 0);
+    }
+    spn_buf_printf(b, "# HELP spncheck_probe_identity_ok 1 when the probe identity could "
+                      "authenticate.\n# TYPE spncheck_probe_identity_ok gauge\n"
+                      "spncheck_probe_identity_ok %d\n"
+                      "# HELP spncheck_probe_last_run_timestamp_seconds Last probe run.\n"
+                      "# TYPE spncheck_probe_last_run_timestamp_seconds gauge\n"
+                      "spncheck_probe_last_run_timestamp_seconds %lld\n",
+                   s->probe_error[0] ? 0 : 1, (long long)s->probe_time);
 }
 
 void spn_status_prometheus(spn_buf_t *b, apr_pool_t *p, const spn_status_t *st)
@@ -298,6 +388,7 @@ void spn_status_prometheus(spn_buf_t *b, apr_pool_t *p, const spn_status_t *st)
             spn_buf_printf(b, "\",check=\"%s\"} %d\n", ck.c[j].id, ck.c[j].state);
         }
     }
+    prom_probe(b, s);
 }
 
 int spn_status_ref(spn_buf_t *b, const spn_status_t *st, const char *ref)

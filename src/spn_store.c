@@ -6,7 +6,7 @@
 #include <string.h>
 
 #define STORE_MAGIC   0x53504e53u   /* "SPNS" */
-#define STORE_VERSION 1u
+#define STORE_VERSION 2u
 
 size_t spn_store_size(uint32_t capacity)
 {

@@ -37,6 +37,16 @@ typedef struct {
     uint32_t suppressed;
 } spn_ratelimit_t;
 
+/* One live-probe result (SPNCheckProbe), written by the probing child. */
+#define SPN_PROBE_SLOTS 64
+typedef struct {
+    int64_t time;
+    int32_t ok, cause, kvno, etype;
+    char scope[128];
+    char spn[256];
+    char message[384];
+} spn_probe_slot_t;
+
 typedef struct {
     uint32_t magic, version;
     uint32_t capacity;
@@ -46,6 +56,11 @@ typedef struct {
     uint64_t counters[SPN_C_COUNT];         /* every failure, by cause */
     uint64_t tokenless;                     /* first legs (not failures) */
     spn_ratelimit_t rl[SPN_C_COUNT];
+    int64_t probe_time;                     /* last probe run, 0 = never */
+    uint64_t probe_runs;
+    uint32_t n_probes, pad2;
+    char probe_error[256];                  /* the identity could not authenticate */
+    spn_probe_slot_t probes[SPN_PROBE_SLOTS];
     spn_failure_t ring[];                   /* capacity records */
 } spn_store_t;
 

@@ -1,0 +1,127 @@
+/* mod_spncheck_probe.c: SPNCheckProbe.  mod_watchdog's singleton runs the
+ * probe in one child, in its own thread: at start-up and then every
+ * interval, off the request path.  Results go to the shared store for the
+ * status page.  A probe that fails (no KDC, bad identity) is a finding on
+ * the status page, never an error that stops httpd or a request. */
+#include "mod_spncheck.h"
+
+#include "http_log.h"
+#include "mod_watchdog.h"
+
+#include "apr_strings.h"
+
+#include "spn_probe.h"
+
+APLOG_USE_MODULE(spncheck);
+
+static APR_OPTIONAL_FN_TYPE(ap_watchdog_get_instance) *wd_get;
+static APR_OPTIONAL_FN_TYPE(ap_watchdog_register_callback) *wd_register;
+
+typedef struct {
+    server_rec *s;
+    apr_time_t next;
+} probe_ctx;
+
+/* Probes every scope's SPNs (and their other name form) once. */
+static void run_probe(server_rec *s, apr_pool_t *p)
+{
+    spncheck_srv *sc = ap_get_module_config(s->module_config, &spncheck_module);
+    spn_store_t *st = spncheck_store();
+    spn_probe_slot_t *slots = apr_pcalloc(p, sizeof(*slots) * SPN_PROBE_SLOTS);
+    spn_scope_t *scopes;
+    krb5_context ctx;
+    char err[512] = "";
+    int n_scopes, i, j, n = 0;
+
+    if (krb5_init_context(&ctx) != 0) {
+        apr_cpystrn(err, "krb5_init_context failed", sizeof(err));
+        ctx = NULL;
+    }
+    n_scopes = spncheck_scopes_noload(p, &scopes);
+    for (i = 0; ctx && i < n_scopes && n < SPN_PROBE_SLOTS && !*err; i++) {
+        const char *targets[SPN_PROBE_SLOTS];
+        spn_probe_result_t res[SPN_PROBE_SLOTS];
+        spn_service_t svc = scopes[i].svc;
+        const char *label = apr_pstrcat(p, scopes[i].server, scopes[i].location, NULL);
+        int t;
+        svc.keytab = scopes[i].keytab_path ? spn_keytab_load(p, ctx, scopes[i].keytab_path) : NULL;
+        t = spn_probe_targets(p, &svc, targets, SPN_PROBE_SLOTS - n);
+        if (!t)
+            continue;
+        if (spn_probe(p, ctx, sc->probe_keytab, sc->probe_client, &svc, targets, t, res,
+                      err, sizeof(err)) < 0)
+            break;
+        for (j = 0; j < t; j++, n++) {
+            slots[n].time = (int64_t)apr_time_sec(apr_time_now());
+            slots[n].ok = res[j].ok;
+            slots[n].cause = res[j].cause;
+            slots[n].kvno = res[j].tkt_kvno;
+            slots[n].etype = res[j].tkt_etype;
+            apr_cpystrn(slots[n].scope, label, sizeof(slots[n].scope));
+            apr_cpystrn(slots[n].spn, res[j].spn, sizeof(slots[n].spn));
+            apr_cpystrn(slots[n].message, res[j].message, sizeof(slots[n].message));
+            if (!res[j].ok)
+                ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s, "SPN00031: probe %s: %s cause=%s",
+                             res[j].spn, res[j].message, spn_cause_code(res[j].cause));
+        }
+    }
+    if (ctx)
+        krb5_free_context(ctx);
+    if (*err)
+        ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s, "SPN00032: probe not run: %s", err);
+    if (st && spncheck_store_lock()) {
+        st->probe_time = (int64_t)apr_time_sec(apr_time_now());
+        st->probe_runs++;
+        apr_cpystrn(st->probe_error, err, sizeof(st->probe_error));
+        memcpy(st->probes, slots, sizeof(*slots) * SPN_PROBE_SLOTS);
+        st->n_probes = (uint32_t)n;
+        spncheck_store_unlock();
+    }
+}
+
+static apr_status_t probe_tick(int state, void *data, apr_pool_t *pool)
+{
+    probe_ctx *pc = data;
+    spncheck_srv *sc = ap_get_module_config(pc->s->module_config, &spncheck_module);
+    apr_time_t now = apr_time_now();
+    apr_pool_t *p;
+
+    if (state == AP_WATCHDOG_STATE_STOPPING)
+        return APR_SUCCESS;
+    if (state == AP_WATCHDOG_STATE_RUNNING && now < pc->next)
+        return APR_SUCCESS;
+    pc->next = now + apr_time_from_sec(sc->probe_interval);
+    apr_pool_create(&p, pool);
+    run_probe(pc->s, p);
+    apr_pool_destroy(p);
+    return APR_SUCCESS;
+}
+
+int spncheck_probe_post_config(apr_pool_t *pconf, server_rec *s)
+{
+    spncheck_srv *sc = ap_get_module_config(s->module_config, &spncheck_module);
+    ap_watchdog_t *wd;
+    probe_ctx *pc;
+    apr_status_t rv;
+
+    if (!sc->probe_keytab)
+        return OK;
+    wd_get = APR_RETRIEVE_OPTIONAL_FN(ap_watchdog_get_instance);
+    wd_register = APR_RETRIEVE_OPTIONAL_FN(ap_watchdog_register_callback);
+    if (!wd_get || !wd_register) {
+        ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s, "SPN00033: SPNCheckProbe needs "
+                     "mod_watchdog; the probe is off");
+        return OK;
+    }
+    rv = wd_get(&wd, AP_WATCHDOG_SINGLETON, 0, 1, pconf);
+    if (rv == APR_SUCCESS) {
+        pc = apr_pcalloc(pconf, sizeof(*pc));
+        pc->s = s;
+        /* ticks every second; probe_tick runs the probe each interval */
+        rv = wd_register(wd, AP_WD_TM_INTERVAL, pc, probe_tick);
+    }
+    if (rv != APR_SUCCESS)
+        ap_log_error(APLOG_MARK, APLOG_WARNING, rv, s, "SPN00034: cannot schedule the probe; "
+                     "it is off");
+    return OK;
+}
