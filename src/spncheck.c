@@ -13,6 +13,7 @@
 int spncheck_diagnose(apr_pool_t *p, int argc, char **argv);  /* spncheck_diag.c */
 int spncheck_keytab_cmd(apr_pool_t *p, int argc, char **argv); /* spncheck_tools.c */
 int spncheck_probe_cmd(apr_pool_t *p, int argc, char **argv);
+int spncheck_har(apr_pool_t *p, int argc, char **argv);        /* spncheck_har.c */
 
 static int usage(void)
 {
@@ -25,6 +26,7 @@ static int usage(void)
           "       spncheck keytab FILE [--spn S...] [--account DOM\\user] [--json]\n"
           "       spncheck probe --client-keytab K --client PRINC [--keytab SVC]\n"
           "                      --spn S [--spn S2...] [--account A] [--json]\n"
+          "       spncheck har FILE.har [--keytab K] [--spn S...] [--account A] [--json]\n"
           "TOKEN: base64, 'Negotiate <b64>', 'NTLM <b64>', or a whole\n"
           "'Authorization: ...' / 'WWW-Authenticate: ...' line; '-' or none reads stdin.\n",
           stderr);
@@ -102,6 +104,8 @@ int main(int argc, const char *const *argv)
         rc = spncheck_diagnose(p, argc - 1, (char **)argv + 1);
     else if (strcmp(argv[1], "keytab") == 0)
         rc = spncheck_keytab_cmd(p, argc - 1, (char **)argv + 1);
+    else if (strcmp(argv[1], "har") == 0)
+        rc = spncheck_har(p, argc - 1, (char **)argv + 1);
     else if (strcmp(argv[1], "probe") == 0)
         rc = spncheck_probe_cmd(p, argc - 1, (char **)argv + 1);
     else

@@ -1,0 +1,278 @@
+/* spncheck_har.c: 'spncheck har FILE.har': every Negotiate/NTLM exchange
+ * in a browser's HAR export, both directions decoded, each failed one
+ * diagnosed with the module's engine.  A one-screen summary comes first.
+ * The HAR is read with jansson; this file is linked into the tool only,
+ * never into the library or the module. */
+#include "spn_diag.h"
+#include "spn_report.h"
+
+#include <apr_strings.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#define HAR_MAX_ENTRIES 100000
+
+typedef struct {
+    const char *spns[32];
+    spn_service_t svc;
+    const char *keytab, *file;
+    int json;
+} har_opts;
+
+enum { K_CHALLENGE, K_CONTINUE, K_SUCCESS, K_FAILED };
+static const char *kind_names[] = { "challenge", "continue", "success", "failed" };
+
+static const char *header(json_t *msg, const char *name, int nth)
+{
+    json_t *hs = json_object_get(msg, "headers"), *h;
+    size_t i;
+    int seen = 0;
+
+    json_array_foreach(hs, i, h) {
+        const char *n = json_string_value(json_object_get(h, "name"));
+        const char *v = json_string_value(json_object_get(h, "value"));
+        if (n && v && strcasecmp(n, name) == 0 && seen++ == nth)
+            return v;
+    }
+    return NULL;
+}
+
+/* "Negotiate" or "NTLM", with or without a token. */
+static int is_negotiate(const char *v)
+{
+    size_t n;
+    if (!v)
+        return 0;
+    v += strspn(v, " \t");
+    n = strcspn(v, " \t");
+    return (n == 9 && strncasecmp(v, "Negotiate", 9) == 0) ||
+           (n == 4 && strncasecmp(v, "NTLM", 4) == 0);
+}
+
+/* Decodes the token of an Authorization / WWW-Authenticate value. */
+static int decode(apr_pool_t *p, const char *v, spn_token_t *tok)
+{
+    const char *scheme, *b64;
+    size_t n;
+    uint8_t *raw;
+
+    if (!v || spn_split_auth(v, strlen(v), &scheme, &b64, &n) < 0 || !n)
+        return 0;
+    raw = apr_palloc(p, SPN_TOKEN_MAX);
+    spn_token_decode_b64(b64, n, raw, SPN_TOKEN_MAX, tok);
+    return 1;
+}
+
+static const char *url_host(apr_pool_t *p, const char *url)
+{
+    const char *h = url ? strstr(url, "://") : NULL;
+    if (!h)
+        return "";
+    h += 3;
+    return apr_pstrmemdup(p, h, strcspn(h, "/:?#"));
+}
+
+static time_t har_time(const char *s)
+{
+    struct tm tm;
+    memset(&tm, 0, sizeof(tm));
+    if (!s || !strptime(s, "%Y-%m-%dT%H:%M:%S", &tm))
+        return time(NULL);
+    return timegm(&tm);             /* the offset, if any, is ignored: seconds matter little */
+}
+
+static void text(spn_buf_t *b, const char *s)
+{
+    spn_buf_text(b, s ? s : "-", strlen(s ? s : "-"));
+}
+
+/* One line about a token, for the text report. */
+static void token_line(spn_buf_t *b, const char *dir, const spn_token_t *t)
+{
+    char sname[512];
+    spn_buf_printf(b, "    %s %s", dir, spn_format_name(t->format));
+    if (t->mech)
+        spn_buf_printf(b, " %s", spn_mech_name(t->mech));
+    if (t->neg_state >= 0)
+        spn_buf_printf(b, " negState=%s", spn_neg_state_name(t->neg_state));
+    if (t->has_krb5 && t->krb5.msg_type == 14) {
+        spn_krb5_sname(&t->krb5, sname, sizeof(sname));
+        spn_buf_puts(b, " AP-REQ for ");
+        text(b, sname);
+        spn_buf_puts(b, "@");
+        spn_buf_text(b, (const char *)t->krb5.realm.p, t->krb5.realm.len);
+        spn_buf_printf(b, " %s kvno %ld", spn_etype_name(t->krb5.etype), t->krb5.kvno);
+    }
+    else if (t->has_krb5 && t->krb5.msg_type == 30) {
+        spn_buf_printf(b, " KRB-ERROR %s", spn_krb5_error_name(t->krb5.error_code));
+    }
+    if (t->has_ntlm)
+        spn_buf_printf(b, " NTLM type %d", t->ntlm.type);
+    if (t->error.code)
+        spn_buf_printf(b, " (malformed: %s)", spn_err_name(t->error.code));
+    spn_buf_puts(b, "\n");
+}
+
+int spncheck_har(apr_pool_t *p, int argc, char **argv)
+{
+    har_opts o;
+    krb5_context ctx = NULL;
+    json_error_t jerr;
+    json_t *root, *entries, *e;
+    spn_buf_t sum, det;
+    size_t i;
+    int counts[4] = {0, 0, 0, 0}, a, first = 1;
+
+    memset(&o, 0, sizeof(o));
+    o.svc.spns = o.spns;
+    o.svc.max_skew = 300;
+    for (a = 1; a < argc; a++) {
+        const char *k = argv[a], *v = a + 1 < argc ? argv[a + 1] : NULL;
+        if (strcmp(k, "--json") == 0) { o.json = 1; continue; }
+        if (k[0] != '-' && !o.file) { o.file = k; continue; }
+        if (!v) return 2;
+        if (strcmp(k, "--keytab") == 0) o.keytab = v;
+        else if (strcmp(k, "--spn") == 0 && o.svc.n_spns < 32) o.spns[o.svc.n_spns++] = v;
+        else if (strcmp(k, "--account") == 0) o.svc.account = v;
+        else if (strcmp(k, "--netbios") == 0) o.svc.netbios = v;
+        else return 2;
+        a++;
+    }
+    if (!o.file)
+        return 2;
+    root = json_load_file(o.file, JSON_DECODE_ANY, &jerr);
+    entries = json_object_get(json_object_get(root, "log"), "entries");
+    if (!root || !json_is_array(entries)) {
+        fprintf(stderr, "spncheck: %s: not a HAR file: %s", o.file,
+                root ? "no log.entries array" : jerr.text);
+        if (!root)
+            fprintf(stderr, " (line %d, column %d)", jerr.line, jerr.column);
+        fputc('\n', stderr);
+        json_decref(root);
+        return 3;
+    }
+    if (krb5_init_context(&ctx) != 0)
+        ctx = NULL;
+    if (o.keytab && ctx)
+        o.svc.keytab = spn_keytab_load(p, ctx, o.keytab);
+    spn_buf_init(&sum, p, 4096);
+    spn_buf_init(&det, p, 16384);
+    if (o.json)
+        spn_buf_puts(&det, "\"exchanges\":[");
+    json_array_foreach(entries, i, e) {
+        json_t *req = json_object_get(e, "request"), *resp = json_object_get(e, "response");
+        const char *auth = header(req, "Authorization", 0), *url, *www;
+        int status = (int)json_integer_value(json_object_get(resp, "status"));
+        int kind, j, cont = 0, has_www = 0;
+        spn_token_t rt, st;
+        spn_diag_t *d = NULL;
+        apr_pool_t *ep;
+
+        if (i >= HAR_MAX_ENTRIES)
+            break;
+        for (j = 0; (www = header(resp, "WWW-Authenticate", j)) != NULL; j++)
+            if (is_negotiate(www))
+                has_www = 1;
+        if (!is_negotiate(auth) && !(status == 401 && has_www))
+            continue;                       /* not a Negotiate exchange */
+        apr_pool_create(&ep, p);
+        url = json_string_value(json_object_get(req, "url"));
+        for (j = 0; (www = header(resp, "WWW-Authenticate", j)) != NULL; j++)
+            if (decode(ep, www, &st) && st.error.code == SPN_E_OK &&
+                (st.neg_state == 1 || (st.has_ntlm && st.ntlm.type == 2)))
+                cont = 1;
+        if (!is_negotiate(auth))
+            kind = K_CHALLENGE;
+        else if (status != 401)
+            kind = K_SUCCESS;
+        else
+            kind = cont ? K_CONTINUE : K_FAILED;
+        counts[kind]++;
+        if (kind == K_FAILED) {
+            spn_observation_t obs;
+            memset(&obs, 0, sizeof(obs));
+            obs.authorization = auth;
+            obs.host = url_host(ep, url);
+            obs.now = har_time(json_string_value(json_object_get(e, "startedDateTime")));
+            d = apr_palloc(ep, sizeof(*d));
+            spn_diagnose(ep, ctx, &o.svc, &obs, d);
+            if (!o.json) {
+                spn_buf_printf(&sum, "FAILED #%zu ", i);
+                text(&sum, obs.host);
+                spn_buf_puts(&sum, *d->sname ? " asked for " : "");
+                if (*d->sname) {
+                    text(&sum, d->sname);
+                    spn_buf_puts(&sum, "@");
+                    text(&sum, d->realm);
+                }
+                spn_buf_puts(&sum, "\n");
+                spn_render_text(&sum, d, &o.svc);
+            }
+        }
+        if (o.json) {
+            spn_buf_printf(&det, "%s{\"index\":%zu,\"kind\":\"%s\",\"status\":%d,\"url\":",
+                           first ? "" : ",", i, kind_names[kind], status);
+            first = 0;
+            spn_buf_jsons(&det, url);
+            spn_buf_puts(&det, ",\"request_token\":");
+            if (decode(ep, auth, &rt))
+                spn_token_json(&det, &rt);
+            else
+                spn_buf_puts(&det, "null");
+            spn_buf_puts(&det, ",\"response_tokens\":[");
+            for (j = 0, a = 0; (www = header(resp, "WWW-Authenticate", j)) != NULL; j++)
+                if (decode(ep, www, &st)) {
+                    spn_buf_puts(&det, a++ ? "," : "");
+                    spn_token_json(&det, &st);
+                }
+            spn_buf_puts(&det, "],\"diagnosis\":");
+            if (d)
+                spn_diag_json(&det, d, &o.svc);
+            else
+                spn_buf_puts(&det, "null");
+            spn_buf_puts(&det, "}");
+        }
+        else {
+            spn_buf_printf(&det, "#%zu %s %d ", i, kind_names[kind], status);
+            text(&det, url);
+            spn_buf_puts(&det, "\n");
+            if (decode(ep, auth, &rt))
+                token_line(&det, "->", &rt);
+            for (j = 0; (www = header(resp, "WWW-Authenticate", j)) != NULL; j++)
+                if (decode(ep, www, &st))
+                    token_line(&det, "<-", &st);
+        }
+        apr_pool_destroy(ep);
+    }
+    if (o.json) {
+        printf("{\"file\":");
+        fflush(stdout);
+        spn_buf_t f;
+        spn_buf_init(&f, p, 256);
+        spn_buf_jsons(&f, o.file);
+        fwrite(f.s, 1, f.len, stdout);
+        printf(",\"entries\":%zu,\"summary\":{\"failed\":%d,\"succeeded\":%d,\"continued\":%d,"
+               "\"challenges\":%d},", json_array_size(entries), counts[K_FAILED],
+               counts[K_SUCCESS], counts[K_CONTINUE], counts[K_CHALLENGE]);
+        fwrite(det.s, 1, det.len, stdout);
+        printf("]}\n");
+    }
+    else {
+        printf("%s: %zu entries; Negotiate/NTLM: %d failed, %d succeeded, %d steps, %d challenges\n",
+               o.file, json_array_size(entries), counts[K_FAILED], counts[K_SUCCESS],
+               counts[K_CONTINUE], counts[K_CHALLENGE]);
+        if (counts[K_CHALLENGE] && !counts[K_FAILED] && !counts[K_SUCCESS] && !counts[K_CONTINUE])
+            printf("The browser never answered a Negotiate challenge: the site is not in its "
+                   "Local intranet zone / allowlist, or it has no Kerberos ticket.\n");
+        fwrite(sum.s, 1, sum.len, stdout);
+        printf("\nExchanges:\n");
+        fwrite(det.s, 1, det.len, stdout);
+    }
+    json_decref(root);
+    if (ctx)
+        krb5_free_context(ctx);
+    return counts[K_FAILED] ? 1 : 0;
+}
