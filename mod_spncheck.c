@@ -126,14 +126,12 @@ static const char *server_token(request_rec *r, apr_table_t *t, int *cont)
         const char *scheme, *b64;
         size_t n;
         spn_token_t tok;
-        uint8_t *raw;
         if (!e[i].key || strcasecmp(e[i].key, "WWW-Authenticate") != 0 || !e[i].val ||
             spn_split_auth(e[i].val, strlen(e[i].val), &scheme, &b64, &n) < 0 || !n)
             continue;
         if (!first)
             first = e[i].val;
-        raw = apr_palloc(r->pool, SPN_TOKEN_MAX);
-        if (spn_token_decode_b64(b64, n, raw, SPN_TOKEN_MAX, &tok) == SPN_E_OK &&
+        if (spn_decode_pooled(r->pool, b64, n, &tok) == SPN_E_OK &&
             (tok.neg_state == 1 || (tok.has_ntlm && tok.ntlm.type == 2)))
             *cont = 1;
     }

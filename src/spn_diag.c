@@ -2,6 +2,7 @@
  * what the keytab holds, which key fits), then one decision over them. */
 #include <stdio.h>
 #include "spn_diag.h"
+#include "spn_b64.h"
 
 #include <apr_strings.h>
 #include <ctype.h>
@@ -181,12 +182,20 @@ static spn_cause_t decide_krb5(apr_pool_t *p, krb5_context ctx, const spn_servic
     return SPN_C_SPN_WRONG_ACCOUNT;
 }
 
+spn_err_t spn_decode_pooled(apr_pool_t *p, const char *b64, size_t len, spn_token_t *tok)
+{
+    size_t need = spn_b64_decoded_max(len);
+    size_t cap = need < SPN_TOKEN_MAX ? need : SPN_TOKEN_MAX;  /* past it: rejected as too large */
+
+    return spn_token_decode_b64(b64, len, apr_palloc(p, cap + 1), cap, tok);
+}
+
 void spn_diagnose(apr_pool_t *p, krb5_context ctx, const spn_service_t *svc,
                   const spn_observation_t *obs, spn_diag_t *d)
 {
     const char *b64;
     size_t n;
-    uint8_t *raw = apr_palloc(p, SPN_TOKEN_MAX);
+    uint8_t raw[1];
 
     memset(d, 0, sizeof(*d));
     d->fit_kvno = -1;
@@ -205,12 +214,11 @@ void spn_diagnose(apr_pool_t *p, krb5_context ctx, const spn_service_t *svc,
         size_t bn;
         if (spn_split_auth(obs->backend_www, strlen(obs->backend_www), &bs, &bb, &bn) == 0 &&
             bn > 0) {
-            uint8_t *braw = apr_palloc(p, SPN_TOKEN_MAX);
-            spn_token_decode_b64(bb, bn, braw, SPN_TOKEN_MAX, &d->backend);
+            spn_decode_pooled(p, bb, bn, &d->backend);
             d->has_backend = 1;
         }
     }
-    spn_token_decode_b64(b64, n, raw, SPN_TOKEN_MAX, &d->tok);
+    spn_decode_pooled(p, b64, n, &d->tok);
     if (d->tok.has_krb5) {
         spn_krb5_sname(&d->tok.krb5, d->sname, sizeof(d->sname));
         apr_cpystrn(d->realm, d->tok.krb5.realm.p ? (const char *)d->tok.krb5.realm.p : "",

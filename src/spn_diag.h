@@ -88,6 +88,9 @@ typedef struct {
     spn_token_t backend;
 } spn_diag_t;
 
+/* Decodes a base64 token into a buffer from p sized to it (not the cap). */
+spn_err_t spn_decode_pooled(apr_pool_t *p, const char *b64, size_t len, spn_token_t *tok);
+
 /* Runs the whole diagnosis.  krb5 ctx may be NULL when no keytab. */
 void spn_diagnose(apr_pool_t *p, krb5_context ctx, const spn_service_t *svc,
                   const spn_observation_t *obs, spn_diag_t *d);

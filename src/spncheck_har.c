@@ -57,12 +57,10 @@ static int decode(apr_pool_t *p, const char *v, spn_token_t *tok)
 {
     const char *scheme, *b64;
     size_t n;
-    uint8_t *raw;
 
     if (!v || spn_split_auth(v, strlen(v), &scheme, &b64, &n) < 0 || !n)
         return 0;
-    raw = apr_palloc(p, SPN_TOKEN_MAX);
-    spn_token_decode_b64(b64, n, raw, SPN_TOKEN_MAX, tok);
+    spn_decode_pooled(p, b64, n, tok);
     return 1;
 }
 

@@ -46,11 +46,13 @@ sub fetch {
 
 # A syntactically valid GSS/krb5 AP-REQ (junk ciphertext) with any realm and
 # sname: how the tests put hostile strings where a ticket's names go.
+sub der_len {
+    my ($n) = @_;
+    return $n < 128 ? chr($n) : $n < 256 ? "\x81" . chr($n) : "\x82" . pack('n', $n);
+}
 sub der {
     my ($tag, $body) = @_;
-    my $n = length $body;
-    my $len = $n < 128 ? chr($n) : $n < 256 ? "\x81" . chr($n) : "\x82" . pack('n', $n);
-    return chr($tag) . $len . $body;
+    return chr($tag) . der_len(length $body) . $body;
 }
 sub apreq_token {
     my ($realm, @sname) = @_;
