@@ -173,6 +173,44 @@ static const char *negotiate_auth(request_rec *r)
     return auth;
 }
 
+/* The last failure's page on this connection.  Chromium, when the server
+ * answers its token with a reject, retries without a token on the same
+ * connection and shows the body of that tokenless 401: it gets the
+ * diagnosis again instead of the generic first-leg page (seen in t/browser.t). */
+typedef struct {
+    char *page;
+    apr_size_t len, cap;
+    apr_time_t when;
+} conn_memo;
+
+#define MEMO_SECONDS 30
+
+static void memo_keep(request_rec *r, const spn_buf_t *b)
+{
+    conn_rec *c = r->connection;
+    conn_memo *m = ap_get_module_config(c->conn_config, &spncheck_module);
+
+    if (!m) {
+        m = apr_pcalloc(c->pool, sizeof(*m));
+        ap_set_module_config(c->conn_config, &spncheck_module, m);
+    }
+    if (b->len > m->cap) {                  /* grows at most a few times per connection */
+        m->cap = b->len < 16384 ? 16384 : b->len;
+        m->page = apr_palloc(c->pool, m->cap);
+    }
+    memcpy(m->page, b->s, b->len);
+    m->len = b->len;
+    m->when = r->request_time;
+}
+
+static const conn_memo *memo_recent(request_rec *r)
+{
+    const conn_memo *m = ap_get_module_config(r->connection->conn_config, &spncheck_module);
+    if (m && m->len && r->request_time - m->when < apr_time_from_sec(MEMO_SECONDS))
+        return m;
+    return NULL;
+}
+
 /* Diagnoses this 401 (or, without a token, explains the first leg):
  * returns the page, or NULL when the 401 continues an exchange. */
 static page_ctx *explain(request_rec *r, const spncheck_conf *c, int proxied)
@@ -189,6 +227,16 @@ static page_ctx *explain(request_rec *r, const spncheck_conf *c, int proxied)
     backend = server_token(r, proxied ? r->headers_out : r->err_headers_out, &cont);
     if (cont)
         return NULL;
+    if (!auth && !proxied) {
+        const conn_memo *m = memo_recent(r);
+        if (m) {
+            pc = apr_palloc(r->pool, sizeof(*pc));
+            pc->page = apr_pmemdup(r->pool, m->page, m->len);
+            pc->len = m->len;
+            spncheck_count_tokenless();
+            return pc;
+        }
+    }
     spncheck_service(c, &svc);
     ref = make_ref(r);
     if (auth) {
@@ -215,6 +263,8 @@ static page_ctx *explain(request_rec *r, const spncheck_conf *c, int proxied)
     }
     spn_render_page(&b, d, &svc, c->detail, ref);
     spncheck_unlock();
+    if (d && !proxied)
+        memo_keep(r, &b);
     if (d)
         do_log = spncheck_record(r, d, ref, proxied, &suppressed);
     else

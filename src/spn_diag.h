@@ -101,6 +101,9 @@ void spn_remedy_names(const spn_service_t *svc, const spn_observation_t *obs, sp
 /* Detail levels of the page. */
 enum { SPN_DETAIL_NONE = 0, SPN_DETAIL_SUMMARY, SPN_DETAIL_FULL };
 
+/* Belt and braces: no script, no external resource, even if escaping failed. */
+#define SPN_PAGE_CSP_META "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src " \
+    "'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'\">"
 /* The CSS of every page we serve (no external resources). */
 extern const char spn_page_style[];
 

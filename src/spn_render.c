@@ -225,8 +225,9 @@ void spn_render_page(spn_buf_t *b, const spn_diag_t *d, const spn_service_t *svc
     const spn_cause_info_t *ci = d ? &spn_causes[d->cause] : NULL;
     int i;
 
-    spn_buf_puts(b, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
-                    "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">\n");
+    spn_buf_printf(b, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
+                      "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">\n"
+                      "%s\n", SPN_PAGE_CSP_META);
     if (d && detail > SPN_DETAIL_NONE)
         spn_buf_printf(b, "<meta name=\"spncheck-cause\" content=\"%s\">\n", ci->code);
     spn_buf_puts(b, "<meta name=\"spncheck-ref\" content=\"");

@@ -132,7 +132,7 @@ void spn_status_html(spn_buf_t *b, apr_pool_t *p, const spn_status_t *st)
 
     spn_buf_printf(b, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
                       "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">\n"
-                      "<title>mod_spncheck status</title><style>%s</style></head>\n"
+                      SPN_PAGE_CSP_META "\n<title>mod_spncheck status</title><style>%s</style></head>\n"
                       "<body><main class=\"wide\">\n<h1>mod_spncheck status</h1>\n",
                    spn_page_style);
     spn_fmt_time(ts, sizeof(ts), s ? s->started : 0);
