@@ -17,7 +17,7 @@ const char spn_page_style[] =
     "pre{background:#f0f0ec;padding:.6rem;overflow-x:auto;white-space:pre-wrap;"
     "word-break:break-all}table{border-collapse:collapse;width:100%}td,th{text-align:left;"
     "padding:.2rem .4rem;border-bottom:1px solid #e4e4e0;vertical-align:top;"
-    "word-break:break-all}.ref{color:#555;font-size:.9rem}.cause{color:#8a1c1c}"
+    "overflow-wrap:anywhere}.ref{color:#555;font-size:.9rem}.cause{color:#8a1c1c}"
     ".pass{color:#1d6b2a}.warn{color:#8a5a00}.fail{color:#8a1c1c;font-weight:600}"
     "main.wide{max-width:72rem}";
 
