@@ -177,8 +177,8 @@ void spncheck_service(const spncheck_conf *c, spn_service_t *svc)
 const char *spncheck_server_label(apr_pool_t *p, const server_rec *s)
 {
     apr_port_t port = s->port ? s->port : (s->addrs ? s->addrs->host_port : 0);
-    return apr_psprintf(p, "%s:%u", s->server_hostname ? s->server_hostname : "-",
-                        (unsigned)port);
+    const char *name = s->server_hostname ? s->server_hostname : "-";
+    return port ? apr_psprintf(p, "%s:%u", name, (unsigned)port) : name;   /* main server: no port */
 }
 
 const char *spncheck_request_scope(request_rec *r)
