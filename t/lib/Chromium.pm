@@ -37,7 +37,8 @@ sub run {
     push @flags, "--log-net-log=$o{netlog}", '--net-log-capture-mode=Everything' if $o{netlog};
     push @flags, $o{screenshot} ? "--screenshot=$o{screenshot}" : '--dump-dom';
     my @cmd = ('unshare', '--user', '--map-root-user', '--mount', 'sh', '-c',
-               'mount --bind "$0" /etc/hosts && exec chromium "$@"', "$self->{ud}/hosts", @flags, $url);
+               'mount --bind "$0" /etc/hosts && exec chromium "$@"' .
+               ($ENV{SPNCHECK_CHROMIUM_DEBUG} ? '' : ' 2>/dev/null'), "$self->{ud}/hosts", @flags, $url);
     local $ENV{HOME} = $self->{ud};        # not the test user's (maybe absent) home
     open(my $out, '-|', @cmd) or die "chromium: $!";
     local $/;
