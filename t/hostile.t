@@ -52,7 +52,7 @@ my @cases = (
     ['past LimitRequestFieldSize', 'Negotiate ' . $b64->("\x60" . ("A" x 7000))],
     ['70 KB', 'Negotiate ' . ('QUFB' x 18000)],
 );
-plan tests => 5 * @cases + 2 + 6;
+plan tests => 5 * @cases + 2 + 7;
 
 for my $c (@cases) {
     my ($name, $value) = @$c;
@@ -141,9 +141,15 @@ my $rss1 = rss_kb();
 is($bad, 0, '20,000 hostile tokens: no 5xx, no connection error (' .
    join(', ', map { "$_: $status{$_}" } sort keys %status) . ')');
 ok(($status{401} // 0) > 19000, 'they were all answered with the 401 (or 400 when over the limits)');
-cmp_ok($rss1 - $rss0, '<', 4096, "resident memory flat over the last 10,000: $rss0 KiB, then $rss1 KiB");
+SKIP: {
+    skip 'resident memory means nothing under ASan (quarantine, shadow memory)', 1
+        if $ENV{SPNCHECK_MINI_MODULE};
+    cmp_ok($rss1 - $rss0, '<', 4096, "resident memory flat over the last 10,000: $rss0 KiB, then $rss1 KiB");
+}
 my $log = (do { local (@ARGV, $/) = $elog; <> } // '') . $mini->log;
 $mini->stop;
+is_deeply([$mini->sanitizer_reports], [], 'no sanitizer report from the 20,000'
+          . ($ENV{SPNCHECK_MINI_MODULE} ? ' (ASan+UBSan build)' : ''));
 unlike($log, qr/exit signal|AH00052/, 'no child died in either error log');
 ok(!-e Apache::Test::vars('t_dir') . '/core', 'no core file');
 like($log, qr/cause=malformed-token/, 'the failures were diagnosed (malformed-token lines)');

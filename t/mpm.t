@@ -10,7 +10,7 @@ use MiniHttpd;
 use SpnTest qw(realm_dir);
 
 my @mpms = qw(prefork worker event);
-plan tests => 7 * @mpms;
+plan tests => 8 * @mpms;
 
 my $cc = realm_dir() . '/alice.cc';
 $ENV{KRB5CCNAME} = $cc;
@@ -66,4 +66,6 @@ for my $mpm (@mpms) {
     fail_n($h, 1);
     is(json($h)->{history_size}, 21, "$mpm: history kept and still growing after it");
     $h->stop;
+    is_deeply([$h->sanitizer_reports], [], "$mpm: no sanitizer report in the error log"
+              . ($ENV{SPNCHECK_MINI_MODULE} ? ' (ASan+UBSan build)' : ''));
 }

@@ -36,7 +36,9 @@ sub new {
         : "StartServers 2\nThreadsPerChild 16\nMaxRequestWorkers 64\nServerLimit 4\n";
     my $load = join '', map { "LoadModule ${_}_module $mods/mod_$_.so\n" }
         ("mpm_$mpm", qw(authn_core authz_core authz_host authz_user auth_gssapi mime dir));
-    my $spncheck = $o{without} ? '' : "LoadModule spncheck_module $o{module}\n";
+    # the sanitizer build, when the suite runs it (t/run-httpd-tests)
+    my $module = $ENV{SPNCHECK_MINI_MODULE} || $o{module};
+    my $spncheck = $o{without} ? '' : "LoadModule spncheck_module $module\n";
     my $on = $o{without} ? '' : <<"ON";
         SPNCheck On
         SPNCheckDetail full
@@ -81,6 +83,8 @@ CONF
 
 sub ctl {
     my ($self, $what) = @_;
+    local $ENV{LD_PRELOAD} = $ENV{SPNCHECK_HTTPD_PRELOAD} if $ENV{SPNCHECK_HTTPD_PRELOAD};
+    local $ENV{ASAN_OPTIONS} = 'detect_leaks=0' if $ENV{SPNCHECK_HTTPD_PRELOAD};
     return system('/usr/sbin/apache2', '-d', $self->{dir}, '-f', "$self->{dir}/httpd.conf",
                   '-k', $what) == 0;
 }
@@ -110,6 +114,12 @@ sub stop {
     $self->ctl('stop');
     for (1 .. 100) { return 1 unless kill 0, $pid; sleep 0.1 }
     kill 'KILL', $pid;
+}
+
+# Sanitizer reports (ASan, UBSan) land in the error log: httpd's stderr.
+sub sanitizer_reports {
+    my $self = shift;
+    return grep { /AddressSanitizer|runtime error:|LeakSanitizer/ } split /\n/, $self->log;
 }
 
 sub log {
