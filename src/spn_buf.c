@@ -32,6 +32,8 @@ static void grow(spn_buf_t *b, size_t n)
 
 void spn_buf_add(spn_buf_t *b, const char *s, size_t n)
 {
+    if (!n)
+        return;                     /* s may be NULL (an empty slice) */
     grow(b, n);
     memcpy(b->s + b->len, s, n);
     b->len += n;
@@ -178,6 +180,8 @@ void spn_buf_json(spn_buf_t *b, const char *str, size_t n)
 void spn_buf_text(spn_buf_t *b, const char *s, size_t n)
 {
     size_t i, from = 0;
+    if (!n)
+        return;
     for (i = 0; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
         if (c < 0x20 || c == 0x7F) {

@@ -3,7 +3,7 @@
  * diagnosed with the module's engine.  A one-screen summary comes first.
  * The HAR is read with jansson; this file is linked into the tool only,
  * never into the library or the module. */
-#include "spn_diag.h"
+#include "spncheck_har.h"
 #include "spn_report.h"
 
 #include <apr_strings.h>
@@ -15,12 +15,7 @@
 
 #define HAR_MAX_ENTRIES 100000
 
-typedef struct {
-    const char *spns[32];
-    spn_service_t svc;
-    const char *keytab, *file;
-    int json;
-} har_opts;
+
 
 enum { K_CHALLENGE, K_CONTINUE, K_SUCCESS, K_FAILED };
 static const char *kind_names[] = { "challenge", "continue", "success", "failed" };
@@ -119,10 +114,8 @@ int spncheck_har(apr_pool_t *p, int argc, char **argv)
     har_opts o;
     krb5_context ctx = NULL;
     json_error_t jerr;
-    json_t *root, *entries, *e;
-    spn_buf_t sum, det;
-    size_t i;
-    int counts[4] = {0, 0, 0, 0}, a, first = 1;
+    json_t *root, *entries;
+    int a, rc;
 
     memset(&o, 0, sizeof(o));
     o.svc.spns = o.spns;
@@ -156,6 +149,22 @@ int spncheck_har(apr_pool_t *p, int argc, char **argv)
         ctx = NULL;
     if (o.keytab && ctx)
         o.svc.keytab = spn_keytab_load(p, ctx, o.keytab);
+    rc = spn_har_report(p, ctx, root, &o, stdout);
+    json_decref(root);
+    if (ctx)
+        krb5_free_context(ctx);
+    return rc;
+}
+
+int spn_har_report(apr_pool_t *p, krb5_context ctx, json_t *root, har_opts *op, FILE *out)
+{
+    har_opts o = *op;
+    json_t *entries = json_object_get(json_object_get(root, "log"), "entries"), *e;
+    spn_buf_t sum, det;
+    size_t i;
+    int counts[4] = {0, 0, 0, 0}, a, first = 1;
+
+    o.svc.spns = o.spns;
     spn_buf_init(&sum, p, 4096);
     spn_buf_init(&det, p, 16384);
     if (o.json)
@@ -246,31 +255,27 @@ int spncheck_har(apr_pool_t *p, int argc, char **argv)
         apr_pool_destroy(ep);
     }
     if (o.json) {
-        printf("{\"file\":");
-        fflush(stdout);
         spn_buf_t f;
         spn_buf_init(&f, p, 256);
         spn_buf_jsons(&f, o.file);
-        fwrite(f.s, 1, f.len, stdout);
-        printf(",\"entries\":%zu,\"summary\":{\"failed\":%d,\"succeeded\":%d,\"continued\":%d,"
+        fprintf(out, "{\"file\":");
+        fwrite(f.s, 1, f.len, out);
+        fprintf(out, ",\"entries\":%zu,\"summary\":{\"failed\":%d,\"succeeded\":%d,\"continued\":%d,"
                "\"challenges\":%d},", json_array_size(entries), counts[K_FAILED],
                counts[K_SUCCESS], counts[K_CONTINUE], counts[K_CHALLENGE]);
-        fwrite(det.s, 1, det.len, stdout);
-        printf("]}\n");
+        fwrite(det.s, 1, det.len, out);
+        fprintf(out, "]}\n");
     }
     else {
-        printf("%s: %zu entries; Negotiate/NTLM: %d failed, %d succeeded, %d steps, %d challenges\n",
+        fprintf(out, "%s: %zu entries; Negotiate/NTLM: %d failed, %d succeeded, %d steps, %d challenges\n",
                o.file, json_array_size(entries), counts[K_FAILED], counts[K_SUCCESS],
                counts[K_CONTINUE], counts[K_CHALLENGE]);
         if (counts[K_CHALLENGE] && !counts[K_FAILED] && !counts[K_SUCCESS] && !counts[K_CONTINUE])
-            printf("The browser never answered a Negotiate challenge: the site is not in its "
+            fprintf(out, "The browser never answered a Negotiate challenge: the site is not in its "
                    "Local intranet zone / allowlist, or it has no Kerberos ticket.\n");
-        fwrite(sum.s, 1, sum.len, stdout);
-        printf("\nExchanges:\n");
-        fwrite(det.s, 1, det.len, stdout);
+        fwrite(sum.s, 1, sum.len, out);
+        fprintf(out, "\nExchanges:\n");
+        fwrite(det.s, 1, det.len, out);
     }
-    json_decref(root);
-    if (ctx)
-        krb5_free_context(ctx);
     return counts[K_FAILED] ? 1 : 0;
 }
