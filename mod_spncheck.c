@@ -181,6 +181,7 @@ typedef struct {
     char *page;
     apr_size_t len, cap;
     apr_time_t when;
+    char scope[256];                /* only served back to the same scope */
 } conn_memo;
 
 #define MEMO_SECONDS 30
@@ -201,12 +202,14 @@ static void memo_keep(request_rec *r, const spn_buf_t *b)
     memcpy(m->page, b->s, b->len);
     m->len = b->len;
     m->when = r->request_time;
+    apr_cpystrn(m->scope, spncheck_request_scope(r), sizeof(m->scope));
 }
 
 static const conn_memo *memo_recent(request_rec *r)
 {
     const conn_memo *m = ap_get_module_config(r->connection->conn_config, &spncheck_module);
-    if (m && m->len && r->request_time - m->when < apr_time_from_sec(MEMO_SECONDS))
+    if (m && m->len && r->request_time - m->when < apr_time_from_sec(MEMO_SECONDS) &&
+        strncmp(m->scope, spncheck_request_scope(r), sizeof(m->scope) - 1) == 0)
         return m;
     return NULL;
 }

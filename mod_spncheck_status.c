@@ -163,7 +163,7 @@ int spncheck_status_handler(request_rec *r)
     spn_buf_t b;
     int found = 1;
 
-    if (strcmp(r->handler, "spncheck-status") != 0)
+    if (!r->handler || strcmp(r->handler, "spncheck-status") != 0)
         return DECLINED;
     if (r->method_number != M_GET)
         return HTTP_METHOD_NOT_ALLOWED;
