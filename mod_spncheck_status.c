@@ -130,16 +130,34 @@ void spncheck_count_tokenless(void)
 
 /* ---- the status handler ------------------------------------------------------- */
 
-/* A copy of the store taken under the lock, so rendering does not hold it. */
-static spn_store_t *snapshot(apr_pool_t *p)
+/* The header and the newest max records, copied under the lock, so that
+ * rendering neither holds it nor copies the whole history.  NULL without
+ * a store. */
+static spn_store_t *snapshot(apr_pool_t *p, uint32_t max, const spn_failure_t **recent,
+                             int *n)
 {
-    spn_store_t *copy;
-    size_t n;
+    spn_store_t *head = apr_palloc(p, sizeof(*head));
+    spn_failure_t *rec = apr_palloc(p, sizeof(*rec) * (max ? max : 1));
+
+    *recent = rec;
+    *n = 0;
     if (!store_lock())
         return NULL;
-    n = spn_store_size(store->capacity);
-    copy = apr_palloc(p, n);
-    memcpy(copy, store, n);
+    *n = (int)spn_store_snapshot(store, head, rec, max);
+    apr_global_mutex_unlock(store_mutex);
+    return head;
+}
+
+/* One record by reference, copied under the lock; NULL when not held. */
+static const spn_failure_t *find_ref(apr_pool_t *p, const char *ref)
+{
+    spn_failure_t *copy = NULL;
+    const spn_failure_t *f;
+
+    if (!store_lock())
+        return NULL;
+    if ((f = spn_store_find(store, ref)) != NULL)
+        copy = apr_pmemdup(p, f, sizeof(*f));
     apr_global_mutex_unlock(store_mutex);
     return copy;
 }
@@ -160,8 +178,8 @@ int spncheck_status_handler(request_rec *r)
     const char *format, *ref;
     spn_status_t st;
     spn_scope_t *scopes;
+    const spn_failure_t *one = NULL;
     spn_buf_t b;
-    int found = 1;
 
     if (!r->handler || strcmp(r->handler, "spncheck-status") != 0)
         return DECLINED;
@@ -169,17 +187,18 @@ int spncheck_status_handler(request_rec *r)
         return HTTP_METHOD_NOT_ALLOWED;
     format = arg(r, "format");
     ref = arg(r, "ref");
+    if (ref && !(one = find_ref(r->pool, ref)))
+        return HTTP_NOT_FOUND;
     memset(&st, 0, sizeof(st));
-    st.store = snapshot(r->pool);
+    st.store = snapshot(r->pool, 200, &st.recent, &st.n_recent);
     st.now = (int64_t)apr_time_sec(r->request_time);
-    st.max_recent = 200;
     st.version = "mod_spncheck/" SPNCHECK_VERSION;
     spn_buf_init(&b, r->pool, 32768);
     spncheck_lock();                      /* the keytab snapshots */
     st.n_scopes = spncheck_scopes(r->pool, &scopes);
     st.scopes = scopes;
-    if (ref) {
-        found = spn_status_ref(&b, &st, ref);
+    if (one) {
+        spn_status_ref(&b, &st, one);
         ap_set_content_type(r, "text/html; charset=utf-8");
     }
     else if (format && !strcmp(format, "json")) {
@@ -195,8 +214,6 @@ int spncheck_status_handler(request_rec *r)
         ap_set_content_type(r, "text/html; charset=utf-8");
     }
     spncheck_unlock();
-    if (!found)
-        return HTTP_NOT_FOUND;
     apr_table_setn(r->headers_out, "Cache-Control", "no-store");
     apr_table_setn(r->headers_out, "X-Content-Type-Options", "nosniff");
     apr_table_setn(r->headers_out, "Content-Security-Policy",
@@ -210,10 +227,10 @@ int spncheck_status_handler(request_rec *r)
 
 static int status_hook(request_rec *r, int flags)
 {
-    spn_store_t *s = snapshot(r->pool);
-    const spn_failure_t *f;
+    const spn_failure_t *recent;
+    int c, i, n;
+    spn_store_t *s = snapshot(r->pool, 10, &recent, &n);
     uint64_t total = 0;
-    int c, i;
 
     if (!s)
         return OK;
@@ -235,11 +252,11 @@ static int status_hook(request_rec *r, int flags)
                        spn_causes[c].code, s->counters[c]);
     ap_rputs("</table>\n<table border=\"0\"><tr><th>Ref</th><th>Client</th><th>Host</th>"
              "<th>SPN</th><th>Cause</th></tr>\n", r);
-    for (i = 0; i < 10 && (f = spn_store_recent(s, (uint32_t)i)); i++)
+    for (i = 0; i < n; i++)
         ap_rprintf(r, "<tr><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td></tr>\n",
-                   ap_escape_html(r->pool, f->ref), ap_escape_html(r->pool, f->client),
-                   ap_escape_html(r->pool, f->host), ap_escape_html(r->pool, f->spn),
-                   spn_cause_code(f->cause));
+                   ap_escape_html(r->pool, recent[i].ref), ap_escape_html(r->pool, recent[i].client),
+                   ap_escape_html(r->pool, recent[i].host), ap_escape_html(r->pool, recent[i].spn),
+                   spn_cause_code(recent[i].cause));
     ap_rputs("</table>\n", r);
     return OK;
 }

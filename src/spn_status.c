@@ -155,7 +155,8 @@ void spn_status_html(spn_buf_t *b, apr_pool_t *p, const spn_status_t *st)
     spn_buf_puts(b, "<h2>Recent failures</h2>\n<table>\n<tr><th>Time</th><th>Ref</th>"
                     "<th>Client</th><th>Host</th><th>Requested SPN</th><th>Realm</th>"
                     "<th>Etype</th><th>kvno</th><th>Mech</th><th>Cause</th></tr>\n");
-    for (i = 0; s && i < st->max_recent && (f = spn_store_recent(s, (uint32_t)i)); i++) {
+    for (i = 0; i < st->n_recent; i++) {
+        f = &st->recent[i];
         spn_fmt_time(ts, sizeof(ts), f->time);
         spn_buf_printf(b, "<tr><td>%s</td><td><a href=\"?ref=", ts);
         spn_buf_htmls(b, f->ref);
@@ -189,6 +190,15 @@ static void json_str(spn_buf_t *b, const char *key, const char *v, int comma)
     spn_buf_jsons(b, v && *v ? v : NULL);
 }
 
+/* ,"key":v or ,"key":null */
+static void json_int(spn_buf_t *b, const char *key, long v, int present)
+{
+    if (present)
+        spn_buf_printf(b, ",\"%s\":%ld", key, v);
+    else
+        spn_buf_printf(b, ",\"%s\":null", key);
+}
+
 static void json_failure(spn_buf_t *b, const spn_failure_t *f)
 {
     char ts[32];
@@ -202,14 +212,8 @@ static void json_failure(spn_buf_t *b, const spn_failure_t *f)
     json_str(b, "host", f->host, 1);
     json_str(b, "spn", f->spn, 1);
     json_str(b, "realm", f->realm, 1);
-    if (f->etype)
-        spn_buf_printf(b, ",\"etype\":%d", f->etype);
-    else
-        spn_buf_puts(b, ",\"etype\":null");
-    if (f->kvno >= 0)
-        spn_buf_printf(b, ",\"kvno\":%d", f->kvno);
-    else
-        spn_buf_puts(b, ",\"kvno\":null");
+    json_int(b, "etype", f->etype, f->etype != 0);
+    json_int(b, "kvno", f->kvno, f->kvno >= 0);
     json_str(b, "mech", f->mech, 1);
     json_str(b, "scope", f->scope, 1);
     spn_buf_printf(b, ",\"proxied\":%s}", f->proxied ? "true" : "false");
@@ -270,10 +274,7 @@ static void json_probe(spn_buf_t *b, const spn_store_t *s)
         json_str(b, "spn", r->spn, 1);
         spn_buf_printf(b, ",\"ok\":%s,\"cause\":\"%s\"", r->ok ? "true" : "false",
                        r->ok ? "ok" : spn_cause_code(r->cause));
-        if (r->kvno >= 0)
-            spn_buf_printf(b, ",\"kvno\":%d", r->kvno);
-        else
-            spn_buf_puts(b, ",\"kvno\":null");
+        json_int(b, "kvno", r->kvno, r->kvno >= 0);
         spn_buf_printf(b, ",\"etype\":%d,\"time\":%lld", r->etype, (long long)r->time);
         json_str(b, "message", r->message, 1);
         spn_buf_puts(b, "}");
@@ -307,7 +308,8 @@ void spn_status_json(spn_buf_t *b, apr_pool_t *p, const spn_status_t *st)
     spn_buf_puts(b, "],\"probe\":");
     json_probe(b, s);
     spn_buf_puts(b, ",\"recent\":[");
-    for (i = 0; s && i < st->max_recent && (f = spn_store_recent(s, (uint32_t)i)); i++) {
+    for (i = 0; i < st->n_recent; i++) {
+        f = &st->recent[i];
         spn_buf_puts(b, i ? "," : "");
         json_failure(b, f);
     }
@@ -391,16 +393,13 @@ void spn_status_prometheus(spn_buf_t *b, apr_pool_t *p, const spn_status_t *st)
     prom_probe(b, s);
 }
 
-int spn_status_ref(spn_buf_t *b, const spn_status_t *st, const char *ref)
+void spn_status_ref(spn_buf_t *b, const spn_status_t *st, const spn_failure_t *f)
 {
-    const spn_failure_t *f = st->store ? spn_store_find(st->store, ref) : NULL;
     const spn_service_t *svc = NULL;
     spn_service_t none;
     spn_diag_t d;
     int i;
 
-    if (!f)
-        return 0;
     for (i = 0; i < st->n_scopes && !svc; i++) {
         const spn_scope_t *sc = &st->scopes[i];
         size_t n = strlen(sc->server);
@@ -414,5 +413,4 @@ int spn_status_ref(spn_buf_t *b, const spn_status_t *st, const char *ref)
     }
     spn_diag_from_failure(&d, f, svc);
     spn_render_page(b, &d, svc, SPN_DETAIL_FULL, f->ref);
-    return 1;
 }

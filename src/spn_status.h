@@ -20,9 +20,11 @@ typedef struct {
 typedef struct {
     const spn_scope_t *scopes;
     int n_scopes;
-    const spn_store_t *store;   /* may be NULL (no shared memory) */
+    const spn_store_t *store;   /* header only: counters, capacity, probe;
+                                   NULL without shared memory */
+    const spn_failure_t *recent;    /* newest first (spn_store_snapshot) */
+    int n_recent;
     int64_t now;
-    int max_recent;             /* rows of history shown */
     const char *version;        /* module version string */
 } spn_status_t;
 
@@ -30,8 +32,8 @@ void spn_status_html(spn_buf_t *b, apr_pool_t *p, const spn_status_t *st);
 void spn_status_json(spn_buf_t *b, apr_pool_t *p, const spn_status_t *st);
 void spn_status_prometheus(spn_buf_t *b, apr_pool_t *p, const spn_status_t *st);
 /* One failure in full (?ref=): the page its user would have seen at
- * detail full.  Returns 0 when the reference is no longer held. */
-int spn_status_ref(spn_buf_t *b, const spn_status_t *st, const char *ref);
+ * detail full, with the configuration of the scope that saw it. */
+void spn_status_ref(spn_buf_t *b, const spn_status_t *st, const spn_failure_t *f);
 
 /* "2026-11-24 19:00:00Z" */
 void spn_fmt_time(char *out, size_t n, int64_t t);

@@ -123,6 +123,18 @@ const spn_failure_t *spn_store_recent(const spn_store_t *s, uint32_t i)
     return f->seq == last - i ? f : NULL;
 }
 
+uint32_t spn_store_snapshot(const spn_store_t *s, spn_store_t *head, spn_failure_t *recent,
+                            uint32_t max)
+{
+    const spn_failure_t *f;
+    uint32_t i;
+
+    memcpy(head, s, sizeof(*head));          /* the flexible ring is not part of it */
+    for (i = 0; i < max && (f = spn_store_recent(s, i)) != NULL; i++)
+        recent[i] = *f;
+    return i;
+}
+
 const spn_failure_t *spn_store_find(const spn_store_t *s, const char *ref)
 {
     uint32_t i;

@@ -86,6 +86,12 @@ void spn_diag_from_failure(spn_diag_t *d, const spn_failure_t *f, const spn_serv
 
 /* Newest first: the i-th most recent record, or NULL past the end. */
 const spn_failure_t *spn_store_recent(const spn_store_t *s, uint32_t i);
+/* What a reader needs, copied out (call it under the writers' lock):
+ * the header (counters, capacity, probe results; not the ring) into head,
+ * and the max newest records, newest first, into recent.  Returns how many.
+ * The ring itself can be large (SPNCheckHistory); readers never copy it. */
+uint32_t spn_store_snapshot(const spn_store_t *s, spn_store_t *head, spn_failure_t *recent,
+                            uint32_t max);
 /* The record with this reference id, or NULL (no longer held). */
 const spn_failure_t *spn_store_find(const spn_store_t *s, const char *ref);
 

@@ -39,6 +39,14 @@ static void test_ring(void)
     is_str(spn_store_recent(s, 2)->ref, "R3", "third newest");
     ok(spn_store_recent(s, 3) == NULL, "capacity 3: the oldest two are gone");
     ok(spn_store_find(s, "R4") != NULL && spn_store_find(s, "R1") == NULL, "find by ref");
+    {
+        spn_store_t head;
+        spn_failure_t rec[8];
+        uint32_t n = spn_store_snapshot(s, &head, rec, 8);
+        ok(n == 3 && !strcmp(rec[0].ref, "R5") && !strcmp(rec[2].ref, "R3") &&
+           head.counters[SPN_C_SPN_WRONG_ACCOUNT] == 5, "snapshot: header and the newest held, in order");
+        ok(spn_store_snapshot(s, &head, rec, 2) == 2, "snapshot: no more than asked");
+    }
     free(s);
 }
 
@@ -89,8 +97,13 @@ static void test_render(apr_pool_t *p)
     memset(&st, 0, sizeof(st));
     st.scopes = &sc;
     st.n_scopes = 1;
-    st.store = s;
-    st.max_recent = 10;
+    {
+        static spn_store_t head;
+        static spn_failure_t recent[10];
+        st.n_recent = (int)spn_store_snapshot(s, &head, recent, 10);
+        st.store = &head;
+        st.recent = recent;
+    }
     st.version = "test";
 
     spn_buf_init(&b, p, 1024);
