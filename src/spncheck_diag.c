@@ -1,5 +1,5 @@
 /* spncheck_diag.c: 'spncheck diagnose': the module's engine, offline. */
-#include "spn_diag.h"
+#include "spncheck_opts.h"
 
 #include <apr_strings.h>
 #include <stdio.h>
@@ -10,34 +10,27 @@ const char *spncheck_input(apr_pool_t *p, const char *arg, size_t *len);  /* spn
 
 int spncheck_diagnose(apr_pool_t *p, int argc, char **argv)
 {
-    const char *spns[16], *keytab = NULL, *arg = NULL, *at = NULL;
+    spncheck_opts_t o;
     spn_service_t svc;
     spn_observation_t obs;
     spn_diag_t *d = apr_pcalloc(p, sizeof(*d));
     krb5_context ctx = NULL;
     spn_buf_t out;
     size_t len;
-    int i, json = 0;
+    const char *keytab, *arg, *at;
+    int json;
 
-    memset(&svc, 0, sizeof(svc));
+    if (spncheck_opts(argc, argv, "--keytab --spn --account --netbios --host --at --gss-error",
+                      &o) < 0)
+        return 2;
+    svc = o.svc;
+    keytab = o.keytab;
+    arg = o.arg;
+    at = o.at;
+    json = o.json;
     memset(&obs, 0, sizeof(obs));
-    svc.spns = spns;
-    svc.max_skew = 300;
-    for (i = 1; i < argc; i++) {
-        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-        if (strcmp(a, "--json") == 0) { json = 1; continue; }
-        if (a[0] == '-' && a[1] == '-' && !v) return 2;
-        if (strcmp(a, "--keytab") == 0) keytab = v;
-        else if (strcmp(a, "--spn") == 0 && svc.n_spns < 16) spns[svc.n_spns++] = v;
-        else if (strcmp(a, "--account") == 0) svc.account = v;
-        else if (strcmp(a, "--netbios") == 0) svc.netbios = v;
-        else if (strcmp(a, "--host") == 0) obs.host = v;
-        else if (strcmp(a, "--at") == 0) at = v;
-        else if (strcmp(a, "--gss-error") == 0) obs.gss_error = v;
-        else if (!arg && (a[0] != '-' || strcmp(a, "-") == 0)) { arg = a; continue; }
-        else return 2;
-        i++;
-    }
+    obs.host = o.host;
+    obs.gss_error = o.gss_error;
     obs.now = time(NULL);
     if (at) {
         /* --at 2009-01-09T17:30:00Z (or YYYYMMDDHHMMSSZ) */

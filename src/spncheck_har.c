@@ -111,33 +111,20 @@ static void token_line(spn_buf_t *b, const char *dir, const spn_token_t *t)
 
 int spncheck_har(apr_pool_t *p, int argc, char **argv)
 {
-    har_opts o;
+    spncheck_opts_t o;
     krb5_context ctx = NULL;
     json_error_t jerr;
     json_t *root, *entries;
-    int a, rc;
+    int rc;
 
-    memset(&o, 0, sizeof(o));
-    o.svc.spns = o.spns;
-    o.svc.max_skew = 300;
-    for (a = 1; a < argc; a++) {
-        const char *k = argv[a], *v = a + 1 < argc ? argv[a + 1] : NULL;
-        if (strcmp(k, "--json") == 0) { o.json = 1; continue; }
-        if (k[0] != '-' && !o.file) { o.file = k; continue; }
-        if (!v) return 2;
-        if (strcmp(k, "--keytab") == 0) o.keytab = v;
-        else if (strcmp(k, "--spn") == 0 && o.svc.n_spns < 32) o.spns[o.svc.n_spns++] = v;
-        else if (strcmp(k, "--account") == 0) o.svc.account = v;
-        else if (strcmp(k, "--netbios") == 0) o.svc.netbios = v;
-        else return 2;
-        a++;
-    }
-    if (!o.file)
+    if (spncheck_opts(argc, argv, "--keytab --spn --account --netbios", &o) < 0)
         return 2;
-    root = json_load_file(o.file, JSON_DECODE_ANY, &jerr);
+    if (!o.arg)
+        return 2;
+    root = json_load_file(o.arg, JSON_DECODE_ANY, &jerr);
     entries = json_object_get(json_object_get(root, "log"), "entries");
     if (!root || !json_is_array(entries)) {
-        fprintf(stderr, "spncheck: %s: not a HAR file: %s", o.file,
+        fprintf(stderr, "spncheck: %s: not a HAR file: %s", o.arg,
                 root ? "no log.entries array" : jerr.text);
         if (!root)
             fprintf(stderr, " (line %d, column %d)", jerr.line, jerr.column);
@@ -156,9 +143,9 @@ int spncheck_har(apr_pool_t *p, int argc, char **argv)
     return rc;
 }
 
-int spn_har_report(apr_pool_t *p, krb5_context ctx, json_t *root, har_opts *op, FILE *out)
+int spn_har_report(apr_pool_t *p, krb5_context ctx, json_t *root, spncheck_opts_t *op, FILE *out)
 {
-    har_opts o = *op;
+    spncheck_opts_t o = *op;
     json_t *entries = json_object_get(json_object_get(root, "log"), "entries"), *e;
     spn_buf_t sum, det;
     size_t i;
@@ -257,7 +244,7 @@ int spn_har_report(apr_pool_t *p, krb5_context ctx, json_t *root, har_opts *op, 
     if (o.json) {
         spn_buf_t f;
         spn_buf_init(&f, p, 256);
-        spn_buf_jsons(&f, o.file);
+        spn_buf_jsons(&f, o.arg);
         fprintf(out, "{\"file\":");
         fwrite(f.s, 1, f.len, out);
         fprintf(out, ",\"entries\":%zu,\"summary\":{\"failed\":%d,\"succeeded\":%d,\"continued\":%d,"
@@ -268,7 +255,7 @@ int spn_har_report(apr_pool_t *p, krb5_context ctx, json_t *root, har_opts *op, 
     }
     else {
         fprintf(out, "%s: %zu entries; Negotiate/NTLM: %d failed, %d succeeded, %d steps, %d challenges\n",
-               o.file, json_array_size(entries), counts[K_FAILED], counts[K_SUCCESS],
+               o.arg, json_array_size(entries), counts[K_FAILED], counts[K_SUCCESS],
                counts[K_CONTINUE], counts[K_CHALLENGE]);
         if (counts[K_CHALLENGE] && !counts[K_FAILED] && !counts[K_SUCCESS] && !counts[K_CONTINUE])
             fprintf(out, "The browser never answered a Negotiate challenge: the site is not in its "

@@ -3,47 +3,17 @@
 #include "spn_probe.h"
 #include "spn_selfcheck.h"
 #include "spn_status.h"
+#include "spncheck_opts.h"
 
 #include <stdio.h>
 #include <string.h>
-
-/* Common options: --keytab K --spn S... --account A --netbios N --json */
-typedef struct {
-    const char *spns[32];
-    const char *keytab, *client_keytab, *client, *file;
-    spn_service_t svc;
-    int json;
-} opts_t;
-
-static int parse(int argc, char **argv, opts_t *o, int positional)
-{
-    int i;
-    memset(o, 0, sizeof(*o));
-    o->svc.spns = o->spns;
-    o->svc.max_skew = 300;
-    for (i = 1; i < argc; i++) {
-        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-        if (strcmp(a, "--json") == 0) { o->json = 1; continue; }
-        if (a[0] != '-' && positional && !o->file) { o->file = a; continue; }
-        if (!v) return -1;
-        if (strcmp(a, "--keytab") == 0) o->keytab = v;
-        else if (strcmp(a, "--spn") == 0 && o->svc.n_spns < 32) o->spns[o->svc.n_spns++] = v;
-        else if (strcmp(a, "--account") == 0) o->svc.account = v;
-        else if (strcmp(a, "--netbios") == 0) o->svc.netbios = v;
-        else if (strcmp(a, "--client-keytab") == 0) o->client_keytab = v;
-        else if (strcmp(a, "--client") == 0) o->client = v;
-        else return -1;
-        i++;
-    }
-    return 0;
-}
 
 /* spncheck keytab FILE [--spn S...] [--account A] [--json]: exit 0 when no
  * self-check fails, 1 otherwise, 2 usage. */
 int spncheck_keytab_cmd(apr_pool_t *p, int argc, char **argv)
 {
     krb5_context ctx;
-    opts_t o;
+    spncheck_opts_t o;
     spn_scope_t sc;
     spn_checks_t ck;
     spn_buf_t b;
@@ -51,11 +21,11 @@ int spncheck_keytab_cmd(apr_pool_t *p, int argc, char **argv)
     char ts[32];
     int i;
 
-    if (parse(argc, argv, &o, 1) < 0 || !o.file)
+    if (spncheck_opts(argc, argv, "--spn --account --netbios", &o) < 0 || !o.arg)
         return 2;
     if (krb5_init_context(&ctx) != 0)
         return 2;
-    o.svc.keytab = kt = spn_keytab_load(p, ctx, o.file);
+    o.svc.keytab = kt = spn_keytab_load(p, ctx, o.arg);
     spn_selfcheck(p, &o.svc, NULL, 0, &ck);
     spn_buf_init(&b, p, 4096);
     if (o.json) {
@@ -63,7 +33,7 @@ int spncheck_keytab_cmd(apr_pool_t *p, int argc, char **argv)
         memset(&sc, 0, sizeof(sc));
         sc.server = "spncheck keytab";
         sc.svc = o.svc;
-        sc.keytab_path = o.file;
+        sc.keytab_path = o.arg;
         memset(&st, 0, sizeof(st));
         st.scopes = &sc;
         st.n_scopes = 1;
@@ -72,7 +42,7 @@ int spncheck_keytab_cmd(apr_pool_t *p, int argc, char **argv)
     }
     else {
         spn_buf_puts(&b, "keytab: ");
-        spn_buf_text(&b, o.file, strlen(o.file));
+        spn_buf_text(&b, o.arg, strlen(o.arg));
         spn_buf_puts(&b, "\n");
         for (i = 0; kt->status == 0 && i < kt->n; i++) {
             spn_fmt_time(ts, sizeof(ts), kt->e[i].timestamp);
@@ -103,14 +73,15 @@ int spncheck_keytab_cmd(apr_pool_t *p, int argc, char **argv)
 int spncheck_probe_cmd(apr_pool_t *p, int argc, char **argv)
 {
     krb5_context ctx;
-    opts_t o;
+    spncheck_opts_t o;
     const char *targets[64];
     spn_probe_result_t res[64];
     char err[512];
     spn_buf_t b;
     int i, n, bad = 0;
 
-    if (parse(argc, argv, &o, 0) < 0 || !o.client_keytab || !o.client || !o.svc.n_spns)
+    if (spncheck_opts(argc, argv, "--client-keytab --client --keytab --spn --account --netbios",
+                      &o) < 0 || o.arg || !o.client_keytab || !o.client || !o.svc.n_spns)
         return 2;
     if (krb5_init_context(&ctx) != 0)
         return 2;

@@ -19,7 +19,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     json_error_t err;
     json_t *har;
     apr_pool_t *p;
-    har_opts o;
+    spncheck_opts_t o;
 
     if (!root) {
         apr_initialize();
@@ -34,7 +34,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     o.svc.n_spns = 1;
     o.svc.max_skew = 300;
     o.svc.account = "SPNCHECK\\<svc>";
-    o.file = "fuzz.har";
+    o.arg = "fuzz.har";
     spn_har_report(p, NULL, har, &o, devnull);
     o.json = 1;
     spn_har_report(p, NULL, har, &o, devnull);
