@@ -8,11 +8,14 @@
  * left exactly as the auth module (or the proxied backend) set them.
  */
 #include "mod_spncheck.h"
+#include "mod_spncheck_retry.h"
 
 #include "http_core.h"
 #include "http_log.h"
 #include "http_protocol.h"
 #include "http_request.h"
+#include "mod_auth.h"
+#include "mod_core.h"
 #include "util_filter.h"
 
 #include "apr_strings.h"
@@ -112,6 +115,25 @@ typedef struct {
     apr_size_t len;
 } page_ctx;
 
+/* One exchange, noted on the request that saw the token: in the auth
+ * phase (check_authn, for a local auth module) or when a reverse-proxied
+ * request is set up.  Whatever path then answers the 401 (httpd's own
+ * error page, a local ErrorDocument reached by internal redirect, possibly
+ * through a type-map, the proxy's error override, or the backend's 401
+ * passed through) finds it through r->prev and serves the same page: the
+ * exchange is diagnosed, counted and logged once. */
+typedef struct {
+    const spncheck_conf *c;         /* the scope that saw the token */
+    const char *auth;               /* its Negotiate/NTLM Authorization, or NULL */
+    int proxied;
+    int explained;
+    page_ctx *pc;                   /* the page; NULL when the 401 continues the exchange */
+    int failure;                    /* pc explains a failed exchange (not a first leg) */
+    spn_cause_t cause;              /* and then its cause and reference */
+    const char *ref;
+    int error_path;                 /* httpd's error path answers it (proxy filter stands by) */
+} exchange;
+
 /* The first WWW-Authenticate value of t that carries a token, or NULL;
  * *cont is set when one continues the exchange (an NTLM challenge,
  * SPNEGO accept-incomplete): then the 401 is a step, not a failure. */
@@ -173,86 +195,130 @@ static const char *negotiate_auth(request_rec *r)
     return auth;
 }
 
-/* The last failure's page on this connection.  Chromium, when the server
- * answers its token with a reject, retries without a token on the same
- * connection and shows the body of that tokenless 401: it gets the
- * diagnosis again instead of the generic first-leg page (seen in t/browser.t). */
-typedef struct {
-    char *page;
-    apr_size_t len, cap;
-    apr_time_t when;
-    char scope[256];                /* only served back to the same scope */
-} conn_memo;
-
-#define MEMO_SECONDS 30
-
-static void memo_keep(request_rec *r, const spn_buf_t *b)
+static exchange *note(request_rec *r, const spncheck_conf *c, int proxied)
 {
-    conn_rec *c = r->connection;
-    conn_memo *m = ap_get_module_config(c->conn_config, &spncheck_module);
+    exchange *x = ap_get_module_config(r->request_config, &spncheck_module);
 
-    if (!m) {
-        m = apr_pcalloc(c->pool, sizeof(*m));
-        ap_set_module_config(c->conn_config, &spncheck_module, m);
+    if (!x) {
+        x = apr_pcalloc(r->pool, sizeof(*x));
+        x->c = c;
+        x->auth = negotiate_auth(r);
+        x->proxied = proxied;
+        ap_set_module_config(r->request_config, &spncheck_module, x);
     }
-    if (b->len > m->cap) {                  /* grows at most a few times per connection */
-        m->cap = b->len < 16384 ? 16384 : b->len;
-        m->page = apr_palloc(c->pool, m->cap);
-    }
-    memcpy(m->page, b->s, b->len);
-    m->len = b->len;
-    m->when = r->request_time;
-    apr_cpystrn(m->scope, spncheck_request_scope(r), sizeof(m->scope));
+    return x;
 }
 
-static const conn_memo *memo_recent(request_rec *r)
+/* The exchange r answers: r's own, or that of the request an ErrorDocument
+ * redirect (or a chain of them) came from.  *o is the request that has it. */
+static exchange *exchange_of(request_rec *r, request_rec **o)
 {
-    const conn_memo *m = ap_get_module_config(r->connection->conn_config, &spncheck_module);
-    if (m && m->len && r->request_time - m->when < apr_time_from_sec(MEMO_SECONDS) &&
-        strncmp(m->scope, spncheck_request_scope(r), sizeof(m->scope) - 1) == 0)
-        return m;
+    for (*o = r; *o; *o = (*o)->prev) {
+        exchange *x = ap_get_module_config((*o)->request_config, &spncheck_module);
+        if (x)
+            return x;
+    }
     return NULL;
 }
 
-/* Diagnoses this 401 (or, without a token, explains the first leg):
- * returns the page, or NULL when the 401 continues an exchange. */
-static page_ctx *explain(request_rec *r, const spncheck_conf *c, int proxied)
+/* SPNCHECK_CAUSE, _TITLE and _REF for the origin request o and, as httpd
+ * renames variables on a redirect, REDIRECT_SPNCHECK_* for the error
+ * document's request r.  At detail none only the reference. */
+static void export_env(request_rec *o, request_rec *r, const spncheck_conf *c,
+                       spn_cause_t cause, const char *ref)
 {
-    const char *auth = negotiate_auth(r), *backend, *ref;
+    const char *v[3], *k[3] = {"SPNCHECK_CAUSE", "SPNCHECK_TITLE", "SPNCHECK_REF"};
+    int i;
+
+    v[0] = c->detail == SPN_DETAIL_NONE ? NULL : spn_cause_code(cause);
+    v[1] = c->detail == SPN_DETAIL_NONE ? NULL : spn_causes[cause].title;
+    v[2] = ref;
+    for (i = 0; i < 3; i++) {
+        if (!v[i])
+            continue;
+        apr_table_setn(o->subprocess_env, k[i], v[i]);
+        if (r != o)
+            apr_table_setn(r->subprocess_env, apr_pstrcat(r->pool, "REDIRECT_", k[i], NULL), v[i]);
+    }
+}
+
+static page_ctx *page_of(request_rec *r, const spn_buf_t *b)
+{
+    page_ctx *pc = apr_palloc(r->pool, sizeof(*pc));
+    pc->page = b->s;
+    pc->len = b->len;
+    return pc;
+}
+
+/* A tokenless 401: the generic first-leg page, or the failure this client
+ * just had on this connection, rendered at this scope's detail level. */
+static page_ctx *first_leg(request_rec *o, exchange *x)
+{
+    const spncheck_conf *c = x->c;
+    const char *scope = spncheck_request_scope(o);
+    spn_service_t svc;
+    spn_failure_t f;
+    spn_diag_t *d = NULL;
+    spn_buf_t b;
+
+    spncheck_service(c, &svc);
+    if (spncheck_retry_find(o, scope, &f)) {
+        d = apr_palloc(o->pool, sizeof(*d));
+        spn_diag_from_failure(d, &f, &svc);
+    }
+    if (d) {
+        x->failure = 1;
+        x->cause = d->cause;
+        x->ref = apr_pstrdup(o->pool, f.ref);
+    }
+    spn_buf_init(&b, o->pool, 8192);
+    spn_render_page(&b, d, &svc, c->detail, d ? f.ref : make_ref(o));
+    spncheck_count_tokenless();
+    return page_of(o, &b);
+}
+
+/* Diagnoses the exchange noted on o once (r is the request that answers
+ * it: o itself or an error document's).  Sets x->pc, or leaves it NULL
+ * when the 401 continues an exchange. */
+static void explain(request_rec *o, request_rec *r, exchange *x)
+{
+    const spncheck_conf *c = x->c;
+    const char *auth = x->auth, *backend, *ref, *scope;
+    int proxied = x->proxied;
     spn_service_t svc;
     spn_observation_t obs;
-    spn_diag_t *d = NULL;
+    spn_diag_t *d;
     spn_buf_t b, log;
-    page_ctx *pc;
     uint32_t suppressed = 0;
-    int cont = 0, do_log = 0;
+    int cont = 0, do_log;
 
-    backend = server_token(r, proxied ? r->headers_out : r->err_headers_out, &cont);
+    if (x->explained)
+        return;
+    x->explained = 1;
+    /* A local auth module puts its challenge in err_headers_out; a backend's
+     * is in headers_out, or in err_headers_out under ProxyErrorOverride. */
+    backend = server_token(o, proxied && apr_table_get(o->headers_out, "WWW-Authenticate")
+                              ? o->headers_out : o->err_headers_out, &cont);
     if (cont)
-        return NULL;
-    if (!auth && !proxied) {
-        const conn_memo *m = memo_recent(r);
-        if (m) {
-            pc = apr_palloc(r->pool, sizeof(*pc));
-            pc->page = apr_pmemdup(r->pool, m->page, m->len);
-            pc->len = m->len;
-            spncheck_count_tokenless();
-            return pc;
-        }
+        return;
+    if (!auth) {
+        if (!proxied)
+            x->pc = first_leg(o, x);
+        return;
     }
     spncheck_service(c, &svc);
-    ref = make_ref(r);
-    if (auth) {
-        memset(&obs, 0, sizeof(obs));
-        obs.authorization = auth;
-        obs.host = r->hostname;
-        obs.now = apr_time_sec(r->request_time);
-        obs.gss_error = apr_table_get(r->subprocess_env, "MAG_ERROR_TEXT");
-        obs.proxied = proxied;
-        obs.backend_www = proxied ? backend : NULL;
-        d = apr_palloc(r->pool, sizeof(*d));
-    }
-    spn_buf_init(&b, r->pool, 8192);
+    ref = make_ref(o);
+    scope = spncheck_request_scope(o);
+    memset(&obs, 0, sizeof(obs));
+    obs.authorization = auth;
+    obs.host = o->hostname;
+    obs.now = apr_time_sec(o->request_time);
+    obs.gss_error = apr_table_get(o->subprocess_env, "MAG_ERROR_TEXT");
+    obs.proxied = proxied;
+    obs.backend_www = proxied ? backend : NULL;
+    d = apr_palloc(o->pool, sizeof(*d));
+    spn_buf_init(&b, o->pool, 8192);
+    r = o;                          /* the lines below speak of the origin */
     /* The keytab snapshot and the krb5 context are shared by the threads of
      * this process: diagnosis and rendering (which lists the keytab) hold
      * the lock.  Only failed exchanges get here. */
@@ -266,24 +332,22 @@ static page_ctx *explain(request_rec *r, const spncheck_conf *c, int proxied)
     }
     spn_render_page(&b, d, &svc, c->detail, ref);
     spncheck_unlock();
-    if (d && !proxied)
-        memo_keep(r, &b);
-    if (d)
-        do_log = spncheck_record(r, d, ref, proxied, &suppressed);
-    else
-        spncheck_count_tokenless();
+    if (!proxied)
+        spncheck_retry_keep(o, scope, d, ref);
+    do_log = spncheck_record(o, d, ref, proxied, &suppressed);
     if (do_log)
-        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r,
+        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, o,
                       "SPN00010: failed Negotiate exchange ref=%s %s client=%s host=%s%s%s",
-                      ref, log.s, r->useragent_ip,
-                      ap_escape_logitem(r->pool, r->hostname ? r->hostname : "-"),
+                      ref, log.s, o->useragent_ip,
+                      ap_escape_logitem(o->pool, o->hostname ? o->hostname : "-"),
                       proxied ? " via=backend" : "",
-                      suppressed ? apr_psprintf(r->pool, " suppressed=%u", suppressed) : "");
-    pc = apr_palloc(r->pool, sizeof(*pc));
-    pc->page = b.s;
-    pc->len = b.len;
-    apr_table_setn(r->notes, "spncheck-ref", ref);
-    return pc;
+                      suppressed ? apr_psprintf(o->pool, " suppressed=%u", suppressed) : "");
+    x->pc = page_of(o, &b);
+    x->failure = 1;
+    x->cause = d->cause;
+    x->ref = ref;
+    apr_table_setn(o->notes, "spncheck-ref", ref);
+    export_env(o, o, c, d->cause, ref);
 }
 
 /* Sends the page instead of the body in bb and after; headers stay, but
@@ -300,6 +364,7 @@ static apr_status_t send_page(ap_filter_t *f, apr_bucket_brigade *bb, page_ctx *
             apr_table_unset(r->headers_out, "Content-Length");
             apr_table_unset(r->headers_out, "Content-Encoding");
             apr_table_unset(r->headers_out, "ETag");
+            apr_table_unset(r->headers_out, "Last-Modified");
             if (!r->header_only)
                 APR_BRIGADE_INSERT_TAIL(out, apr_bucket_immortal_create(pc->page, pc->len,
                                                                         f->c->bucket_alloc));
@@ -313,21 +378,25 @@ static apr_status_t send_page(ap_filter_t *f, apr_bucket_brigade *bb, page_ctx *
     return APR_SUCCESS;
 }
 
-/* A local 401 (mod_auth_gssapi): ctx is the page made beforehand. */
+/* A 401 answered by httpd's error path: ctx is the page made beforehand. */
 static apr_status_t error_page_filter(ap_filter_t *f, apr_bucket_brigade *bb)
 {
     return send_page(f, bb, f->ctx);
 }
 
 /* A proxied response to a request that carried a token: untouched and
- * unbuffered unless it is a 401 that ends the exchange. */
+ * unbuffered unless it is a 401 that ends the exchange.  (Under
+ * ProxyErrorOverride the error path serves the 401 instead.) */
 static apr_status_t proxy_filter(ap_filter_t *f, apr_bucket_brigade *bb)
 {
     request_rec *r = f->r;
+    exchange *x = ap_get_module_config(r->request_config, &spncheck_module);
 
     if (!f->ctx) {
-        const spncheck_conf *c = ap_get_module_config(r->per_dir_config, &spncheck_module);
-        if (r->status != HTTP_UNAUTHORIZED || !(f->ctx = explain(r, c, 1))) {
+        if (r->status == HTTP_UNAUTHORIZED && x && !x->error_path)
+            explain(r, r, x);
+        if (r->status != HTTP_UNAUTHORIZED || !x || x->error_path || !x->pc ||
+            !(f->ctx = x->pc)) {
             ap_remove_output_filter(f);
             return ap_pass_brigade(f->next, bb);
         }
@@ -335,28 +404,74 @@ static apr_status_t proxy_filter(ap_filter_t *f, apr_bucket_brigade *bb)
     return send_page(f, bb, f->ctx);
 }
 
-static void insert_error_filter(request_rec *r)
+/* Whether the admin's own page for this 401 stays: SPNCheckErrorDocument
+ * keep, or a first leg (the admin's page is for those). */
+static int keep_admin_page(const exchange *x)
 {
-    const spncheck_conf *c;
-    page_ctx *pc;
-
-    if (r->status != HTTP_UNAUTHORIZED || r->main || r->proxyreq != PROXYREQ_NONE)
-        return;
-    c = ap_get_module_config(r->per_dir_config, &spncheck_module);
-    if (!c || !c->enabled || !(pc = explain(r, c, 0)))
-        return;
-    ap_add_output_filter("SPNCHECK_PAGE", pc, r, r->connection);
+    return x->c->errordoc == SPNCHECK_ERRORDOC_KEEP || !x->failure;
 }
 
+/* httpd answers the 401 itself: its default page or ErrorDocument "text". */
+static void insert_error_filter(request_rec *r)
+{
+    request_rec *o;
+    exchange *x;
+    const char *custom;
+
+    if (r->status != HTTP_UNAUTHORIZED || r->main)
+        return;
+    if (!(x = exchange_of(r, &o))) {
+        const spncheck_conf *c = ap_get_module_config(r->per_dir_config, &spncheck_module);
+        if (!c || !c->enabled || r->proxyreq != PROXYREQ_NONE)
+            return;
+        x = note(o = r, c, 0);      /* a 401 from outside the auth phase */
+    }
+    x->error_path = 1;
+    explain(o, r, x);
+    custom = ap_response_code_string(r, ap_index_of_response(HTTP_UNAUTHORIZED));
+    if (x->pc && !(custom && keep_admin_page(x)))
+        ap_add_output_filter("SPNCHECK_PAGE", x->pc, r, r->connection);
+}
+
+/* A reverse-proxied request with a token: noted, and watched.  An error
+ * document's request (internal redirect after a 401): the page replaces
+ * the document's body, unless the admin keeps it. */
 static void insert_filter(request_rec *r)
 {
     const spncheck_conf *c;
+    request_rec *o;
+    exchange *x;
 
-    if (r->proxyreq != PROXYREQ_REVERSE || r->main)
+    if (r->main)
         return;
+    if (r->proxyreq == PROXYREQ_REVERSE) {
+        c = ap_get_module_config(r->per_dir_config, &spncheck_module);
+        if (c && c->enabled && negotiate_auth(r)) {
+            note(r, c, 1);
+            ap_add_output_filter("SPNCHECK_PROXY", NULL, r, r->connection);
+        }
+        return;
+    }
+    if (!r->prev || r->status != HTTP_UNAUTHORIZED || !(x = exchange_of(r->prev, &o)))
+        return;
+    explain(o, r, x);
+    if (x->pc && x->failure)
+        export_env(o, r, x->c, x->cause, x->ref);
+    if (x->pc && !keep_admin_page(x))
+        ap_add_output_filter("SPNCHECK_PAGE", x->pc, r, r->connection);
+}
+
+/* The auth phase: notes the exchange and declines, always. */
+static int check_authn(request_rec *r)
+{
+    const spncheck_conf *c;
+
+    if (r->main || (r->prev && r->status != HTTP_OK))
+        return DECLINED;            /* an error document's request */
     c = ap_get_module_config(r->per_dir_config, &spncheck_module);
-    if (c && c->enabled && negotiate_auth(r))
-        ap_add_output_filter("SPNCHECK_PROXY", NULL, r, r->connection);
+    if (c && c->enabled)
+        note(r, c, 0);
+    return DECLINED;
 }
 
 static int pre_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp)
@@ -381,12 +496,14 @@ static void register_hooks(apr_pool_t *p)
     ap_hook_pre_config(pre_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_post_config(post_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_child_init(child_init, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_check_authn(check_authn, NULL, NULL, APR_HOOK_FIRST, AP_AUTH_INTERNAL_PER_CONF);
     ap_hook_insert_error_filter(insert_error_filter, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_insert_filter(insert_filter, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_handler(spncheck_status_handler, NULL, NULL, APR_HOOK_MIDDLE);
     ap_register_output_filter("SPNCHECK_PAGE", error_page_filter, NULL, AP_FTYPE_RESOURCE);
     ap_register_output_filter("SPNCHECK_PROXY", proxy_filter, NULL, AP_FTYPE_RESOURCE);
     spncheck_status_hooks();
+    spncheck_retry_hooks();
 }
 
 AP_DECLARE_MODULE(spncheck) = {

@@ -16,12 +16,18 @@ extern module AP_MODULE_DECLARE_DATA spncheck_module;
 typedef struct {
     int enabled, enabled_set;            /* SPNCheck On|Off, default Off */
     int detail, detail_set;              /* SPNCheckDetail, default summary */
+    int errordoc, errordoc_set;          /* SPNCheckErrorDocument, default replace */
     apr_array_header_t *spns;            /* SPNCheckServicePrincipal; NULL = inherit */
     const char *keytab;                  /* SPNCheckKeytab; NULL = inherit */
     const char *account;                 /* SPNCheckServiceAccount; NULL = inherit */
     const char *netbios;                 /* SPNCheckNetBIOSName; NULL = inherit */
     int touched;                         /* this section set one of ours */
 } spncheck_conf;
+
+/* SPNCheckErrorDocument: a local ErrorDocument 401's body gives way to the
+ * diagnosis of a failed exchange (replace), or stays (keep). */
+#define SPNCHECK_ERRORDOC_REPLACE 0
+#define SPNCHECK_ERRORDOC_KEEP    1
 
 /* Per server; SPNCheckHistory is global (main server only). */
 typedef struct {

@@ -26,6 +26,8 @@ void *spncheck_merge_dir(apr_pool_t *p, void *basev, void *addv)
     c->enabled_set = add->enabled_set || base->enabled_set;
     c->detail = add->detail_set ? add->detail : base->detail;
     c->detail_set = add->detail_set || base->detail_set;
+    c->errordoc = add->errordoc_set ? add->errordoc : base->errordoc;
+    c->errordoc_set = add->errordoc_set || base->errordoc_set;
     c->spns = add->spns ? add->spns : base->spns;
     c->keytab = add->keytab ? add->keytab : base->keytab;
     c->account = add->account ? add->account : base->account;
@@ -72,6 +74,17 @@ static const char *set_detail(cmd_parms *cmd, void *cfg, const char *arg)
     else if (!strcasecmp(arg, "full")) c->detail = SPN_DETAIL_FULL;
     else return "SPNCheckDetail must be none, summary or full";
     c->detail_set = c->touched = 1;
+    return NULL;
+}
+
+static const char *set_errordoc(cmd_parms *cmd, void *cfg, const char *arg)
+{
+    spncheck_conf *c = cfg;
+    (void)cmd;
+    if (!strcasecmp(arg, "replace")) c->errordoc = SPNCHECK_ERRORDOC_REPLACE;
+    else if (!strcasecmp(arg, "keep")) c->errordoc = SPNCHECK_ERRORDOC_KEEP;
+    else return "SPNCheckErrorDocument must be replace or keep";
+    c->errordoc_set = c->touched = 1;
     return NULL;
 }
 
@@ -144,6 +157,9 @@ const command_rec spncheck_cmds[] = {
                  "On to explain failed Negotiate exchanges here (default Off)"),
     AP_INIT_TAKE1("SPNCheckDetail", set_detail, NULL, RSRC_CONF | ACCESS_CONF,
                   "none | summary | full: what the 401 page reveals (default summary)"),
+    AP_INIT_TAKE1("SPNCheckErrorDocument", set_errordoc, NULL, RSRC_CONF | ACCESS_CONF,
+                  "replace | keep: a local ErrorDocument 401 gives way to the diagnosis of a "
+                  "failed exchange, or stays (default replace)"),
     AP_INIT_ITERATE("SPNCheckServicePrincipal", add_spn, NULL, RSRC_CONF | ACCESS_CONF,
                     "SPNs this service should answer to, e.g. HTTP/web01.contoso.com@CONTOSO.COM"),
     AP_INIT_TAKE1("SPNCheckKeytab", set_keytab, NULL, RSRC_CONF | ACCESS_CONF,

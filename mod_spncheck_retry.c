@@ -1,0 +1,132 @@
+/* mod_spncheck_retry.c: the tokenless retry after a failed exchange.
+ *
+ * Chromium, when the server rejects its token, retries without one on the
+ * same connection and shows the body of that 401; it should see the
+ * diagnosis, not the generic first-leg page.  A connection is not a user,
+ * though: a front proxy or load balancer pools its keep-alive connections
+ * across clients.  So what is kept is the failure record (cause, SPN,
+ * realm, enctype, kvno: spn_failure_t, with its client field empty), never
+ * a rendered page, a client principal, an NTLM user, domain or workstation,
+ * or a client address; it is handed back only to the same connection (the
+ * HTTP/2 master connection, not its stream), scope, client address as httpd
+ * sees it (after mod_remoteip) and User-Agent, within MEMO_SECONDS; and it
+ * is rendered again at the retry's own detail level.
+ */
+#include "mod_spncheck_retry.h"
+
+#include "http_connection.h"
+
+#include "apr_strings.h"
+#include "apr_thread_mutex.h"
+
+#define MEMO_SECONDS 30
+
+typedef struct {
+    spn_failure_t f;                /* f.seq == 0: empty */
+    apr_time_t when;
+    apr_uint64_t ua;                /* hash of the User-Agent */
+    char ip[64];
+    char scope[256];
+} retry_memo;
+
+/* HTTP/2 streams of one connection run on several threads at once. */
+#if APR_HAS_THREADS
+static apr_thread_mutex_t *memo_mutex;
+#endif
+static int memo_on;
+
+static void child_init(apr_pool_t *p, server_rec *s)
+{
+    spn_scope_t *sc;
+
+    (void)s;
+    memo_on = spncheck_scopes_noload(p, &sc) > 0;
+#if APR_HAS_THREADS
+    if (memo_on && apr_thread_mutex_create(&memo_mutex, APR_THREAD_MUTEX_DEFAULT, p) != APR_SUCCESS)
+        memo_on = 0;                /* no memo: retries get the generic page */
+#else
+    (void)p;
+#endif
+}
+
+/* The memo lives in the master connection's pool, made when the connection
+ * opens (in its own thread): a stream's thread never allocates there. */
+static int pre_connection(conn_rec *c, void *csd)
+{
+    (void)csd;
+    if (memo_on && !c->master)
+        ap_set_module_config(c->conn_config, &spncheck_module,
+                             apr_pcalloc(c->pool, sizeof(retry_memo)));
+    return OK;
+}
+
+static retry_memo *memo_of(const request_rec *r)
+{
+    const conn_rec *c = r->connection;
+    while (c->master)
+        c = c->master;
+    return memo_on ? ap_get_module_config(c->conn_config, &spncheck_module) : NULL;
+}
+
+static apr_uint64_t ua_hash(const request_rec *r)
+{
+    const char *s = apr_table_get(r->headers_in, "User-Agent");
+    apr_uint64_t h = 14695981039346656037ULL;       /* FNV-1a */
+    for (; s && *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+    return s ? h : 0;
+}
+
+static void lock(void)
+{
+#if APR_HAS_THREADS
+    apr_thread_mutex_lock(memo_mutex);
+#endif
+}
+
+static void unlock(void)
+{
+#if APR_HAS_THREADS
+    apr_thread_mutex_unlock(memo_mutex);
+#endif
+}
+
+void spncheck_retry_keep(request_rec *r, const char *scope, const spn_diag_t *d, const char *ref)
+{
+    retry_memo *m = memo_of(r);
+
+    if (!m)
+        return;
+    lock();
+    spn_failure_from_diag(&m->f, d, 0, ref, NULL, r->hostname, scope, 0);
+    m->f.seq = 1;
+    m->when = r->request_time;
+    m->ua = ua_hash(r);
+    apr_cpystrn(m->ip, r->useragent_ip ? r->useragent_ip : "", sizeof(m->ip));
+    apr_cpystrn(m->scope, scope, sizeof(m->scope));
+    unlock();
+}
+
+int spncheck_retry_find(request_rec *r, const char *scope, spn_failure_t *out)
+{
+    retry_memo *m = memo_of(r);
+    int hit;
+
+    if (!m)
+        return 0;
+    lock();
+    hit = m->f.seq && r->request_time - m->when < apr_time_from_sec(MEMO_SECONDS) &&
+          r->request_time >= m->when && m->ua == ua_hash(r) &&
+          strcmp(m->ip, r->useragent_ip ? r->useragent_ip : "") == 0 &&
+          strncmp(m->scope, scope, sizeof(m->scope) - 1) == 0;
+    if (hit)
+        *out = m->f;
+    unlock();
+    return hit;
+}
+
+void spncheck_retry_hooks(void)
+{
+    ap_hook_child_init(child_init, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_pre_connection(pre_connection, NULL, NULL, APR_HOOK_MIDDLE);
+}
