@@ -16,7 +16,10 @@ sub free_port {
     return $p;
 }
 
-# new(mpm => 'prefork', realm => DIR, module => SO, keytab => FILE, extra => TEXT)
+# new(mpm => 'prefork', realm => DIR, module => SO, keytab => FILE, extra => TEXT,
+#     without => 1 (module not loaded), mods => [more modules],
+#     site => TEXT (the site instead of the KB1077 <Location /> and status page;
+#     its SPNCheck* lines are dropped when the module is not loaded))
 sub new {
     my ($class, %o) = @_;
     my $self = bless { %o }, $class;
@@ -35,7 +38,8 @@ sub new {
         ? "StartServers 4\nMinSpareServers 4\nMaxSpareServers 8\nMaxRequestWorkers 32\n"
         : "StartServers 2\nThreadsPerChild 16\nMaxRequestWorkers 64\nServerLimit 4\n";
     my $load = join '', map { "LoadModule ${_}_module $mods/mod_$_.so\n" }
-        ("mpm_$mpm", qw(authn_core authz_core authz_host authz_user auth_gssapi mime dir));
+        ("mpm_$mpm", qw(authn_core authz_core authz_host authz_user auth_gssapi mime dir),
+         @{$o{mods} || []});
     # the sanitizer build, when the suite runs it (t/run-httpd-tests)
     my $module = $ENV{SPNCHECK_MINI_MODULE} || $o{module};
     my $spncheck = $o{without} ? '' : "LoadModule spncheck_module $module\n";
@@ -53,6 +57,20 @@ SPNCheckHistory @{[ $o{history} || 1000 ]}
     Require ip 127.0.0.1
 </Location>
 ST
+    my $site = <<"SITE";
+<Location />
+    AuthType GSSAPI
+    AuthName "mini"
+    GssapiCredStore keytab:$kt
+    GssapiAllowedMech krb5
+    Require valid-user
+$on</Location>
+$status
+SITE
+    if (defined $o{site}) {
+        $site = $o{site};
+        $site =~ s/^\s*SPNCheck\w*\b.*\n//mg if $o{without};
+    }
     open(my $c, '>', "$d/httpd.conf") or die;
     print $c <<"CONF";
 ServerRoot $d
@@ -67,14 +85,7 @@ TypesConfig /etc/mime.types
 Mutex file:$d
 $load$spncheck$tuning
 KeepAlive On
-<Location />
-    AuthType GSSAPI
-    AuthName "mini"
-    GssapiCredStore keytab:$kt
-    GssapiAllowedMech krb5
-    Require valid-user
-$on</Location>
-$status
+$site
 @{[ $o{extra} || '' ]}
 CONF
     close $c;

@@ -12,18 +12,20 @@ my $tmp = tempdir(CLEANUP => 1);
 sub realm_dir { $ENV{SPNCHECK_REALM_DIR} or die "SPNCHECK_REALM_DIR not set: run scripts/test" }
 
 # fetch(host, path, user => 'alice'|'carol'|undef, header => 'Authorization: ...',
-#       ccache => FILE, env => {..}, wrap => [cmd..], curl => [args..]):
-# returns {status, www => [..], body, ctype, sent => [Authorization values]}
+#       ccache => FILE, env => {..}, wrap => [cmd..], curl => [args..],
+#       port => N (default: Apache::Test's spncheck port), scheme => 'https'):
+# returns {status, www => [..], body, ctype, sent => [Authorization values], proto}
 sub fetch {
     my ($host, $path, %o) = @_;
-    my $port = Apache::Test::vars('spncheck_port');
+    my $port = $o{port} || Apache::Test::vars('spncheck_port');
+    my $scheme = $o{scheme} || 'http';
     my @cmd = (@{$o{wrap} || []}, 'curl', '-sv', '-D', "$tmp/h", '-o', "$tmp/b",
                '--max-time', '20', '--resolve', "$host:$port:127.0.0.1");
     push @cmd, '--negotiate', '-u', ':' if $o{user};
     push @cmd, @{$o{curl}} if $o{curl};
     push @cmd, '-H', $o{header} if $o{header};
     push @cmd, '-I' if $o{head};
-    push @cmd, "http://$host:$port$path";
+    push @cmd, "$scheme://$host:$port$path";
     local $ENV{KRB5CCNAME} = $o{ccache} || realm_dir() . '/' . ($o{user} || 'nobody') . '.cc';
     local @ENV{keys %{$o{env} || {}}} = values %{$o{env} || {}};
     open(my $olderr, '>&', \*STDERR) or die;
@@ -36,12 +38,12 @@ sub fetch {
     my $h = do { local (@ARGV, $/) = "$tmp/h"; <> } // '';
     my @blocks = grep { /\S/ } split /\r?\n\r?\n/, $h;
     my $last = $blocks[-1] // '';
-    my ($status) = $last =~ m{^HTTP/\S+ (\d+)};
+    my ($proto, $status) = $last =~ m{^(HTTP/\S+) (\d+)};
     my @www = $last =~ /^WWW-Authenticate:\s*(.*?)\r?$/mgi;
     my ($ctype) = $last =~ /^Content-Type:\s*(.*?)\r?$/mi;
     my $body = $o{head} ? '' : do { local (@ARGV, $/) = "$tmp/b"; <> } // '';
     return { status => $status // 0, www => \@www, body => $body, ctype => $ctype // '',
-             legs => scalar(@blocks), sent => \@sent };
+             legs => scalar(@blocks), sent => \@sent, proto => $proto // '' };
 }
 
 # A syntactically valid GSS/krb5 AP-REQ (junk ciphertext) with any realm and
