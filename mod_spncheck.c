@@ -242,6 +242,14 @@ static void export_env(request_rec *o, request_rec *r, const spncheck_conf *c,
     }
 }
 
+/* Where a retry may see a failure again: the same virtual host and path
+ * (Chromium retries the URL it was refused; an <If> that changes the
+ * detail level does not make it another place). */
+static const char *retry_scope(request_rec *o)
+{
+    return apr_pstrcat(o->pool, spncheck_server_label(o->pool, o->server), o->uri, NULL);
+}
+
 static page_ctx *page_of(request_rec *r, const spn_buf_t *b)
 {
     page_ctx *pc = apr_palloc(r->pool, sizeof(*pc));
@@ -255,14 +263,13 @@ static page_ctx *page_of(request_rec *r, const spn_buf_t *b)
 static page_ctx *first_leg(request_rec *o, exchange *x)
 {
     const spncheck_conf *c = x->c;
-    const char *scope = spncheck_request_scope(o);
     spn_service_t svc;
     spn_failure_t f;
     spn_diag_t *d = NULL;
     spn_buf_t b;
 
     spncheck_service(c, &svc);
-    if (spncheck_retry_find(o, scope, &f)) {
+    if (spncheck_retry_find(o, retry_scope(o), &f)) {
         d = apr_palloc(o->pool, sizeof(*d));
         spn_diag_from_failure(d, &f, &svc);
     }
@@ -283,7 +290,7 @@ static page_ctx *first_leg(request_rec *o, exchange *x)
 static void explain(request_rec *o, request_rec *r, exchange *x)
 {
     const spncheck_conf *c = x->c;
-    const char *auth = x->auth, *backend, *ref, *scope;
+    const char *auth = x->auth, *backend, *ref;
     int proxied = x->proxied;
     spn_service_t svc;
     spn_observation_t obs;
@@ -308,7 +315,6 @@ static void explain(request_rec *o, request_rec *r, exchange *x)
     }
     spncheck_service(c, &svc);
     ref = make_ref(o);
-    scope = spncheck_request_scope(o);
     memset(&obs, 0, sizeof(obs));
     obs.authorization = auth;
     obs.host = o->hostname;
@@ -333,7 +339,7 @@ static void explain(request_rec *o, request_rec *r, exchange *x)
     spn_render_page(&b, d, &svc, c->detail, ref);
     spncheck_unlock();
     if (!proxied)
-        spncheck_retry_keep(o, scope, d, ref);
+        spncheck_retry_keep(o, retry_scope(o), d, ref);
     do_log = spncheck_record(o, d, ref, proxied, &suppressed);
     if (do_log)
         ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, o,

@@ -20,19 +20,6 @@ my $port = Apache::Test::vars('spncheck_port');
 my $elog = Apache::Test::vars('t_logs') . '/error_log';
 my $b64 = sub { encode_base64($_[0], '') };
 
-sub utf16 { join '', map { pack('v', ord $_) } split //, $_[0] }
-# NTLM AUTHENTICATE (type 3) with the given raw UTF-16LE fields
-sub ntlm3 {
-    my ($domain, $user, $ws) = @_;
-    my $off = 64;
-    my @f = ('', '', $domain, $user, $ws, '');     # LM, NT, domain, user, workstation, key
-    my ($hdr, $payload) = ('', '');
-    for my $v (@f) {
-        $hdr .= pack('vvV', length $v, length $v, $off + length $payload);
-        $payload .= $v;
-    }
-    return "NTLMSSP\0" . pack('V', 3) . $hdr . pack('V', 0x00088201) . $payload;
-}
 sub nested { my ($n) = @_; my $x = "\x05\x00"; $x = "\x30" . SpnTest::der_len(length $x) . $x for 1 .. $n; $x }
 
 my @cases = (

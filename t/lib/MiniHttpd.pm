@@ -18,7 +18,7 @@ sub free_port {
 
 # new(mpm => 'prefork', realm => DIR, module => SO, keytab => FILE, extra => TEXT,
 #     without => 1 (module not loaded), mods => [more modules],
-#     site => TEXT (the site instead of the KB1077 <Location /> and status page;
+#     tuning => TEXT (MPM directives), site => TEXT (the site instead of the KB1077 <Location /> and status page;
 #     its SPNCheck* lines are dropped when the module is not loaded))
 sub new {
     my ($class, %o) = @_;
@@ -34,9 +34,9 @@ sub new {
     print $ix "hello\n";
     close $ix;
     my $mpm = $o{mpm} || 'event';
-    my $tuning = $mpm eq 'prefork'
+    my $tuning = $o{tuning} // ($mpm eq 'prefork'
         ? "StartServers 4\nMinSpareServers 4\nMaxSpareServers 8\nMaxRequestWorkers 32\n"
-        : "StartServers 2\nThreadsPerChild 16\nMaxRequestWorkers 64\nServerLimit 4\n";
+        : "StartServers 2\nThreadsPerChild 16\nMaxRequestWorkers 64\nServerLimit 4\n");
     my $load = join '', map { "LoadModule ${_}_module $mods/mod_$_.so\n" }
         ("mpm_$mpm", qw(authn_core authz_core authz_host authz_user auth_gssapi mime dir),
          @{$o{mods} || []});

@@ -5,7 +5,7 @@ use warnings;
 use Apache::Test ();
 use File::Temp qw(tempdir);
 use Exporter 'import';
-our @EXPORT = qw(fetch realm_dir www_shape cause_of apreq_token);
+our @EXPORT = qw(fetch realm_dir www_shape cause_of apreq_token ntlm3 utf16);
 
 my $tmp = tempdir(CLEANUP => 1);
 
@@ -69,6 +69,20 @@ sub apreq_token {
     my $oid = der(0x06, "\x2a\x86\x48\x86\xf7\x12\x01\x02\x02");
     require MIME::Base64;
     return 'Negotiate ' . MIME::Base64::encode_base64(der(0x60, $oid . "\x01\x00" . $apreq), '');
+}
+
+sub utf16 { join '', map { pack('v', ord $_) } split //, $_[0] }
+# NTLM AUTHENTICATE (type 3) with the given raw UTF-16LE fields
+sub ntlm3 {
+    my ($domain, $user, $ws) = @_;
+    my $off = 64;
+    my @f = ('', '', $domain, $user, $ws, '');     # LM, NT, domain, user, workstation, key
+    my ($hdr, $payload) = ('', '');
+    for my $v (@f) {
+        $hdr .= pack('vvV', length $v, length $v, $off + length $payload);
+        $payload .= $v;
+    }
+    return "NTLMSSP\0" . pack('V', 3) . $hdr . pack('V', 0x00088201) . $payload;
 }
 
 sub cause_of { $_[0]->{body} =~ /<meta name="spncheck-cause" content="([^"]+)"/ ? $1 : undef }
