@@ -38,8 +38,10 @@ static blob_t der(int tag, blob_t body)
 static blob_t cat(blob_t a, blob_t b)
 {
     blob_t r = {apr_palloc(pool, a.n + b.n + 1), a.n + b.n};
-    memcpy(r.p, a.p, a.n);
-    memcpy(r.p + a.n, b.p, b.n);
+    if (a.n)                    /* a may be the empty {NULL, 0} */
+        memcpy(r.p, a.p, a.n);
+    if (b.n)
+        memcpy(r.p + a.n, b.p, b.n);
     return r;
 }
 static blob_t raw(const void *s, size_t n) { blob_t r = {(uint8_t *)s, n}; return r; }
