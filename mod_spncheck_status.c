@@ -48,6 +48,20 @@ int spncheck_store_post_config(apr_pool_t *pconf, server_rec *s)
         apr_shm_destroy(rd->shm);
         rd->shm = NULL;
     }
+    else if (rd->shm) {
+        /* The block was made by the module loaded before this graceful
+         * restart, perhaps an older build: reuse it only if its layout is
+         * this build's, else counters would land on other causes. */
+        char why[160];
+        if (spn_store_mismatch(apr_shm_baseaddr_get(rd->shm), apr_shm_size_get(rd->shm), cap,
+                               why, sizeof(why))) {
+            ap_log_error(APLOG_MARK, APLOG_NOTICE, 0, s, "SPN00060: the retained history "
+                         "has another layout (%s, e.g. after an upgrade): history and "
+                         "counters start again", why);
+            apr_shm_destroy(rd->shm);
+            rd->shm = NULL;
+        }
+    }
     if (!rd->shm) {
         /* Anonymous, in the process pool: inherited by every child, alive
          * as long as the parent, so a graceful restart keeps it. */

@@ -63,24 +63,31 @@ static const char *expected_realm(const spn_service_t *svc, const char *realm, i
     return first;
 }
 
+/* n bytes of s into the fqdn field; 0 (field left empty) when they do not
+ * fit: no DNS name is that long, and a cut name would make a wrong remedy. */
+static int set_fqdn(spn_diag_t *d, const char *s, size_t n)
+{
+    if (n == 0 || n >= sizeof(d->fqdn))
+        return 0;
+    memcpy(d->fqdn, s, n);
+    d->fqdn[n] = '\0';
+    return 1;
+}
+
 /* The host names the remedies use. */
 void spn_remedy_names(const spn_service_t *svc, const spn_observation_t *obs, spn_diag_t *d)
 {
     const char *src = NULL, *slash;
     size_t i;
 
+    d->fqdn[0] = '\0';
     if (svc->n_spns)
         src = svc->spns[0];
     else if (d->tok.has_krb5 && d->tok.krb5.sname_n >= 2)
         src = d->sname;
-    if (src && (slash = strchr(src, '/')) != NULL) {
-        const char *end = slash + 1 + strcspn(slash + 1, "@/:");
-        apr_cpystrn(d->fqdn, slash + 1, (size_t)(end - slash));
-    }
-    else if (obs->host) {
-        apr_cpystrn(d->fqdn, obs->host, strcspn(obs->host, ":") + 1 < sizeof(d->fqdn)
-                    ? strcspn(obs->host, ":") + 1 : sizeof(d->fqdn));
-    }
+    if (!(src && (slash = strchr(src, '/')) != NULL &&
+          set_fqdn(d, slash + 1, strcspn(slash + 1, "@/:"))) && obs->host)
+        set_fqdn(d, obs->host, strcspn(obs->host, ":"));
     if (svc->netbios && *svc->netbios) {
         apr_cpystrn(d->netbios, svc->netbios, sizeof(d->netbios));
     }
@@ -209,7 +216,7 @@ void spn_diagnose(apr_pool_t *p, krb5_context ctx, const spn_service_t *svc,
         return;
     }
     d->proxied = obs->proxied;
-    if (obs->backend_www) {
+    if (obs->proxied && obs->backend_www) {     /* a backend's token only behind a proxy */
         const char *bs, *bb;
         size_t bn;
         if (spn_split_auth(obs->backend_www, strlen(obs->backend_www), &bs, &bb, &bn) == 0 &&

@@ -7,25 +7,29 @@
 #include "spn_keytab.h"
 #include "spn_token.h"
 
+/* Cause numbers are pinned: the shared store (spn_store_t) counts by them
+ * and outlives a graceful restart into a newer module.  Append only, just
+ * before SPN_C_COUNT; never reorder, renumber or reuse a number (and bump
+ * SPN_STORE_LAYOUT).  t/unit/test_layout checks each number's code. */
 typedef enum {
     SPN_C_NTLM_FALLBACK = 0,
-    SPN_C_SPN_UNKNOWN,
-    SPN_C_SPN_WRONG_ACCOUNT,
-    SPN_C_KVNO_MISMATCH,
-    SPN_C_ENCTYPE_MISMATCH,
-    SPN_C_REALM_MISMATCH,
-    SPN_C_CLOCK_SKEW,
-    SPN_C_TICKET_EXPIRED,
-    SPN_C_REPLAY,
-    SPN_C_MALFORMED,
-    SPN_C_UNSUPPORTED_MECH,
-    SPN_C_NO_SERVICE_KEY,
-    SPN_C_TICKET_OK,
-    SPN_C_BACKEND_KERNEL_MODE,
-    SPN_C_SPN_NOT_REGISTERED,   /* probe: KDC_ERR_S_PRINCIPAL_UNKNOWN */
-    SPN_C_SPN_DUPLICATE,        /* probe: KDC_ERR_PRINCIPAL_NOT_UNIQUE */
-    SPN_C_UNKNOWN,
-    SPN_C_COUNT
+    SPN_C_SPN_UNKNOWN = 1,
+    SPN_C_SPN_WRONG_ACCOUNT = 2,
+    SPN_C_KVNO_MISMATCH = 3,
+    SPN_C_ENCTYPE_MISMATCH = 4,
+    SPN_C_REALM_MISMATCH = 5,
+    SPN_C_CLOCK_SKEW = 6,
+    SPN_C_TICKET_EXPIRED = 7,
+    SPN_C_REPLAY = 8,
+    SPN_C_MALFORMED = 9,
+    SPN_C_UNSUPPORTED_MECH = 10,
+    SPN_C_NO_SERVICE_KEY = 11,
+    SPN_C_TICKET_OK = 12,
+    SPN_C_BACKEND_KERNEL_MODE = 13,
+    SPN_C_SPN_NOT_REGISTERED = 14,  /* probe: KDC_ERR_S_PRINCIPAL_UNKNOWN */
+    SPN_C_SPN_DUPLICATE = 15,       /* probe: KDC_ERR_PRINCIPAL_NOT_UNIQUE */
+    SPN_C_UNKNOWN = 16,
+    SPN_C_COUNT = 17
 } spn_cause_t;
 
 /* The one table of causes: code, title, what it means, what the user

@@ -6,7 +6,6 @@
 #include <string.h>
 
 #define STORE_MAGIC   0x53504e53u   /* "SPNS" */
-#define STORE_VERSION 2u
 
 size_t spn_store_size(uint32_t capacity)
 {
@@ -19,17 +18,45 @@ spn_store_t *spn_store_init(void *mem, uint32_t capacity, int64_t now)
 
     memset(s, 0, spn_store_size(capacity));
     s->magic = STORE_MAGIC;
-    s->version = STORE_VERSION;
+    s->version = SPN_STORE_LAYOUT;
     s->capacity = capacity;
+    s->n_causes = SPN_C_COUNT;
+    s->header_size = (uint32_t)sizeof(spn_store_t);
+    s->record_size = (uint32_t)sizeof(spn_failure_t);
     s->started = now;
     s->next_seq = 1;
     return s;
 }
 
-int spn_store_valid(const spn_store_t *s, uint32_t capacity)
+const char *spn_store_mismatch(const spn_store_t *s, size_t size, uint32_t capacity,
+                               char *out, size_t outsz)
 {
-    return s && s->magic == STORE_MAGIC && s->version == STORE_VERSION &&
-           s->capacity == capacity && s->next_seq >= 1;
+    /* The first three fields are at the same place in every layout; the
+     * rest is read only once the version says it is this layout. */
+    if (!s || size < 3 * sizeof(uint32_t) || s->magic != STORE_MAGIC)
+        snprintf(out, outsz, "no store in the block");
+    else if (s->version != SPN_STORE_LAYOUT)
+        snprintf(out, outsz, "layout %u -> %u", s->version, SPN_STORE_LAYOUT);
+    else if (s->capacity != capacity)
+        snprintf(out, outsz, "capacity %u -> %u", s->capacity, capacity);
+    else if (size != spn_store_size(capacity) || s->header_size != sizeof(spn_store_t) ||
+             s->record_size != sizeof(spn_failure_t))
+        snprintf(out, outsz, "size %zu (header %u, record %u) -> %zu (header %zu, record %zu)",
+                 size, s->header_size, s->record_size, spn_store_size(capacity),
+                 sizeof(spn_store_t), sizeof(spn_failure_t));
+    else if (s->n_causes != SPN_C_COUNT)
+        snprintf(out, outsz, "causes %u -> %d", s->n_causes, SPN_C_COUNT);
+    else if (s->next_seq < 1)
+        snprintf(out, outsz, "sequence number 0");
+    else
+        return NULL;
+    return out;
+}
+
+int spn_store_valid(const spn_store_t *s, size_t size, uint32_t capacity)
+{
+    char why[128];
+    return spn_store_mismatch(s, size, capacity, why, sizeof(why)) == NULL;
 }
 
 static int rate_ok(spn_ratelimit_t *rl, int64_t now, uint32_t *suppressed)

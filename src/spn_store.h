@@ -47,10 +47,23 @@ typedef struct {
     char message[384];
 } spn_probe_slot_t;
 
+/* The block's layout: bump it whenever spn_store_t, spn_failure_t,
+ * spn_probe_slot_t or the cause numbers change.  A retained block whose
+ * header differs (version, sizes, SPN_C_COUNT) is not reused after a
+ * graceful restart: its counters would land on other causes. */
+#ifndef SPN_STORE_LAYOUT_TEST_BUMP
+#define SPN_STORE_LAYOUT 3u
+#else
+#define SPN_STORE_LAYOUT 1003u   /* test-only build: another layout (t/layout.t) */
+#endif
+
 typedef struct {
+    /* magic, version and capacity stay first in every layout */
     uint32_t magic, version;
     uint32_t capacity;
-    uint32_t pad;
+    uint32_t n_causes;                      /* SPN_C_COUNT */
+    uint32_t header_size;                   /* sizeof(spn_store_t) */
+    uint32_t record_size;                   /* sizeof(spn_failure_t) */
     int64_t started;                        /* when the block was made */
     uint64_t next_seq;                      /* seq of the next record */
     uint64_t counters[SPN_C_COUNT];         /* every failure, by cause */
@@ -68,8 +81,13 @@ typedef struct {
 size_t spn_store_size(uint32_t capacity);
 /* Formats mem (zeroed) as an empty store.  Returns it. */
 spn_store_t *spn_store_init(void *mem, uint32_t capacity, int64_t now);
-/* 1 when mem already holds a store of this capacity (after a restart). */
-int spn_store_valid(const spn_store_t *s, uint32_t capacity);
+/* 1 when mem (size bytes, as mapped) already holds a store of this
+ * capacity and of this build's layout (after a restart). */
+int spn_store_valid(const spn_store_t *s, size_t size, uint32_t capacity);
+/* Why it does not: "capacity 1000 -> 500", "layout 2 -> 3", ... into out;
+ * NULL when it is valid. */
+const char *spn_store_mismatch(const spn_store_t *s, size_t size, uint32_t capacity,
+                               char *out, size_t outsz);
 
 /* Records one failure (f->seq is assigned), counts it, and decides
  * whether it may be logged: returns 1 to log; *suppressed is then the

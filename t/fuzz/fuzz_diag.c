@@ -3,13 +3,19 @@
  * hostile ciphertext), the page at every detail level, the JSON and the
  * log line.  The first byte picks how the rest is presented: as an
  * Authorization value as-is, or base64-encoded behind "Negotiate " or
- * "NTLM ", so that deep token structure is reachable. */
+ * "NTLM ", so that deep token structure is reachable; its next bits pick a
+ * service without SPNs (names then come from the ticket) and a proxied
+ * 401.  After every input the diagnosis must keep its invariants
+ * (diag_check.h): an overrun inside the struct, which ASan cannot see,
+ * aborts here. */
 #include "spn_b64.h"
 #include "spn_diag.h"
+#include "../unit/diag_check.h"
 
 #include <apr_general.h>
 #include <apr_strings.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,7 +23,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static apr_pool_t *root;
 static krb5_context kctx;
-static spn_service_t svc;
+static spn_service_t svc, nospn;   /* nospn: no SPNCheckServicePrincipal */
 
 static void add_key(krb5_keytab kt, const char *princ, krb5_enctype et, int kvno)
 {
@@ -56,6 +62,9 @@ static void setup(void)
     svc.keytab = spn_keytab_load(root, kctx, "MEMORY:spncheck-fuzz");  /* kt stays open */
     svc.account = "SPNCHECK\\<svc>";
     svc.max_skew = 300;
+    nospn = svc;
+    nospn.spns = NULL;
+    nospn.n_spns = 0;
 }
 
 static char *b64(apr_pool_t *p, const char *prefix, const uint8_t *s, size_t n)
@@ -71,6 +80,8 @@ static char *b64(apr_pool_t *p, const char *prefix, const uint8_t *s, size_t n)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     spn_observation_t obs;
+    const spn_service_t *s;
+    const char *why;
     spn_diag_t d;
     apr_pool_t *p;
     spn_buf_t b;
@@ -89,11 +100,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     obs.host = "web01.spncheck.test";
     obs.now = 1795000000;
-    spn_diagnose(p, kctx, &svc, &obs, &d);
+    obs.proxied = (data[0] / 6) & 1;
+    s = (data[0] / 3) & 1 ? &nospn : &svc;
+    spn_diagnose(p, kctx, s, &obs, &d);
+    if ((why = diag_check(&d, s, &obs)) != NULL) {
+        fprintf(stderr, "fuzz_diag: diagnosis invariant broken: %s\n", why);
+        abort();
+    }
     spn_buf_init(&b, p, 4096);
     for (lvl = SPN_DETAIL_NONE; lvl <= SPN_DETAIL_FULL; lvl++)
-        spn_render_page(&b, &d, &svc, lvl, "0123abcd");
-    spn_diag_json(&b, &d, &svc);
+        spn_render_page(&b, &d, s, lvl, "0123abcd");
+    spn_diag_json(&b, &d, s);
     spn_diag_logline(&b, &d);
     apr_pool_destroy(p);
     return 0;

@@ -27,7 +27,7 @@ static void test_ring(void)
     char ref[12];
     int i;
 
-    ok(spn_store_valid(s, 3) && !spn_store_valid(s, 4), "store valid for its capacity only");
+    ok(spn_store_valid(s, spn_store_size(3), 3) && !spn_store_valid(s, spn_store_size(3), 4), "store valid for its capacity only");
     ok(spn_store_recent(s, 0) == NULL, "empty store: no recent failure");
     for (i = 1; i <= 5; i++) {
         snprintf(ref, sizeof(ref), "R%d", i);
