@@ -26,7 +26,7 @@ sub new {
     return $self;
 }
 
-# run(URL, dump => 1 | screenshot => FILE, width => 375, netlog => FILE)
+# run(URL, dump => 1 | screenshot => FILE, width => 375, netlog => FILE, flags => [...])
 sub run {
     my ($self, $url, %o) = @_;
     my @flags = ('--headless', '--no-sandbox', '--disable-gpu', '--no-first-run',
@@ -34,6 +34,7 @@ sub run {
                  '--hide-scrollbars', "--user-data-dir=$self->{ud}",
                  '--auth-server-allowlist=' . ($self->{allow} || '*.spncheck.test'),
                  '--virtual-time-budget=8000', '--window-size=' . ($o{width} || 375) . ',' . ($o{height} || 1400));
+    push @flags, @{$o{flags} || []};
     push @flags, "--log-net-log=$o{netlog}", '--net-log-capture-mode=Everything' if $o{netlog};
     push @flags, $o{screenshot} ? "--screenshot=$o{screenshot}" : '--dump-dom';
     my @cmd = ('unshare', '--user', '--map-root-user', '--mount', 'sh', '-c',
