@@ -77,6 +77,17 @@ $auth$check</Location>
     ErrorDocument 401 /errors/401.shtml
     SPNCheckErrorDocument keep
 </Location>
+<Location /errors/cgi/>
+    Options +ExecCGI
+    SetHandler cgi-script
+</Location>
+<Location /site/cgi/>
+    ErrorDocument 401 /errors/cgi/401.cgi
+</Location>
+<Location /site/cgi-keep/>
+    ErrorDocument 401 /errors/cgi/401.cgi
+    SPNCheckErrorDocument keep
+</Location>
 <Location /site/ssi-replace/>
     ErrorDocument 401 /errors/401.shtml
 </Location>
@@ -110,16 +121,20 @@ Listen 127.0.0.1:$tls
 </VirtualHost>
 SITE
 
-my @mods = qw(include negotiation alias access_compat proxy proxy_http http2 ssl socache_shmcb);
+my @mods = qw(include negotiation alias access_compat proxy proxy_http http2 ssl socache_shmcb cgid);
 my $setup = sub {
     my ($m) = @_;
     my $d = "$m->{dir}/htdocs";
-    mkdir "$d/$_" for qw(errors site backend), map { "site/$_" } qw(plain static ssi-keep ssi-replace string external);
+    mkdir "$d/$_" for qw(errors errors/cgi site backend),
+        map { "site/$_" } qw(plain static ssi-keep ssi-keep/inner ssi-replace string external cgi cgi-keep);
     my %f = ('errors/401.html' => "ADMIN-401-PAGE\n",
              'errors/401.shtml' => "ADMIN-SSI cause=<!--#echo var=\"REDIRECT_SPNCHECK_CAUSE\" --> "
                  . "title=<!--#echo var=\"REDIRECT_SPNCHECK_TITLE\" --> "
                  . "ref=<!--#echo var=\"REDIRECT_SPNCHECK_REF\" -->\n");
+    $f{'errors/cgi/401.cgi'} = "#!/bin/sh\nprintf 'Content-Type: text/plain\\r\\n\\r\\n'\n"
+        . "echo \"ADMIN-CGI cause=\$REDIRECT_SPNCHECK_CAUSE status=\$REDIRECT_STATUS\"\n";
     for (keys %f) { open(my $o, '>', "$d/$_") or die; print $o $f{$_}; close $o }
+    chmod 0755, "$d/errors/cgi/401.cgi";
     # the port is known only now: the proxy points at this httpd's own backend
     my $conf = do { local (@ARGV, $/) = "$m->{dir}/httpd.conf"; <> };
     $conf =~ s/\$\{MINI_PORT\}/$m->{port}/g;
@@ -138,7 +153,10 @@ my @scenarios = (
     ['httpd default page', '/site/plain/', 'alice'],
     ['SSI keep, first leg', '/site/ssi-keep/', undef],
     ['SSI keep', '/site/ssi-keep/', 'alice'],
+    ['SSI keep, inherited', '/site/ssi-keep/inner/', 'alice'],
     ['SSI replace', '/site/ssi-replace/', 'alice'],
+    ['CGI replace', '/site/cgi/', 'alice'],
+    ['CGI keep', '/site/cgi-keep/', 'alice'],
     ['string, first leg', '/site/string/', undef],
     ['string', '/site/string/', 'alice'],
     ['external URL', '/site/external/', 'alice'],
@@ -166,7 +184,7 @@ my ($on, $log) = three_way(
     });
 
 my %cause = map { $_ => cause_of($on->{$_}) // 'none' } keys %$on;
-for my $n ('static', 'localized type-map', 'httpd default page', 'SSI replace', 'string',
+for my $n ('static', 'localized type-map', 'httpd default page', 'SSI replace', 'CGI replace', 'string',
            'external URL',
            'ProxyErrorOverride + localized', 'ProxyErrorOverride + default page',
            'h2c static', 'h2c default page', 'h2 over TLS static') {
@@ -181,6 +199,10 @@ like($on->{'string, first leg'}{body}, qr/^custom 401 text/, 'first leg: the adm
 like($on->{'SSI keep'}{body},
      qr/^ADMIN-SSI cause=spn-wrong-account title=\S.* ref=[A-Z2-9]{4}-[A-Z2-9]{4}$/m,
      'keep: the admin\'s SSI page, showing REDIRECT_SPNCHECK_CAUSE, _TITLE and _REF');
+like($on->{'SSI keep, inherited'}{body}, qr/^ADMIN-SSI cause=spn-wrong-account/m,
+     'keep is inherited by a Location below');
+like($on->{'CGI keep'}{body}, qr/^ADMIN-CGI cause=spn-wrong-account status=401$/m,
+     'keep: a CGI error page sees REDIRECT_SPNCHECK_CAUSE');
 like($on->{'SSI keep, first leg'}{body}, qr/^ADMIN-SSI cause=\(none\)/m, 'keep, first leg: no cause');
 is($on->{'h2c static'}{proto}, 'HTTP/2', 'h2c: spoken');
 is($on->{'h2 over TLS static'}{proto}, 'HTTP/2', 'h2 over TLS: spoken');
