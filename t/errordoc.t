@@ -18,6 +18,8 @@ use SpnTest;
 use MiniHttpd;
 use ThreeWay;
 use TestCA;
+use File::Temp ();
+use MIME::Base64 ();
 
 my $realm = realm_dir();
 my $host = 'wrong.spncheck.test';
@@ -167,7 +169,18 @@ my @scenarios = (
     ['h2 over TLS static', '/site/static/', 'alice', @h2],
     ['h2 over TLS localized, first leg', '/site/', undef, @h2],
 );
-my $status;
+# Over one h2c connection: a failing token, then a tokenless request (the
+# retry) with the same or another User-Agent.  Returns the two bodies.
+sub h2_retry {
+    my ($port, $tok, $ua2) = @_;
+    my $d = File::Temp::tempdir(CLEANUP => 1);
+    open(my $in, '>', "$d/in") or die;
+    print $in "UA-1\t$tok\n$ua2\t\n";
+    close $in;
+    my @out = `/usr/bin/python3 $FindBin::Bin/lib/h2pair.py $host $port /site/ < $d/in`;
+    return map { (split /\t/)[1] // '' } @out;
+}
+my ($status, @h2same, @h2other);
 my ($on, $log) = three_way(
     site => $site,
     mini => { realm => $realm, module => $ENV{SPNCHECK_MODULE}, mpm => 'event', mods => \@mods },
@@ -178,8 +191,12 @@ my ($on, $log) = three_way(
             my ($name, $path, $user, %o) = @$_;
             [$name, fetch($host, $path, port => $m->{port}, $user ? (user => $user) : (), %o)]
         } @scenarios;
-        $status = fetch($host, '/spncheck-status?format=json', port => $m->{port})
-            if !$m->{without} && $m->{site} !~ /SPNCheck Off/;
+        if (!$m->{without} && $m->{site} !~ /SPNCheck Off/) {
+            my ($tok) = grep { /^Negotiate / } @{$r[1][1]{sent}};
+            @h2same = h2_retry($m->{port}, $tok, 'UA-1');
+            @h2other = h2_retry($m->{port}, $tok, 'UA-2');
+            $status = fetch($host, '/spncheck-status?format=json', port => $m->{port});
+        }
         return \@r;
     });
 
@@ -209,9 +226,18 @@ is($on->{'h2 over TLS static'}{proto}, 'HTTP/2', 'h2 over TLS: spoken');
 like($on->{'h2 over TLS localized, first leg'}{body}, qr/Authentication required!/,
      'h2 over TLS, first leg: the localized page');
 
-# Counted and logged once per failed exchange, through redirects and streams.
+# The retry over h2c: same master connection and client, the page again.
+@$_ = map { MIME::Base64::decode_base64($_) } @$_ for \@h2same, \@h2other;
+is(scalar(@h2same) + scalar(@h2other), 4, 'h2c: two requests on each of two connections');
+is(cause_of({ body => $h2same[0] }), 'spn-wrong-account', 'h2c: the token fails');
+is(cause_of({ body => $h2same[1] }), 'spn-wrong-account', 'h2c: the tokenless retry on that connection gets the page');
+is(cause_of({ body => $h2other[1] }), undef, 'h2c: another User-Agent on that connection does not');
+like($h2other[1], qr/Authentication required!/, '(it gets the admin\'s first-leg page)');
+
+# Counted and logged once per failed exchange, through redirects and streams
+# (the scenarios and the two h2c failures above).
 # (Log lines: at most SPN_LOG_BURST = 10 per cause per minute.)
-my $failed = grep { $_->[2] } @scenarios;
+my $failed = 2 + scalar(grep { $_->[2] } @scenarios);
 my ($total) = $status->{body} =~ /"failures_total":(\d+)/;
 is($total, $failed, "status page: $failed failures counted, once each");
 my @recent = $status->{body} =~ /"ref":"([^"]+)"/g;
