@@ -16,7 +16,8 @@ sub free_port {
     return $p;
 }
 
-# new(mpm => 'prefork', realm => DIR, module => SO, keytab => FILE, extra => TEXT)
+# new(mpm => 'prefork', realm => DIR, module => SO, keytab => FILE, spn => SPN,
+#     history => N, without => 1 (no module), extra => TEXT)
 sub new {
     my ($class, %o) = @_;
     my $self = bless { %o }, $class;
