@@ -124,10 +124,13 @@ const spn_cause_info_t spn_causes[SPN_C_COUNT] = {
          "big tickets"}},
     [SPN_C_UNSUPPORTED_MECH] = {
         "unsupported-mech", "The browser offered a mechanism this server does not accept",
-        "The client sent a token for a mechanism other than Kerberos (for example NEGOEX or "
-        "IAKERB).",
+        "The client sent a token for a mechanism other than Kerberos with a service ticket "
+        "(for example NEGOEX, IAKERB, or Kerberos user-to-user, which asks for the "
+        "server's TGT instead of presenting a ticket for HTTP/{fqdn}).",
         "Give the reference below to your administrator.",
-        {"the client could not get a Kerberos ticket and tried another mechanism"},
+        {"the client could not get a Kerberos ticket and tried another mechanism",
+         "user-to-user (mechanism krb5-u2u): the KDC answered KDC_ERR_MUST_USE_USER2USER, "
+         "because the account that holds HTTP/{fqdn} has no long-term key"},
         {"setspn -Q HTTP/{fqdn}"}},
     [SPN_C_NO_SERVICE_KEY] = {
         "no-service-key", "The service has no usable key",

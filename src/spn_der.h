@@ -18,6 +18,11 @@
 #define SPN_DER_APP  0x40
 #define SPN_DER_CTX  0x80
 
+/* universal tag numbers */
+#define SPN_ASN1_INTEGER        2
+#define SPN_ASN1_SEQUENCE       16
+#define SPN_ASN1_GENERALSTRING  27
+
 typedef struct {
     const uint8_t *base;  /* start of the whole token (for offsets) */
     const uint8_t *p;     /* next byte to read */

@@ -189,6 +189,15 @@ static spn_cause_t decide_krb5(apr_pool_t *p, krb5_context ctx, const spn_servic
     return SPN_C_SPN_WRONG_ACCOUNT;
 }
 
+/* Kerberos user-to-user: its AP-REQ carries a ticket sealed with the
+ * server's TGT session key, which no keytab holds, so trial decryption
+ * would blame the keytab; it is reported as a mechanism we do not accept. */
+static int is_u2u(const spn_token_t *t)
+{
+    return t->mech == SPN_MECH_KRB5_U2U ||
+           spn_mech_of_oid(t->inner_oid.p, t->inner_oid.len) == SPN_MECH_KRB5_U2U;
+}
+
 spn_err_t spn_decode_pooled(apr_pool_t *p, const char *b64, size_t len, spn_token_t *tok)
 {
     size_t need = spn_b64_decoded_max(len);
@@ -238,7 +247,7 @@ void spn_diagnose(apr_pool_t *p, krb5_context ctx, const spn_service_t *svc,
     else if (d->tok.has_ntlm || d->tok.mech == SPN_MECH_NTLMSSP ||
              strcmp(d->scheme, "NTLM") == 0)
         d->cause = SPN_C_NTLM_FALLBACK;
-    else if (!d->tok.has_krb5 || d->tok.krb5.msg_type != 14)
+    else if (!d->tok.has_krb5 || d->tok.krb5.msg_type != 14 || is_u2u(&d->tok))
         d->cause = SPN_C_UNSUPPORTED_MECH;
     else
         d->cause = decide_krb5(p, ctx, svc, obs, d);

@@ -14,7 +14,7 @@ const char *spn_format_name(spn_format_t f)
 const char *spn_mech_name(spn_mech_t m)
 {
     static const char *const n[] = {NULL, "krb5", "ms-krb5", "ntlmssp",
-                                    "negoex", "iakerb", "unknown"};
+                                    "negoex", "iakerb", "unknown", "krb5-u2u"};
     return (unsigned)m < sizeof(n) / sizeof(n[0]) ? n[m] : "unknown";
 }
 

@@ -219,16 +219,15 @@ int spn_probe_targets(apr_pool_t *p, const spn_service_t *svc, const char **out,
         dot = strchr(slash, '.');
         if (!dot || (at && dot > at))
             continue;
-        if (svc->netbios && *svc->netbios) {
-            nb = svc->netbios;
-        }
-        else {
-            u = apr_pstrmemdup(p, slash + 1, (apr_size_t)(dot - slash - 1));
-            for (k = 0; u[k]; k++)
-                u[k] = (char)toupper((unsigned char)u[k]);
-            nb = u;
-        }
-        nb = apr_pstrcat(p, apr_pstrmemdup(p, spn, (apr_size_t)(slash - spn + 1)), nb,
+        /* The short name as a browser asks for it: the URL's host,
+         * lower-cased.  MIT names are case-sensitive, so HTTP/WEB01 would
+         * be a false failure; the upper-case form is for setspn only. */
+        u = (svc->netbios && *svc->netbios)
+            ? apr_pstrdup(p, svc->netbios)
+            : apr_pstrmemdup(p, slash + 1, (apr_size_t)(dot - slash - 1));
+        for (k = 0; u[k]; k++)
+            u[k] = (char)tolower((unsigned char)u[k]);
+        nb = apr_pstrcat(p, apr_pstrmemdup(p, spn, (apr_size_t)(slash - spn + 1)), u,
                          at ? at : "", NULL);
         for (j = 0; j < n && strcasecmp(out[j], nb) != 0; j++)
             ;

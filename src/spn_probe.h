@@ -24,7 +24,8 @@ int spn_probe(apr_pool_t *p, krb5_context ctx, const char *client_keytab, const 
               spn_probe_result_t *out, char *err, size_t errsz);
 
 /* The SPNs worth probing for svc: each configured SPN, and for each FQDN
- * form the NetBIOS form too (KB1077).  Returns the count (<= max). */
+ * form the short (NetBIOS) form too (KB1077), lower-cased as browsers ask
+ * for it (HTTP/web01).  Returns the count (<= max). */
 int spn_probe_targets(apr_pool_t *p, const spn_service_t *svc, const char **out, int max);
 
 #endif

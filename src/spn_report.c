@@ -189,7 +189,10 @@ void spn_token_text(spn_buf_t *b, const spn_token_t *t)
     if (t->has_krb5 && t->krb5.msg_type) {
         const spn_krb5_t *k = &t->krb5;
         spn_buf_printf(b, "krb5 message:  %s\n", k->msg_type == 14 ? "AP-REQ"
-                       : k->msg_type == 15 ? "AP-REP" : "KRB-ERROR");
+                       : k->msg_type == 15 ? "AP-REP"
+                       : k->msg_type == 16 ? "KRB-TGT-REQ (user-to-user: asks for the "
+                                             "server's TGT, carries no ticket)"
+                       : "KRB-ERROR");
         if (k->realm.len) {
             spn_buf_puts(b, "realm:         ");
             text_slice(b, k->realm.p, k->realm.len);

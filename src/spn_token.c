@@ -316,6 +316,52 @@ static int krb5_body(dctx_t *c, spn_der_t *seq, spn_krb5_t *k, const char *what)
     return 0;
 }
 
+/* KRB-TGT-REQ ::= SEQUENCE { pvno [0] INTEGER, msg-type [1] INTEGER (16),
+ *     server-name [2] PrincipalName OPTIONAL, realm [3] Realm OPTIONAL }
+ * (draft-swift-win2k-krb-user2user): a user-to-user client asks the
+ * server for its TGT.  Untagged, unlike the other messages; never an AP-REQ. */
+static int krb5_tgt_req(dctx_t *c, const uint8_t *p, size_t len)
+{
+    spn_krb5_t *k = &c->tok->krb5;
+    spn_der_t d, seq;
+    spn_tlv_t t;
+    int n, last = -1, have = 0;
+    long v;
+
+    spn_der_init(&d, c->base, p, len);
+    if (expect(c, &d, &t, SPN_DER_UNIV, 1, SPN_ASN1_SEQUENCE, "KRB-TGT-REQ") < 0 ||
+        enter(c, &d, &t, &seq, "KRB-TGT-REQ") < 0)
+        return -1;
+    c->tok->has_krb5 = 1;
+    while ((n = next_field(c, &seq, &t, &last, "KRB-TGT-REQ")) >= 0) {
+        if (n == 0 || n == 1) {
+            if (int_field(c, &seq, &t, &v, n ? "KRB-TGT-REQ msg-type" : "KRB-TGT-REQ pvno") < 0)
+                return -1;
+            if (n == 0 && v != 5)
+                return fail(c, SPN_E_UNSUPPORTED, t.hdr, "KRB-TGT-REQ: pvno %ld is not 5", v);
+            if (n == 1 && v != 16)
+                return fail(c, SPN_E_UNSUPPORTED, t.hdr,
+                            "user-to-user message type %ld is not KRB-TGT-REQ (16)", v);
+            have |= 1 << n;
+        }
+        else if (n == 2) {
+            if (principal(c, &seq, &t, k, "KRB-TGT-REQ server-name") < 0)
+                return -1;
+        }
+        else if (n == 3) {
+            if (string_field(c, &seq, &t, &k->realm, SPN_ASN1_GENERALSTRING,
+                             "KRB-TGT-REQ realm") < 0)
+                return -1;
+        }
+    }
+    if (n == -1)
+        return -1;
+    if (have != 3)
+        return fail(c, SPN_E_MALFORMED, p, "KRB-TGT-REQ: pvno or msg-type missing");
+    k->msg_type = 16;
+    return 0;
+}
+
 /* A Kerberos message: [APPLICATION 14|15|30] SEQUENCE { ... } */
 static int krb5_msg(dctx_t *c, const uint8_t *p, size_t len)
 {
@@ -366,7 +412,7 @@ static const struct {
     {OID_NEGOEX, sizeof(OID_NEGOEX), SPN_MECH_NEGOEX, "NEGOEX"},
     {OID_IAKERB, sizeof(OID_IAKERB), SPN_MECH_IAKERB, "IAKERB"},
     {OID_KRB5_OLD, sizeof(OID_KRB5_OLD), SPN_MECH_KRB5, "Kerberos V5 pre-RFC OID (MIT)"},
-    {OID_KRB5_U2U, sizeof(OID_KRB5_U2U), SPN_MECH_UNKNOWN, "Kerberos V5 user-to-user"},
+    {OID_KRB5_U2U, sizeof(OID_KRB5_U2U), SPN_MECH_KRB5_U2U, "Kerberos V5 user-to-user"},
     {OID_SPNEGO, sizeof(OID_SPNEGO), SPN_MECH_UNKNOWN, "SPNEGO"},
 };
 
@@ -557,7 +603,7 @@ static int gss_framed(dctx_t *c, const uint8_t *p, size_t len, spn_mech_t *mech,
         tok->inner_oid.p = oid.val;
         tok->inner_oid.len = oid.len;
     }
-    if (*mech == SPN_MECH_KRB5 || *mech == SPN_MECH_MS_KRB5) {
+    if (*mech == SPN_MECH_KRB5 || *mech == SPN_MECH_MS_KRB5 || *mech == SPN_MECH_KRB5_U2U) {
         if (outer)
             tok->format = SPN_FMT_GSS_KRB5;
         if (ilen < 2)
@@ -565,6 +611,10 @@ static int gss_framed(dctx_t *c, const uint8_t *p, size_t len, spn_mech_t *mech,
         tok->krb5.tok_id = (uint16_t)((inner[0] << 8) | inner[1]);
         if (ilen == 2)
             return fail(c, SPN_E_TRUNCATED, inner + 2, "krb5 message missing");
+        /* user-to-user: a KRB-TGT-REQ (an untagged SEQUENCE, TOK_ID 0x0400)
+         * first; its later AP-REQ decodes as usual */
+        if (*mech == SPN_MECH_KRB5_U2U && inner[2] == (SPN_DER_UNIV | 0x20 | SPN_ASN1_SEQUENCE))
+            return krb5_tgt_req(c, inner + 2, ilen - 2);
         return krb5_msg(c, inner + 2, ilen - 2);
     }
     if (*mech == SPN_MECH_NTLMSSP && IS_NTLMSSP(inner, ilen))

@@ -36,7 +36,8 @@ typedef enum {
     SPN_MECH_NTLMSSP,
     SPN_MECH_NEGOEX,
     SPN_MECH_IAKERB,
-    SPN_MECH_UNKNOWN
+    SPN_MECH_UNKNOWN,
+    SPN_MECH_KRB5_U2U       /* appended: the history keeps these numbers */
 } spn_mech_t;
 
 typedef enum {
@@ -57,10 +58,11 @@ typedef struct {
 } spn_error_t;
 
 typedef struct {
-    int msg_type;           /* 14 AP-REQ, 15 AP-REP, 30 KRB-ERROR; 0 none */
-    uint16_t tok_id;        /* GSS krb5 TOK_ID (0x0100, 0x0200, 0x0300), 0 bare */
-    spn_slice_t realm;
-    int sname_type;
+    int msg_type;           /* 14 AP-REQ, 15 AP-REP, 16 KRB-TGT-REQ (user-to-user),
+                             * 30 KRB-ERROR; 0 none */
+    uint16_t tok_id;        /* GSS krb5 TOK_ID (0x0100, 0x0200, 0x0300, 0x0400), 0 bare */
+    spn_slice_t realm;      /* Ticket / KRB-ERROR realm, KRB-TGT-REQ realm */
+    int sname_type;         /* sname: the ticket's, KRB-ERROR's, KRB-TGT-REQ server-name */
     int sname_n;            /* components seen (may exceed SPN_MAX_SNAME) */
     spn_slice_t sname[SPN_MAX_SNAME];
     /* AP-REQ */

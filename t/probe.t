@@ -10,7 +10,7 @@ use MiniHttpd;
 use SpnTest qw(realm_dir);
 use Time::HiRes qw(sleep);
 
-plan tests => 23;
+plan tests => 29;
 
 my $dir = realm_dir();
 my $bin = $ENV{SPNCHECK_BIN};
@@ -34,7 +34,14 @@ sub result_for {
 my ($rc, $j) = probe('--keytab', "$dir/probe.keytab", '--spn', 'HTTP/probe.spncheck.test@SPNCHECK.TEST');
 is($rc, 0, 'probe ok: exit 0');
 is(result_for($j, 'HTTP/probe.spncheck.test@SPNCHECK.TEST')->{cause}, 'ok', 'FQDN form ok');
-is(result_for($j, 'HTTP/PROBE@SPNCHECK.TEST')->{cause}, 'ok', 'NetBIOS form probed too, ok');
+# MIT names are case-sensitive: the realm holds HTTP/probe, the short name
+# as a browser asks for it (the URL's host, lower-cased), not HTTP/PROBE.
+is(result_for($j, 'HTTP/probe@SPNCHECK.TEST')->{cause}, 'ok', 'short form probed as browsers ask, ok');
+ok(!grep({ $_->{spn} =~ m{^HTTP/PROBE\@} } @{$j->{results} || []}), 'the upper-case form is not probed');
+($rc, $j) = probe('--keytab', "$dir/probe.keytab", '--netbios', 'PROBE',
+                  '--spn', 'HTTP/probe.spncheck.test@SPNCHECK.TEST');
+is($rc, 0, 'configured NetBIOS name PROBE: exit 0');
+is(result_for($j, 'HTTP/probe@SPNCHECK.TEST')->{cause}, 'ok', 'and it is probed lower-cased');
 
 ($rc, $j) = probe('--keytab', "$dir/web01.keytab", '--spn', 'HTTP/nosuch.spncheck.test@SPNCHECK.TEST');
 is($rc, 1, 'unknown SPN: exit 1');
@@ -76,13 +83,25 @@ ok($s->{probe}{runs} >= 1, 'the probe ran at start-up');
 is($s->{probe}{error}, undef, 'no probe error');
 my %p = map { $_->{spn} => $_ } @{$s->{probe}{results} || []};
 is($p{'HTTP/wrong.spncheck.test@SPNCHECK.TEST'}{cause}, 'spn-wrong-account', 'status: FQDN SPN on another account');
-is($p{'HTTP/WRONG@SPNCHECK.TEST'}{cause}, 'spn-not-registered', 'status: NetBIOS form not registered');
+is($p{'HTTP/wrong@SPNCHECK.TEST'}{cause}, 'spn-not-registered', 'status: short form not registered');
 my $prom = `curl -s '@{[ $h->url('127.0.0.1', '/spncheck-status?format=prometheus') ]}'`;
 like($prom, qr/^spncheck_probe_ok\{scope="[^"]*",spn="HTTP\/wrong\.spncheck\.test\@SPNCHECK\.TEST",cause="spn-wrong-account"\} 0$/m,
      'Prometheus: probe gauge');
 like($h->log, qr/SPN00031: probe HTTP\/wrong\.spncheck\.test\@SPNCHECK\.TEST: .* cause=spn-wrong-account/,
      'the finding is logged');
 $h->stop;
+
+# Inside httpd, a service whose short name is registered (lower-case): ok.
+my $ok = MiniHttpd->new(mpm => 'event', realm => $dir, module => $ENV{SPNCHECK_MODULE},
+                        keytab => "$dir/probe.keytab", spn => 'HTTP/probe.spncheck.test@SPNCHECK.TEST',
+                        extra => "SPNCheckProbe $dir/monitor.keytab monitor\@SPNCHECK.TEST 15min\n");
+$ok->start;
+my $os = wait_probe($ok);
+my %op = map { $_->{spn} => $_ } @{$os->{probe}{results} || []};
+is($op{'HTTP/probe.spncheck.test@SPNCHECK.TEST'}{cause}, 'ok', 'status: FQDN form ok');
+is($op{'HTTP/probe@SPNCHECK.TEST'}{cause}, 'ok', 'status: short form, as browsers ask, ok');
+unlike($ok->log, qr/SPN00031/, 'no finding logged');
+$ok->stop;
 
 # A probe identity that cannot authenticate: httpd starts and serves anyway.
 my $b = MiniHttpd->new(mpm => 'event', realm => $dir, module => $ENV{SPNCHECK_MODULE},

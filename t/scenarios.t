@@ -1,5 +1,8 @@
-# scenarios.t: each failure of issue 3, made for real (MIT KDC on loopback,
-# curl --negotiate), diagnosed by the module running beside mod_auth_gssapi.
+# scenarios.t: the misconfigurations made for real (MIT KDC on loopback,
+# curl --negotiate) and diagnosed by the module beside mod_auth_gssapi:
+# spn-unknown, kvno-mismatch, spn-wrong-account, enctype-mismatch,
+# no-service-key, realm-mismatch, malformed-token, ntlm-fallback,
+# ticket-ok; plus detail levels, the log line and config merging.
 use strict;
 use warnings;
 use FindBin;

@@ -11,6 +11,7 @@
 #include "spn_b64.h"
 #include "spn_diag.h"
 #include "../unit/diag_check.h"
+#include "kt_mem.h"
 
 #include <apr_general.h>
 #include <apr_strings.h>
@@ -27,22 +28,8 @@ static spn_service_t svc, nospn;   /* nospn: no SPNCheckServicePrincipal */
 
 static void add_key(krb5_keytab kt, const char *princ, krb5_enctype et, int kvno)
 {
-    krb5_principal pr;
-    krb5_data pw = { 0, 8, (char *)"Fuzz-Pw1" }, salt;
-    krb5_keytab_entry e;
-
-    if (krb5_parse_name(kctx, princ, &pr))
+    if (kt_mem_add(kctx, kt, princ, et, kvno, "Fuzz-Pw1"))
         abort();
-    if (krb5_principal2salt(kctx, pr, &salt))
-        abort();
-    memset(&e, 0, sizeof e);
-    e.principal = pr;
-    e.vno = (krb5_kvno)kvno;
-    if (krb5_c_string_to_key(kctx, et, &pw, &salt, &e.key) || krb5_kt_add_entry(kctx, kt, &e))
-        abort();
-    krb5_free_keyblock_contents(kctx, &e.key);
-    krb5_free_data_contents(kctx, &salt);
-    krb5_free_principal(kctx, pr);
 }
 
 static void setup(void)

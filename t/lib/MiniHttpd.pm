@@ -16,10 +16,11 @@ sub free_port {
     return $p;
 }
 
-# new(mpm => 'prefork', realm => DIR, module => SO, keytab => FILE, extra => TEXT,
-#     without => 1 (module not loaded), mods => [more modules],
-#     tuning => TEXT (MPM directives), site => TEXT (the site instead of the KB1077 <Location /> and status page;
-#     its SPNCheck* lines are dropped when the module is not loaded))
+# new(mpm => 'prefork', realm => DIR, module => SO, keytab => FILE, spn => SPN,
+#     history => N, without => 1 (module not loaded), extra => TEXT,
+#     mods => [more modules], tuning => TEXT (MPM directives),
+#     site => TEXT (the site instead of the KB1077 <Location /> and status
+#     page; its SPNCheck* lines are dropped when the module is not loaded))
 sub new {
     my ($class, %o) = @_;
     my $self = bless { %o }, $class;

@@ -10,7 +10,7 @@ static int sane(const spn_token_t *t, size_t len)
 {
     if (t->error.code > SPN_E_UNSUPPORTED) return 0;
     if (t->error.code && (t->error.message[0] == 0 || t->error.offset > len)) return 0;
-    if (t->format > SPN_FMT_NTLMSSP || t->mech > SPN_MECH_UNKNOWN) return 0;
+    if (t->format > SPN_FMT_NTLMSSP || t->mech > SPN_MECH_KRB5_U2U) return 0;
     return 1;
 }
 

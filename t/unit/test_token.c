@@ -1,6 +1,6 @@
 /* test_token.c: the token decoder on hand-made inputs, the header
- * splitter, and the escapers.  Real tokens are checked fact by fact in
- * t/unit/vectors.t. */
+ * splitter, and the escapers.  Real tokens are checked fact by fact by
+ * t/unit/vectors.pl (spncheck decode --json against ../shared/vectors). */
 #include "spn_buf.h"
 #include "spn_report.h"
 #include "spn_token.h"
@@ -12,6 +12,20 @@ static spn_err_t dec(const unsigned char *p, size_t n, spn_token_t *t)
 {
     return spn_token_decode(p, n, t);
 }
+
+/* KRB-TGT-REQ (untagged SEQUENCE): pvno 5, msg-type 16, server-name
+ * HTTP/web01 (NT-SRV-INST), realm SPNCHECK.TEST */
+#define TGT_REQ_BODY \
+    0x30, 0x35, \
+    0xa0, 0x03, 0x02, 0x01, 0x05, \
+    0xa1, 0x03, 0x02, 0x01, 0x10, \
+    0xa2, 0x18, 0x30, 0x16, 0xa0, 0x03, 0x02, 0x01, 0x02, \
+    0xa1, 0x0f, 0x30, 0x0d, 0x1b, 0x04, 'H','T','T','P', 0x1b, 0x05, 'w','e','b','0','1', \
+    0xa3, 0x0f, 0x1b, 0x0d, 'S','P','N','C','H','E','C','K','.','T','E','S','T'
+/* GSS framing, thisMech 1.2.840.113554.1.2.2.3 (krb5 user-to-user) */
+#define U2U_OID 0x06, 0x0a, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x12, 0x01, 0x02, 0x02, 0x03
+
+static const unsigned char u2u_tok[] = {0x60, 0x45, U2U_OID, 0x04, 0x00, TGT_REQ_BODY};
 
 int main(int argc, const char *const *argv)
 {
@@ -119,6 +133,87 @@ int main(int argc, const char *const *argv)
         static const unsigned char m[] = {0x60, 0x06, 0x06, 0x02, 0x2a, 0x03, 0x01, 0x02};
         is_int(dec(m, sizeof m, &t), SPN_E_OK, "gss: unknown mech decodes");
         is_int(t.mech, SPN_MECH_UNKNOWN, "gss: unknown mech reported");
+    }
+    /* Kerberos user-to-user: a KRB-TGT-REQ, never mistaken for an AP-REQ */
+    {
+        char sn[64];
+        size_t cut;
+        int bad = 0;
+        is_int(dec(u2u_tok, sizeof u2u_tok, &t), SPN_E_OK, "u2u: GSS KRB-TGT-REQ decodes");
+        is_int(t.format, SPN_FMT_GSS_KRB5, "u2u: format gss-krb5");
+        is_int(t.mech, SPN_MECH_KRB5_U2U, "u2u: mech krb5-u2u");
+        is_str(spn_mech_name(t.mech), "krb5-u2u", "u2u: mech name");
+        is_int(t.krb5.tok_id, 0x0400, "u2u: TOK_ID 0x0400");
+        is_int(t.krb5.msg_type, 16, "u2u: msg-type 16 (KRB-TGT-REQ)");
+        spn_krb5_sname(&t.krb5, sn, sizeof sn);
+        is_str(sn, "HTTP/web01", "u2u: server-name");
+        is_int(t.krb5.sname_type, 2, "u2u: server-name type");
+        ok(t.krb5.realm.len == 13 && memcmp(t.krb5.realm.p, "SPNCHECK.TEST", 13) == 0,
+           "u2u: realm");
+        ok(t.krb5.etype == 0 && t.krb5.cipher.len == 0 && t.krb5.kvno == -1,
+           "u2u: no ticket facts");
+        spn_buf_init(&b, pool, 256);
+        spn_token_json(&b, &t);
+        ok(strstr(b.s, "\"mech\":\"krb5-u2u\"") && strstr(b.s, "\"msg_type\":16") &&
+           strstr(b.s, "\"sname\":\"HTTP/web01\"") && strstr(b.s, "\"etype\":null"),
+           "u2u: JSON names the mech, msg-type 16, server-name; no etype");
+        spn_buf_init(&b, pool, 256);
+        spn_token_text(&b, &t);
+        ok(strstr(b.s, "mechanism:     krb5-u2u") && strstr(b.s, "KRB-TGT-REQ (user-to-user") &&
+           strstr(b.s, "service name:  HTTP/web01") && !strstr(b.s, "AP-REQ"),
+           "u2u: text says KRB-TGT-REQ, user-to-user, never AP-REQ");
+        for (cut = 0; cut < sizeof u2u_tok; cut++)
+            if (dec(u2u_tok, cut, &t) == SPN_E_OK || t.krb5.msg_type == 14)
+                bad++;
+        is_int(bad, 0, "u2u: every truncation is an error, none an AP-REQ");
+        is_int(dec(u2u_tok, sizeof u2u_tok - 3, &t), SPN_E_TRUNCATED, "u2u: cut realm truncated");
+    }
+    {   /* only pvno and msg-type: server-name and realm are optional */
+        static const unsigned char m[] = {0x60, 0x1a, U2U_OID, 0x04, 0x00,
+            0x30, 0x0a, 0xa0, 0x03, 0x02, 0x01, 0x05, 0xa1, 0x03, 0x02, 0x01, 0x10};
+        is_int(dec(m, sizeof m, &t), SPN_E_OK, "u2u: minimal KRB-TGT-REQ");
+        ok(t.krb5.msg_type == 16 && t.krb5.sname_n == 0 && t.krb5.realm.len == 0,
+           "u2u: minimal: msg-type 16, no name, no realm");
+    }
+    {   /* msg-type 14 in an untagged SEQUENCE is not an AP-REQ */
+        static const unsigned char m[] = {0x60, 0x1a, U2U_OID, 0x01, 0x00,
+            0x30, 0x0a, 0xa0, 0x03, 0x02, 0x01, 0x05, 0xa1, 0x03, 0x02, 0x01, 0x0e};
+        is_int(dec(m, sizeof m, &t), SPN_E_UNSUPPORTED, "u2u: SEQUENCE with msg-type 14 refused");
+        ok(t.krb5.msg_type != 14, "u2u: and not taken for an AP-REQ");
+    }
+    {   /* pvno 4 */
+        static const unsigned char m[] = {0x60, 0x1a, U2U_OID, 0x04, 0x00,
+            0x30, 0x0a, 0xa0, 0x03, 0x02, 0x01, 0x04, 0xa1, 0x03, 0x02, 0x01, 0x10};
+        is_int(dec(m, sizeof m, &t), SPN_E_UNSUPPORTED, "u2u: pvno 4 unsupported");
+    }
+    {   /* msg-type missing; then fields out of order */
+        static const unsigned char m1[] = {0x60, 0x15, U2U_OID, 0x04, 0x00,
+            0x30, 0x05, 0xa0, 0x03, 0x02, 0x01, 0x05};
+        static const unsigned char m2[] = {0x60, 0x1a, U2U_OID, 0x04, 0x00,
+            0x30, 0x0a, 0xa1, 0x03, 0x02, 0x01, 0x10, 0xa0, 0x03, 0x02, 0x01, 0x05};
+        is_int(dec(m1, sizeof m1, &t), SPN_E_MALFORMED, "u2u: msg-type missing");
+        ok(t.krb5.msg_type == 0, "u2u: msg-type missing: no message type reported");
+        is_int(dec(m2, sizeof m2, &t), SPN_E_MALFORMED, "u2u: fields out of order");
+    }
+    {   /* server-name whose component is not a GeneralString; realm too long */
+        unsigned char m[sizeof u2u_tok];
+        memcpy(m, u2u_tok, sizeof m);
+        m[41] = 0x0c;                           /* 'HTTP' as UTF8String */
+        is_int(dec(m, sizeof m, &t), SPN_E_MALFORMED, "u2u: bad name component");
+        memcpy(m, u2u_tok, sizeof m);
+        m[57] = 0x0e;                           /* realm length 14 of 13 */
+        is_int(dec(m, sizeof m, &t), SPN_E_TRUNCATED, "u2u: realm runs past its field");
+    }
+    {   /* inside SPNEGO: NegTokenInit { mechTypes [u2u], mechToken } */
+        static const unsigned char m[] = {0x60, 0x67, 0x06, 0x06, 0x2b, 0x06, 0x01, 0x05, 0x05, 0x02,
+            0xa0, 0x5d, 0x30, 0x5b,
+            0xa0, 0x0e, 0x30, 0x0c, U2U_OID,
+            0xa2, 0x49, 0x04, 0x47, 0x60, 0x45, U2U_OID, 0x04, 0x00, TGT_REQ_BODY};
+        is_int(dec(m, sizeof m, &t), SPN_E_OK, "u2u in SPNEGO decodes");
+        ok(t.format == SPN_FMT_SPNEGO_INIT && t.mech == SPN_MECH_KRB5_U2U &&
+           t.krb5.msg_type == 16, "u2u in SPNEGO: spnego-init, krb5-u2u, KRB-TGT-REQ");
+        is_str(spn_oid_label(t.mech_types[0].p, t.mech_types[0].len), "Kerberos V5 user-to-user",
+               "u2u in SPNEGO: mechTypes label");
     }
     /* base64 front end */
     {

@@ -1,5 +1,5 @@
 #!/usr/bin/perl
-# vectors.t: `spncheck decode --json` against every fact recorded for the
+# vectors.pl: `spncheck decode --json` against every fact recorded for the
 # real tokens in ../shared/vectors (read from there, never copied here).
 use strict;
 use warnings;

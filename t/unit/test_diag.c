@@ -1,0 +1,428 @@
+/* test_diag.c: the cause spn_diagnose() names, one case per cause the
+ * engine can produce, and the edges between kvno-mismatch,
+ * spn-wrong-account and enctype-mismatch.  Tickets are real: an
+ * EncTicketPart and an Authenticator DER-encoded here, sealed with
+ * krb5_c_encrypt (key usages 2 and 11) under keys made from the same
+ * passwords as the in-memory keytab's, framed as GSS/SPNEGO AP-REQs.
+ * spn-not-registered and spn-duplicate come from the probe (KDC errors),
+ * never from a token, so they are t/probe.t's. */
+#include "spn_b64.h"
+#include "spn_diag.h"
+#include "kt_mem.h"
+#include "tap.h"
+
+#include <apr_general.h>
+#include <apr_strings.h>
+#include <stdarg.h>
+#include <stdlib.h>
+
+/* DER identifier octets used below */
+#define INTEGER   0x02
+#define BITSTR    0x03
+#define OCTETS    0x04
+#define OID       0x06
+#define ENUMER    0x0a
+#define GENTIME   0x18
+#define GENSTR    0x1b
+#define SEQ       0x30
+#define CTX(n)    (0xa0 + (n))
+#define APP(n)    (0x60 + (n))
+
+#define REALM  "SPNCHECK.TEST"
+#define WEB01  "HTTP/web01.spncheck.test"
+#define ALIAS  "HTTP/alias.spncheck.test"
+#define AES256 ENCTYPE_AES256_CTS_HMAC_SHA1_96
+#define AES128 ENCTYPE_AES128_CTS_HMAC_SHA1_96
+#define NOW    ((time_t)1795000000)
+
+typedef struct { uint8_t *p; size_t n; } blob;
+
+static apr_pool_t *pool;
+static krb5_context kctx;
+
+static blob raw(const void *s, size_t n)
+{
+    blob b = { apr_pmemdup(pool, s, n ? n : 1), n };
+    return b;
+}
+
+static blob tlv(uint8_t tag, blob body)
+{
+    uint8_t h[6];
+    size_t hn = 0, k;
+    blob b;
+
+    h[hn++] = tag;
+    if (body.n < 0x80) {
+        h[hn++] = (uint8_t)body.n;
+    }
+    else {
+        k = body.n < 0x100 ? 1 : body.n < 0x10000 ? 2 : 3;
+        h[hn++] = (uint8_t)(0x80 | k);
+        while (k--)
+            h[hn++] = (uint8_t)(body.n >> (8 * k));
+    }
+    b.n = hn + body.n;
+    b.p = apr_palloc(pool, b.n);
+    memcpy(b.p, h, hn);
+    memcpy(b.p + hn, body.p, body.n);
+    return b;
+}
+
+/* Concatenates n (at most 8) blobs. */
+static blob cat(int n, ...)
+{
+    blob part[8], all = { NULL, 0 };
+    size_t o = 0;
+    va_list ap;
+    int i;
+
+    if (n > 8)
+        abort();
+    va_start(ap, n);
+    for (i = 0; i < n; i++) {
+        part[i] = va_arg(ap, blob);
+        all.n += part[i].n;
+    }
+    va_end(ap);
+    all.p = apr_palloc(pool, all.n + 1);
+    for (i = 0; i < n; i++) {
+        memcpy(all.p + o, part[i].p, part[i].n);
+        o += part[i].n;
+    }
+    return all;
+}
+
+static blob der_int(long v)
+{
+    uint8_t b[4] = { (uint8_t)(v >> 24), (uint8_t)(v >> 16), (uint8_t)(v >> 8), (uint8_t)v };
+    int i = 0;
+    while (i < 3 && ((b[i] == 0 && !(b[i + 1] & 0x80)) || (b[i] == 0xff && (b[i + 1] & 0x80))))
+        i++;
+    return tlv(INTEGER, raw(b + i, (size_t)(4 - i)));
+}
+
+static blob field_int(int n, long v) { return tlv(CTX(n), der_int(v)); }
+static blob gstr(const char *s) { return tlv(GENSTR, raw(s, strlen(s))); }
+
+static blob ktime(time_t t)
+{
+    char s[20];
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(s, sizeof s, "%Y%m%d%H%M%SZ", &tm);
+    return tlv(GENTIME, raw(s, 15));
+}
+
+/* PrincipalName for "a/b" or "a" */
+static blob principal(int type, const char *name)
+{
+    const char *sl = strchr(name, '/');
+    blob comps = sl ? cat(2, tlv(GENSTR, raw(name, (size_t)(sl - name))), gstr(sl + 1))
+                    : gstr(name);
+    return tlv(SEQ, cat(2, field_int(0, type), tlv(CTX(1), tlv(SEQ, comps))));
+}
+
+static blob seal(const krb5_keyblock *key, int usage, blob plain)
+{
+    krb5_data in;
+    krb5_enc_data out;
+    size_t len;
+
+    in.magic = 0;
+    in.data = (char *)plain.p;
+    in.length = (unsigned)plain.n;
+    memset(&out, 0, sizeof out);
+    if (krb5_c_encrypt_length(kctx, key->enctype, plain.n, &len))
+        abort();
+    out.ciphertext.data = apr_palloc(pool, len);
+    out.ciphertext.length = (unsigned)len;
+    if (krb5_c_encrypt(kctx, key, usage, NULL, &in, &out))
+        abort();
+    return raw(out.ciphertext.data, out.ciphertext.length);
+}
+
+/* EncryptedData; kvno < 0: absent */
+static blob enc_data(int etype, long kvno, blob cipher)
+{
+    return tlv(SEQ, cat(3, field_int(0, etype),
+                        kvno >= 0 ? field_int(1, kvno) : raw("", 0),
+                        tlv(CTX(2), tlv(OCTETS, cipher))));
+}
+
+typedef struct {
+    const char *sname, *realm;
+    const krb5_keyblock *key;  /* the key the "KDC" seals the ticket with */
+    long kvno;                 /* the enc-part's label; -1 absent */
+    time_t endtime, ctime;
+    const char *mech_oid;      /* thisMech, 9 or 10 bytes; NULL: krb5 */
+    int spnego;
+} tkt_t;
+
+static const char OID_KRB5[] = "\x2a\x86\x48\x86\xf7\x12\x01\x02\x02";
+static const char OID_U2U[] = "\x2a\x86\x48\x86\xf7\x12\x01\x02\x02\x03";
+static const char OID_SPNEGO[] = "\x2b\x06\x01\x05\x05\x02";
+
+static const char *b64(const char *scheme, blob b)
+{
+    char *out = apr_palloc(pool, strlen(scheme) + spn_b64_encoded_len(b.n) + 2);
+    spn_b64_encode(b.p, b.n, out + sprintf(out, "%s ", scheme));
+    return out;
+}
+
+/* "Negotiate <b64>" of an AP-REQ for t */
+static const char *ap_req(const tkt_t *t)
+{
+    static const uint8_t no_flags[] = { 0, 0, 0, 0, 0 };
+    krb5_keyblock *sk;
+    blob etp, tkt, auth, ap, gss;
+    const char *oid = t->mech_oid ? t->mech_oid : OID_KRB5;
+
+    if (krb5_c_make_random_key(kctx, AES128, (sk = apr_pcalloc(pool, sizeof *sk))))
+        abort();
+    /* EncTicketPart ::= [APPLICATION 3] SEQUENCE { flags [0], key [1], crealm [2],
+     *   cname [3], transited [4], authtime [5], endtime [7] } */
+    etp = tlv(APP(3), tlv(SEQ, cat(7,
+        tlv(CTX(0), tlv(BITSTR, raw(no_flags, 5))),
+        tlv(CTX(1), tlv(SEQ, cat(2, field_int(0, sk->enctype),
+                                 tlv(CTX(1), tlv(OCTETS, raw(sk->contents, sk->length)))))),
+        tlv(CTX(2), gstr(REALM)), tlv(CTX(3), principal(1, "alice")),
+        tlv(CTX(4), tlv(SEQ, cat(2, field_int(0, 1), tlv(CTX(1), tlv(OCTETS, raw("", 0)))))),
+        tlv(CTX(5), ktime(NOW - 60)), tlv(CTX(7), ktime(t->endtime)))));
+    tkt = tlv(APP(1), tlv(SEQ, cat(4, field_int(0, 5), tlv(CTX(1), gstr(t->realm)),
+                                   tlv(CTX(2), principal(2, t->sname)),
+                                   tlv(CTX(3), enc_data(t->key->enctype, t->kvno,
+                                                        seal(t->key, 2, etp))))));
+    /* Authenticator ::= [APPLICATION 2] SEQUENCE { vno [0], crealm [1], cname [2],
+     *   cusec [4], ctime [5] } */
+    auth = tlv(APP(2), tlv(SEQ, cat(5, field_int(0, 5), tlv(CTX(1), gstr(REALM)),
+                                    tlv(CTX(2), principal(1, "alice")), field_int(4, 0),
+                                    tlv(CTX(5), ktime(t->ctime)))));
+    ap = tlv(APP(14), tlv(SEQ, cat(5, field_int(0, 5), field_int(1, 14),
+                                   tlv(CTX(2), tlv(BITSTR, raw(no_flags, 5))), tlv(CTX(3), tkt),
+                                   tlv(CTX(4), enc_data(sk->enctype, -1,
+                                                        seal(sk, 11, auth))))));
+    gss = tlv(APP(0), cat(3, tlv(OID, raw(oid, strlen(oid))), raw("\x01\x00", 2), ap));
+    if (t->spnego)
+        gss = tlv(APP(0), cat(2, tlv(OID, raw(OID_SPNEGO, 6)),
+            tlv(CTX(0), tlv(SEQ, cat(2, tlv(CTX(0), tlv(SEQ, tlv(OID, raw(oid, strlen(oid))))),
+                                     tlv(CTX(2), tlv(OCTETS, gss)))))));
+    krb5_free_keyblock_contents(kctx, sk);
+    return b64("Negotiate", gss);
+}
+
+static krb5_keyblock *key(const char *princ, krb5_enctype et, const char *pw)
+{
+    krb5_keyblock *k = apr_pcalloc(pool, sizeof *k);
+    if (kt_mem_key(kctx, apr_pstrcat(pool, princ, "@" REALM, NULL), et, pw, k))
+        abort();
+    return k;
+}
+
+static spn_service_t svc;
+static spn_diag_t d;
+static int seen[SPN_C_COUNT];
+
+static int diagnose(const char *authorization, const char *gss_error)
+{
+    spn_observation_t obs;
+    memset(&obs, 0, sizeof obs);
+    obs.authorization = authorization;
+    obs.gss_error = gss_error;
+    obs.host = "web01.spncheck.test";
+    obs.now = NOW;
+    spn_diagnose(pool, kctx, &svc, &obs, &d);
+    seen[d.cause] = 1;
+    return d.cause;
+}
+
+/* A fresh ticket for sname sealed with k under kvno label v. */
+static tkt_t tk(const char *sname, const krb5_keyblock *k, long v)
+{
+    tkt_t t = { sname, REALM, k, v, NOW + 3600, NOW, NULL, 1 };
+    return t;
+}
+
+int main(int argc, const char *const *argv)
+{
+    static const char *spns[] = { WEB01 "@" REALM, "HTTP/web02.spncheck.test@" REALM };
+    krb5_keytab kt;
+    krb5_keyblock *web01, *web01_rc4, *other, *alias, *rnd128, *rnd384;
+    tkt_t t;
+    spn_observation_t obs;
+
+    apr_app_initialize(&argc, &argv, NULL);
+    apr_pool_create(&pool, NULL);
+    if (krb5_init_context(&kctx) || krb5_kt_resolve(kctx, "MEMORY:test-diag", &kt) ||
+        kt_mem_add(kctx, kt, WEB01 "@" REALM, AES256, 2, "Web01-Pw1") ||
+        kt_mem_add(kctx, kt, WEB01 "@" REALM, ENCTYPE_ARCFOUR_HMAC, 2, "Web01-Pw1") ||
+        kt_mem_add(kctx, kt, ALIAS "@" REALM, AES128, 5, "Alias-Pw1"))
+        abort();
+    svc.spns = spns;
+    svc.n_spns = 1;
+    svc.keytab = spn_keytab_load(pool, kctx, "MEMORY:test-diag");
+    svc.account = "SPNCHECK\\svc-web";
+    svc.max_skew = 300;
+    ok(svc.keytab->status == 0 && svc.keytab->n == 3, "in-memory keytab: 3 keys");
+    web01 = key(WEB01, AES256, "Web01-Pw1");
+    web01_rc4 = key(WEB01, ENCTYPE_ARCFOUR_HMAC, "Web01-Pw1");
+    other = key(WEB01, AES256, "Computer-Pw1");      /* the same SPN on another account */
+    alias = key(ALIAS, AES128, "Alias-Pw1");
+    rnd128 = apr_pcalloc(pool, sizeof *rnd128);
+    rnd384 = apr_pcalloc(pool, sizeof *rnd384);
+    if (krb5_c_make_random_key(kctx, AES128, rnd128) ||
+        krb5_c_make_random_key(kctx, ENCTYPE_AES256_CTS_HMAC_SHA384_192, rnd384))
+        abort();
+
+    /* ticket-ok, in SPNEGO and as a raw GSS krb5 token, AES and RC4 */
+    t = tk(WEB01, web01, 2);
+    is_int(diagnose(ap_req(&t), NULL), SPN_C_TICKET_OK, "ticket-ok (SPNEGO)");
+    ok(d.ticket.decrypted && d.fit_kvno == 2 && d.held && d.configured &&
+       strcmp(d.ticket.client, "alice@" REALM) == 0 && d.ticket.have_ctime && d.skew == 0,
+       "ticket-ok: decrypted with kvno 2, client alice, authenticator read");
+    t.spnego = 0;
+    is_int(diagnose(ap_req(&t), NULL), SPN_C_TICKET_OK, "ticket-ok (GSS krb5)");
+    is_int(d.tok.format, SPN_FMT_GSS_KRB5, "ticket-ok: raw GSS format");
+    t = tk(WEB01, web01_rc4, 2);
+    is_int(diagnose(ap_req(&t), NULL), SPN_C_TICKET_OK, "ticket-ok (RC4 key)");
+
+    /* clock-skew and ticket-expired, at and past the allowed skew */
+    t = tk(WEB01, web01, 2);
+    t.ctime = NOW - 300;
+    is_int(diagnose(ap_req(&t), NULL), SPN_C_TICKET_OK, "skew of exactly max_skew: ok");
+    t.ctime = NOW - 600;
+    is_int(diagnose(ap_req(&t), NULL), SPN_C_CLOCK_SKEW, "clock-skew: client 10 min behind");
+    is_int(d.skew, -600, "clock-skew: skew -600");
+    t.ctime = NOW + 301;
+    is_int(diagnose(ap_req(&t), NULL), SPN_C_CLOCK_SKEW, "clock-skew: client ahead");
+    t = tk(WEB01, web01, 2);
+    t.endtime = NOW - 200;
+    is_int(diagnose(ap_req(&t), NULL), SPN_C_TICKET_OK, "ended within the skew: ok");
+    t.endtime = NOW - 400;
+    is_int(diagnose(ap_req(&t), NULL), SPN_C_TICKET_EXPIRED, "ticket-expired");
+    t.ctime = NOW - 600;
+    is_int(diagnose(ap_req(&t), NULL), SPN_C_TICKET_EXPIRED, "expired and skewed: expired");
+    is_int(diagnose(ap_req(&t), "Clock skew too great"), SPN_C_CLOCK_SKEW,
+           "expired and skewed, acceptor says skew: clock-skew");
+
+    /* replay: only the acceptor knows */
+    t = tk(WEB01, web01, 2);
+    is_int(diagnose(ap_req(&t), "Request is a replay"), SPN_C_REPLAY, "replay");
+
+    /* kvno-mismatch, spn-wrong-account, enctype-mismatch and their edges */
+    t = tk(WEB01, web01, 3);
+    is_int(diagnose(ap_req(&t), NULL), SPN_C_KVNO_MISMATCH,
+           "kvno-mismatch: the key fits but is labelled 3, keytab 2");
+    is_int(d.fit_kvno, 2, "kvno-mismatch: fitted kvno 2");
+    t = tk(WEB01, other, 3);
+    is_int(diagnose(ap_req(&t), NULL), SPN_C_KVNO_MISMATCH,
+           "kvno-mismatch: no key fits, kvno 3 not held");
+    t = tk(WEB01, other, 2);
+    is_int(diagnose(ap_req(&t), NULL), SPN_C_SPN_WRONG_ACCOUNT,
+           "spn-wrong-account: kvno 2 held, yet no key fits");
+    ok(d.held && !d.ticket.decrypted && d.n_kt_kvnos == 1 && d.kt_kvnos[0] == 2,
+       "spn-wrong-account: held at kvno 2, not decrypted");
+    t = tk(WEB01, other, -1);
+    is_int(diagnose(ap_req(&t), NULL), SPN_C_SPN_WRONG_ACCOUNT,
+           "spn-wrong-account: no kvno in the ticket, no key fits");
+    t = tk(WEB01, rnd128, 2);
+    is_int(diagnose(ap_req(&t), NULL), SPN_C_ENCTYPE_MISMATCH,
+           "enctype-mismatch: aes128 ticket, keytab has aes256/rc4 for it");
+    ok(!d.etype_available, "enctype-mismatch: another principal's aes128 key does not count");
+    t = tk(WEB01, rnd128, 7);
+    is_int(diagnose(ap_req(&t), NULL), SPN_C_ENCTYPE_MISMATCH,
+           "enctype-mismatch wins over a kvno that is not held");
+    svc.n_spns = 2;                                  /* HTTP/web02: configured, not held */
+    t = tk("HTTP/web02.spncheck.test", other, 2);
+    is_int(diagnose(ap_req(&t), NULL), SPN_C_SPN_WRONG_ACCOUNT,
+           "configured, not in the keytab, etype there: spn-wrong-account");
+    ok(d.configured && !d.held, "configured but not held");
+    t = tk("HTTP/web02.spncheck.test", rnd384, 2);
+    is_int(diagnose(ap_req(&t), NULL), SPN_C_ENCTYPE_MISMATCH,
+           "configured, not in the keytab, no key of its etype: enctype-mismatch");
+    svc.n_spns = 1;
+
+    /* spn-unknown: neither configured nor held; also when another name's key fits */
+    t = tk("HTTP/other.spncheck.test", other, 2);
+    is_int(diagnose(ap_req(&t), NULL), SPN_C_SPN_UNKNOWN, "spn-unknown");
+    t = tk("HTTP/cname.spncheck.test", alias, 5);
+    is_int(diagnose(ap_req(&t), NULL), SPN_C_SPN_UNKNOWN,
+           "spn-unknown: decrypts with the alias's key, name not ours");
+    ok(d.ticket.decrypted, "spn-unknown: it did decrypt");
+
+    /* realm-mismatch, even when the key fits */
+    t = tk(WEB01, web01, 2);
+    t.realm = "OTHER.TEST";
+    is_int(diagnose(ap_req(&t), NULL), SPN_C_REALM_MISMATCH, "realm-mismatch");
+    is_str(d.expected_realm, REALM, "realm-mismatch: expected realm");
+
+    /* backend-kernel-mode: our key fits, the backend refused it */
+    t = tk(WEB01, web01, 2);
+    memset(&obs, 0, sizeof obs);
+    obs.authorization = ap_req(&t);
+    obs.now = NOW;
+    obs.proxied = 1;
+    spn_diagnose(pool, kctx, &svc, &obs, &d);
+    is_int(d.cause, SPN_C_BACKEND_KERNEL_MODE, "backend-kernel-mode");
+    seen[d.cause] = 1;
+    obs.backend_www = "Negotiate oQcwBaADCgEA";         /* NegTokenResp accept-completed */
+    spn_diagnose(pool, kctx, &svc, &obs, &d);
+    is_int(d.cause, SPN_C_TICKET_OK, "proxied, the backend accepted: ticket-ok");
+
+    /* no-service-key: no keytab, an empty one, an unreadable one */
+    {
+        const spn_keytab_t *full = svc.keytab;
+        krb5_keytab empty;
+        t = tk(WEB01, web01, 2);
+        svc.keytab = NULL;
+        is_int(diagnose(ap_req(&t), NULL), SPN_C_NO_SERVICE_KEY, "no-service-key: none");
+        if (krb5_kt_resolve(kctx, "MEMORY:test-diag-empty", &empty))
+            abort();
+        svc.keytab = spn_keytab_load(pool, kctx, "MEMORY:test-diag-empty");
+        is_int(diagnose(ap_req(&t), NULL), SPN_C_NO_SERVICE_KEY, "no-service-key: empty");
+        svc.keytab = spn_keytab_load(pool, kctx, "/nonexistent/spncheck.keytab");
+        is_int(diagnose(ap_req(&t), NULL), SPN_C_NO_SERVICE_KEY, "no-service-key: missing");
+        svc.keytab = full;
+    }
+
+    /* ntlm-fallback, malformed-token, unsupported-mech */
+    is_int(diagnose("NTLM TlRMTVNTUAABAAAABoIIAA==", NULL), SPN_C_NTLM_FALLBACK,
+           "ntlm-fallback: NTLM scheme");
+    is_int(diagnose("Negotiate TlRMTVNTUAABAAAABoIIAA==", NULL), SPN_C_NTLM_FALLBACK,
+           "ntlm-fallback: NTLMSSP behind Negotiate");
+    is_int(diagnose("Negotiate YII=", NULL), SPN_C_MALFORMED, "malformed-token: truncated");
+    is_int(diagnose("Negotiate", NULL), SPN_C_MALFORMED, "malformed-token: no token");
+    is_int(diagnose(NULL, NULL), SPN_C_MALFORMED, "malformed-token: no Authorization");
+    is_int(diagnose(b64("Negotiate", tlv(APP(0), cat(2, tlv(OID, raw("\x2b\x06\x01\x04\x01"
+                                                              "\x82\x37\x02\x02\x1e", 10)),
+                                                     raw("NEGOEXTS", 8)))), NULL),
+           SPN_C_UNSUPPORTED_MECH, "unsupported-mech: NEGOEX");
+    /* Kerberos user-to-user: a KRB-TGT-REQ, and an AP-REQ framed as u2u
+     * whose ticket our key would open: neither is judged as a ticket */
+    is_int(diagnose(b64("Negotiate", tlv(APP(0), cat(3, tlv(OID, raw(OID_U2U, 10)),
+                                                     raw("\x04\x00", 2),
+                                                     tlv(SEQ, cat(3, field_int(0, 5),
+                                                                  field_int(1, 16),
+                                                                  tlv(CTX(3), gstr(REALM))))))),
+                    NULL), SPN_C_UNSUPPORTED_MECH, "unsupported-mech: u2u KRB-TGT-REQ");
+    ok(d.tok.mech == SPN_MECH_KRB5_U2U && d.tok.krb5.msg_type == 16,
+       "u2u KRB-TGT-REQ: mech krb5-u2u, msg-type 16");
+    t = tk(WEB01, web01, 2);
+    t.mech_oid = OID_U2U;
+    is_int(diagnose(ap_req(&t), NULL), SPN_C_UNSUPPORTED_MECH,
+           "unsupported-mech: u2u AP-REQ (SPNEGO), not ticket-ok");
+    t.spnego = 0;
+    is_int(diagnose(ap_req(&t), NULL), SPN_C_UNSUPPORTED_MECH,
+           "unsupported-mech: u2u AP-REQ (GSS)");
+
+    /* A cause added to the engine needs a case here. */
+    {
+        int c;
+        for (c = 0; c < SPN_C_COUNT; c++)
+            if (c != SPN_C_SPN_NOT_REGISTERED && c != SPN_C_SPN_DUPLICATE && c != SPN_C_UNKNOWN)
+                ok(seen[c], "a case for %s", spn_cause_code((spn_cause_t)c));
+    }
+    krb5_free_context(kctx);
+    apr_terminate();
+    return tap_done();
+}
