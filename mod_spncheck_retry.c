@@ -50,11 +50,12 @@ static void child_init(apr_pool_t *p, server_rec *s)
 }
 
 /* The memo lives in the master connection's pool, made when the connection
- * opens (in its own thread): a stream's thread never allocates there. */
+ * opens (in its own thread): a stream's thread never allocates there.
+ * A proxy's connection to its backend gets none. */
 static int pre_connection(conn_rec *c, void *csd)
 {
     (void)csd;
-    if (memo_on && !c->master)
+    if (memo_on && !c->master && !c->outgoing)
         ap_set_module_config(c->conn_config, &spncheck_module,
                              apr_pcalloc(c->pool, sizeof(retry_memo)));
     return OK;
