@@ -16,7 +16,8 @@ sub free_port {
     return $p;
 }
 
-# new(mpm => 'prefork', realm => DIR, module => SO, keytab => FILE, extra => TEXT)
+# new(mpm => 'prefork', realm => DIR, module => SO, keytab => FILE, extra => TEXT,
+#     mechs => 'krb5' (GssapiAllowedMech; '' for none: every installed mech))
 sub new {
     my ($class, %o) = @_;
     my $self = bless { %o }, $class;
@@ -46,6 +47,8 @@ sub new {
         SPNCheckKeytab $kt
         SPNCheckServiceAccount SPNCHECK\\apppool
 ON
+    my $mechs = ($o{mechs} // 'krb5') eq '' ? '# GssapiAllowedMech unset'
+        : 'GssapiAllowedMech ' . ($o{mechs} // 'krb5');
     my $status = $o{without} ? '' : <<"ST";
 SPNCheckHistory @{[ $o{history} || 1000 ]}
 <Location /spncheck-status>
@@ -71,7 +74,7 @@ KeepAlive On
     AuthType GSSAPI
     AuthName "mini"
     GssapiCredStore keytab:$kt
-    GssapiAllowedMech krb5
+    $mechs
     Require valid-user
 $on</Location>
 $status
