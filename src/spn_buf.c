@@ -195,6 +195,8 @@ void spn_buf_text(spn_buf_t *b, const char *str, size_t n)
     const unsigned char *s = (const unsigned char *)str;
     size_t i = 0, from = 0;
 
+    if (!n)
+        return;                     /* s may be NULL (an empty slice) */
     while (i < n) {
         size_t l = 1;
         int bad = s[i] < 0x20 || s[i] == 0x7F;

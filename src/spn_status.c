@@ -324,6 +324,8 @@ void spn_prom_label(spn_buf_t *b, const char *v)
     const unsigned char *s = (const unsigned char *)v;
     size_t i = 0, n = v ? strlen(v) : 0, run = 0;
 
+    if (!n)
+        return;
     while (i < n) {
         const char *rep = NULL;
         size_t l = 1;

@@ -143,6 +143,9 @@ int main(int argc, const char *const *argv)
     is_str(b.s, "a?[2J?6n?????\xc3\xa9\xe2\x82\xac?",
            "text: C0, DEL, C1 (UTF-8 and raw), bidi override become '?'; other UTF-8 kept");
     spn_buf_init(&b, pool, 16);
+    spn_buf_text(&b, NULL, 0);
+    is_int(b.len, 0, "text: an empty slice (NULL) adds nothing");
+    spn_buf_init(&b, pool, 16);
     spn_buf_printf(&b, "%0200d", 7);
     is_int(b.len, 200, "buf: printf grows the buffer");
 
