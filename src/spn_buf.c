@@ -177,18 +177,41 @@ void spn_buf_json(spn_buf_t *b, const char *str, size_t n)
     spn_buf_add(b, "\"", 1);
 }
 
-void spn_buf_text(spn_buf_t *b, const char *s, size_t n)
+/* A code point a terminal acts on: C1 controls (U+0080-U+009F: CSI, OSC,
+ * ...), line/paragraph separators and bidi overrides/isolates. */
+static int text_unsafe(const unsigned char *s, size_t l)
 {
-    size_t i, from = 0;
+    if (l == 2)
+        return s[0] == 0xC2 && s[1] < 0xA0;
+    if (l == 3 && s[0] == 0xE2 && s[1] == 0x80)
+        return s[2] >= 0xA8 && s[2] <= 0xAE;                /* U+2028-U+202E */
+    if (l == 3 && s[0] == 0xE2 && s[1] == 0x81)
+        return s[2] >= 0xA6 && s[2] <= 0xA9;                /* U+2066-U+2069 */
+    return 0;
+}
+
+void spn_buf_text(spn_buf_t *b, const char *str, size_t n)
+{
+    const unsigned char *s = (const unsigned char *)str;
+    size_t i = 0, from = 0;
+
     if (!n)
-        return;
-    for (i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (c < 0x20 || c == 0x7F) {
-            spn_buf_add(b, s + from, i - from);
-            spn_buf_add(b, "?", 1);
-            from = i + 1;
+        return;                     /* s may be NULL (an empty slice) */
+    while (i < n) {
+        size_t l = 1;
+        int bad = s[i] < 0x20 || s[i] == 0x7F;
+        if (s[i] >= 0x80) {
+            l = spn_utf8_seq(s + i, n - i);
+            bad = !l || text_unsafe(s + i, l);
+            if (!l)
+                l = 1;
         }
+        if (bad) {
+            spn_buf_add(b, str + from, i - from);
+            spn_buf_add(b, "?", 1);
+            from = i + l;
+        }
+        i += l;
     }
-    spn_buf_add(b, s + from, n - from);
+    spn_buf_add(b, str + from, n - from);
 }

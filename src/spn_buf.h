@@ -29,7 +29,8 @@ static inline void spn_buf_htmls(spn_buf_t *b, const char *s)
 }
 /* A JSON string literal, or null when s is NULL. */
 void spn_buf_json(spn_buf_t *b, const char *s, size_t n);
-/* For a terminal: control characters become '?'. */
+/* For a terminal: valid UTF-8 passes; C0, DEL, C1 controls, bidi
+ * controls and bytes that are not UTF-8 become '?' (one per sequence). */
 void spn_buf_text(spn_buf_t *b, const char *s, size_t n);
 static inline void spn_buf_jsons(spn_buf_t *b, const char *s)
 {

@@ -157,12 +157,10 @@ void spn_token_json(spn_buf_t *b, const spn_token_t *t)
     spn_buf_puts(b, "}");
 }
 
-/* Readable text: plain bytes, with control characters shown as '?'. */
+/* Readable text: control characters and invalid UTF-8 shown as '?'. */
 static void text_slice(spn_buf_t *b, const uint8_t *s, size_t n)
 {
-    size_t i;
-    for (i = 0; i < n; i++)
-        spn_buf_printf(b, "%c", (s[i] < 0x20 || s[i] == 0x7F) ? '?' : s[i]);
+    spn_buf_text(b, (const char *)s, n);
 }
 
 void spn_token_text(spn_buf_t *b, const spn_token_t *t)

@@ -318,17 +318,33 @@ void spn_status_json(spn_buf_t *b, apr_pool_t *p, const spn_status_t *st)
 
 /* ---- Prometheus text exposition -------------------------------------------- */
 
-/* Label values: backslash, quote and newline escaped; others as is. */
-static void prom_label(spn_buf_t *b, const char *v)
+/* See spn_status.h; the run-copying loop of spn_buf_json. */
+void spn_prom_label(spn_buf_t *b, const char *v)
 {
-    for (; v && *v; v++) {
-        if (*v == '\\' || *v == '"')
-            spn_buf_printf(b, "\\%c", *v);
-        else if (*v == '\n')
-            spn_buf_puts(b, "\\n");
-        else
-            spn_buf_add(b, v, 1);
+    const unsigned char *s = (const unsigned char *)v;
+    size_t i = 0, n = v ? strlen(v) : 0, run = 0;
+
+    if (!n)
+        return;
+    while (i < n) {
+        const char *rep = NULL;
+        size_t l = 1;
+        if (s[i] == '\\') rep = "\\\\";
+        else if (s[i] == '"') rep = "\\\"";
+        else if (s[i] == '\n') rep = "\\n";
+        else if (s[i] < 0x20 || s[i] == 0x7F) rep = "\xEF\xBF\xBD";
+        else if (s[i] >= 0x80 && (l = spn_utf8_seq(s + i, n - i)) == 0) {
+            rep = "\xEF\xBF\xBD";
+            l = 1;
+        }
+        if (rep) {
+            spn_buf_add(b, v + run, i - run);
+            spn_buf_puts(b, rep);
+            run = i + l;
+        }
+        i += l;
     }
+    spn_buf_add(b, v + run, n - run);
 }
 
 static void prom_probe(spn_buf_t *b, const spn_store_t *s)
@@ -342,9 +358,9 @@ static void prom_probe(spn_buf_t *b, const spn_store_t *s)
     for (i = 0; i < s->n_probes && i < SPN_PROBE_SLOTS; i++) {
         const spn_probe_slot_t *r = &s->probes[i];
         spn_buf_puts(b, "spncheck_probe_ok{scope=\"");
-        prom_label(b, r->scope);
+        spn_prom_label(b, r->scope);
         spn_buf_puts(b, "\",spn=\"");
-        prom_label(b, r->spn);
+        spn_prom_label(b, r->spn);
         spn_buf_printf(b, "\",cause=\"%s\"} %d\n", r->ok ? "ok" : spn_cause_code(r->cause),
                        r->ok ? 1 : 0);
     }
@@ -384,9 +400,9 @@ void spn_status_prometheus(spn_buf_t *b, apr_pool_t *p, const spn_status_t *st)
         spn_selfcheck(p, &sc->svc, sc->names, sc->n_names, &ck);
         for (j = 0; j < ck.n; j++) {
             spn_buf_puts(b, "spncheck_selfcheck{server=\"");
-            prom_label(b, sc->server);
+            spn_prom_label(b, sc->server);
             spn_buf_puts(b, "\",location=\"");
-            prom_label(b, sc->location ? sc->location : "");
+            spn_prom_label(b, sc->location ? sc->location : "");
             spn_buf_printf(b, "\",check=\"%s\"} %d\n", ck.c[j].id, ck.c[j].state);
         }
     }

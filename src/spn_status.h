@@ -35,6 +35,11 @@ void spn_status_prometheus(spn_buf_t *b, apr_pool_t *p, const spn_status_t *st);
  * detail full, with the configuration of the scope that saw it. */
 void spn_status_ref(spn_buf_t *b, const spn_status_t *st, const spn_failure_t *f);
 
+/* A Prometheus label value (without its quotes): \\ \" \n escaped, other
+ * control characters and bytes that are not UTF-8 become U+FFFD, so the
+ * exposition stays valid UTF-8 whatever a <Location> path holds. */
+void spn_prom_label(spn_buf_t *b, const char *v);
+
 /* "2026-11-24 19:00:00Z" */
 void spn_fmt_time(char *out, size_t n, int64_t t);
 

@@ -124,11 +124,16 @@ int spncheck_har(apr_pool_t *p, int argc, char **argv)
     root = json_load_file(o.arg, JSON_DECODE_ANY, &jerr);
     entries = json_object_get(json_object_get(root, "log"), "entries");
     if (!root || !json_is_array(entries)) {
-        fprintf(stderr, "spncheck: %s: not a HAR file: %s", o.arg,
-                root ? "no log.entries array" : jerr.text);
+        spn_buf_t e;                /* jansson quotes the file's bytes: escaped */
+        spn_buf_init(&e, p, 256);
+        spn_buf_puts(&e, "spncheck: ");
+        text(&e, o.arg);
+        spn_buf_puts(&e, ": not a HAR file: ");
+        text(&e, root ? "no log.entries array" : jerr.text);
         if (!root)
-            fprintf(stderr, " (line %d, column %d)", jerr.line, jerr.column);
-        fputc('\n', stderr);
+            spn_buf_printf(&e, " (line %d, column %d)", jerr.line, jerr.column);
+        spn_buf_puts(&e, "\n");
+        fwrite(e.s, 1, e.len, stderr);
         json_decref(root);
         return 3;
     }

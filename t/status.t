@@ -10,7 +10,7 @@ use Test::More;
 use JSON::PP ();
 use SpnTest;
 
-plan tests => 32;
+plan tests => 35;
 
 my $S = 'status.spncheck.test';
 sub status_json {
@@ -69,6 +69,14 @@ my $p = fetch($S, '/spncheck-status?format=prometheus');
 my @lines = split /\n/, $p->{body};
 my @bad = grep { !/^# (HELP|TYPE) spncheck_\w+ / && !/^spncheck_\w+(\{(\w+="(?:[^"\\]|\\.)*",?)+\})? \d+$/ } @lines;
 is_deeply(\@bad, [], 'Prometheus: every line is HELP, TYPE or a sample');
+# A <Location> path with invalid UTF-8 (extra.conf.in): the whole document
+# is still UTF-8, as Prometheus requires, and the label is cleaned.
+my $pb = $p->{body};
+ok(utf8::decode($pb), 'Prometheus: the whole body is valid UTF-8');
+ok(grep({ /^spncheck_selfcheck\{server="merge\.spncheck\.test:\d+",location="\/caf\x{FFFD}\x{FFFD}\\"q",/ }
+        split /\n/, $pb), 'Prometheus: the Latin-1 location as U+FFFD, its quote escaped');
+ok(grep({ ($_->{location} // '') eq "/caf\x{FFFD}\x{FFFD}\"q" } @{$after->{scopes}}),
+   'JSON: the same location, cleaned the same way');
 my ($wa) = map { /\} (\d+)$/ } grep { /^spncheck_failures_total\{cause="spn-wrong-account"\}/ } @lines;
 cmp_ok($wa, '>=', $after->{counters}{'spn-wrong-account'}, 'Prometheus counter agrees with JSON');
 ok(grep({ /^spncheck_selfcheck\{server="wrong\.spncheck\.test:\d+",location="\/",check="both-forms"\} 1$/ } @lines),

@@ -18,6 +18,7 @@ sub free_port {
 
 # new(mpm => 'prefork', realm => DIR, module => SO, keytab => FILE, spn => SPN,
 #     history => N, without => 1 (module not loaded), extra => TEXT,
+#     mechs => 'krb5' (GssapiAllowedMech; '' for none: every installed mech),
 #     mods => [more modules], tuning => TEXT (MPM directives),
 #     site => TEXT (the site instead of the KB1077 <Location /> and status
 #     page; its SPNCheck* lines are dropped when the module is not loaded))
@@ -51,6 +52,8 @@ sub new {
         SPNCheckKeytab $kt
         SPNCheckServiceAccount SPNCHECK\\apppool
 ON
+    my $mechs = ($o{mechs} // 'krb5') eq '' ? '# GssapiAllowedMech unset'
+        : 'GssapiAllowedMech ' . ($o{mechs} // 'krb5');
     my $status = $o{without} ? '' : <<"ST";
 SPNCheckHistory @{[ $o{history} || 1000 ]}
 <Location /spncheck-status>
@@ -63,7 +66,7 @@ ST
     AuthType GSSAPI
     AuthName "mini"
     GssapiCredStore keytab:$kt
-    GssapiAllowedMech krb5
+    $mechs
     Require valid-user
 $on</Location>
 $status

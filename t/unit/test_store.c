@@ -132,6 +132,47 @@ static void test_render(apr_pool_t *p)
     free(s);
 }
 
+/* Every byte of s[0..n) belongs to a valid UTF-8 sequence. */
+static int valid_utf8(const char *s, size_t n)
+{
+    size_t i = 0, l;
+    for (; i < n; i += l)
+        if ((l = spn_utf8_seq((const unsigned char *)s + i, n - i)) == 0)
+            return 0;
+    return 1;
+}
+
+static void test_prom_label(apr_pool_t *p)
+{
+    static const char *spns[] = { "HTTP/web01.example.com@EXAMPLE.COM" };
+    spn_scope_t sc;
+    spn_status_t st;
+    spn_buf_t b;
+
+    spn_buf_init(&b, p, 16);
+    spn_prom_label(&b, "/a\\b\"c\nd\re\x7f\xc3\xa9\xff\xc3(\xed\xa0\x80\xe2\x82\xac");
+    is_str(b.s, "/a\\\\b\\\"c\\nd\xef\xbf\xbd" "e\xef\xbf\xbd\xc3\xa9\xef\xbf\xbd\xef\xbf\xbd("
+                "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xe2\x82\xac",
+           "prom label: \\ \" newline escaped; controls, invalid UTF-8 and surrogates become U+FFFD");
+    spn_buf_init(&b, p, 16);
+    spn_prom_label(&b, NULL);
+    is_int(b.len, 0, "prom label: NULL is empty");
+
+    memset(&sc, 0, sizeof(sc));
+    sc.server = "web01.example.com:80";
+    sc.location = "/caf\xe9\xc3(\x80\"}\n";     /* Latin-1 path, truncated UTF-8 */
+    sc.svc.spns = spns;
+    sc.svc.n_spns = 1;
+    memset(&st, 0, sizeof(st));
+    st.scopes = &sc;
+    st.n_scopes = 1;
+    spn_buf_init(&b, p, 1024);
+    spn_status_prometheus(&b, p, &st);
+    ok(valid_utf8(b.s, b.len), "Prometheus: valid UTF-8 with a Latin-1 <Location> path");
+    ok(strstr(b.s, "location=\"/caf\xef\xbf\xbd\xef\xbf\xbd(\xef\xbf\xbd\\\"}\\n\"") != NULL,
+       "Prometheus: the location label, cleaned and escaped");
+}
+
 int main(void)
 {
     apr_pool_t *p;
@@ -140,6 +181,7 @@ int main(void)
     test_ring();
     test_ratelimit();
     test_render(p);
+    test_prom_label(p);
     apr_pool_destroy(p);
     apr_terminate();
     return tap_done();

@@ -234,6 +234,13 @@ int main(int argc, const char *const *argv)
     spn_buf_json(&b, "a\"b\\c\n<\xc3\xa9\xc3", 10);
     is_str(b.s, "\"a\\\"b\\\\c\\u000a\\u003c\xc3\xa9\\ufffd\"", "json: escapes, keeps UTF-8, replaces invalid");
     spn_buf_init(&b, pool, 16);
+    spn_buf_text(&b, "a\x1b[2J\xc2\x9b" "6n\x9b\x9d\x07\x7f\xe2\x80\xae\xc3\xa9\xe2\x82\xac\n", 22);
+    is_str(b.s, "a?[2J?6n?????\xc3\xa9\xe2\x82\xac?",
+           "text: C0, DEL, C1 (UTF-8 and raw), bidi override become '?'; other UTF-8 kept");
+    spn_buf_init(&b, pool, 16);
+    spn_buf_text(&b, NULL, 0);
+    is_int(b.len, 0, "text: an empty slice (NULL) adds nothing");
+    spn_buf_init(&b, pool, 16);
     spn_buf_printf(&b, "%0200d", 7);
     is_int(b.len, 200, "buf: printf grows the buffer");
 
