@@ -1,7 +1,7 @@
 /* fuzz_har.c: libFuzzer entry for 'spncheck har': the input is a HAR file
  * (jansson parses it; our walker finds the exchanges, decodes both
  * directions and diagnoses failures), reported as text and as JSON. */
-#include "spncheck_har.h"
+#include "cli.h"
 
 #include <apr_general.h>
 #include <stdint.h>
@@ -19,7 +19,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     json_error_t err;
     json_t *har;
     apr_pool_t *p;
-    spncheck_opts_t o;
+    cli_opts_t o;
 
     if (!root) {
         apr_initialize();
@@ -35,9 +35,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     o.svc.max_skew = 300;
     o.svc.account = "SPNCHECK\\<svc>";
     o.arg = "fuzz.har";
-    spn_har_report(p, NULL, har, &o, devnull);
+    cli_har_report(p, NULL, har, &o, devnull);
     o.json = 1;
-    spn_har_report(p, NULL, har, &o, devnull);
+    cli_har_report(p, NULL, har, &o, devnull);
     json_decref(har);
     apr_pool_destroy(p);
     return 0;

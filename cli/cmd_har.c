@@ -1,9 +1,9 @@
-/* spncheck_har.c: 'spncheck har FILE.har': every Negotiate/NTLM exchange
+/* cmd_har.c: 'spncheck har FILE.har': every Negotiate/NTLM exchange
  * in a browser's HAR export, both directions decoded, each failed one
  * diagnosed with the module's engine.  A one-screen summary comes first.
  * The HAR is read with jansson; this file is linked into the tool only,
  * never into the library or the module. */
-#include "spncheck_har.h"
+#include "cli.h"
 #include "spn_report.h"
 
 #include <apr_strings.h>
@@ -109,15 +109,15 @@ static void token_line(spn_buf_t *b, const char *dir, const spn_token_t *t)
     spn_buf_puts(b, "\n");
 }
 
-int spncheck_har(apr_pool_t *p, int argc, char **argv)
+int cli_cmd_har(apr_pool_t *p, int argc, char **argv)
 {
-    spncheck_opts_t o;
+    cli_opts_t o;
     krb5_context ctx = NULL;
     json_error_t jerr;
     json_t *root, *entries;
     int rc;
 
-    if (spncheck_opts(argc, argv, "--keytab --spn --account --netbios", &o) < 0)
+    if (cli_opts(argc, argv, "--keytab --spn --account --netbios", &o) < 0)
         return 2;
     if (!o.arg)
         return 2;
@@ -141,16 +141,16 @@ int spncheck_har(apr_pool_t *p, int argc, char **argv)
         ctx = NULL;
     if (o.keytab && ctx)
         o.svc.keytab = spn_keytab_load(p, ctx, o.keytab);
-    rc = spn_har_report(p, ctx, root, &o, stdout);
+    rc = cli_har_report(p, ctx, root, &o, stdout);
     json_decref(root);
     if (ctx)
         krb5_free_context(ctx);
     return rc;
 }
 
-int spn_har_report(apr_pool_t *p, krb5_context ctx, json_t *root, spncheck_opts_t *op, FILE *out)
+int cli_har_report(apr_pool_t *p, krb5_context ctx, json_t *root, cli_opts_t *op, FILE *out)
 {
-    spncheck_opts_t o = *op;
+    cli_opts_t o = *op;
     json_t *entries = json_object_get(json_object_get(root, "log"), "entries"), *e;
     spn_buf_t sum, det;
     size_t i;

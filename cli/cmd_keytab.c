@@ -1,19 +1,19 @@
-/* spncheck_tools.c: 'spncheck keytab' (audit) and 'spncheck probe' (ask
+/* cmd_keytab.c: 'spncheck keytab' (audit) and 'spncheck probe' (ask
  * the KDC, judge the ticket), over the library's self-checks and probe. */
 #include "spn_probe.h"
 #include "spn_selfcheck.h"
 #include "spn_status.h"
-#include "spncheck_opts.h"
+#include "cli.h"
 
 #include <stdio.h>
 #include <string.h>
 
 /* spncheck keytab FILE [--spn S...] [--account A] [--json]: exit 0 when no
  * self-check fails, 1 otherwise, 2 usage. */
-int spncheck_keytab_cmd(apr_pool_t *p, int argc, char **argv)
+int cli_cmd_keytab(apr_pool_t *p, int argc, char **argv)
 {
     krb5_context ctx;
-    spncheck_opts_t o;
+    cli_opts_t o;
     spn_scope_t sc;
     spn_checks_t ck;
     spn_buf_t b;
@@ -21,7 +21,7 @@ int spncheck_keytab_cmd(apr_pool_t *p, int argc, char **argv)
     char ts[32];
     int i;
 
-    if (spncheck_opts(argc, argv, "--spn --account --netbios", &o) < 0 || !o.arg)
+    if (cli_opts(argc, argv, "--spn --account --netbios", &o) < 0 || !o.arg)
         return 2;
     if (krb5_init_context(&ctx) != 0)
         return 2;
@@ -70,17 +70,17 @@ int spncheck_keytab_cmd(apr_pool_t *p, int argc, char **argv)
 /* spncheck probe --client-keytab K --client P --keytab SVC --spn S...:
  * exit 0 only when every SPN (and its other name form) checks out;
  * 1 when one does not; 3 when the probe identity cannot authenticate. */
-int spncheck_probe_cmd(apr_pool_t *p, int argc, char **argv)
+int cli_cmd_probe(apr_pool_t *p, int argc, char **argv)
 {
     krb5_context ctx;
-    spncheck_opts_t o;
+    cli_opts_t o;
     const char *targets[64];
     spn_probe_result_t res[64];
     char err[512];
     spn_buf_t b;
     int i, n, bad = 0;
 
-    if (spncheck_opts(argc, argv, "--client-keytab --client --keytab --spn --account --netbios",
+    if (cli_opts(argc, argv, "--client-keytab --client --keytab --spn --account --netbios",
                       &o) < 0 || o.arg || !o.client_keytab || !o.client || !o.svc.n_spns)
         return 2;
     if (krb5_init_context(&ctx) != 0)

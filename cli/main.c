@@ -1,7 +1,6 @@
-/* spncheck: the command-line face of libspncheck.
- *   spncheck decode [--json] [TOKEN | -]
- *   spncheck diagnose --keytab K --spn S ... [--json] TOKEN
- */
+/* main.c: spncheck, the command-line face of libspncheck: the command
+ * table, the usage, the token input, and 'decode'. */
+#include "cli.h"
 #include "spn_report.h"
 #include "spn_token.h"
 
@@ -10,10 +9,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-int spncheck_diagnose(apr_pool_t *p, int argc, char **argv);  /* spncheck_diag.c */
-int spncheck_keytab_cmd(apr_pool_t *p, int argc, char **argv); /* spncheck_tools.c */
-int spncheck_probe_cmd(apr_pool_t *p, int argc, char **argv);
-int spncheck_har(apr_pool_t *p, int argc, char **argv);        /* spncheck_har.c */
+static const struct {
+    const char *name;
+    int (*run)(apr_pool_t *p, int argc, char **argv);
+} commands[] = {
+    { "decode", cli_cmd_decode },
+    { "diagnose", cli_cmd_diagnose },
+    { "keytab", cli_cmd_keytab },
+    { "probe", cli_cmd_probe },
+    { "har", cli_cmd_har },
+};
 
 static int usage(void)
 {
@@ -34,7 +39,7 @@ static int usage(void)
 }
 
 /* The token argument, or stdin when it is "-" or absent (capped). */
-const char *spncheck_input(apr_pool_t *p, const char *arg, size_t *len)
+const char *cli_input(apr_pool_t *p, const char *arg, size_t *len)
 {
     enum { CAP = 4 * SPN_TOKEN_MAX };
     char *buf;
@@ -53,7 +58,7 @@ const char *spncheck_input(apr_pool_t *p, const char *arg, size_t *len)
     return buf;
 }
 
-static int cmd_decode(apr_pool_t *p, int argc, char **argv)
+int cli_cmd_decode(apr_pool_t *p, int argc, char **argv)
 {
     int json = 0, i;
     const char *arg = NULL, *in, *scheme, *b64;
@@ -70,7 +75,7 @@ static int cmd_decode(apr_pool_t *p, int argc, char **argv)
         else
             return usage();
     }
-    in = spncheck_input(p, arg, &len);
+    in = cli_input(p, arg, &len);
     raw = apr_palloc(p, SPN_TOKEN_MAX);
     if (spn_split_auth(in, len > 4 * SPN_TOKEN_MAX ? 4 * SPN_TOKEN_MAX : len,
                        &scheme, &b64, &blen) < 0)
@@ -91,25 +96,18 @@ static int cmd_decode(apr_pool_t *p, int argc, char **argv)
 int main(int argc, const char *const *argv)
 {
     apr_pool_t *p;
-    int rc;
+    size_t i;
+    int rc = -1;
 
     if (argc < 2)
         return usage();
     if (apr_app_initialize(&argc, &argv, NULL) != APR_SUCCESS ||
         apr_pool_create(&p, NULL) != APR_SUCCESS)
         return 2;
-    if (strcmp(argv[1], "decode") == 0)
-        rc = cmd_decode(p, argc - 1, (char **)argv + 1);
-    else if (strcmp(argv[1], "diagnose") == 0)
-        rc = spncheck_diagnose(p, argc - 1, (char **)argv + 1);
-    else if (strcmp(argv[1], "keytab") == 0)
-        rc = spncheck_keytab_cmd(p, argc - 1, (char **)argv + 1);
-    else if (strcmp(argv[1], "har") == 0)
-        rc = spncheck_har(p, argc - 1, (char **)argv + 1);
-    else if (strcmp(argv[1], "probe") == 0)
-        rc = spncheck_probe_cmd(p, argc - 1, (char **)argv + 1);
-    else
-        rc = -1;
+    for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+        if (strcmp(argv[1], commands[i].name) == 0)
+            rc = commands[i].run(p, argc - 1, (char **)argv + 1);
+    /* decode's 2 is a verdict (malformed token), not a usage error */
     if (rc == -1 || (rc == 2 && strcmp(argv[1], "decode") != 0))
         rc = usage();
     apr_terminate();

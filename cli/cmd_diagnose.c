@@ -1,16 +1,15 @@
-/* spncheck_diag.c: 'spncheck diagnose': the module's engine, offline. */
-#include "spncheck_opts.h"
+/* cmd_diagnose.c: 'spncheck diagnose': the module's engine, offline. */
+#include "cli.h"
 
 #include <apr_strings.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 
-const char *spncheck_input(apr_pool_t *p, const char *arg, size_t *len);  /* spncheck.c */
 
-int spncheck_diagnose(apr_pool_t *p, int argc, char **argv)
+int cli_cmd_diagnose(apr_pool_t *p, int argc, char **argv)
 {
-    spncheck_opts_t o;
+    cli_opts_t o;
     spn_service_t svc;
     spn_observation_t obs;
     spn_diag_t *d = apr_pcalloc(p, sizeof(*d));
@@ -20,7 +19,7 @@ int spncheck_diagnose(apr_pool_t *p, int argc, char **argv)
     const char *keytab, *arg, *at;
     int json;
 
-    if (spncheck_opts(argc, argv, "--keytab --spn --account --netbios --host --at --gss-error",
+    if (cli_opts(argc, argv, "--keytab --spn --account --netbios --host --at --gss-error",
                       &o) < 0)
         return 2;
     svc = o.svc;
@@ -52,7 +51,7 @@ int spncheck_diagnose(apr_pool_t *p, int argc, char **argv)
     }
     if (keytab)
         svc.keytab = spn_keytab_load(p, ctx, keytab);
-    obs.authorization = spncheck_input(p, arg, &len);
+    obs.authorization = cli_input(p, arg, &len);
     if (len > 4 * SPN_TOKEN_MAX)
         obs.authorization = apr_pstrndup(p, obs.authorization, 4 * SPN_TOKEN_MAX);
     spn_diagnose(p, ctx, &svc, &obs, d);

@@ -1,5 +1,5 @@
-/* spncheck_opts.c: see spncheck_opts.h. */
-#include "spncheck_opts.h"
+/* opts.c: the option parser the commands share (see cli.h). */
+#include "cli.h"
 
 #include <stddef.h>
 #include <string.h>
@@ -14,17 +14,17 @@ static int allows(const char *allowed, const char *opt)
     return 0;
 }
 
-int spncheck_opts(int argc, char **argv, const char *allowed, spncheck_opts_t *o)
+int cli_opts(int argc, char **argv, const char *allowed, cli_opts_t *o)
 {
     static const struct { const char *name; size_t at; } str[] = {
-        { "--keytab", offsetof(spncheck_opts_t, keytab) },
-        { "--client-keytab", offsetof(spncheck_opts_t, client_keytab) },
-        { "--client", offsetof(spncheck_opts_t, client) },
-        { "--host", offsetof(spncheck_opts_t, host) },
-        { "--at", offsetof(spncheck_opts_t, at) },
-        { "--gss-error", offsetof(spncheck_opts_t, gss_error) },
-        { "--account", offsetof(spncheck_opts_t, svc) + offsetof(spn_service_t, account) },
-        { "--netbios", offsetof(spncheck_opts_t, svc) + offsetof(spn_service_t, netbios) },
+        { "--keytab", offsetof(cli_opts_t, keytab) },
+        { "--client-keytab", offsetof(cli_opts_t, client_keytab) },
+        { "--client", offsetof(cli_opts_t, client) },
+        { "--host", offsetof(cli_opts_t, host) },
+        { "--at", offsetof(cli_opts_t, at) },
+        { "--gss-error", offsetof(cli_opts_t, gss_error) },
+        { "--account", offsetof(cli_opts_t, svc) + offsetof(spn_service_t, account) },
+        { "--netbios", offsetof(cli_opts_t, svc) + offsetof(spn_service_t, netbios) },
     };
     int i;
     size_t k;

@@ -1,0 +1,42 @@
+/* cli.h: the spncheck command-line tool (cli/), over libspncheck (src/).
+ * Its names start with cli_; the library's with spn_, the httpd glue's
+ * with spncheck_.  Each command is a cli_cmd_* in the table in main.c. */
+#ifndef CLI_H
+#define CLI_H
+
+#include "spn_diag.h"
+
+#include <jansson.h>
+#include <stdio.h>
+
+/* The options the commands share (opts.c). */
+typedef struct {
+    const char *spns[32];
+    spn_service_t svc;          /* spns, account, netbios (keytab loaded later) */
+    const char *keytab, *client_keytab, *client, *host, *at, *gss_error;
+    const char *arg;            /* the one bare argument ('-' counts), or NULL */
+    int json;
+} cli_opts_t;
+
+/* Parses argv[1..] into o.  allowed lists the options this command takes
+ * ("--keytab --spn ..."; --json is always allowed).  Returns 0, or -1 on
+ * an unknown or incomplete option, or a second bare argument. */
+int cli_opts(int argc, char **argv, const char *allowed, cli_opts_t *o);
+
+/* The token argument, or stdin when it is "-" or absent (capped): main.c. */
+const char *cli_input(apr_pool_t *p, const char *arg, size_t *len);
+
+/* The commands: argv[0] is the command's name.  Each returns its exit
+ * status; 2 means a usage error (main prints the usage). */
+int cli_cmd_decode(apr_pool_t *p, int argc, char **argv);     /* main.c */
+int cli_cmd_diagnose(apr_pool_t *p, int argc, char **argv);   /* cmd_diagnose.c */
+int cli_cmd_keytab(apr_pool_t *p, int argc, char **argv);     /* cmd_keytab.c */
+int cli_cmd_probe(apr_pool_t *p, int argc, char **argv);      /* cmd_keytab.c */
+int cli_cmd_har(apr_pool_t *p, int argc, char **argv);        /* cmd_har.c */
+
+/* Every Negotiate/NTLM exchange of a parsed HAR (root), decoded and the
+ * failed ones diagnosed, reported to out.  Returns 1 when a failure was
+ * found, else 0.  ctx may be NULL (no keytab checks).  (fuzz_har too.) */
+int cli_har_report(apr_pool_t *p, krb5_context ctx, json_t *root, cli_opts_t *o, FILE *out);
+
+#endif
