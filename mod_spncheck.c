@@ -7,6 +7,8 @@
  * changes the body alone.  Status and every WWW-Authenticate header are
  * left exactly as the auth module (or the proxied backend) set them.
  */
+#include "spn_http.h"
+#include "spn_render.h"
 #include "mod_spncheck.h"
 #include "mod_spncheck_retry.h"
 
@@ -153,8 +155,7 @@ static const char *server_token(request_rec *r, apr_table_t *t, int *cont)
             continue;
         if (!first)
             first = e[i].val;
-        if (spn_decode_pooled(r->pool, b64, n, &tok) == SPN_E_OK &&
-            (tok.neg_state == 1 || (tok.has_ntlm && tok.ntlm.type == 2)))
+        if (spn_decode_pooled(r->pool, b64, n, &tok) == SPN_E_OK && spn_token_continues(&tok))
             *cont = 1;
     }
     return first;

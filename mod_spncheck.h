@@ -6,6 +6,7 @@
 #include "httpd.h"
 #include "http_config.h"
 
+#include "spn_render.h"
 #include "spn_status.h"
 
 /* Every log line carries the module (AP_DECLARE_MODULE in mod_spncheck.c,

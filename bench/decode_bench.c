@@ -7,6 +7,8 @@
  *    decode (base64 + GSS/SPNEGO/Kerberos/NTLM); ratio full/floor.
  * 2. us per failed exchange diagnosed (spn_diagnose) with in-memory
  *    keytabs of 10, 50 and 200 entries, on a real AP-REQ. */
+#include "spn_http.h"
+#include "spn_names.h"
 #include "spn_b64.h"
 #include "spn_diag.h"
 
@@ -142,7 +144,7 @@ static void bench_diag(apr_pool_t *root)
         static uint8_t out[SPN_TOKEN_MAX];
         spn_token_t tok;
         if (spn_token_decode_b64(b64s[k], b64n[k], out, sizeof(out), &tok) == SPN_E_OK &&
-            tok.has_krb5 && tok.krb5.msg_type == 14 && tok.krb5.etype == 18)
+            tok.has_krb5 && tok.krb5.msg_type == SPN_KRB_AP_REQ && tok.krb5.etype == 18)
             auth = b64s[k];
     }
     if (!auth || krb5_init_context(&ctx)) {

@@ -1,4 +1,5 @@
 /* cmd_diagnose.c: 'spncheck diagnose': the module's engine, offline. */
+#include "spn_render.h"
 #include "cli.h"
 
 #include <apr_strings.h>

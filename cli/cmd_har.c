@@ -3,6 +3,9 @@
  * diagnosed with the module's engine.  A one-screen summary comes first.
  * The HAR is read with jansson; this file is linked into the tool only,
  * never into the library or the module. */
+#include "spn_http.h"
+#include "spn_names.h"
+#include "spn_render.h"
 #include "cli.h"
 #include "spn_report.h"
 
@@ -91,7 +94,7 @@ static void token_line(spn_buf_t *b, const char *dir, const spn_token_t *t)
         spn_buf_printf(b, " %s", spn_mech_name(t->mech));
     if (t->neg_state >= 0)
         spn_buf_printf(b, " negState=%s", spn_neg_state_name(t->neg_state));
-    if (t->has_krb5 && t->krb5.msg_type == 14) {
+    if (t->has_krb5 && t->krb5.msg_type == SPN_KRB_AP_REQ) {
         spn_krb5_sname(&t->krb5, sname, sizeof(sname));
         spn_buf_puts(b, " AP-REQ for ");
         text(b, sname);
@@ -99,7 +102,7 @@ static void token_line(spn_buf_t *b, const char *dir, const spn_token_t *t)
         spn_buf_text(b, (const char *)t->krb5.realm.p, t->krb5.realm.len);
         spn_buf_printf(b, " %s kvno %ld", spn_etype_name(t->krb5.etype), t->krb5.kvno);
     }
-    else if (t->has_krb5 && t->krb5.msg_type == 30) {
+    else if (t->has_krb5 && t->krb5.msg_type == SPN_KRB_ERROR) {
         spn_buf_printf(b, " KRB-ERROR %s", spn_krb5_error_name(t->krb5.error_code));
     }
     if (t->has_ntlm)
@@ -181,7 +184,7 @@ int cli_har_report(apr_pool_t *p, krb5_context ctx, json_t *root, cli_opts_t *op
         url = json_string_value(json_object_get(req, "url"));
         for (j = 0; (www = header(resp, "WWW-Authenticate", j)) != NULL; j++)
             if (decode(ep, www, &st) && st.error.code == SPN_E_OK &&
-                (st.neg_state == 1 || (st.has_ntlm && st.ntlm.type == 2)))
+                spn_token_continues(&st))
                 cont = 1;
         if (!is_negotiate(auth))
             kind = K_CHALLENGE;

@@ -1,5 +1,7 @@
 /* cmd_keytab.c: 'spncheck keytab' (audit) and 'spncheck probe' (ask
  * the KDC, judge the ticket), over the library's self-checks and probe. */
+#include "spn_names.h"
+#include "spn_render.h"
 #include "spn_probe.h"
 #include "spn_selfcheck.h"
 #include "spn_status.h"

@@ -1,5 +1,6 @@
 /* main.c: spncheck, the command-line face of libspncheck: the command
  * table, the usage, the token input, and 'decode'. */
+#include "spn_http.h"
 #include "cli.h"
 #include "spn_report.h"
 #include "spn_token.h"

@@ -1,6 +1,8 @@
 /* spn_diag.c: the diagnosis engine.  Facts first (what the token says,
  * what the keytab holds, which key fits), then one decision over them. */
 #include <stdio.h>
+#include "spn_http.h"
+#include "spn_names.h"
 #include "spn_diag.h"
 #include "spn_b64.h"
 
@@ -116,7 +118,7 @@ static int backend_accepted(const spn_diag_t *d)
     const spn_token_t *t = &d->backend;
     if (!d->has_backend || t->error.code != SPN_E_OK)
         return 0;
-    return t->neg_state == 0 || (t->has_krb5 && t->krb5.msg_type == 15);
+    return t->neg_state == SPN_NEG_ACCEPT_COMPLETED || (t->has_krb5 && t->krb5.msg_type == SPN_KRB_AP_REP);
 }
 
 static spn_cause_t decide_krb5(apr_pool_t *p, krb5_context ctx, const spn_service_t *svc,
@@ -247,7 +249,7 @@ void spn_diagnose(apr_pool_t *p, krb5_context ctx, const spn_service_t *svc,
     else if (d->tok.has_ntlm || d->tok.mech == SPN_MECH_NTLMSSP ||
              strcmp(d->scheme, "NTLM") == 0)
         d->cause = SPN_C_NTLM_FALLBACK;
-    else if (!d->tok.has_krb5 || d->tok.krb5.msg_type != 14 || is_u2u(&d->tok))
+    else if (!d->tok.has_krb5 || d->tok.krb5.msg_type != SPN_KRB_AP_REQ || is_u2u(&d->tok))
         d->cause = SPN_C_UNSUPPORTED_MECH;
     else
         d->cause = decide_krb5(p, ctx, svc, obs, d);
@@ -274,7 +276,7 @@ void spn_diag_logline(spn_buf_t *b, const spn_diag_t *d)
     spn_buf_printf(b, "cause=%s", spn_cause_code(d->cause));
     log_value(b, "spn", d->sname);
     log_value(b, "realm", d->realm);
-    if (d->tok.has_krb5 && d->tok.krb5.msg_type == 14) {
+    if (d->tok.has_krb5 && d->tok.krb5.msg_type == SPN_KRB_AP_REQ) {
         snprintf(n, sizeof(n), "%d", d->tok.krb5.etype);
         log_value(b, "etype", n);
         snprintf(n, sizeof(n), "%ld", d->tok.krb5.kvno);

@@ -1,4 +1,5 @@
 /* spn_names.c: names for codes, and the HTTP header splitter */
+#include "spn_names.h"
 #include "spn_token.h"
 
 #include <string.h>
@@ -94,46 +95,4 @@ size_t spn_krb5_sname(const spn_krb5_t *k, char *out, size_t outsz)
     }
     out[o] = '\0';
     return o;
-}
-
-static int is_sp(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
-
-int spn_split_auth(const char *s, size_t n, const char **scheme,
-                   const char **b64, size_t *b64len)
-{
-    const char *e = s + n, *w;
-    size_t i;
-    static const char *const hdrs[] = {"Authorization:", "WWW-Authenticate:",
-                                       "Proxy-Authorization:", "Proxy-Authenticate:"};
-    static const char *const schemes[] = {"Negotiate", "NTLM", "Kerberos"};
-
-    *scheme = "";
-    while (s < e && is_sp(*s))
-        s++;
-    while (e > s && is_sp(e[-1]))
-        e--;
-    for (i = 0; i < sizeof(hdrs) / sizeof(hdrs[0]); i++) {
-        size_t l = strlen(hdrs[i]);
-        if ((size_t)(e - s) >= l && strncasecmp(s, hdrs[i], l) == 0) {
-            s += l;
-            while (s < e && is_sp(*s))
-                s++;
-            break;
-        }
-    }
-    for (w = s; w < e && !is_sp(*w); w++)
-        ;
-    for (i = 0; i < sizeof(schemes) / sizeof(schemes[0]); i++) {
-        size_t l = strlen(schemes[i]);
-        if ((size_t)(w - s) == l && strncasecmp(s, schemes[i], l) == 0) {
-            *scheme = schemes[i];
-            s = w;
-            while (s < e && is_sp(*s))
-                s++;
-            break;
-        }
-    }
-    *b64 = s;
-    *b64len = (size_t)(e - s);
-    return *b64len ? 0 : -1;
 }

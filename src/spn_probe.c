@@ -1,6 +1,8 @@
 /* spn_probe.c: see spn_probe.h.  The issued ticket is wrapped into a GSS
  * AP-REQ (with an authenticator nobody can read) and handed to
  * spn_diagnose: one decision procedure for probes and for browsers. */
+#include "spn_http.h"
+#include "spn_names.h"
 #include "spn_probe.h"
 #include "spn_b64.h"
 

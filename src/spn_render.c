@@ -3,6 +3,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
+#include "spn_names.h"
+#include "spn_render.h"
 #include "spn_diag.h"
 #include "spn_report.h"
 
@@ -155,7 +157,7 @@ static void facts(spn_buf_t *b, const ctx_t *c)
                      t->error.offset, t->error.message);
         ROWS(b, "Decoding error", tmp);
     }
-    if (t->has_krb5 && t->krb5.msg_type == 14) {
+    if (t->has_krb5 && t->krb5.msg_type == SPN_KRB_AP_REQ) {
         ROWS(b, "Service name (SPN)", d->sname);
         ROWS(b, "Realm", d->realm);
         snprintf(tmp, sizeof(tmp), "%s (%d)", spn_etype_name(t->krb5.etype), t->krb5.etype);
@@ -179,7 +181,7 @@ static void facts(spn_buf_t *b, const ctx_t *c)
         const spn_token_t *k = &d->backend;
         if (!d->has_backend)
             snprintf(tmp, sizeof(tmp), "401 without a token");
-        else if (k->has_krb5 && k->krb5.msg_type == 30)
+        else if (k->has_krb5 && k->krb5.msg_type == SPN_KRB_ERROR)
             snprintf(tmp, sizeof(tmp), "401 with %s, KRB-ERROR %s (%ld)", spn_format_name(k->format),
                      spn_krb5_error_name(k->krb5.error_code), k->krb5.error_code);
         else
@@ -203,7 +205,7 @@ static void facts(spn_buf_t *b, const ctx_t *c)
             ROWS(b, "Keytab entry", tmp);
         }
     }
-    if (t->has_krb5 && t->krb5.msg_type == 14) {
+    if (t->has_krb5 && t->krb5.msg_type == SPN_KRB_AP_REQ) {
         ROWS(b, "Ticket's SPN configured", d->configured ? "yes" : "no");
         ROWS(b, "Ticket's SPN in keytab", d->held ? "yes" : "no");
         if (d->ticket.decrypted) {

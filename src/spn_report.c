@@ -1,5 +1,6 @@
 /* spn_report.c: a decoded token as JSON (the public contract documented
  * in the README) and as a readable breakdown. */
+#include "spn_names.h"
 #include "spn_report.h"
 #include "spn_der.h"
 
@@ -80,7 +81,7 @@ void spn_token_json(spn_buf_t *b, const spn_token_t *t)
             spn_buf_printf(b, ",\"sname_type\":%d", k->sname_type);
         else
             spn_buf_puts(b, ",\"sname_type\":null");
-        if (k->msg_type == 14) {
+        if (k->msg_type == SPN_KRB_AP_REQ) {
             spn_buf_printf(b, ",\"etype\":%d,\"kvno\":", k->etype);
             if (k->kvno >= 0)
                 spn_buf_printf(b, "%ld", k->kvno);
@@ -92,7 +93,7 @@ void spn_token_json(spn_buf_t *b, const spn_token_t *t)
         else {
             spn_buf_puts(b, ",\"etype\":null,\"kvno\":null");
         }
-        if (k->msg_type == 30) {
+        if (k->msg_type == SPN_KRB_ERROR) {
             spn_buf_printf(b, ",\"error_code\":%ld,\"error_name\":", k->error_code);
             spn_buf_jsons(b, spn_krb5_error_name(k->error_code));
             spn_buf_puts(b, ",\"e_text\":");
@@ -127,13 +128,13 @@ void spn_token_json(spn_buf_t *b, const spn_token_t *t)
                            n->ver_major, n->ver_minor, n->ver_build, n->ver_rev);
         else
             spn_buf_puts(b, "null");
-        if (n->type == 2) {
+        if (n->type == SPN_NTLM_CHALLENGE) {
             spn_buf_puts(b, ",\"challenge\":\"");
             for (i = 0; i < (int)n->challenge.len; i++)
                 spn_buf_printf(b, "%02x", n->challenge.p[i]);
             spn_buf_puts(b, "\"");
         }
-        if (n->type == 3)
+        if (n->type == SPN_NTLM_AUTHENTICATE)
             spn_buf_printf(b, ",\"nt_response\":\"%s\",\"mic_present\":%s",
                            n->nt_resp_len == 0 ? "empty"
                            : n->nt_resp_len == 24 ? "NTLMv1" : "NTLMv2",
@@ -186,9 +187,9 @@ void spn_token_text(spn_buf_t *b, const spn_token_t *t)
     }
     if (t->has_krb5 && t->krb5.msg_type) {
         const spn_krb5_t *k = &t->krb5;
-        spn_buf_printf(b, "krb5 message:  %s\n", k->msg_type == 14 ? "AP-REQ"
-                       : k->msg_type == 15 ? "AP-REP"
-                       : k->msg_type == 16 ? "KRB-TGT-REQ (user-to-user: asks for the "
+        spn_buf_printf(b, "krb5 message:  %s\n", k->msg_type == SPN_KRB_AP_REQ ? "AP-REQ"
+                       : k->msg_type == SPN_KRB_AP_REP ? "AP-REP"
+                       : k->msg_type == SPN_KRB_TGT_REQ ? "KRB-TGT-REQ (user-to-user: asks for the "
                                              "server's TGT, carries no ticket)"
                        : "KRB-ERROR");
         if (k->realm.len) {
@@ -202,7 +203,7 @@ void spn_token_text(spn_buf_t *b, const spn_token_t *t)
             text_slice(b, (const uint8_t *)tmp, strlen(tmp));
             spn_buf_printf(b, " (name-type %d)\n", k->sname_type);
         }
-        if (k->msg_type == 14) {
+        if (k->msg_type == SPN_KRB_AP_REQ) {
             spn_buf_printf(b, "ticket etype:  %d %s\n", k->etype, spn_etype_name(k->etype));
             if (k->kvno >= 0)
                 spn_buf_printf(b, "ticket kvno:   %ld\n", k->kvno);
@@ -211,7 +212,7 @@ void spn_token_text(spn_buf_t *b, const spn_token_t *t)
             spn_buf_printf(b, "authenticator: etype %d\nap-options:    %08x\n",
                            k->auth_etype, k->ap_options);
         }
-        if (k->msg_type == 30) {
+        if (k->msg_type == SPN_KRB_ERROR) {
             const char *en = spn_krb5_error_name(k->error_code);
             spn_buf_printf(b, "error-code:    %ld %s\n", k->error_code, en ? en : "");
             if (k->e_text.len) {

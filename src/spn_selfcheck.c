@@ -1,6 +1,7 @@
 /* spn_selfcheck.c: what can be checked about a service before any user
  * fails: the keytab against the configured SPNs and the host's names.
  * Shared by the status page and `spncheck keytab`. */
+#include "spn_names.h"
 #include "spn_selfcheck.h"
 
 #include <apr_strings.h>
@@ -34,7 +35,8 @@ static const char *host_of(apr_pool_t *p, const char *spn)
 
 static int strong(int etype)
 {
-    return etype == 17 || etype == 18 || etype == 19 || etype == 20;
+    return etype == ENCTYPE_AES128_CTS_HMAC_SHA1_96 || etype == ENCTYPE_AES256_CTS_HMAC_SHA1_96 ||
+           etype == ENCTYPE_AES128_CTS_HMAC_SHA256_128 || etype == ENCTYPE_AES256_CTS_HMAC_SHA384_192;
 }
 
 static void add(spn_checks_t *r, const char *id, int state, const char *msg, const char *remedy)
@@ -150,7 +152,7 @@ static void check_enctypes(apr_pool_t *p, const spn_service_t *svc, spn_checks_t
         return;
     for (i = 0; i < kt->n; i++) {
         any_strong |= strong(kt->e[i].enctype);
-        any_rc4 |= kt->e[i].enctype == 23 || kt->e[i].enctype == 24;
+        any_rc4 |= kt->e[i].enctype == ENCTYPE_ARCFOUR_HMAC || kt->e[i].enctype == ENCTYPE_ARCFOUR_HMAC_EXP;
     }
     if (any_strong)
         add(r, "strong-enctypes", SPN_CHECK_PASS, "AES keys present", NULL);

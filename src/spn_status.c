@@ -2,6 +2,8 @@
  * came from a client, a keytab or the configuration is escaped for its
  * format; key material is never reachable from here (only names, kvnos,
  * enctypes and timestamps of keytab entries). */
+#include "spn_names.h"
+#include "spn_render.h"
 #include "spn_status.h"
 
 #include <stdio.h>

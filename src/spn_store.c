@@ -1,4 +1,5 @@
 /* spn_store.c: failure ring and counters (see spn_store.h). */
+#include "spn_names.h"
 #include "spn_store.h"
 
 #include <apr_strings.h>
@@ -96,7 +97,7 @@ void spn_failure_from_diag(spn_failure_t *f, const spn_diag_t *d, int64_t now,
                            const char *ref, const char *client, const char *host,
                            const char *scope, int proxied)
 {
-    int apreq = d->tok.has_krb5 && d->tok.krb5.msg_type == 14;
+    int apreq = d->tok.has_krb5 && d->tok.krb5.msg_type == SPN_KRB_AP_REQ;
 
     memset(f, 0, sizeof(*f));
     f->time = now;
@@ -129,7 +130,7 @@ void spn_diag_from_failure(spn_diag_t *d, const spn_failure_t *f, const spn_serv
     d->tok.krb5.kvno = f->kvno;
     if (f->etype) {
         d->tok.has_krb5 = 1;
-        d->tok.krb5.msg_type = 14;
+        d->tok.krb5.msg_type = SPN_KRB_AP_REQ;
         d->tok.krb5.etype = f->etype;
     }
     snprintf(d->sname, sizeof(d->sname), "%s", f->spn);

@@ -311,7 +311,7 @@ static int krb5_body(dctx_t *c, spn_der_t *seq, spn_krb5_t *k, const char *what)
     }
     if (n == -1)
         return -1;
-    if (k->msg_type == 14 && last < 4)
+    if (k->msg_type == SPN_KRB_AP_REQ && last < 4)
         return fail(c, SPN_E_MALFORMED, seq->p, "AP-REQ: fields missing");
     return 0;
 }
@@ -358,7 +358,7 @@ static int krb5_tgt_req(dctx_t *c, const uint8_t *p, size_t len)
         return -1;
     if (have != 3)
         return fail(c, SPN_E_MALFORMED, p, "KRB-TGT-REQ: pvno or msg-type missing");
-    k->msg_type = 16;
+    k->msg_type = SPN_KRB_TGT_REQ;
     return 0;
 }
 

@@ -57,9 +57,16 @@ typedef struct {
     char message[160];
 } spn_error_t;
 
+/* Kerberos message types (RFC 4120 5.10; KRB-TGT-REQ: user-to-user). */
+enum {
+    SPN_KRB_AP_REQ = 14,
+    SPN_KRB_AP_REP = 15,
+    SPN_KRB_TGT_REQ = 16,
+    SPN_KRB_ERROR = 30
+};
+
 typedef struct {
-    int msg_type;           /* 14 AP-REQ, 15 AP-REP, 16 KRB-TGT-REQ (user-to-user),
-                             * 30 KRB-ERROR; 0 none */
+    int msg_type;           /* SPN_KRB_*; 0 none */
     uint16_t tok_id;        /* GSS krb5 TOK_ID (0x0100, 0x0200, 0x0300, 0x0400), 0 bare */
     spn_slice_t realm;      /* Ticket / KRB-ERROR realm, KRB-TGT-REQ realm */
     int sname_type;         /* sname: the ticket's, KRB-ERROR's, KRB-TGT-REQ server-name */
@@ -83,8 +90,11 @@ typedef struct {
 #define SPN_NTLM_OEM_WKS_SUPPLIED    0x00002000u
 #define SPN_NTLM_VERSION  0x02000000u
 
+/* NTLM message types (MS-NLMP 2.2.1). */
+enum { SPN_NTLM_NEGOTIATE = 1, SPN_NTLM_CHALLENGE = 2, SPN_NTLM_AUTHENTICATE = 3 };
+
 typedef struct {
-    int type;               /* 1, 2 or 3 */
+    int type;               /* SPN_NTLM_* */
     uint32_t flags;
     int unicode;            /* strings below are UTF-16LE */
     int has_domain, has_workstation, has_user, has_target;
@@ -97,6 +107,14 @@ typedef struct {
     int mic_present;        /* type 3 */
 } spn_ntlm_t;
 
+/* SPNEGO negState (RFC 4178 4.2.2). */
+enum {
+    SPN_NEG_ACCEPT_COMPLETED = 0,
+    SPN_NEG_ACCEPT_INCOMPLETE = 1,
+    SPN_NEG_REJECT = 2,
+    SPN_NEG_REQUEST_MIC = 3
+};
+
 typedef struct {
     spn_format_t format;
     spn_mech_t mech;
@@ -106,7 +124,7 @@ typedef struct {
     spn_slice_t mech_types[SPN_MAX_MECHS];   /* raw OID contents */
     int init2;              /* NegTokenInit2 (negHints present) */
     spn_slice_t hint_name;
-    int neg_state;          /* -1 when absent */
+    int neg_state;          /* SPN_NEG_*, -1 when absent */
     spn_slice_t supported_mech;
     int has_mech_token;     /* mechToken / responseToken present */
     int has_mic;
@@ -122,34 +140,9 @@ typedef struct {
 /* Decode len bytes (already base64-decoded).  Returns error.code. */
 spn_err_t spn_token_decode(const uint8_t *buf, size_t len, spn_token_t *tok);
 
-/* Split an HTTP value: "Negotiate <b64>", "NTLM <b64>", a bare token,
- * or a whole "Authorization: ..." / "WWW-Authenticate: ..." line.  Sets
- * *scheme ("Negotiate", "NTLM" or "") and the base64 span; 0 on success,
- * -1 when there is no token. */
-int spn_split_auth(const char *s, size_t n, const char **scheme,
-                   const char **b64, size_t *b64len);
-
 /* Base64-decode then spn_token_decode(); out must hold outsz bytes
  * (normally SPN_TOKEN_MAX).  Returns error.code. */
 spn_err_t spn_token_decode_b64(const char *b64, size_t len, uint8_t *out,
                                size_t outsz, spn_token_t *tok);
-
-/* Names */
-const char *spn_format_name(spn_format_t f);
-const char *spn_mech_name(spn_mech_t m);
-const char *spn_err_name(spn_err_t e);
-spn_mech_t spn_mech_of_oid(const uint8_t *oid, size_t len);
-const char *spn_oid_label(const uint8_t *oid, size_t len); /* human label */
-const char *spn_etype_name(int etype);
-const char *spn_neg_state_name(int s);
-const char *spn_krb5_error_name(long code);
-
-/* Convert an NTLM string to UTF-8 (invalid UTF-16 becomes U+FFFD, OEM
- * bytes are read as Latin-1).  Writes at most outsz-1 bytes plus NUL and
- * returns the length written. */
-size_t spn_ntlm_str_utf8(const spn_ntlm_t *n, spn_slice_t s, char *out, size_t outsz);
-
-/* Join sname components with '/' into out (NUL-terminated, cut to fit). */
-size_t spn_krb5_sname(const spn_krb5_t *k, char *out, size_t outsz);
 
 #endif

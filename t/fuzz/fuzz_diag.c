@@ -8,6 +8,7 @@
  * 401.  After every input the diagnosis must keep its invariants
  * (diag_check.h): an overrun inside the struct, which ASan cannot see,
  * aborts here. */
+#include "spn_render.h"
 #include "spn_b64.h"
 #include "spn_diag.h"
 #include "../unit/diag_check.h"

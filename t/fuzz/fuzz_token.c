@@ -1,6 +1,7 @@
 /* fuzz_token.c: libFuzzer entry for the whole decode path: the input is
  * tried as raw token bytes and as an HTTP header value, and the result is
  * rendered as JSON and text (both escapers run on hostile bytes). */
+#include "spn_http.h"
 #include "spn_report.h"
 #include "spn_token.h"
 

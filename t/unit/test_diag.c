@@ -405,7 +405,7 @@ int main(int argc, const char *const *argv)
                                                                   field_int(1, 16),
                                                                   tlv(CTX(3), gstr(REALM))))))),
                     NULL), SPN_C_UNSUPPORTED_MECH, "unsupported-mech: u2u KRB-TGT-REQ");
-    ok(d.tok.mech == SPN_MECH_KRB5_U2U && d.tok.krb5.msg_type == 16,
+    ok(d.tok.mech == SPN_MECH_KRB5_U2U && d.tok.krb5.msg_type == SPN_KRB_TGT_REQ,
        "u2u KRB-TGT-REQ: mech krb5-u2u, msg-type 16");
     t = tk(WEB01, web01, 2);
     t.mech_oid = OID_U2U;

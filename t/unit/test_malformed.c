@@ -1,5 +1,6 @@
 /* test_malformed.c: every vector truncated at every offset, bit-flipped,
  * with lengths overflowed, and deep nesting: always a clean result. */
+#include "spn_names.h"
 #include "spn_token.h"
 #include "tap.h"
 #include "vectors.h"

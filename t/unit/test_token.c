@@ -1,6 +1,8 @@
 /* test_token.c: the token decoder on hand-made inputs, the header
  * splitter, and the escapers.  Real tokens are checked fact by fact by
  * t/unit/vectors.pl (spncheck decode --json against ../shared/vectors). */
+#include "spn_http.h"
+#include "spn_names.h"
 #include "spn_buf.h"
 #include "spn_report.h"
 #include "spn_token.h"
@@ -163,7 +165,7 @@ int main(int argc, const char *const *argv)
            strstr(b.s, "service name:  HTTP/web01") && !strstr(b.s, "AP-REQ"),
            "u2u: text says KRB-TGT-REQ, user-to-user, never AP-REQ");
         for (cut = 0; cut < sizeof u2u_tok; cut++)
-            if (dec(u2u_tok, cut, &t) == SPN_E_OK || t.krb5.msg_type == 14)
+            if (dec(u2u_tok, cut, &t) == SPN_E_OK || t.krb5.msg_type == SPN_KRB_AP_REQ)
                 bad++;
         is_int(bad, 0, "u2u: every truncation is an error, none an AP-REQ");
         is_int(dec(u2u_tok, sizeof u2u_tok - 3, &t), SPN_E_TRUNCATED, "u2u: cut realm truncated");
@@ -172,14 +174,14 @@ int main(int argc, const char *const *argv)
         static const unsigned char m[] = {0x60, 0x1a, U2U_OID, 0x04, 0x00,
             0x30, 0x0a, 0xa0, 0x03, 0x02, 0x01, 0x05, 0xa1, 0x03, 0x02, 0x01, 0x10};
         is_int(dec(m, sizeof m, &t), SPN_E_OK, "u2u: minimal KRB-TGT-REQ");
-        ok(t.krb5.msg_type == 16 && t.krb5.sname_n == 0 && t.krb5.realm.len == 0,
+        ok(t.krb5.msg_type == SPN_KRB_TGT_REQ && t.krb5.sname_n == 0 && t.krb5.realm.len == 0,
            "u2u: minimal: msg-type 16, no name, no realm");
     }
     {   /* msg-type 14 in an untagged SEQUENCE is not an AP-REQ */
         static const unsigned char m[] = {0x60, 0x1a, U2U_OID, 0x01, 0x00,
             0x30, 0x0a, 0xa0, 0x03, 0x02, 0x01, 0x05, 0xa1, 0x03, 0x02, 0x01, 0x0e};
         is_int(dec(m, sizeof m, &t), SPN_E_UNSUPPORTED, "u2u: SEQUENCE with msg-type 14 refused");
-        ok(t.krb5.msg_type != 14, "u2u: and not taken for an AP-REQ");
+        ok(t.krb5.msg_type != SPN_KRB_AP_REQ, "u2u: and not taken for an AP-REQ");
     }
     {   /* pvno 4 */
         static const unsigned char m[] = {0x60, 0x1a, U2U_OID, 0x04, 0x00,
@@ -211,7 +213,7 @@ int main(int argc, const char *const *argv)
             0xa2, 0x49, 0x04, 0x47, 0x60, 0x45, U2U_OID, 0x04, 0x00, TGT_REQ_BODY};
         is_int(dec(m, sizeof m, &t), SPN_E_OK, "u2u in SPNEGO decodes");
         ok(t.format == SPN_FMT_SPNEGO_INIT && t.mech == SPN_MECH_KRB5_U2U &&
-           t.krb5.msg_type == 16, "u2u in SPNEGO: spnego-init, krb5-u2u, KRB-TGT-REQ");
+           t.krb5.msg_type == SPN_KRB_TGT_REQ, "u2u in SPNEGO: spnego-init, krb5-u2u, KRB-TGT-REQ");
         is_str(spn_oid_label(t.mech_types[0].p, t.mech_types[0].len), "Kerberos V5 user-to-user",
                "u2u in SPNEGO: mechTypes label");
     }

@@ -1,6 +1,6 @@
-/* spn_causes.c: the one table of causes and remedies.  Codes are a
+/* spn_cause.c: the one table of causes and remedies.  Codes are a
  * public contract (README); add, never renumber or rename. */
-#include "spn_diag.h"
+#include "spn_cause.h"
 
 #include <string.h>
 

@@ -1,0 +1,26 @@
+/* spn_render.h: a diagnosis as the user's 401 page, as text for the CLI,
+ * and as JSON (spn_render.c).  Every value from a client or a keytab is
+ * escaped for its medium. */
+#ifndef SPN_RENDER_H
+#define SPN_RENDER_H
+
+#include "spn_diag.h"
+
+/* Detail levels of the page. */
+enum { SPN_DETAIL_NONE = 0, SPN_DETAIL_SUMMARY, SPN_DETAIL_FULL };
+
+/* Belt and braces: no script, no external resource, even if escaping failed. */
+#define SPN_PAGE_CSP_META "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src " \
+    "'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'\">"
+/* The CSS of every page we serve (no external resources). */
+extern const char spn_page_style[];
+
+/* The 401 body for a failed exchange (d) or for a tokenless first leg
+ * (d == NULL).  ref is the reference id. */
+void spn_render_page(spn_buf_t *b, const spn_diag_t *d, const spn_service_t *svc,
+                     int detail, const char *ref);
+/* Cause, meaning and the remedies, filled in, as plain text (CLI). */
+void spn_render_text(spn_buf_t *b, const spn_diag_t *d, const spn_service_t *svc);
+/* The diagnosis as JSON (spncheck diagnose --json). */
+void spn_diag_json(spn_buf_t *b, const spn_diag_t *d, const spn_service_t *svc);
+#endif
