@@ -1,13 +1,14 @@
 /* mod_spncheck: explains failed HTTP Negotiate exchanges.
  *
- * Thin glue over libspncheck (src/): the hooks, the two body filters and
- * the keytab cache here; directives in mod_spncheck_config.c; history and
- * status page in mod_spncheck_status.c.  It never authenticates or
+ * Thin glue over libspncheck (src/): the hooks and the two body filters
+ * here; the keytab cache in mod_spncheck_keytab.c; directives in
+ * mod_spncheck_config.c; history and status page in mod_spncheck_status.c.  It never authenticates or
  * authorizes: it acts only on a response that is already a 401, and then
  * changes the body alone.  Status and every WWW-Authenticate header are
  * left exactly as the auth module (or the proxied backend) set them.
  */
 #include "mod_spncheck.h"
+#include "mod_spncheck_keytab.h"
 
 #include "http_core.h"
 #include "http_log.h"
@@ -16,92 +17,11 @@
 #include "util_filter.h"
 
 #include "apr_strings.h"
-#include "apr_thread_mutex.h"
-
-#include <sys/stat.h>
-
-/* ---- keytab cache: one per path per process, re-read when it changes ---- */
-
-typedef struct {
-    apr_pool_t *pool;
-    spn_keytab_t *kt;
-    struct timespec mtim, ctim;     /* any rewrite, even within a second */
-    off_t size;
-    ino_t ino;
-} kt_slot;
-
-static apr_pool_t *cache_pool;
-static apr_hash_t *kt_cache;
-static krb5_context kctx;
-#if APR_HAS_THREADS
-static apr_thread_mutex_t *kt_mutex;
-#endif
-
-const spn_keytab_t *spncheck_keytab(server_rec *srv, const char *path)
-{
-    kt_slot *s;
-    struct stat st;
-    int have = stat(path, &st) == 0;
-
-    if (!kctx)
-        return NULL;
-    s = apr_hash_get(kt_cache, path, APR_HASH_KEY_STRING);
-    if (s && have && s->size == st.st_size && s->ino == st.st_ino &&
-        s->mtim.tv_sec == st.st_mtim.tv_sec && s->mtim.tv_nsec == st.st_mtim.tv_nsec &&
-        s->ctim.tv_sec == st.st_ctim.tv_sec && s->ctim.tv_nsec == st.st_ctim.tv_nsec)
-        return s->kt;
-    if (!s) {
-        s = apr_pcalloc(cache_pool, sizeof(*s));
-        apr_hash_set(kt_cache, apr_pstrdup(cache_pool, path), APR_HASH_KEY_STRING, s);
-    }
-    if (s->pool)
-        apr_pool_destroy(s->pool);      /* zeroes the old keys */
-    apr_pool_create(&s->pool, cache_pool);
-    s->kt = spn_keytab_load(s->pool, kctx, path);
-    if (have) {
-        s->mtim = st.st_mtim;
-        s->ctim = st.st_ctim;
-        s->size = st.st_size;
-        s->ino = st.st_ino;
-    }
-    else {
-        memset(&s->mtim, 0, sizeof(s->mtim));
-        s->size = -1;               /* a missing file is retried next time */
-    }
-    ap_log_error(APLOG_MARK, APLOG_DEBUG, 0, srv, "SPN00002: keytab %s (re)read: %d entries%s%s",
-                  path, s->kt->n, s->kt->status ? ", error: " : "", s->kt->status ? s->kt->error : "");
-    return s->kt;
-}
-
-void spncheck_lock(void)
-{
-#if APR_HAS_THREADS
-    if (kt_mutex)
-        apr_thread_mutex_lock(kt_mutex);
-#endif
-}
-
-void spncheck_unlock(void)
-{
-#if APR_HAS_THREADS
-    if (kt_mutex)
-        apr_thread_mutex_unlock(kt_mutex);
-#endif
-}
 
 static void child_init(apr_pool_t *p, server_rec *s)
 {
     spncheck_store_child_init(p, s);
-    apr_pool_create(&cache_pool, p);
-    kt_cache = apr_hash_make(cache_pool);
-#if APR_HAS_THREADS
-    apr_thread_mutex_create(&kt_mutex, APR_THREAD_MUTEX_DEFAULT, p);
-#endif
-    if (krb5_init_context(&kctx) != 0) {
-        kctx = NULL;
-        ap_log_error(APLOG_MARK, APLOG_ERR, 0, s, "SPN00003: krb5_init_context failed; "
-                     "keytab checks are off in this process");
-    }
+    spncheck_keytab_child_init(p, s);   /* logs and turns the module off on failure */
 }
 
 
@@ -253,19 +173,10 @@ static page_ctx *explain(request_rec *r, const spncheck_conf *c, int proxied)
         d = apr_palloc(r->pool, sizeof(*d));
     }
     spn_buf_init(&b, r->pool, 8192);
-    /* The keytab snapshot and the krb5 context are shared by the threads of
-     * this process: diagnosis and rendering (which lists the keytab) hold
-     * the lock.  Only failed exchanges get here. */
-    spncheck_lock();
-    if (d) {
-        if (c->keytab)
-            svc.keytab = spncheck_keytab(r->server, c->keytab);
-        spn_diagnose(r->pool, kctx, &svc, &obs, d);
-        spn_buf_init(&log, r->pool, 512);
-        spn_diag_logline(&log, d);
-    }
-    spn_render_page(&b, d, &svc, c->detail, ref);
-    spncheck_unlock();
+    /* Diagnosis and rendering on a reference to the keytab snapshot,
+     * outside the cache lock.  Only failed exchanges get a diagnosis. */
+    if (spncheck_explain_page(r, c->keytab, &svc, &obs, d, &log, &b, c->detail, ref) != OK)
+        return NULL;                        /* the module is off in this process */
     if (d && !proxied)
         memo_keep(r, &b);
     if (d)
