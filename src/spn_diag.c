@@ -274,5 +274,6 @@ void spn_diag_logline(spn_buf_t *b, const spn_diag_t *d)
     }
     log_value(b, "mech", spn_mech_name(d->tok.mech));
     if (d->ticket.shed)
-        log_value(b, "trial", d->ticket.shed == SPN_SHED_TOO_LARGE ? "too-large" : "shed");
+        log_value(b, "trial", d->ticket.shed == SPN_SHED_TOO_LARGE ? "too-large"
+                              : d->ticket.shed == SPN_SHED_WORK ? "capped" : "shed");
 }

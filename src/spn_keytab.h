@@ -44,14 +44,15 @@ typedef struct {
 spn_keytab_t *spn_keytab_load(apr_pool_t *p, krb5_context ctx, const char *path);
 
 /* Why a trial was not run to its end (spn_ticket_t.shed). */
-enum { SPN_SHED_NONE = 0, SPN_SHED_BUDGET, SPN_SHED_TOO_LARGE };
+enum { SPN_SHED_NONE = 0, SPN_SHED_BUDGET, SPN_SHED_TOO_LARGE, SPN_SHED_WORK };
 
 /* The largest ticket enc-part that is trial-decrypted.  Windows' default
  * MaxTokenSize (48,000 bytes since Windows 8 / Server 2012) bounds the
  * whole token its clients send; the ticket is a part of it. */
 #define SPN_TICKET_CIPHER_MAX 48000
 /* Trial work one diagnosis may do, in bytes decrypted (a first-block
- * check counts SPN_TRIAL_BLOCK_COST): about 1 ms of the slowest enctype. */
+ * check counts SPN_TRIAL_BLOCK_COST): about 1 ms of the slowest enctype;
+ * past it the trial stops (SPN_SHED_WORK). */
 #define SPN_TRIAL_MAX_BYTES   (128 * 1024)
 #define SPN_TRIAL_BLOCK_COST  16
 /* Per process: bytes of trial decryption per second, and the burst. */

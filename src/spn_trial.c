@@ -414,8 +414,11 @@ static void run_trial(apr_pool_t *p, const spn_keytab_t *kt, const char *sname, 
             s->tried++;
             if (len >= FIRST_BLOCK_MIN && tr->fast[k] && !first_block_fits(&tr->ke[k], cipher, len))
                 continue;
-            if (spent + len > SPN_TRIAL_MAX_BYTES ||
-                (kt->budget && !spn_budget_take(kt->budget, len, apr_time_now()))) {
+            if (spent + len > SPN_TRIAL_MAX_BYTES) {
+                *shed = SPN_SHED_WORK;
+                return;
+            }
+            if (kt->budget && !spn_budget_take(kt->budget, len, apr_time_now())) {
                 *shed = SPN_SHED_BUDGET;
                 return;
             }

@@ -295,6 +295,39 @@ int main(void)
         free(big);
     }
 
+    /* Enctypes without the one-block check are decrypted whole, within
+     * SPN_TRIAL_MAX_BYTES per ticket. */
+    {
+        krb5_keytab m2;
+        krb5_keyblock kb;
+        const spn_keytab_t *k2;
+        uint8_t *big = calloc(1, SPN_TICKET_CIPHER_MAX), *tok;
+        size_t n;
+        char *s;
+        int i;
+        krb5_kt_resolve(ctx, "MEMORY:test-trial-sha2", &m2);
+        for (i = 0; i < 4; i++) {
+            krb5_c_make_random_key(ctx, ENCTYPE_AES256_CTS_HMAC_SHA384_192, &kb);
+            add(m2, "HTTP/web01.spncheck.test@" REALM, 1 + i, &kb);
+            krb5_free_keyblock_contents(ctx, &kb);
+        }
+        k2 = spn_keytab_load(root, ctx, "MEMORY:test-trial-sha2");
+        tok = apreq_token(REALM, "HTTP", "web01.spncheck.test", 20, 1, big,
+                          SPN_TICKET_CIPHER_MAX, 20, big, 64, &n);
+        s = malloc(spn_b64_encoded_len(n) + 11);
+        memcpy(s, "Negotiate ", 10);
+        s[10 + spn_b64_encode(tok, n, s + 10)] = '\0';
+        diagnose(p, k2, s, &d, &log, &page);
+        is_int(d.ticket.shed, SPN_SHED_WORK, "4 x 48000 bytes decrypted whole: over the per-ticket cap");
+        is_int(d.ticket.tried, 3, "stopped at the third key");
+        is_str(spn_cause_code(d.cause), "unknown", "cause unknown");
+        ok(strstr(log.s, " trial=capped") != NULL, "log says capped: %s", log.s);
+        ok(strstr(page.s, "the decryption one ticket may cost") != NULL, "page says why");
+        free(tok);
+        free(s);
+        free(big);
+    }
+
     /* The budget: a token bucket of trial bytes. */
     {
         spn_budget_t *b = spn_budget_make(root, 100, 100);
