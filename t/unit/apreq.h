@@ -20,7 +20,8 @@ static size_t apreq_der(uint8_t *o, int tag, const uint8_t *v, size_t n)
         o[h++] = 0x82, o[h++] = (uint8_t)(n >> 8), o[h++] = (uint8_t)n;
     else
         o[h++] = 0x83, o[h++] = (uint8_t)(n >> 16), o[h++] = (uint8_t)(n >> 8), o[h++] = (uint8_t)n;
-    memmove(o + h, v, n);
+    if (n)
+        memmove(o + h, v, n);
     return h + n;
 }
 
