@@ -69,6 +69,7 @@ static kt_snap *current(server_rec *srv, const char *path)
 {
     kt_slot *s;
     kt_snap *sn;
+    apr_pool_t *sp;
     struct stat st;
     int have = stat(path, &st) == 0;
 
@@ -88,10 +89,11 @@ static kt_snap *current(server_rec *srv, const char *path)
         snap_drop(s->cur);
         s->cur = NULL;
     }
-    sn = apr_pcalloc(cache_pool, sizeof(*sn));   /* small; one per re-read */
-    if (apr_pool_create(&sn->pool, cache_pool) != APR_SUCCESS)
+    if (apr_pool_create(&sp, cache_pool) != APR_SUCCESS)
         return NULL;
-    sn->kt = spn_keytab_load(sn->pool, kctx, path);
+    sn = apr_pcalloc(sp, sizeof(*sn));          /* goes with its pool */
+    sn->pool = sp;
+    sn->kt = spn_keytab_load(sp, kctx, path);
     sn->kt->budget = budget;
     s->cur = sn;
     if (have) {

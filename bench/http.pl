@@ -186,7 +186,11 @@ sub victim {
 exit 0 if $ENV{BENCH_AB_ONLY} || $ENV{BENCH_ONLY};
 
 # ---- load and faults ----------------------------------------------------------
+# The mix of good and failing requests, with tokens captured afresh: a
+# replayed authenticator is refused once it is older than the 5-minute skew.
 my $lua = "$realm/mix.lua";
+sub mix_lua {
+($good, $bad) = (token_for('web01.spncheck.test'), token_for('wrong.spncheck.test'));
 open(my $l, '>', $lua) or die;
 print $l <<"LUA";
 -- 3 good requests to 1 failing one; per-status counts summed in done()
@@ -216,6 +220,7 @@ function done(summary, latency, requests)
 end
 LUA
 close $l;
+}
 
 # Private (anonymous) resident memory of the children: the shared history
 # is left out, it is touched page by page as it fills.
@@ -254,6 +259,7 @@ X
 print "\n== load and faults: 3 good : 1 failing, wrk -t2 -c16; graceful restart at 1/3,",
       " keytab replaced at 2/3\n";
 for my $mpm (qw(event worker prefork)) {
+  mix_lua();
   for my $with (0, 1) {
     my $h = MiniHttpd->new(mpm => $mpm, realm => $realm, module => $module, history => 100000,
                            keytab => "$realm/web01.keytab", without => !$with,
