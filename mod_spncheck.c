@@ -1,8 +1,8 @@
 /* mod_spncheck: explains failed HTTP Negotiate exchanges.
  *
- * Thin glue over libspncheck (src/): the hooks, the two body filters and
- * the keytab cache here; directives in mod_spncheck_config.c; history and
- * status page in mod_spncheck_status.c.  It never authenticates or
+ * Thin glue over libspncheck (src/): the hooks and the two body filters
+ * here; the keytab cache in mod_spncheck_keytab.c; directives in
+ * mod_spncheck_config.c; history and status page in mod_spncheck_status.c.  It never authenticates or
  * authorizes: it acts only on a response that is already a 401, and then
  * changes the body alone.  Status and every WWW-Authenticate header are
  * left exactly as the auth module (or the proxied backend) set them.
@@ -10,6 +10,7 @@
 #include "spn_http.h"
 #include "spn_render.h"
 #include "mod_spncheck.h"
+#include "mod_spncheck_keytab.h"
 #include "mod_spncheck_retry.h"
 
 #include "http_core.h"
@@ -21,92 +22,11 @@
 #include "util_filter.h"
 
 #include "apr_strings.h"
-#include "apr_thread_mutex.h"
-
-#include <sys/stat.h>
-
-/* ---- keytab cache: one per path per process, re-read when it changes ---- */
-
-typedef struct {
-    apr_pool_t *pool;
-    spn_keytab_t *kt;
-    struct timespec mtim, ctim;     /* any rewrite, even within a second */
-    off_t size;
-    ino_t ino;
-} kt_slot;
-
-static apr_pool_t *cache_pool;
-static apr_hash_t *kt_cache;
-static krb5_context kctx;
-#if APR_HAS_THREADS
-static apr_thread_mutex_t *kt_mutex;
-#endif
-
-const spn_keytab_t *spncheck_keytab(server_rec *srv, const char *path)
-{
-    kt_slot *s;
-    struct stat st;
-    int have = stat(path, &st) == 0;
-
-    if (!kctx)
-        return NULL;
-    s = apr_hash_get(kt_cache, path, APR_HASH_KEY_STRING);
-    if (s && have && s->size == st.st_size && s->ino == st.st_ino &&
-        s->mtim.tv_sec == st.st_mtim.tv_sec && s->mtim.tv_nsec == st.st_mtim.tv_nsec &&
-        s->ctim.tv_sec == st.st_ctim.tv_sec && s->ctim.tv_nsec == st.st_ctim.tv_nsec)
-        return s->kt;
-    if (!s) {
-        s = apr_pcalloc(cache_pool, sizeof(*s));
-        apr_hash_set(kt_cache, apr_pstrdup(cache_pool, path), APR_HASH_KEY_STRING, s);
-    }
-    if (s->pool)
-        apr_pool_destroy(s->pool);      /* zeroes the old keys */
-    apr_pool_create(&s->pool, cache_pool);
-    s->kt = spn_keytab_load(s->pool, kctx, path);
-    if (have) {
-        s->mtim = st.st_mtim;
-        s->ctim = st.st_ctim;
-        s->size = st.st_size;
-        s->ino = st.st_ino;
-    }
-    else {
-        memset(&s->mtim, 0, sizeof(s->mtim));
-        s->size = -1;               /* a missing file is retried next time */
-    }
-    ap_log_error(APLOG_MARK, APLOG_DEBUG, 0, srv, "SPN00002: keytab %s (re)read: %d entries%s%s",
-                  path, s->kt->n, s->kt->status ? ", error: " : "", s->kt->status ? s->kt->error : "");
-    return s->kt;
-}
-
-void spncheck_lock(void)
-{
-#if APR_HAS_THREADS
-    if (kt_mutex)
-        apr_thread_mutex_lock(kt_mutex);
-#endif
-}
-
-void spncheck_unlock(void)
-{
-#if APR_HAS_THREADS
-    if (kt_mutex)
-        apr_thread_mutex_unlock(kt_mutex);
-#endif
-}
 
 static void child_init(apr_pool_t *p, server_rec *s)
 {
     spncheck_store_child_init(p, s);
-    apr_pool_create(&cache_pool, p);
-    kt_cache = apr_hash_make(cache_pool);
-#if APR_HAS_THREADS
-    apr_thread_mutex_create(&kt_mutex, APR_THREAD_MUTEX_DEFAULT, p);
-#endif
-    if (krb5_init_context(&kctx) != 0) {
-        kctx = NULL;
-        ap_log_error(APLOG_MARK, APLOG_ERR, 0, s, "SPN00003: krb5_init_context failed; "
-                     "keytab checks are off in this process");
-    }
+    spncheck_keytab_child_init(p, s);   /* logs and turns the module off on failure */
 }
 
 
@@ -285,10 +205,9 @@ static page_ctx *first_leg(request_rec *o, exchange *x)
     return page_of(o, &b);
 }
 
-/* Diagnoses the exchange noted on o once (r is the request that answers
- * it: o itself or an error document's).  Sets x->pc, or leaves it NULL
- * when the 401 continues an exchange. */
-static void explain(request_rec *o, request_rec *r, exchange *x)
+/* Diagnoses the exchange noted on o (the request that saw the token),
+ * once.  Sets x->pc, or leaves it NULL when the 401 continues an exchange. */
+static void explain(request_rec *o, exchange *x)
 {
     const spncheck_conf *c = x->c;
     const char *auth = x->auth, *backend, *ref;
@@ -325,20 +244,10 @@ static void explain(request_rec *o, request_rec *r, exchange *x)
     obs.backend_www = proxied ? backend : NULL;
     d = apr_palloc(o->pool, sizeof(*d));
     spn_buf_init(&b, o->pool, 8192);
-    r = o;                          /* the lines below speak of the origin */
-    /* The keytab snapshot and the krb5 context are shared by the threads of
-     * this process: diagnosis and rendering (which lists the keytab) hold
-     * the lock.  Only failed exchanges get here. */
-    spncheck_lock();
-    if (d) {
-        if (c->keytab)
-            svc.keytab = spncheck_keytab(r->server, c->keytab);
-        spn_diagnose(r->pool, kctx, &svc, &obs, d);
-        spn_buf_init(&log, r->pool, 512);
-        spn_diag_logline(&log, d);
-    }
-    spn_render_page(&b, d, &svc, c->detail, ref);
-    spncheck_unlock();
+    /* Diagnosis and rendering on a reference to the keytab snapshot,
+     * outside the cache lock. */
+    if (spncheck_explain_page(o, c->keytab, &svc, &obs, d, &log, &b, c->detail, ref) != OK)
+        return;                             /* the module is off in this process */
     if (!proxied)
         spncheck_retry_keep(o, retry_scope(o), d, ref);
     do_log = spncheck_record(o, d, ref, proxied, &suppressed);
@@ -401,7 +310,7 @@ static apr_status_t proxy_filter(ap_filter_t *f, apr_bucket_brigade *bb)
 
     if (!f->ctx) {
         if (r->status == HTTP_UNAUTHORIZED && x && !x->error_path)
-            explain(r, r, x);
+            explain(r, x);
         if (r->status != HTTP_UNAUTHORIZED || !x || x->error_path || !x->pc ||
             !(f->ctx = x->pc)) {
             ap_remove_output_filter(f);
@@ -434,7 +343,7 @@ static void insert_error_filter(request_rec *r)
         x = note(o = r, c, 0);      /* a 401 from outside the auth phase */
     }
     x->error_path = 1;
-    explain(o, r, x);
+    explain(o, x);
     custom = ap_response_code_string(r, ap_index_of_response(HTTP_UNAUTHORIZED));
     if (x->pc && !(custom && keep_admin_page(x)))
         ap_add_output_filter("SPNCHECK_PAGE", x->pc, r, r->connection);
@@ -461,7 +370,7 @@ static void insert_filter(request_rec *r)
     }
     if (!r->prev || r->status != HTTP_UNAUTHORIZED || !(x = exchange_of(r->prev, &o)))
         return;
-    explain(o, r, x);
+    explain(o, x);
     if (x->pc && x->failure)
         export_env(o, r, x->c, x->cause, x->ref);
     if (x->pc && !keep_admin_page(x))

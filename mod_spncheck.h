@@ -65,11 +65,9 @@ spn_store_t *spncheck_store(void);
 int spncheck_store_lock(void);
 void spncheck_store_unlock(void);
 
-/* mod_spncheck.c: the per-process keytab cache and krb5 context, behind
- * a thread lock: hold it while a keytab snapshot is in use. */
-void spncheck_lock(void);
-void spncheck_unlock(void);
-const spn_keytab_t *spncheck_keytab(server_rec *s, const char *path);
+/* mod_spncheck_keytab.c: the per-process keytab cache (spncheck_lock,
+ * spncheck_keytab), declared in its own header. */
+#include "mod_spncheck_keytab.h"
 
 /* mod_spncheck_status.c: the shared history, the status handler, and the
  * mod_status section. */

@@ -79,16 +79,118 @@ sub ab {
     return $a ? $b / $a : 0;
 }
 
+unless (($ENV{BENCH_ONLY} // '') eq 'flood') {
 print "== httpd, event MPM, wrk -t2 -c16, ${secs}s x 4 rounds each (ABBA), medians\n";
 ab('success path (200 via gssapi):', 'web01.spncheck.test', 'web01.keytab',
    'HTTP/web01.spncheck.test@SPNCHECK.TEST', $good);
 ab('failure path (401, KB1077):', 'wrong.spncheck.test', 'wrong.keytab',
    'HTTP/wrong.spncheck.test@SPNCHECK.TEST', $bad);
+}
 
-exit 0 if $ENV{BENCH_AB_ONLY};
+# ---- forged-token flood (issue 9) ---------------------------------------------
+# A keytab of 201 entries: wrong.keytab's own and 200 random aes256 keys
+# under other names (written in the keytab file format, version 0x502).
+sub keytab_entry {
+    my ($princ, $kvno, $etype, $key) = @_;
+    my ($name, $realm) = split /@/, $princ;
+    my @c = split m{/}, $name;
+    my $e = pack('n', scalar @c) . pack('n/a*', $realm) . join('', map { pack('n/a*', $_) } @c)
+          . pack('N', 1) . pack('N', time) . pack('C', $kvno) . pack('n', $etype)
+          . pack('n/a*', $key) . pack('N', $kvno);
+    return pack('N', length $e) . $e;
+}
+sub big_keytab {
+    my ($path) = @_;
+    open(my $in, '<:raw', "$realm/wrong.keytab") or die;
+    my $own = do { local $/; <$in> };
+    open(my $o, '>:raw', $path) or die;
+    print $o $own;                                   # header 0x0502 and its entries
+    print $o keytab_entry("HTTP/host$_.spncheck.test\@SPNCHECK.TEST", 1 + $_ % 3, 18,
+                          join('', map { chr rand 256 } 1 .. 32)) for 1 .. 200;
+    close $o;
+}
+# An AP-REQ to HTTP/wrong.spncheck.test, kvno 1, aes256, whose ticket is
+# 47,000 random bytes: just under the trial cap, the most it would try.
+sub der { my ($t, $v) = @_; my $n = length $v;
+    chr($t) . ($n < 128 ? chr $n : $n < 256 ? "\x81" . chr $n : $n < 65536 ? "\x82" . pack('n', $n)
+                                : "\x83" . substr(pack('N', $n), 1)) . $v }
+sub forged_token {
+    my $int = sub { der(0x02, chr $_[0]) };
+    my $gs = sub { der(0x1b, $_[0]) };
+    my $enc = sub { my ($n) = @_; der(0x30, der(0xa0, $int->(18)) . der(0xa1, $int->(1))
+                    . der(0xa2, der(0x04, join '', map { chr rand 256 } 1 .. $n))) };
+    my $ticket = der(0x61, der(0x30, der(0xa0, $int->(5)) . der(0xa1, $gs->('SPNCHECK.TEST'))
+        . der(0xa2, der(0x30, der(0xa0, $int->(2)) . der(0xa1, der(0x30, $gs->('HTTP') . $gs->('wrong.spncheck.test')))))
+        . der(0xa3, $enc->(47000))));
+    my $apreq = der(0x6e, der(0x30, der(0xa0, $int->(5)) . der(0xa1, $int->(14))
+        . der(0xa2, der(0x03, "\0" x 5)) . der(0xa3, $ticket) . der(0xa4, $enc->(200))));
+    require MIME::Base64;
+    return 'Negotiate ' . MIME::Base64::encode_base64(der(0x60, der(0x06, "\x2a\x86\x48\x86\xf7\x12\x01\x02\x02")
+                                                             . "\x01\x00" . $apreq), '');
+}
+sub ms { my ($v) = @_; $v =~ /^([\d.]+)(us|ms|s)$/ or return 0;
+         $2 eq 'us' ? $1 / 1000 : $2 eq 'ms' ? $1 : $1 * 1000 }
+# The victim: one connection of tokenless first legs, p50/p99 from wrk.
+sub victim {
+    my ($h) = @_;
+    my $out = `wrk -t1 -c1 -d${secs}s --latency -H 'Host: wrong.spncheck.test' @{[ $h->url('127.0.0.1', '/') ]} 2>&1`;
+    my ($p50) = $out =~ /^\s+50%\s+(\S+)/m;
+    my ($p99) = $out =~ /^\s+99%\s+(\S+)/m;
+    my ($rps) = $out =~ /Requests\/sec:\s*([\d.]+)/;
+    return (ms($p50 // ''), ms($p99 // ''), $rps // 0);
+}
+{
+    big_keytab("$realm/big.keytab");
+    my $forged = forged_token();
+    open(my $fl, '>', "$realm/forged.lua") or die;
+    print $fl "wrk.headers['Host'] = 'wrong.spncheck.test'\nwrk.headers['Authorization'] = '$forged'\n";
+    close $fl;
+    print "\n== forged-token flood: 20 connections of forged ", length($forged) - 10,
+          "-character tokens (47,000-byte ticket) against a 201-entry keytab;\n",
+          "   victim: 1 connection of tokenless 401s, ${secs}s, event MPM.\n",
+          "   gssapi's keytab: the same 201 entries (mod_auth_gssapi itself tries them all),\n",
+          "   or its own 2 (only the module's cost added); 'before' is BENCH_BEFORE_MODULE\n";
+    my @runs;
+    for my $gss ('201', '2') {
+        push @runs, [$gss, 'without', undef], [$gss, 'with', $module];
+        push @runs, [$gss, 'before', $ENV{BENCH_BEFORE_MODULE}] if $ENV{BENCH_BEFORE_MODULE};
+    }
+    for my $run (@runs) {
+        my ($gss, $label, $mod) = @$run;
+        my $with = defined $mod;
+        my $own = $gss eq '2' ? "<Location />\n    GssapiCredStore keytab:$realm/wrong.keytab\n</Location>\n" : '';
+        my $h = MiniHttpd->new(mpm => 'event', realm => $realm, module => $mod // $module,
+                               keytab => "$realm/big.keytab", without => !$with,
+                               extra => "LimitRequestFieldSize 100000\n$own");
+        $h->start;
+        victim($h);                                             # warm-up
+        my ($q50, $q99, $qrps) = victim($h);
+        my $pid = open(my $w, '-|') // die;
+        if (!$pid) { exec('wrk', '-t2', '-c20', "-d@{[ $secs + 2 ]}s", '-s', "$realm/forged.lua",
+                          $h->url('127.0.0.1', '/')) }
+        sleep(1);
+        my ($f50, $f99, $frps) = victim($h);
+        my $fout = do { local $/; <$w> };
+        close $w;
+        my ($flood) = $fout =~ /Requests\/sec:\s*([\d.]+)/;
+        my ($non) = $fout =~ /Non-2xx or 3xx responses:\s*(\d+)/;
+        my $log = $h->log;
+        my $shed = () = $log =~ /trial=(?:shed|capped)/g;
+        printf "gssapi %3s keys, %-7s victim p50/p99 %.2f/%.2f ms alone, %.2f/%.2f ms flooded"
+             . " (p99 x%.2f); flood %.0f forged req/s%s\n",
+            $gss, $label, $q50, $q99, $f50, $f99, $q99 ? $f99 / $q99 : 0,
+            $flood // 0, $with ? ", log lines with trial shed: $shed" : '';
+        $h->stop;
+    }
+}
+exit 0 if $ENV{BENCH_AB_ONLY} || $ENV{BENCH_ONLY};
 
 # ---- load and faults ----------------------------------------------------------
+# The mix of good and failing requests, with tokens captured afresh: a
+# replayed authenticator is refused once it is older than the 5-minute skew.
 my $lua = "$realm/mix.lua";
+sub mix_lua {
+($good, $bad) = (token_for('web01.spncheck.test'), token_for('wrong.spncheck.test'));
 open(my $l, '>', $lua) or die;
 print $l <<"LUA";
 -- 3 good requests to 1 failing one; per-status counts summed in done()
@@ -118,6 +220,7 @@ function done(summary, latency, requests)
 end
 LUA
 close $l;
+}
 
 # Private (anonymous) resident memory of the children: the shared history
 # is left out, it is touched page by page as it fills.
@@ -156,6 +259,7 @@ X
 print "\n== load and faults: 3 good : 1 failing, wrk -t2 -c16; graceful restart at 1/3,",
       " keytab replaced at 2/3\n";
 for my $mpm (qw(event worker prefork)) {
+  mix_lua();
   for my $with (0, 1) {
     my $h = MiniHttpd->new(mpm => $mpm, realm => $realm, module => $module, history => 100000,
                            keytab => "$realm/web01.keytab", without => !$with,

@@ -150,8 +150,12 @@ static spn_cause_t decide_krb5(apr_pool_t *p, krb5_context ctx, const spn_servic
     if (!realm_ok)
         return SPN_C_REALM_MISMATCH;
     if (ctx)
-        spn_keytab_trial(p, ctx, kt, k->etype, k->cipher.p, k->cipher.len,
+        spn_keytab_trial(p, kt, d->sname, k->kvno, k->etype, k->cipher.p, k->cipher.len,
                          k->auth_etype, k->auth_cipher.p, k->auth_cipher.len, &d->ticket);
+    /* No verdict on the keys (too large, or the trial budget is spent):
+     * no cause that depends on one either. */
+    if (d->ticket.shed)
+        return SPN_C_UNKNOWN;
     if (d->ticket.decrypted) {
         const spn_kt_entry_t *e = &kt->e[d->ticket.entry];
         d->fit_principal = e->principal;
@@ -287,4 +291,7 @@ void spn_diag_logline(spn_buf_t *b, const spn_diag_t *d)
         log_value(b, "kvno", NULL);
     }
     log_value(b, "mech", spn_mech_name(d->tok.mech));
+    if (d->ticket.shed)
+        log_value(b, "trial", d->ticket.shed == SPN_SHED_TOO_LARGE ? "too-large"
+                              : d->ticket.shed == SPN_SHED_WORK ? "capped" : "shed");
 }

@@ -213,6 +213,20 @@ static void facts(spn_buf_t *b, const ctx_t *c)
                          d->fit_kvno);
             ROWS(b, "A service key decrypts the ticket", tmp);
         }
+        else if (d->ticket.shed == SPN_SHED_TOO_LARGE) {
+            snprintf(tmp, sizeof(tmp), "not tried: the ticket's %zu encrypted bytes are more "
+                     "than a real ticket has (%d)", d->tok.krb5.cipher.len, SPN_TICKET_CIPHER_MAX);
+            ROWS(b, "A service key decrypts the ticket", tmp);
+        }
+        else if (d->ticket.shed == SPN_SHED_WORK) {
+            snprintf(tmp, sizeof(tmp), "not known: %zu keys tried, then the decryption one "
+                     "ticket may cost (%d bytes) was spent", d->ticket.tried, SPN_TRIAL_MAX_BYTES);
+            ROWS(b, "A service key decrypts the ticket", tmp);
+        }
+        else if (d->ticket.shed) {
+            ROWS(b, "A service key decrypts the ticket", "not tried: diagnosis shed, this "
+                 "process spent its trial-decryption budget (many failed tickets at once)");
+        }
         else {
             ROWS(b, "A service key decrypts the ticket", "no");
         }

@@ -336,17 +336,17 @@ static void test_keytab(const spn_keytab_t *kt, const krb5_keyblock *key)
     for (i = 0; i < 5; i++)
         cn[i] = rep((char)('p' + i), 100);
     c = ticket_cipher(key, rep('C', 127), cn, 5);
-    spn_keytab_trial(pool, kctx, kt, 18, c.p, c.n, 0, NULL, 0, &t);
+    spn_keytab_trial(pool, kt, "HTTP/x", -1, 18, c.p, c.n, 0, NULL, 0, &t);
     ok(t.decrypted && DC_TERM(t.client) && t.have_ctime == 0 && t.ctime == 0,
        "trial: 5x100-byte cname, 127-byte crealm: client cut, fields after it intact");
     ok(strlen(t.client) <= sizeof t.client - 1 && strchr(t.client, '@') == NULL,
        "  client holds whole components only, no cut realm (%zu bytes)", strlen(t.client));
     cn[0] = "alice";
     c = ticket_cipher(key, rep('C', 127), cn, 1);
-    spn_keytab_trial(pool, kctx, kt, 18, c.p, c.n, 0, NULL, 0, &t);
+    spn_keytab_trial(pool, kt, "HTTP/x", -1, 18, c.p, c.n, 0, NULL, 0, &t);
     is_str(t.client, apr_pstrcat(pool, "alice@", rep('C', 127), NULL), "  127-byte crealm fits");
     c = ticket_cipher(key, rep('C', 300), cn, 1);
-    spn_keytab_trial(pool, kctx, kt, 18, c.p, c.n, 0, NULL, 0, &t);
+    spn_keytab_trial(pool, kt, "HTTP/x", -1, 18, c.p, c.n, 0, NULL, 0, &t);
     ok(t.decrypted && strcmp(t.client, "alice") == 0 && t.have_ctime == 0,
        "  300-byte crealm: left out (%s)", t.client);
 }

@@ -1,0 +1,189 @@
+/* mod_spncheck_keytab.c: the keytab cache of a process.  One immutable,
+ * reference-counted snapshot per path, re-read when the file changes; a
+ * snapshot replaced while requests still use it goes when the last one
+ * drops it.  The lock guards the cache and the counts only: diagnosis and
+ * rendering run outside it, each snapshot locks its own trial state
+ * (src/spn_trial.c), and a tokenless 401 never takes it. */
+#include "mod_spncheck.h"
+#include "mod_spncheck_keytab.h"
+
+#include "http_log.h"
+
+#include "apr_hash.h"
+#include "apr_strings.h"
+#include "apr_thread_mutex.h"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+APLOG_USE_MODULE(spncheck);
+
+typedef struct {
+    apr_pool_t *pool;
+    spn_keytab_t *kt;
+    unsigned refs;              /* requests using it */
+    int retired;                /* no longer the slot's: destroyed at refs 0 */
+} kt_snap;
+
+typedef struct {
+    kt_snap *cur;
+    struct timespec mtim, ctim;     /* any rewrite, even within a second */
+    off_t size;
+    ino_t ino;
+} kt_slot;
+
+static apr_pool_t *cache_pool;
+static apr_hash_t *kt_cache;
+static krb5_context kctx;
+static spn_budget_t *budget;
+static int ready;                   /* child_init succeeded */
+#if APR_HAS_THREADS
+static apr_thread_mutex_t *kt_mutex;
+#endif
+
+void spncheck_lock(void)
+{
+#if APR_HAS_THREADS
+    if (kt_mutex)
+        apr_thread_mutex_lock(kt_mutex);
+#endif
+}
+
+void spncheck_unlock(void)
+{
+#if APR_HAS_THREADS
+    if (kt_mutex)
+        apr_thread_mutex_unlock(kt_mutex);
+#endif
+}
+
+/* With the lock held. */
+static void snap_drop(kt_snap *sn)
+{
+    if (sn->refs == 0 && sn->retired)
+        apr_pool_destroy(sn->pool);     /* zeroes the keys */
+}
+
+/* The slot's current snapshot, (re)read when the file changed.  Lock held. */
+static kt_snap *current(server_rec *srv, const char *path)
+{
+    kt_slot *s;
+    kt_snap *sn;
+    apr_pool_t *sp;
+    struct stat st;
+    int have = stat(path, &st) == 0;
+
+    if (!ready || !kctx)
+        return NULL;
+    s = apr_hash_get(kt_cache, path, APR_HASH_KEY_STRING);
+    if (s && s->cur && have && s->size == st.st_size && s->ino == st.st_ino &&
+        s->mtim.tv_sec == st.st_mtim.tv_sec && s->mtim.tv_nsec == st.st_mtim.tv_nsec &&
+        s->ctim.tv_sec == st.st_ctim.tv_sec && s->ctim.tv_nsec == st.st_ctim.tv_nsec)
+        return s->cur;
+    if (!s) {
+        s = apr_pcalloc(cache_pool, sizeof(*s));
+        apr_hash_set(kt_cache, apr_pstrdup(cache_pool, path), APR_HASH_KEY_STRING, s);
+    }
+    if (s->cur) {
+        s->cur->retired = 1;
+        snap_drop(s->cur);
+        s->cur = NULL;
+    }
+    if (apr_pool_create(&sp, cache_pool) != APR_SUCCESS)
+        return NULL;
+    sn = apr_pcalloc(sp, sizeof(*sn));          /* goes with its pool */
+    sn->pool = sp;
+    sn->kt = spn_keytab_load(sp, kctx, path);
+    sn->kt->budget = budget;
+    s->cur = sn;
+    if (have) {
+        s->mtim = st.st_mtim;
+        s->ctim = st.st_ctim;
+        s->size = st.st_size;
+        s->ino = st.st_ino;
+    }
+    else {
+        memset(&s->mtim, 0, sizeof(s->mtim));
+        s->size = -1;               /* a missing file is retried next time */
+    }
+    ap_log_error(APLOG_MARK, APLOG_DEBUG, 0, srv, "SPN00002: keytab %s (re)read: %d entries%s%s",
+                 path, sn->kt->n, sn->kt->status ? ", error: " : "",
+                 sn->kt->status ? sn->kt->error : "");
+    return sn;
+}
+
+const spn_keytab_t *spncheck_keytab(server_rec *srv, const char *path)
+{
+    kt_snap *sn = current(srv, path);
+    return sn ? sn->kt : NULL;
+}
+
+int spncheck_explain_page(request_rec *r, const char *path, spn_service_t *svc,
+                          const spn_observation_t *obs, spn_diag_t *d, spn_buf_t *log,
+                          spn_buf_t *page, int detail, const char *ref)
+{
+    kt_snap *sn = NULL;
+
+    if (!ready)
+        return DECLINED;
+    if (d) {
+        if (path) {
+            spncheck_lock();
+            if ((sn = current(r->server, path)) != NULL)
+                sn->refs++;
+            spncheck_unlock();
+            svc->keytab = sn ? sn->kt : NULL;
+        }
+        spn_diagnose(r->pool, kctx, svc, obs, d);
+        spn_buf_init(log, r->pool, 512);
+        spn_diag_logline(log, d);
+    }
+    spn_render_page(page, d, svc, detail, ref);
+    if (sn) {
+        /* d points into the snapshot: copy what outlives it */
+        if (d->fit_principal)
+            d->fit_principal = apr_pstrdup(r->pool, d->fit_principal);
+        if (d->expected_realm)
+            d->expected_realm = apr_pstrdup(r->pool, d->expected_realm);
+        svc->keytab = NULL;
+        spncheck_lock();
+        sn->refs--;
+        snap_drop(sn);
+        spncheck_unlock();
+    }
+    return OK;
+}
+
+int spncheck_keytab_child_init(apr_pool_t *p, server_rec *s)
+{
+    if (apr_pool_create(&cache_pool, p) != APR_SUCCESS) {
+        ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s, "SPN00070: cannot create the keytab cache "
+                     "pool; mod_spncheck is off in this process (pid %d)", (int)getpid());
+        return DECLINED;
+    }
+    kt_cache = apr_hash_make(cache_pool);
+#if APR_HAS_THREADS
+    {
+        apr_status_t rv = apr_thread_mutex_create(&kt_mutex, APR_THREAD_MUTEX_DEFAULT, p);
+        if (rv != APR_SUCCESS) {
+            kt_mutex = NULL;
+            ap_log_error(APLOG_MARK, APLOG_CRIT, rv, s, "SPN00071: cannot create the keytab "
+                         "cache lock; mod_spncheck is off in this process (pid %d)",
+                         (int)getpid());
+            return DECLINED;
+        }
+    }
+#endif
+    if (!(budget = spn_budget_make(p, SPN_BUDGET_RATE, SPN_BUDGET_BURST))) {
+        ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s, "SPN00072: cannot create the trial budget "
+                     "lock; mod_spncheck is off in this process (pid %d)", (int)getpid());
+        return DECLINED;
+    }
+    if (krb5_init_context(&kctx) != 0) {
+        kctx = NULL;
+        ap_log_error(APLOG_MARK, APLOG_ERR, 0, s, "SPN00003: krb5_init_context failed; "
+                     "keytab checks are off in this process");
+    }
+    ready = 1;
+    return OK;
+}
