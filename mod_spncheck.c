@@ -11,7 +11,10 @@
 #include "spn_render.h"
 #include "mod_spncheck.h"
 #include "mod_spncheck_keytab.h"
+#include "mod_spncheck_probe.h"
 #include "mod_spncheck_retry.h"
+#include "mod_spncheck_status.h"
+#include "mod_spncheck_store.h"
 
 #include "http_core.h"
 #include "http_log.h"

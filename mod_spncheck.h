@@ -1,5 +1,10 @@
-/* mod_spncheck.h: what the three glue files share.  The logic lives in
- * src/ (libspncheck); nothing here decides a cause. */
+/* mod_spncheck.h: the module record and its configuration, which every
+ * glue file reads (mod_spncheck_config.c).  The glue's other rooms have
+ * headers of their own: _keytab (the keytab cache), _store (the shared
+ * history), _retry (the tokenless retry), _status (the status page),
+ * _probe (SPNCheckProbe); only mod_spncheck.c, with the hooks, includes
+ * them all.  The logic lives in src/ (libspncheck); nothing here decides
+ * a cause. */
 #ifndef MOD_SPNCHECK_H
 #define MOD_SPNCHECK_H
 
@@ -57,29 +62,5 @@ int spncheck_scopes_noload(apr_pool_t *p, spn_scope_t **out);
 /* "host:port" of a server, and the scope label of a request. */
 const char *spncheck_server_label(apr_pool_t *p, const server_rec *s);
 const char *spncheck_request_scope(request_rec *r);
-
-/* mod_spncheck_probe.c: SPNCheckProbe through mod_watchdog. */
-int spncheck_probe_post_config(apr_pool_t *pconf, server_rec *s);
-/* The shared store (NULL without shared memory); lock it to write. */
-spn_store_t *spncheck_store(void);
-int spncheck_store_lock(void);
-void spncheck_store_unlock(void);
-
-/* mod_spncheck_keytab.c: the per-process keytab cache (spncheck_lock,
- * spncheck_keytab), declared in its own header. */
-#include "mod_spncheck_keytab.h"
-
-/* mod_spncheck_status.c: the shared history, the status handler, and the
- * mod_status section. */
-void spncheck_store_register(apr_pool_t *p);
-int spncheck_store_post_config(apr_pool_t *pconf, server_rec *s);
-void spncheck_store_child_init(apr_pool_t *p, server_rec *s);
-/* Records a failure; returns 1 when it may be logged (rate limit), with
- * *suppressed lines of its cause held back before it. */
-int spncheck_record(request_rec *r, const spn_diag_t *d, const char *ref, int proxied,
-                    uint32_t *suppressed);
-void spncheck_count_tokenless(void);
-int spncheck_status_handler(request_rec *r);
-void spncheck_status_hooks(void);
 
 #endif

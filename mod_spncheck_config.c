@@ -1,6 +1,7 @@
 /* mod_spncheck_config.c: directives, defaults and merging, and the list
  * of configured scopes the status page reports on. */
 #include "mod_spncheck.h"
+#include "mod_spncheck_keytab.h"
 
 #include "http_core.h"
 #include "http_log.h"

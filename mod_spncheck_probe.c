@@ -3,7 +3,9 @@
  * interval, off the request path.  Results go to the shared store for the
  * status page.  A probe that fails (no KDC, bad identity) is a finding on
  * the status page, never an error that stops httpd or a request. */
-#include "mod_spncheck.h"
+#include "mod_spncheck_keytab.h"
+#include "mod_spncheck_probe.h"
+#include "mod_spncheck_store.h"
 
 #include "http_log.h"
 #include "mod_watchdog.h"

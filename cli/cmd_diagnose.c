@@ -35,11 +35,11 @@ int cli_cmd_diagnose(apr_pool_t *p, int argc, char **argv)
     if (at) {
         /* --at 2009-01-09T17:30:00Z (or YYYYMMDDHHMMSSZ) */
         char k[16];
-        size_t o = 0, j;
-        for (j = 0; at[j] && o < 15; j++)
+        size_t n = 0, j;
+        for (j = 0; at[j] && n < 15; j++)
             if (at[j] >= '0' && at[j] <= '9')
-                k[o++] = at[j];
-        while (o < 14) k[o++] = '0';
+                k[n++] = at[j];
+        while (n < 14) k[n++] = '0';
         k[14] = 'Z';
         if ((obs.now = spn_krb5_time((const uint8_t *)k, 15)) == (time_t)-1) {
             fprintf(stderr, "spncheck: bad --at time\n");

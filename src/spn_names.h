@@ -1,5 +1,5 @@
 /* spn_names.h: names for protocol values, and a ticket's service name
- * (spn_names.c); NTLM strings as UTF-8 (spn_ntlm.c). */
+ * (spn_names.c). */
 #ifndef SPN_NAMES_H
 #define SPN_NAMES_H
 
@@ -14,11 +14,6 @@ const char *spn_oid_label(const uint8_t *oid, size_t len); /* human label */
 const char *spn_etype_name(int etype);
 const char *spn_neg_state_name(int s);
 const char *spn_krb5_error_name(long code);
-
-/* Convert an NTLM string to UTF-8 (invalid UTF-16 becomes U+FFFD, OEM
- * bytes are read as Latin-1).  Writes at most outsz-1 bytes plus NUL and
- * returns the length written. */
-size_t spn_ntlm_str_utf8(const spn_ntlm_t *n, spn_slice_t s, char *out, size_t outsz);
 
 /* Join sname components with '/' into out (NUL-terminated, cut to fit). */
 size_t spn_krb5_sname(const spn_krb5_t *k, char *out, size_t outsz);

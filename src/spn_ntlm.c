@@ -1,5 +1,6 @@
 /* spn_ntlm.c: NTLMSSP NEGOTIATE, CHALLENGE and AUTHENTICATE (MS-NLMP 2.2.1)
  * with every field offset checked against the message length. */
+#include "spn_ntlm.h"
 #include "spn_token.h"
 
 #include <stdarg.h>

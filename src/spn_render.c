@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
+#include "spn_ntlm.h"
 #include "spn_names.h"
 #include "spn_render.h"
 #include "spn_diag.h"

@@ -4,6 +4,8 @@
  * The grammar is walked by hand, one function per ASN.1 type, so nesting
  * is fixed by the code and no input can make it recurse.
  */
+#include "spn_ntlm.h"
+#include "spn_names.h"
 #include "spn_token.h"
 #include "spn_der.h"
 #include "spn_b64.h"
@@ -436,9 +438,6 @@ const char *spn_oid_label(const uint8_t *oid, size_t len)
     int i = oid_find(oid, len);
     return i < 0 ? "unknown mechanism" : oid_tab[i].label;
 }
-
-int spn_ntlm_decode(const uint8_t *base, const uint8_t *p, size_t len,
-                    spn_token_t *tok);   /* spn_ntlm.c */
 
 #define IS_NTLMSSP(p, n) ((n) >= 8 && memcmp((p), "NTLMSSP", 8) == 0)
 

@@ -3,6 +3,7 @@
  * struct are invisible to ASan, so each test either compares every byte
  * outside the target field with a snapshot (canary) or checks the field
  * that follows the target, and always the diagnosis invariants. */
+#include "spn_ntlm.h"
 #include "spn_names.h"
 #include "spn_render.h"
 #include "spn_b64.h"

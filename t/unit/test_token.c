@@ -1,6 +1,7 @@
 /* test_token.c: the token decoder on hand-made inputs, the header
  * splitter, and the escapers.  Real tokens are checked fact by fact by
  * t/unit/vectors.pl (spncheck decode --json against ../shared/vectors). */
+#include "spn_ntlm.h"
 #include "spn_http.h"
 #include "spn_names.h"
 #include "spn_buf.h"

@@ -1,0 +1,12 @@
+/* mod_spncheck_status.h: the status page and the mod_status section
+ * (mod_spncheck_status.c). */
+#ifndef MOD_SPNCHECK_STATUS_H
+#define MOD_SPNCHECK_STATUS_H
+
+#include "mod_spncheck.h"
+
+int spncheck_status_handler(request_rec *r);
+/* Registers the mod_status hook (optional: no mod_status, no section). */
+void spncheck_status_hooks(void);
+
+#endif

@@ -1,0 +1,175 @@
+/* mod_spncheck_store.c: the failure history in shared memory, one block
+ * for every child of every MPM, kept across graceful restarts, behind a
+ * global mutex.  Readers get copies (the header and the newest records,
+ * or one record), never the block. */
+#include "mod_spncheck_store.h"
+
+#include "http_core.h"
+#include "http_log.h"
+#include "http_protocol.h"
+#include "util_mutex.h"
+
+#include "apr_global_mutex.h"
+#include "apr_shm.h"
+#include "apr_strings.h"
+
+APLOG_USE_MODULE(spncheck);
+
+#define MUTEX_TYPE   "spncheck-store"
+#define RETAINED_KEY "mod_spncheck-store"
+
+typedef struct {
+    apr_shm_t *shm;
+    uint32_t capacity;
+} retained_t;
+
+static spn_store_t *store;                  /* NULL: no history */
+static apr_global_mutex_t *store_mutex;
+
+void spncheck_store_register(apr_pool_t *p)
+{
+    ap_mutex_register(p, MUTEX_TYPE, NULL, APR_LOCK_DEFAULT, 0);
+}
+
+int spncheck_store_post_config(apr_pool_t *pconf, server_rec *s)
+{
+    spncheck_srv *sc = ap_get_module_config(s->module_config, &spncheck_module);
+    uint32_t cap = (uint32_t)sc->history;
+    retained_t *rd = ap_retained_data_get(RETAINED_KEY);
+    apr_status_t rv;
+
+    if (!rd)
+        rd = ap_retained_data_create(RETAINED_KEY, sizeof(*rd));
+    if (rd->shm && rd->capacity != cap) {
+        ap_log_error(APLOG_MARK, APLOG_NOTICE, 0, s, "SPN00020: SPNCheckHistory changed "
+                     "from %u to %u: history and counters start again", rd->capacity, cap);
+        apr_shm_destroy(rd->shm);
+        rd->shm = NULL;
+    }
+    else if (rd->shm) {
+        /* The block was made by the module loaded before this graceful
+         * restart, perhaps an older build: reuse it only if its layout is
+         * this build's, else counters would land on other causes. */
+        char why[160];
+        if (spn_store_mismatch(apr_shm_baseaddr_get(rd->shm), apr_shm_size_get(rd->shm), cap,
+                               why, sizeof(why))) {
+            ap_log_error(APLOG_MARK, APLOG_NOTICE, 0, s, "SPN00060: the retained history "
+                         "has another layout (%s, e.g. after an upgrade): history and "
+                         "counters start again", why);
+            apr_shm_destroy(rd->shm);
+            rd->shm = NULL;
+        }
+    }
+    if (!rd->shm) {
+        /* Anonymous, in the process pool: inherited by every child, alive
+         * as long as the parent, so a graceful restart keeps it. */
+        rv = apr_shm_create(&rd->shm, spn_store_size(cap), NULL, s->process->pool);
+        if (rv != APR_SUCCESS) {
+            ap_log_error(APLOG_MARK, APLOG_ERR, rv, s, "SPN00021: cannot create shared memory "
+                         "for %u failures; the status page will have no history", cap);
+            store = NULL;
+            return OK;                      /* never block start-up */
+        }
+        rd->capacity = cap;
+        spn_store_init(apr_shm_baseaddr_get(rd->shm), cap, (int64_t)apr_time_sec(apr_time_now()));
+    }
+    store = apr_shm_baseaddr_get(rd->shm);
+    rv = ap_global_mutex_create(&store_mutex, NULL, MUTEX_TYPE, NULL, s, pconf, 0);
+    if (rv != APR_SUCCESS) {
+        ap_log_error(APLOG_MARK, APLOG_ERR, rv, s, "SPN00022: cannot create the history mutex; "
+                     "the status page will have no history");
+        store = NULL;
+    }
+    return OK;
+}
+
+void spncheck_store_child_init(apr_pool_t *p, server_rec *s)
+{
+    apr_status_t rv;
+    if (!store_mutex)
+        return;
+    rv = apr_global_mutex_child_init(&store_mutex, apr_global_mutex_lockfile(store_mutex), p);
+    if (rv != APR_SUCCESS) {
+        ap_log_error(APLOG_MARK, APLOG_ERR, rv, s, "SPN00023: history mutex unusable in this "
+                     "child; its failures are logged only");
+        store_mutex = NULL;
+    }
+}
+
+static int store_lock(void)
+{
+    return store && store_mutex && apr_global_mutex_lock(store_mutex) == APR_SUCCESS;
+}
+
+spn_store_t *spncheck_store(void)
+{
+    return store;
+}
+
+int spncheck_store_lock(void)
+{
+    return store_lock();
+}
+
+void spncheck_store_unlock(void)
+{
+    apr_global_mutex_unlock(store_mutex);
+}
+
+int spncheck_record(request_rec *r, const spn_diag_t *d, const char *ref, int proxied,
+                    uint32_t *suppressed)
+{
+    spn_failure_t f;
+    int log;
+
+    *suppressed = 0;
+    spn_failure_from_diag(&f, d, (int64_t)apr_time_sec(r->request_time), ref,
+                          r->useragent_ip, r->hostname, spncheck_request_scope(r), proxied);
+    if (!store_lock())
+        return 1;
+    log = spn_store_add(store, &f, suppressed);
+    apr_global_mutex_unlock(store_mutex);
+    return log;
+}
+
+void spncheck_count_tokenless(void)
+{
+    if (store_lock()) {
+        store->tokenless++;
+        apr_global_mutex_unlock(store_mutex);
+    }
+}
+
+/* ---- readers ------------------------------------------------------------------ */
+
+/* The header and the newest max records, copied under the lock, so that
+ * rendering neither holds it nor copies the whole history.  NULL without
+ * a store. */
+spn_store_t *spncheck_store_copy(apr_pool_t *p, uint32_t max, const spn_failure_t **recent,
+                             int *n)
+{
+    spn_store_t *head = apr_palloc(p, sizeof(*head));
+    spn_failure_t *rec = apr_palloc(p, sizeof(*rec) * (max ? max : 1));
+
+    *recent = rec;
+    *n = 0;
+    if (!store_lock())
+        return NULL;
+    *n = (int)spn_store_snapshot(store, head, rec, max);
+    apr_global_mutex_unlock(store_mutex);
+    return head;
+}
+
+/* One record by reference, copied under the lock; NULL when not held. */
+const spn_failure_t *spncheck_store_find(apr_pool_t *p, const char *ref)
+{
+    spn_failure_t *copy = NULL;
+    const spn_failure_t *f;
+
+    if (!store_lock())
+        return NULL;
+    if ((f = spn_store_find(store, ref)) != NULL)
+        copy = apr_pmemdup(p, f, sizeof(*f));
+    apr_global_mutex_unlock(store_mutex);
+    return copy;
+}

@@ -1,0 +1,34 @@
+/* mod_spncheck_store.h: the failure history and counters in shared memory
+ * (mod_spncheck_store.c), a leaf: it needs only the module record. */
+#ifndef MOD_SPNCHECK_STORE_H
+#define MOD_SPNCHECK_STORE_H
+
+#include "mod_spncheck.h"
+#include "spn_store.h"
+
+/* pre_config, post_config (the block, sized by SPNCheckHistory, and its
+ * mutex) and child_init (attach). */
+void spncheck_store_register(apr_pool_t *p);
+int spncheck_store_post_config(apr_pool_t *pconf, server_rec *s);
+void spncheck_store_child_init(apr_pool_t *p, server_rec *s);
+
+/* Records a failure; returns 1 when it may be logged (rate limit), with
+ * *suppressed lines of its cause held back before it. */
+int spncheck_record(request_rec *r, const spn_diag_t *d, const char *ref, int proxied,
+                    uint32_t *suppressed);
+void spncheck_count_tokenless(void);
+
+/* Writers other than the above (the probe): the block, NULL without
+ * shared memory; lock it to write. */
+spn_store_t *spncheck_store(void);
+int spncheck_store_lock(void);
+void spncheck_store_unlock(void);
+
+/* Readers: the header and the newest max records (newest first, *n of
+ * them) copied into p, or NULL without a store; one record by reference,
+ * copied, or NULL when no longer held. */
+spn_store_t *spncheck_store_copy(apr_pool_t *p, uint32_t max, const spn_failure_t **recent,
+                                 int *n);
+const spn_failure_t *spncheck_store_find(apr_pool_t *p, const char *ref);
+
+#endif
