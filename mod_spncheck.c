@@ -256,7 +256,7 @@ static void explain(request_rec *o, exchange *x)
     do_log = spncheck_record(o, d, ref, proxied, &suppressed);
     if (do_log)
         ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, o,
-                      "SPN00010: failed Negotiate exchange ref=%s %s client=%s host=%s%s%s",
+                      SPNLOGNO(00010) "failed Negotiate exchange ref=%s %s client=%s host=%s%s%s",
                       ref, log.s, o->useragent_ip,
                       ap_escape_logitem(o->pool, o->hostname ? o->hostname : "-"),
                       proxied ? " via=backend" : "",

@@ -15,7 +15,11 @@
 #include "spn_status.h"
 
 /* Every log line carries the module (AP_DECLARE_MODULE in mod_spncheck.c,
- * APLOG_USE_MODULE in the others) and an SPN0xxxx message id. */
+ * APLOG_USE_MODULE in the others) and a message id, like httpd's APLOGNO:
+ * ap_log_error(..., SPNLOGNO(00010) "failed ...").  Ids are listed, with
+ * what they mean, in docs/log-ids, which also holds the next free number;
+ * make check fails on an id used twice, unlisted, or listed but unused. */
+#define SPNLOGNO(n) "SPN" #n ": "
 extern module AP_MODULE_DECLARE_DATA spncheck_module;
 
 /* Per directory (server, vhost, <Location>, <Directory>, <If>). */

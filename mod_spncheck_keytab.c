@@ -106,7 +106,7 @@ static kt_snap *current(server_rec *srv, const char *path)
         memset(&s->mtim, 0, sizeof(s->mtim));
         s->size = -1;               /* a missing file is retried next time */
     }
-    ap_log_error(APLOG_MARK, APLOG_DEBUG, 0, srv, "SPN00002: keytab %s (re)read: %d entries%s%s",
+    ap_log_error(APLOG_MARK, APLOG_DEBUG, 0, srv, SPNLOGNO(00002) "keytab %s (re)read: %d entries%s%s",
                  path, sn->kt->n, sn->kt->status ? ", error: " : "",
                  sn->kt->status ? sn->kt->error : "");
     return sn;
@@ -157,7 +157,7 @@ int spncheck_explain_page(request_rec *r, const char *path, spn_service_t *svc,
 int spncheck_keytab_child_init(apr_pool_t *p, server_rec *s)
 {
     if (apr_pool_create(&cache_pool, p) != APR_SUCCESS) {
-        ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s, "SPN00070: cannot create the keytab cache "
+        ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s, SPNLOGNO(00070) "cannot create the keytab cache "
                      "pool; mod_spncheck is off in this process (pid %d)", (int)getpid());
         return DECLINED;
     }
@@ -167,7 +167,7 @@ int spncheck_keytab_child_init(apr_pool_t *p, server_rec *s)
         apr_status_t rv = apr_thread_mutex_create(&kt_mutex, APR_THREAD_MUTEX_DEFAULT, p);
         if (rv != APR_SUCCESS) {
             kt_mutex = NULL;
-            ap_log_error(APLOG_MARK, APLOG_CRIT, rv, s, "SPN00071: cannot create the keytab "
+            ap_log_error(APLOG_MARK, APLOG_CRIT, rv, s, SPNLOGNO(00071) "cannot create the keytab "
                          "cache lock; mod_spncheck is off in this process (pid %d)",
                          (int)getpid());
             return DECLINED;
@@ -175,13 +175,13 @@ int spncheck_keytab_child_init(apr_pool_t *p, server_rec *s)
     }
 #endif
     if (!(budget = spn_budget_make(p, SPN_BUDGET_RATE, SPN_BUDGET_BURST))) {
-        ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s, "SPN00072: cannot create the trial budget "
+        ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s, SPNLOGNO(00072) "cannot create the trial budget "
                      "lock; mod_spncheck is off in this process (pid %d)", (int)getpid());
         return DECLINED;
     }
     if (krb5_init_context(&kctx) != 0) {
         kctx = NULL;
-        ap_log_error(APLOG_MARK, APLOG_ERR, 0, s, "SPN00003: krb5_init_context failed; "
+        ap_log_error(APLOG_MARK, APLOG_ERR, 0, s, SPNLOGNO(00003) "krb5_init_context failed; "
                      "keytab checks are off in this process");
     }
     ready = 1;

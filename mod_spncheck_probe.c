@@ -63,14 +63,14 @@ static void run_probe(server_rec *s, apr_pool_t *p)
             apr_cpystrn(slots[n].spn, res[j].spn, sizeof(slots[n].spn));
             apr_cpystrn(slots[n].message, res[j].message, sizeof(slots[n].message));
             if (!res[j].ok)
-                ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s, "SPN00031: probe %s: %s cause=%s",
+                ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s, SPNLOGNO(00031) "probe %s: %s cause=%s",
                              res[j].spn, res[j].message, spn_cause_code(res[j].cause));
         }
     }
     if (ctx)
         krb5_free_context(ctx);
     if (*err)
-        ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s, "SPN00032: probe not run: %s", err);
+        ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s, SPNLOGNO(00032) "probe not run: %s", err);
     if (st && spncheck_store_lock()) {
         st->probe_time = (int64_t)apr_time_sec(apr_time_now());
         st->probe_runs++;
@@ -111,7 +111,7 @@ int spncheck_probe_post_config(apr_pool_t *pconf, server_rec *s)
     wd_get = APR_RETRIEVE_OPTIONAL_FN(ap_watchdog_get_instance);
     wd_register = APR_RETRIEVE_OPTIONAL_FN(ap_watchdog_register_callback);
     if (!wd_get || !wd_register) {
-        ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s, "SPN00033: SPNCheckProbe needs "
+        ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s, SPNLOGNO(00033) "SPNCheckProbe needs "
                      "mod_watchdog; the probe is off");
         return OK;
     }
@@ -123,7 +123,7 @@ int spncheck_probe_post_config(apr_pool_t *pconf, server_rec *s)
         rv = wd_register(wd, AP_WD_TM_INTERVAL, pc, probe_tick);
     }
     if (rv != APR_SUCCESS)
-        ap_log_error(APLOG_MARK, APLOG_WARNING, rv, s, "SPN00034: cannot schedule the probe; "
+        ap_log_error(APLOG_MARK, APLOG_WARNING, rv, s, SPNLOGNO(00034) "cannot schedule the probe; "
                      "it is off");
     return OK;
 }

@@ -41,7 +41,7 @@ int spncheck_store_post_config(apr_pool_t *pconf, server_rec *s)
     if (!rd)
         rd = ap_retained_data_create(RETAINED_KEY, sizeof(*rd));
     if (rd->shm && rd->capacity != cap) {
-        ap_log_error(APLOG_MARK, APLOG_NOTICE, 0, s, "SPN00020: SPNCheckHistory changed "
+        ap_log_error(APLOG_MARK, APLOG_NOTICE, 0, s, SPNLOGNO(00020) "SPNCheckHistory changed "
                      "from %u to %u: history and counters start again", rd->capacity, cap);
         apr_shm_destroy(rd->shm);
         rd->shm = NULL;
@@ -53,7 +53,7 @@ int spncheck_store_post_config(apr_pool_t *pconf, server_rec *s)
         char why[160];
         if (spn_store_mismatch(apr_shm_baseaddr_get(rd->shm), apr_shm_size_get(rd->shm), cap,
                                why, sizeof(why))) {
-            ap_log_error(APLOG_MARK, APLOG_NOTICE, 0, s, "SPN00060: the retained history "
+            ap_log_error(APLOG_MARK, APLOG_NOTICE, 0, s, SPNLOGNO(00060) "the retained history "
                          "has another layout (%s, e.g. after an upgrade): history and "
                          "counters start again", why);
             apr_shm_destroy(rd->shm);
@@ -65,7 +65,7 @@ int spncheck_store_post_config(apr_pool_t *pconf, server_rec *s)
          * as long as the parent, so a graceful restart keeps it. */
         rv = apr_shm_create(&rd->shm, spn_store_size(cap), NULL, s->process->pool);
         if (rv != APR_SUCCESS) {
-            ap_log_error(APLOG_MARK, APLOG_ERR, rv, s, "SPN00021: cannot create shared memory "
+            ap_log_error(APLOG_MARK, APLOG_ERR, rv, s, SPNLOGNO(00021) "cannot create shared memory "
                          "for %u failures; the status page will have no history", cap);
             store = NULL;
             return OK;                      /* never block start-up */
@@ -76,7 +76,7 @@ int spncheck_store_post_config(apr_pool_t *pconf, server_rec *s)
     store = apr_shm_baseaddr_get(rd->shm);
     rv = ap_global_mutex_create(&store_mutex, NULL, MUTEX_TYPE, NULL, s, pconf, 0);
     if (rv != APR_SUCCESS) {
-        ap_log_error(APLOG_MARK, APLOG_ERR, rv, s, "SPN00022: cannot create the history mutex; "
+        ap_log_error(APLOG_MARK, APLOG_ERR, rv, s, SPNLOGNO(00022) "cannot create the history mutex; "
                      "the status page will have no history");
         store = NULL;
     }
@@ -90,7 +90,7 @@ void spncheck_store_child_init(apr_pool_t *p, server_rec *s)
         return;
     rv = apr_global_mutex_child_init(&store_mutex, apr_global_mutex_lockfile(store_mutex), p);
     if (rv != APR_SUCCESS) {
-        ap_log_error(APLOG_MARK, APLOG_ERR, rv, s, "SPN00023: history mutex unusable in this "
+        ap_log_error(APLOG_MARK, APLOG_ERR, rv, s, SPNLOGNO(00023) "history mutex unusable in this "
                      "child; its failures are logged only");
         store_mutex = NULL;
     }
