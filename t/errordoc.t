@@ -216,6 +216,8 @@ like($on->{'string, first leg'}{body}, qr/^custom 401 text/, 'first leg: the adm
 like($on->{'SSI keep'}{body},
      qr/^ADMIN-SSI cause=spn-wrong-account title=\S.* ref=[A-Z2-9]{4}-[A-Z2-9]{4}$/m,
      'keep: the admin\'s SSI page, showing REDIRECT_SPNCHECK_CAUSE, _TITLE and _REF');
+like($log, qr/AH00113: .*cannot use a full URL in a 401 ErrorDocument/,
+     'external URL: httpd itself refuses it at start-up');
 like($on->{'SSI keep, inherited'}{body}, qr/^ADMIN-SSI cause=spn-wrong-account/m,
      'keep is inherited by a Location below');
 like($on->{'CGI keep'}{body}, qr/^ADMIN-CGI cause=spn-wrong-account status=401$/m,

@@ -100,8 +100,13 @@ sub ctl {
     my ($self, $what) = @_;
     local $ENV{LD_PRELOAD} = $ENV{SPNCHECK_HTTPD_PRELOAD} if $ENV{SPNCHECK_HTTPD_PRELOAD};
     local $ENV{ASAN_OPTIONS} = 'detect_leaks=0' if $ENV{SPNCHECK_HTTPD_PRELOAD};
-    return system('/usr/sbin/apache2', '-d', $self->{dir}, '-f', "$self->{dir}/httpd.conf",
-                  '-k', $what) == 0;
+    # start-up notices (before the error log opens) go to start.log, part of log()
+    open(my $olderr, '>&', \*STDERR) or die;
+    open(STDERR, '>>', "$self->{dir}/start.log") or die;
+    my $rc = system('/usr/sbin/apache2', '-d', $self->{dir}, '-f', "$self->{dir}/httpd.conf",
+                    '-k', $what);
+    open(STDERR, '>&', $olderr) or die;
+    return $rc == 0;
 }
 
 sub pid {
@@ -139,9 +144,11 @@ sub sanitizer_reports {
 
 sub log {
     my $self = shift;
-    open(my $f, '<', "$self->{dir}/error_log") or return '';
     local $/;
-    return <$f>;
+    my $start = '';
+    if (open(my $s, '<', "$self->{dir}/start.log")) { $start = <$s> // '' }
+    open(my $f, '<', "$self->{dir}/error_log") or return $start;
+    return $start . (<$f> // '');
 }
 
 sub url { my ($self, $host, $path) = @_; "http://$host:$self->{port}$path" }
