@@ -58,7 +58,9 @@ int cli_cmd_diagnose(apr_pool_t *p, int argc, char **argv)
     spn_diagnose(p, ctx, &svc, &obs, d);
     spn_buf_init(&out, p, 8192);
     if (json) {
-        spn_diag_json(&out, d, &svc);
+        spn_json_t w;
+        spn_json_init(&w, &out);
+        spn_diag_json(&w, d, &svc);
         spn_buf_puts(&out, "\n");
     }
     else {

@@ -156,14 +156,16 @@ int cli_har_report(apr_pool_t *p, krb5_context ctx, json_t *root, cli_opts_t *op
     cli_opts_t o = *op;
     json_t *entries = json_object_get(json_object_get(root, "log"), "entries"), *e;
     spn_buf_t sum, det;
+    spn_json_t dw;                  /* the exchanges array, into det */
     size_t i;
-    int counts[4] = {0, 0, 0, 0}, a, first = 1;
+    int counts[4] = {0, 0, 0, 0};
 
     o.svc.spns = o.spns;
     spn_buf_init(&sum, p, 4096);
     spn_buf_init(&det, p, 16384);
+    spn_json_init(&dw, &det);
     if (o.json)
-        spn_buf_puts(&det, "\"exchanges\":[");
+        spn_json_array(&dw);
     json_array_foreach(entries, i, e) {
         json_t *req = json_object_get(e, "request"), *resp = json_object_get(e, "response");
         const char *auth = header(req, "Authorization", 0), *url, *www;
@@ -215,27 +217,28 @@ int cli_har_report(apr_pool_t *p, krb5_context ctx, json_t *root, cli_opts_t *op
             }
         }
         if (o.json) {
-            spn_buf_printf(&det, "%s{\"index\":%zu,\"kind\":\"%s\",\"status\":%d,\"url\":",
-                           first ? "" : ",", i, kind_names[kind], status);
-            first = 0;
-            spn_buf_jsons(&det, url);
-            spn_buf_puts(&det, ",\"request_token\":");
+            spn_json_object(&dw);
+            spn_json_kuint(&dw, "index", i);
+            spn_json_kstr(&dw, "kind", kind_names[kind]);
+            spn_json_kint(&dw, "status", status);
+            spn_json_kstr(&dw, "url", url);
+            spn_json_key(&dw, "request_token");
             if (decode(ep, auth, &rt))
-                spn_token_json(&det, &rt);
+                spn_token_json(&dw, &rt);
             else
-                spn_buf_puts(&det, "null");
-            spn_buf_puts(&det, ",\"response_tokens\":[");
-            for (j = 0, a = 0; (www = header(resp, "WWW-Authenticate", j)) != NULL; j++)
-                if (decode(ep, www, &st)) {
-                    spn_buf_puts(&det, a++ ? "," : "");
-                    spn_token_json(&det, &st);
-                }
-            spn_buf_puts(&det, "],\"diagnosis\":");
+                spn_json_null(&dw);
+            spn_json_key(&dw, "response_tokens");
+            spn_json_array(&dw);
+            for (j = 0; (www = header(resp, "WWW-Authenticate", j)) != NULL; j++)
+                if (decode(ep, www, &st))
+                    spn_token_json(&dw, &st);
+            spn_json_end(&dw);
+            spn_json_key(&dw, "diagnosis");
             if (d)
-                spn_diag_json(&det, d, &o.svc);
+                spn_diag_json(&dw, d, &o.svc);
             else
-                spn_buf_puts(&det, "null");
-            spn_buf_puts(&det, "}");
+                spn_json_null(&dw);
+            spn_json_end(&dw);
         }
         else {
             spn_buf_printf(&det, "#%zu %s %d ", i, kind_names[kind], status);
@@ -251,15 +254,25 @@ int cli_har_report(apr_pool_t *p, krb5_context ctx, json_t *root, cli_opts_t *op
     }
     if (o.json) {
         spn_buf_t f;
-        spn_buf_init(&f, p, 256);
-        spn_buf_jsons(&f, o.arg);
-        fprintf(out, "{\"file\":");
+        spn_json_t w;
+        spn_json_end(&dw);
+        spn_buf_init(&f, p, 256 + det.len);
+        spn_json_init(&w, &f);
+        spn_json_object(&w);
+        spn_json_kstr(&w, "file", o.arg);
+        spn_json_kuint(&w, "entries", json_array_size(entries));
+        spn_json_key(&w, "summary");
+        spn_json_object(&w);
+        spn_json_kint(&w, "failed", counts[K_FAILED]);
+        spn_json_kint(&w, "succeeded", counts[K_SUCCESS]);
+        spn_json_kint(&w, "continued", counts[K_CONTINUE]);
+        spn_json_kint(&w, "challenges", counts[K_CHALLENGE]);
+        spn_json_end(&w);
+        spn_json_key(&w, "exchanges");
+        spn_json_raw(&w, det.s, det.len);
+        spn_json_end(&w);
+        spn_buf_puts(&f, "\n");
         fwrite(f.s, 1, f.len, out);
-        fprintf(out, ",\"entries\":%zu,\"summary\":{\"failed\":%d,\"succeeded\":%d,\"continued\":%d,"
-               "\"challenges\":%d},", json_array_size(entries), counts[K_FAILED],
-               counts[K_SUCCESS], counts[K_CONTINUE], counts[K_CHALLENGE]);
-        fwrite(det.s, 1, det.len, out);
-        fprintf(out, "]}\n");
     }
     else {
         fprintf(out, "%s: %zu entries; Negotiate/NTLM: %d failed, %d succeeded, %d steps, %d challenges\n",

@@ -1,5 +1,6 @@
 /* cmd_keytab.c: 'spncheck keytab' (audit) and 'spncheck probe' (ask
  * the KDC, judge the ticket), over the library's self-checks and probe. */
+#include "spn_json.h"
 #include "spn_names.h"
 #include "spn_render.h"
 #include "spn_probe.h"
@@ -80,6 +81,7 @@ int cli_cmd_probe(apr_pool_t *p, int argc, char **argv)
     spn_probe_result_t res[64];
     char err[512];
     spn_buf_t b;
+    spn_json_t w;
     int i, n, bad = 0;
 
     if (cli_opts(argc, argv, "--client-keytab --client --keytab --spn --account --netbios",
@@ -93,9 +95,14 @@ int cli_cmd_probe(apr_pool_t *p, int argc, char **argv)
     if (spn_probe(p, ctx, o.client_keytab, o.client, &o.svc, targets, n, res, err,
                   sizeof(err)) < 0) {
         if (o.json) {
-            spn_buf_puts(&b, "{\"error\":");
-            spn_buf_jsons(&b, err);
-            spn_buf_puts(&b, ",\"results\":[]}\n");
+            spn_json_init(&w, &b);
+            spn_json_object(&w);
+            spn_json_kstr(&w, "error", err);
+            spn_json_key(&w, "results");
+            spn_json_array(&w);
+            spn_json_end(&w);
+            spn_json_end(&w);
+            spn_buf_puts(&b, "\n");
         }
         else {
             spn_buf_puts(&b, "probe: ");
@@ -106,22 +113,24 @@ int cli_cmd_probe(apr_pool_t *p, int argc, char **argv)
         krb5_free_context(ctx);
         return 3;
     }
-    if (o.json)
-        spn_buf_puts(&b, "{\"error\":null,\"results\":[");
+    spn_json_init(&w, &b);
+    if (o.json) {
+        spn_json_object(&w);
+        spn_json_knull(&w, "error");
+        spn_json_key(&w, "results");
+        spn_json_array(&w);
+    }
     for (i = 0; i < n; i++) {
         bad += !res[i].ok;
         if (o.json) {
-            spn_buf_puts(&b, i ? ",{\"spn\":" : "{\"spn\":");
-            spn_buf_jsons(&b, res[i].spn);
-            spn_buf_printf(&b, ",\"ok\":%s,\"cause\":\"%s\",\"kvno\":", res[i].ok ? "true" : "false",
-                           res[i].ok ? "ok" : spn_cause_code(res[i].cause));
-            if (res[i].tkt_kvno >= 0)
-                spn_buf_printf(&b, "%d", res[i].tkt_kvno);
-            else
-                spn_buf_puts(&b, "null");
-            spn_buf_printf(&b, ",\"etype\":%d,\"message\":", res[i].tkt_etype);
-            spn_buf_jsons(&b, res[i].message);
-            spn_buf_puts(&b, "}");
+            spn_json_object(&w);
+            spn_json_kstr(&w, "spn", res[i].spn);
+            spn_json_kbool(&w, "ok", res[i].ok);
+            spn_json_kstr(&w, "cause", res[i].ok ? "ok" : spn_cause_code(res[i].cause));
+            spn_json_kint_or_null(&w, "kvno", res[i].tkt_kvno, res[i].tkt_kvno >= 0);
+            spn_json_kint(&w, "etype", res[i].tkt_etype);
+            spn_json_kstr(&w, "message", res[i].message);
+            spn_json_end(&w);
         }
         else {
             spn_diag_t d;
@@ -142,8 +151,11 @@ int cli_cmd_probe(apr_pool_t *p, int argc, char **argv)
             }
         }
     }
-    if (o.json)
-        spn_buf_puts(&b, "]}\n");
+    if (o.json) {
+        spn_json_end(&w);
+        spn_json_end(&w);
+        spn_buf_puts(&b, "\n");
+    }
     fwrite(b.s, 1, b.len, stdout);
     krb5_free_context(ctx);
     return bad ? 1 : 0;

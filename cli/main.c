@@ -84,7 +84,9 @@ int cli_cmd_decode(apr_pool_t *p, int argc, char **argv)
     spn_token_decode_b64(b64, blen, raw, SPN_TOKEN_MAX, &tok);
     spn_buf_init(&out, p, 4096);
     if (json) {
-        spn_token_json(&out, &tok);
+        spn_json_t w;
+        spn_json_init(&w, &out);
+        spn_token_json(&w, &tok);
         spn_buf_puts(&out, "\n");
     }
     else {

@@ -141,42 +141,6 @@ void spn_buf_html(spn_buf_t *b, const char *str, size_t n)
     spn_buf_add(b, (const char *)s + run, n - run);
 }
 
-void spn_buf_json(spn_buf_t *b, const char *str, size_t n)
-{
-    const unsigned char *s = (const unsigned char *)str;
-    size_t i = 0, run = 0;
-
-    if (!s) {
-        spn_buf_puts(b, "null");
-        return;
-    }
-    spn_buf_add(b, "\"", 1);
-    while (i < n) {
-        char esc[8];
-        const char *rep = NULL;
-        size_t l = 1;
-        if (s[i] == '"') rep = "\\\"";
-        else if (s[i] == '\\') rep = "\\\\";
-        else if (s[i] == '<') rep = "\\u003c";     /* safe inside <script> too */
-        else if (s[i] < 0x20 || s[i] == 0x7F) {
-            snprintf(esc, sizeof(esc), "\\u%04x", s[i]);
-            rep = esc;
-        }
-        else if (s[i] >= 0x80 && (l = spn_utf8_seq(s + i, n - i)) == 0) {
-            rep = "\\ufffd";
-            l = 1;
-        }
-        if (rep) {
-            spn_buf_add(b, (const char *)s + run, i - run);
-            spn_buf_puts(b, rep);
-            run = i + l;
-        }
-        i += l;
-    }
-    spn_buf_add(b, (const char *)s + run, n - run);
-    spn_buf_add(b, "\"", 1);
-}
-
 /* A code point a terminal acts on: C1 controls (U+0080-U+009F: CSI, OSC,
  * ...), line/paragraph separators and bidi overrides/isolates. */
 static int text_unsafe(const unsigned char *s, size_t l)

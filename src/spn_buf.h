@@ -1,7 +1,7 @@
 /* spn_buf.h: a growing text buffer in an APR pool, with the escapers
- * every output path uses (HTML, JSON).  Bytes that are not valid UTF-8
- * come out as U+FFFD, so no client byte reaches a page or a JSON
- * document unescaped. */
+ * for HTML and terminal text (JSON: spn_json.h).  Bytes that are not
+ * valid UTF-8 come out as U+FFFD (HTML) or '?' (text), so no client byte
+ * reaches a page or a terminal unescaped. */
 #ifndef SPN_BUF_H
 #define SPN_BUF_H
 
@@ -27,15 +27,9 @@ static inline void spn_buf_htmls(spn_buf_t *b, const char *s)
 {
     if (s) spn_buf_html(b, s, __builtin_strlen(s));
 }
-/* A JSON string literal, or null when s is NULL. */
-void spn_buf_json(spn_buf_t *b, const char *s, size_t n);
 /* For a terminal: valid UTF-8 passes; C0, DEL, C1 controls, bidi
  * controls and bytes that are not UTF-8 become '?' (one per sequence). */
 void spn_buf_text(spn_buf_t *b, const char *s, size_t n);
-static inline void spn_buf_jsons(spn_buf_t *b, const char *s)
-{
-    spn_buf_json(b, s, s ? __builtin_strlen(s) : 0);
-}
 /* Length of the valid UTF-8 sequence at s (1..4), or 0 when invalid. */
 size_t spn_utf8_seq(const unsigned char *s, size_t n);
 

@@ -299,42 +299,41 @@ void spn_render_page(spn_buf_t *b, const spn_diag_t *d, const spn_service_t *svc
     spn_buf_puts(b, "</code> &middot; HTTP 401</p>\n</main></body></html>\n");
 }
 
-void spn_diag_json(spn_buf_t *b, const spn_diag_t *d, const spn_service_t *svc)
+void spn_diag_json(spn_json_t *w, const spn_diag_t *d, const spn_service_t *svc)
 {
     int i;
-    spn_buf_printf(b, "{\"cause\":\"%s\",\"title\":", spn_cause_code(d->cause));
-    spn_buf_jsons(b, spn_causes[d->cause].title);
-    spn_buf_puts(b, ",\"sname\":");
-    spn_buf_jsons(b, *d->sname ? d->sname : NULL);
-    spn_buf_puts(b, ",\"realm\":");
-    spn_buf_jsons(b, *d->realm ? d->realm : NULL);
-    spn_buf_printf(b, ",\"configured\":%s,\"in_keytab\":%s,\"keytab_kvnos\":[",
-                   d->configured ? "true" : "false", d->held ? "true" : "false");
+
+    spn_json_object(w);
+    spn_json_kstr(w, "cause", spn_cause_code(d->cause));
+    spn_json_kstr(w, "title", spn_causes[d->cause].title);
+    spn_json_kstr_or_null(w, "sname", d->sname);
+    spn_json_kstr_or_null(w, "realm", d->realm);
+    spn_json_kbool(w, "configured", d->configured);
+    spn_json_kbool(w, "in_keytab", d->held);
+    spn_json_key(w, "keytab_kvnos");
+    spn_json_array(w);
     for (i = 0; i < d->n_kt_kvnos; i++)
-        spn_buf_printf(b, "%s%d", i ? "," : "", d->kt_kvnos[i]);
-    spn_buf_puts(b, "],\"keytab_etypes\":[");
+        spn_json_int(w, d->kt_kvnos[i]);
+    spn_json_end(w);
+    spn_json_key(w, "keytab_etypes");
+    spn_json_array(w);
     for (i = 0; i < d->n_kt_etypes; i++)
-        spn_buf_printf(b, "%s%d", i ? "," : "", d->kt_etypes[i]);
-    spn_buf_printf(b, "],\"decrypts\":%s,\"fit_principal\":", d->ticket.decrypted ? "true" : "false");
-    spn_buf_jsons(b, d->fit_principal);
-    if (d->fit_kvno >= 0)
-        spn_buf_printf(b, ",\"fit_kvno\":%d", d->fit_kvno);
-    else
-        spn_buf_puts(b, ",\"fit_kvno\":null");
-    spn_buf_puts(b, ",\"client\":");
-    spn_buf_jsons(b, d->ticket.decrypted && *d->ticket.client ? d->ticket.client : NULL);
-    spn_buf_puts(b, ",\"fqdn\":");
-    spn_buf_jsons(b, d->fqdn);
-    spn_buf_puts(b, ",\"netbios\":");
-    spn_buf_jsons(b, d->netbios);
-    spn_buf_puts(b, ",\"keytab_error\":");
-    spn_buf_jsons(b, svc->keytab && svc->keytab->status ? svc->keytab->error : NULL);
-    spn_buf_puts(b, ",\"token\":");
-    spn_token_json(b, &d->tok);
-    spn_buf_puts(b, ",\"backend_token\":");
+        spn_json_int(w, d->kt_etypes[i]);
+    spn_json_end(w);
+    spn_json_kbool(w, "decrypts", d->ticket.decrypted);
+    spn_json_kstr(w, "fit_principal", d->fit_principal);
+    spn_json_kint_or_null(w, "fit_kvno", d->fit_kvno, d->fit_kvno >= 0);
+    spn_json_kstr_or_null(w, "client", d->ticket.decrypted ? d->ticket.client : NULL);
+    spn_json_kstr(w, "fqdn", d->fqdn);
+    spn_json_kstr(w, "netbios", d->netbios);
+    spn_json_kstr(w, "keytab_error",
+                  svc->keytab && svc->keytab->status ? svc->keytab->error : NULL);
+    spn_json_key(w, "token");
+    spn_token_json(w, &d->tok);
+    spn_json_key(w, "backend_token");
     if (d->has_backend)
-        spn_token_json(b, &d->backend);
+        spn_token_json(w, &d->backend);
     else
-        spn_buf_puts(b, "null");
-    spn_buf_puts(b, "}");
+        spn_json_null(w);
+    spn_json_end(w);
 }

@@ -5,6 +5,7 @@
 #define SPN_RENDER_H
 
 #include "spn_diag.h"
+#include "spn_json.h"
 
 /* Detail levels of the page. */
 enum { SPN_DETAIL_NONE = 0, SPN_DETAIL_SUMMARY, SPN_DETAIL_FULL };
@@ -21,6 +22,7 @@ void spn_render_page(spn_buf_t *b, const spn_diag_t *d, const spn_service_t *svc
                      int detail, const char *ref);
 /* Cause, meaning and the remedies, filled in, as plain text (CLI). */
 void spn_render_text(spn_buf_t *b, const spn_diag_t *d, const spn_service_t *svc);
-/* The diagnosis as JSON (spncheck diagnose --json). */
-void spn_diag_json(spn_buf_t *b, const spn_diag_t *d, const spn_service_t *svc);
+/* The diagnosis as one JSON value (an object) where w expects a value
+ * (spncheck diagnose --json, har --json). */
+void spn_diag_json(spn_json_t *w, const spn_diag_t *d, const spn_service_t *svc);
 #endif

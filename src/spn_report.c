@@ -7,156 +7,167 @@
 
 #include <stdio.h>
 
-static void oid_json(spn_buf_t *b, spn_slice_t o)
+static void oid_json(spn_json_t *w, spn_slice_t o)
 {
     char s[128];
     if (!o.len || spn_der_oid_str(o.p, o.len, s, sizeof(s)) < 0)
-        spn_buf_puts(b, "null");
+        spn_json_null(w);
     else
-        spn_buf_jsons(b, s);
+        spn_json_str(w, s);
 }
 
-static void ntlm_str_json(spn_buf_t *b, const spn_ntlm_t *n, int has, spn_slice_t s)
+static void ntlm_str_json(spn_json_t *w, const char *key, const spn_ntlm_t *n, int has,
+                          spn_slice_t s)
 {
     char tmp[1024];
-    if (!has) {
-        spn_buf_puts(b, "null");
-        return;
-    }
-    spn_buf_json(b, tmp, spn_ntlm_str_utf8(n, s, tmp, sizeof(tmp)));
+    spn_json_key(w, key);
+    if (!has)
+        spn_json_null(w);
+    else
+        spn_json_strn(w, tmp, spn_ntlm_str_utf8(n, s, tmp, sizeof(tmp)));
 }
 
-static void slice_json(spn_buf_t *b, spn_slice_t s)
+static void slice_json(spn_json_t *w, const char *key, spn_slice_t s)
 {
-    spn_buf_json(b, s.p ? (const char *)s.p : NULL, s.len);
+    spn_json_key(w, key);
+    spn_json_strn(w, s.p ? (const char *)s.p : NULL, s.len);
 }
 
-void spn_token_json(spn_buf_t *b, const spn_token_t *t)
+static void spnego_json(spn_json_t *w, const spn_token_t *t)
 {
     int i;
 
-    spn_buf_printf(b, "{\"format\":\"%s\",\"mech\":", spn_format_name(t->format));
-    spn_buf_jsons(b, spn_mech_name(t->mech));
-    spn_buf_printf(b, ",\"length\":%zu", t->length);
+    spn_json_object(w);
+    spn_json_key(w, "mech_types");
+    spn_json_array(w);
+    for (i = 0; i < t->n_mechs && i < SPN_MAX_MECHS; i++)
+        oid_json(w, t->mech_types[i]);
+    spn_json_end(w);
+    spn_json_key(w, "mech_names");
+    spn_json_array(w);
+    for (i = 0; i < t->n_mechs && i < SPN_MAX_MECHS; i++)
+        spn_json_str(w, spn_oid_label(t->mech_types[i].p, t->mech_types[i].len));
+    spn_json_end(w);
+    spn_json_kstr(w, "neg_state", spn_neg_state_name(t->neg_state));
+    spn_json_key(w, "supported_mech");
+    oid_json(w, t->supported_mech);
+    spn_json_kbool(w, "init2", t->init2);
+    slice_json(w, "hint_name", t->hint_name);
+    spn_json_kbool(w, "mech_token", t->has_mech_token);
+    spn_json_kbool(w, "mech_list_mic", t->has_mic);
+    spn_json_end(w);
+}
 
-    spn_buf_puts(b, ",\"spnego\":");
-    if (t->format == SPN_FMT_SPNEGO_INIT || t->format == SPN_FMT_SPNEGO_RESP) {
-        spn_buf_puts(b, "{\"mech_types\":[");
-        for (i = 0; i < t->n_mechs && i < SPN_MAX_MECHS; i++) {
-            if (i)
-                spn_buf_puts(b, ",");
-            oid_json(b, t->mech_types[i]);
-        }
-        spn_buf_puts(b, "],\"mech_names\":[");
-        for (i = 0; i < t->n_mechs && i < SPN_MAX_MECHS; i++) {
-            if (i)
-                spn_buf_puts(b, ",");
-            spn_buf_jsons(b, spn_oid_label(t->mech_types[i].p, t->mech_types[i].len));
-        }
-        spn_buf_puts(b, "],\"neg_state\":");
-        spn_buf_jsons(b, spn_neg_state_name(t->neg_state));
-        spn_buf_puts(b, ",\"supported_mech\":");
-        oid_json(b, t->supported_mech);
-        spn_buf_printf(b, ",\"init2\":%s,\"hint_name\":", t->init2 ? "true" : "false");
-        slice_json(b, t->hint_name);
-        spn_buf_printf(b, ",\"mech_token\":%s,\"mech_list_mic\":%s}",
-                       t->has_mech_token ? "true" : "false",
-                       t->has_mic ? "true" : "false");
+static void krb5_json(spn_json_t *w, const spn_krb5_t *k)
+{
+    char sn[1024], hex[16];
+
+    spn_json_object(w);
+    spn_json_kint(w, "msg_type", k->msg_type);
+    slice_json(w, "realm", k->realm);
+    spn_json_key(w, "sname");
+    if (k->sname_n)
+        spn_json_strn(w, sn, spn_krb5_sname(k, sn, sizeof(sn)));
+    else
+        spn_json_null(w);
+    spn_json_kint_or_null(w, "sname_type", k->sname_type, k->sname_n != 0);
+    if (k->msg_type == SPN_KRB_AP_REQ) {
+        spn_json_kint(w, "etype", k->etype);
+        spn_json_kint_or_null(w, "kvno", k->kvno, k->kvno >= 0);
+        spn_json_kint(w, "authenticator_etype", k->auth_etype);
+        snprintf(hex, sizeof(hex), "%08x", k->ap_options);
+        spn_json_kstr(w, "ap_options", hex);
     }
     else {
-        spn_buf_puts(b, "null");
+        spn_json_knull(w, "etype");
+        spn_json_knull(w, "kvno");
     }
-
-    spn_buf_puts(b, ",\"krb5\":");
-    if (t->has_krb5 && t->krb5.msg_type) {
-        const spn_krb5_t *k = &t->krb5;
-        char sn[1024];
-        spn_buf_printf(b, "{\"msg_type\":%d,\"realm\":", k->msg_type);
-        slice_json(b, k->realm);
-        spn_buf_puts(b, ",\"sname\":");
-        if (k->sname_n)
-            spn_buf_json(b, sn, spn_krb5_sname(k, sn, sizeof(sn)));
-        else
-            spn_buf_puts(b, "null");
-        if (k->sname_n)
-            spn_buf_printf(b, ",\"sname_type\":%d", k->sname_type);
-        else
-            spn_buf_puts(b, ",\"sname_type\":null");
-        if (k->msg_type == SPN_KRB_AP_REQ) {
-            spn_buf_printf(b, ",\"etype\":%d,\"kvno\":", k->etype);
-            if (k->kvno >= 0)
-                spn_buf_printf(b, "%ld", k->kvno);
-            else
-                spn_buf_puts(b, "null");
-            spn_buf_printf(b, ",\"authenticator_etype\":%d,\"ap_options\":\"%08x\"",
-                           k->auth_etype, k->ap_options);
-        }
-        else {
-            spn_buf_puts(b, ",\"etype\":null,\"kvno\":null");
-        }
-        if (k->msg_type == SPN_KRB_ERROR) {
-            spn_buf_printf(b, ",\"error_code\":%ld,\"error_name\":", k->error_code);
-            spn_buf_jsons(b, spn_krb5_error_name(k->error_code));
-            spn_buf_puts(b, ",\"e_text\":");
-            slice_json(b, k->e_text);
-            spn_buf_puts(b, ",\"stime\":");
-            slice_json(b, k->stime);
-        }
-        else {
-            spn_buf_puts(b, ",\"error_code\":null");
-        }
-        spn_buf_puts(b, "}");
+    if (k->msg_type == SPN_KRB_ERROR) {
+        spn_json_kint(w, "error_code", k->error_code);
+        spn_json_kstr(w, "error_name", spn_krb5_error_name(k->error_code));
+        slice_json(w, "e_text", k->e_text);
+        slice_json(w, "stime", k->stime);
     }
     else {
-        spn_buf_puts(b, "null");
+        spn_json_knull(w, "error_code");
     }
+    spn_json_end(w);
+}
 
-    spn_buf_puts(b, ",\"ntlm\":");
-    if (t->has_ntlm && t->ntlm.type) {
-        const spn_ntlm_t *n = &t->ntlm;
-        spn_buf_printf(b, "{\"type\":%d,\"flags\":\"0x%08x\",\"unicode\":%s,\"domain\":",
-                       n->type, n->flags, n->unicode ? "true" : "false");
-        ntlm_str_json(b, n, n->has_domain, n->domain);
-        spn_buf_puts(b, ",\"workstation\":");
-        ntlm_str_json(b, n, n->has_workstation, n->workstation);
-        spn_buf_puts(b, ",\"user\":");
-        ntlm_str_json(b, n, n->has_user, n->user);
-        spn_buf_puts(b, ",\"target\":");
-        ntlm_str_json(b, n, n->has_target, n->target);
-        spn_buf_puts(b, ",\"version\":");
-        if (n->has_version)
-            spn_buf_printf(b, "{\"major\":%u,\"minor\":%u,\"build\":%u,\"revision\":%u}",
-                           n->ver_major, n->ver_minor, n->ver_build, n->ver_rev);
-        else
-            spn_buf_puts(b, "null");
-        if (n->type == SPN_NTLM_CHALLENGE) {
-            spn_buf_puts(b, ",\"challenge\":\"");
-            for (i = 0; i < (int)n->challenge.len; i++)
-                spn_buf_printf(b, "%02x", n->challenge.p[i]);
-            spn_buf_puts(b, "\"");
-        }
-        if (n->type == SPN_NTLM_AUTHENTICATE)
-            spn_buf_printf(b, ",\"nt_response\":\"%s\",\"mic_present\":%s",
-                           n->nt_resp_len == 0 ? "empty"
-                           : n->nt_resp_len == 24 ? "NTLMv1" : "NTLMv2",
-                           n->mic_present ? "true" : "false");
-        spn_buf_puts(b, "}");
+static void ntlm_json(spn_json_t *w, const spn_ntlm_t *n)
+{
+    char hex[2 * 8 + 1];
+    size_t i;
+
+    spn_json_object(w);
+    spn_json_kint(w, "type", n->type);
+    snprintf(hex, sizeof(hex), "0x%08x", n->flags);
+    spn_json_kstr(w, "flags", hex);
+    spn_json_kbool(w, "unicode", n->unicode);
+    ntlm_str_json(w, "domain", n, n->has_domain, n->domain);
+    ntlm_str_json(w, "workstation", n, n->has_workstation, n->workstation);
+    ntlm_str_json(w, "user", n, n->has_user, n->user);
+    ntlm_str_json(w, "target", n, n->has_target, n->target);
+    spn_json_key(w, "version");
+    if (n->has_version) {
+        spn_json_object(w);
+        spn_json_kuint(w, "major", n->ver_major);
+        spn_json_kuint(w, "minor", n->ver_minor);
+        spn_json_kuint(w, "build", n->ver_build);
+        spn_json_kuint(w, "revision", n->ver_rev);
+        spn_json_end(w);
     }
     else {
-        spn_buf_puts(b, "null");
+        spn_json_null(w);
     }
+    if (n->type == SPN_NTLM_CHALLENGE) {
+        /* the server challenge is 8 bytes (spn_ntlm.c) */
+        for (i = 0; i < n->challenge.len && i < 8; i++)
+            snprintf(hex + 2 * i, 3, "%02x", n->challenge.p[i]);
+        hex[2 * i] = '\0';
+        spn_json_kstr(w, "challenge", hex);
+    }
+    if (n->type == SPN_NTLM_AUTHENTICATE) {
+        spn_json_kstr(w, "nt_response", n->nt_resp_len == 0 ? "empty"
+                      : n->nt_resp_len == 24 ? "NTLMv1" : "NTLMv2");
+        spn_json_kbool(w, "mic_present", n->mic_present);
+    }
+    spn_json_end(w);
+}
 
-    spn_buf_puts(b, ",\"error\":");
+void spn_token_json(spn_json_t *w, const spn_token_t *t)
+{
+    spn_json_object(w);
+    spn_json_kstr(w, "format", spn_format_name(t->format));
+    spn_json_kstr(w, "mech", spn_mech_name(t->mech));
+    spn_json_kuint(w, "length", t->length);
+    spn_json_key(w, "spnego");
+    if (t->format == SPN_FMT_SPNEGO_INIT || t->format == SPN_FMT_SPNEGO_RESP)
+        spnego_json(w, t);
+    else
+        spn_json_null(w);
+    spn_json_key(w, "krb5");
+    if (t->has_krb5 && t->krb5.msg_type)
+        krb5_json(w, &t->krb5);
+    else
+        spn_json_null(w);
+    spn_json_key(w, "ntlm");
+    if (t->has_ntlm && t->ntlm.type)
+        ntlm_json(w, &t->ntlm);
+    else
+        spn_json_null(w);
+    spn_json_key(w, "error");
     if (t->error.code) {
-        spn_buf_printf(b, "{\"code\":\"%s\",\"offset\":%zu,\"message\":",
-                       spn_err_name(t->error.code), t->error.offset);
-        spn_buf_jsons(b, t->error.message);
-        spn_buf_puts(b, "}");
+        spn_json_object(w);
+        spn_json_kstr(w, "code", spn_err_name(t->error.code));
+        spn_json_kuint(w, "offset", t->error.offset);
+        spn_json_kstr(w, "message", t->error.message);
+        spn_json_end(w);
     }
     else {
-        spn_buf_puts(b, "null");
+        spn_json_null(w);
     }
-    spn_buf_puts(b, "}");
+    spn_json_end(w);
 }
 
 /* Readable text: control characters and invalid UTF-8 shown as '?'. */

@@ -2,6 +2,7 @@
  * came from a client, a keytab or the configuration is escaped for its
  * format; key material is never reachable from here (only names, kvnos,
  * enctypes and timestamps of keytab entries). */
+#include "spn_json.h"
 #include "spn_names.h"
 #include "spn_render.h"
 #include "spn_status.h"
@@ -186,141 +187,142 @@ void spn_status_html(spn_buf_t *b, apr_pool_t *p, const spn_status_t *st)
 
 /* ---- JSON ----------------------------------------------------------------- */
 
-static void json_str(spn_buf_t *b, const char *key, const char *v, int comma)
-{
-    spn_buf_printf(b, "%s\"%s\":", comma ? "," : "", key);
-    spn_buf_jsons(b, v && *v ? v : NULL);
-}
-
-/* ,"key":v or ,"key":null */
-static void json_int(spn_buf_t *b, const char *key, long v, int present)
-{
-    if (present)
-        spn_buf_printf(b, ",\"%s\":%ld", key, v);
-    else
-        spn_buf_printf(b, ",\"%s\":null", key);
-}
-
-static void json_failure(spn_buf_t *b, const spn_failure_t *f)
+static void json_failure(spn_json_t *w, const spn_failure_t *f)
 {
     char ts[32];
     spn_fmt_time(ts, sizeof(ts), f->time);
-    spn_buf_printf(b, "{\"seq\":%llu,\"time\":%lld", (unsigned long long)f->seq,
-                   (long long)f->time);
-    json_str(b, "time_utc", ts, 1);
-    json_str(b, "ref", f->ref, 1);
-    json_str(b, "cause", spn_cause_code(f->cause), 1);
-    json_str(b, "client", f->client, 1);
-    json_str(b, "host", f->host, 1);
-    json_str(b, "spn", f->spn, 1);
-    json_str(b, "realm", f->realm, 1);
-    json_int(b, "etype", f->etype, f->etype != 0);
-    json_int(b, "kvno", f->kvno, f->kvno >= 0);
-    json_str(b, "mech", f->mech, 1);
-    json_str(b, "scope", f->scope, 1);
-    spn_buf_printf(b, ",\"proxied\":%s}", f->proxied ? "true" : "false");
+    spn_json_object(w);
+    spn_json_kuint(w, "seq", f->seq);
+    spn_json_kint(w, "time", f->time);
+    spn_json_kstr_or_null(w, "time_utc", ts);
+    spn_json_kstr_or_null(w, "ref", f->ref);
+    spn_json_kstr_or_null(w, "cause", spn_cause_code(f->cause));
+    spn_json_kstr_or_null(w, "client", f->client);
+    spn_json_kstr_or_null(w, "host", f->host);
+    spn_json_kstr_or_null(w, "spn", f->spn);
+    spn_json_kstr_or_null(w, "realm", f->realm);
+    spn_json_kint_or_null(w, "etype", f->etype, f->etype != 0);
+    spn_json_kint_or_null(w, "kvno", f->kvno, f->kvno >= 0);
+    spn_json_kstr_or_null(w, "mech", f->mech);
+    spn_json_kstr_or_null(w, "scope", f->scope);
+    spn_json_kbool(w, "proxied", f->proxied);
+    spn_json_end(w);
 }
 
-static void json_scope(spn_buf_t *b, apr_pool_t *p, const spn_scope_t *sc)
+static void json_scope(spn_json_t *w, apr_pool_t *p, const spn_scope_t *sc)
 {
     const spn_keytab_t *kt = sc->svc.keytab;
     spn_checks_t ck;
     int i;
 
     spn_selfcheck(p, &sc->svc, sc->names, sc->n_names, &ck);
-    json_str(b, "server", sc->server, 0);
-    json_str(b, "location", sc->location, 1);
-    spn_buf_puts(b, ",\"spns\":[");
-    for (i = 0; i < sc->svc.n_spns; i++) {
-        spn_buf_puts(b, i ? "," : "");
-        spn_buf_jsons(b, sc->svc.spns[i]);
-    }
-    spn_buf_puts(b, "]");
-    json_str(b, "account", sc->svc.account, 1);
-    json_str(b, "keytab", sc->keytab_path, 1);
-    spn_buf_puts(b, ",\"keytab_entries\":[");
+    spn_json_object(w);
+    spn_json_kstr_or_null(w, "server", sc->server);
+    spn_json_kstr_or_null(w, "location", sc->location);
+    spn_json_key(w, "spns");
+    spn_json_array(w);
+    for (i = 0; i < sc->svc.n_spns; i++)
+        spn_json_str(w, sc->svc.spns[i]);
+    spn_json_end(w);
+    spn_json_kstr_or_null(w, "account", sc->svc.account);
+    spn_json_kstr_or_null(w, "keytab", sc->keytab_path);
+    spn_json_key(w, "keytab_entries");
+    spn_json_array(w);
     for (i = 0; kt && kt->status == 0 && i < kt->n; i++) {
-        spn_buf_puts(b, i ? ",{" : "{");
-        json_str(b, "principal", kt->e[i].principal, 0);
-        spn_buf_printf(b, ",\"kvno\":%d,\"enctype\":%d,\"enctype_name\":\"%s\",\"timestamp\":%ld}",
-                       kt->e[i].kvno, kt->e[i].enctype, spn_etype_name(kt->e[i].enctype),
-                       kt->e[i].timestamp);
+        spn_json_object(w);
+        spn_json_kstr_or_null(w, "principal", kt->e[i].principal);
+        spn_json_kint(w, "kvno", kt->e[i].kvno);
+        spn_json_kint(w, "enctype", kt->e[i].enctype);
+        spn_json_kstr(w, "enctype_name", spn_etype_name(kt->e[i].enctype));
+        spn_json_kint(w, "timestamp", kt->e[i].timestamp);
+        spn_json_end(w);
     }
-    spn_buf_printf(b, "],\"state\":\"%s\",\"checks\":[", spn_check_state_name(ck.worst));
+    spn_json_end(w);
+    spn_json_kstr(w, "state", spn_check_state_name(ck.worst));
+    spn_json_key(w, "checks");
+    spn_json_array(w);
     for (i = 0; i < ck.n; i++) {
-        spn_buf_printf(b, "%s{\"id\":\"%s\",\"state\":\"%s\"", i ? "," : "", ck.c[i].id,
-                       spn_check_state_name(ck.c[i].state));
-        json_str(b, "message", ck.c[i].message, 1);
-        json_str(b, "remedy", ck.c[i].remedy, 1);
-        spn_buf_puts(b, "}");
+        spn_json_object(w);
+        spn_json_kstr(w, "id", ck.c[i].id);
+        spn_json_kstr(w, "state", spn_check_state_name(ck.c[i].state));
+        spn_json_kstr_or_null(w, "message", ck.c[i].message);
+        spn_json_kstr_or_null(w, "remedy", ck.c[i].remedy);
+        spn_json_end(w);
     }
-    spn_buf_puts(b, "]");
+    spn_json_end(w);
+    spn_json_end(w);
 }
 
-static void json_probe(spn_buf_t *b, const spn_store_t *s)
+static void json_probe(spn_json_t *w, const spn_store_t *s)
 {
     uint32_t i;
 
     if (!s || (!s->probe_runs && !s->probe_error[0])) {
-        spn_buf_puts(b, "null");
+        spn_json_null(w);
         return;
     }
-    spn_buf_printf(b, "{\"last_run\":%lld,\"runs\":%llu", (long long)s->probe_time,
-                   (unsigned long long)s->probe_runs);
-    json_str(b, "error", s->probe_error, 1);
-    spn_buf_puts(b, ",\"results\":[");
+    spn_json_object(w);
+    spn_json_kint(w, "last_run", s->probe_time);
+    spn_json_kuint(w, "runs", s->probe_runs);
+    spn_json_kstr_or_null(w, "error", s->probe_error);
+    spn_json_key(w, "results");
+    spn_json_array(w);
     for (i = 0; i < s->n_probes && i < SPN_PROBE_SLOTS; i++) {
         const spn_probe_slot_t *r = &s->probes[i];
-        spn_buf_puts(b, i ? ",{" : "{");
-        json_str(b, "scope", r->scope, 0);
-        json_str(b, "spn", r->spn, 1);
-        spn_buf_printf(b, ",\"ok\":%s,\"cause\":\"%s\"", r->ok ? "true" : "false",
-                       r->ok ? "ok" : spn_cause_code(r->cause));
-        json_int(b, "kvno", r->kvno, r->kvno >= 0);
-        spn_buf_printf(b, ",\"etype\":%d,\"time\":%lld", r->etype, (long long)r->time);
-        json_str(b, "message", r->message, 1);
-        spn_buf_puts(b, "}");
+        spn_json_object(w);
+        spn_json_kstr_or_null(w, "scope", r->scope);
+        spn_json_kstr_or_null(w, "spn", r->spn);
+        spn_json_kbool(w, "ok", r->ok);
+        spn_json_kstr(w, "cause", r->ok ? "ok" : spn_cause_code(r->cause));
+        spn_json_kint_or_null(w, "kvno", r->kvno, r->kvno >= 0);
+        spn_json_kint(w, "etype", r->etype);
+        spn_json_kint(w, "time", r->time);
+        spn_json_kstr_or_null(w, "message", r->message);
+        spn_json_end(w);
     }
-    spn_buf_puts(b, "]}");
+    spn_json_end(w);
+    spn_json_end(w);
 }
 
 void spn_status_json(spn_buf_t *b, apr_pool_t *p, const spn_status_t *st)
 {
     const spn_store_t *s = st->store;
-    const spn_failure_t *f;
+    spn_json_t w;
     int i, c;
 
-    spn_buf_puts(b, "{");
-    json_str(b, "version", st->version, 0);
-    spn_buf_printf(b, ",\"now\":%lld,\"started\":%lld,\"failures_total\":%llu,"
-                      "\"tokenless_total\":%llu,\"history_size\":%u,\"history_capacity\":%u,"
-                      "\"counters\":{",
-                   (long long)st->now, (long long)(s ? s->started : 0),
-                   (unsigned long long)total(s), (unsigned long long)(s ? s->tokenless : 0),
-                   held(s), s ? s->capacity : 0);
+    spn_json_init(&w, b);
+    spn_json_object(&w);
+    spn_json_kstr_or_null(&w, "version", st->version);
+    spn_json_kint(&w, "now", st->now);
+    spn_json_kint(&w, "started", s ? s->started : 0);
+    spn_json_kuint(&w, "failures_total", total(s));
+    spn_json_kuint(&w, "tokenless_total", s ? s->tokenless : 0);
+    spn_json_kuint(&w, "history_size", held(s));
+    spn_json_kuint(&w, "history_capacity", s ? s->capacity : 0);
+    spn_json_key(&w, "counters");
+    spn_json_object(&w);
     for (c = 0; c < SPN_C_COUNT; c++)
-        spn_buf_printf(b, "%s\"%s\":%llu", c ? "," : "", spn_causes[c].code,
-                       (unsigned long long)(s ? s->counters[c] : 0));
-    spn_buf_puts(b, "},\"scopes\":[");
-    for (i = 0; i < st->n_scopes; i++) {
-        spn_buf_puts(b, i ? ",{" : "{");
-        json_scope(b, p, &st->scopes[i]);
-        spn_buf_puts(b, "}");
-    }
-    spn_buf_puts(b, "],\"probe\":");
-    json_probe(b, s);
-    spn_buf_puts(b, ",\"recent\":[");
-    for (i = 0; i < st->n_recent; i++) {
-        f = &st->recent[i];
-        spn_buf_puts(b, i ? "," : "");
-        json_failure(b, f);
-    }
-    spn_buf_puts(b, "]}\n");
+        spn_json_kuint(&w, spn_causes[c].code, s ? s->counters[c] : 0);
+    spn_json_end(&w);
+    spn_json_key(&w, "scopes");
+    spn_json_array(&w);
+    for (i = 0; i < st->n_scopes; i++)
+        json_scope(&w, p, &st->scopes[i]);
+    spn_json_end(&w);
+    spn_json_key(&w, "probe");
+    json_probe(&w, s);
+    spn_json_key(&w, "recent");
+    spn_json_array(&w);
+    for (i = 0; i < st->n_recent; i++)
+        json_failure(&w, &st->recent[i]);
+    spn_json_end(&w);
+    spn_json_end(&w);
+    spn_buf_puts(b, "\n");
 }
 
 /* ---- Prometheus text exposition -------------------------------------------- */
 
-/* See spn_status.h; the run-copying loop of spn_buf_json. */
+/* See spn_status.h; the run-copying loop of the JSON escaper (spn_json.c). */
 void spn_prom_label(spn_buf_t *b, const char *v)
 {
     const unsigned char *s = (const unsigned char *)v;

@@ -7,11 +7,12 @@
  * service without SPNs (names then come from the ticket) and a proxied
  * 401.  After every input the diagnosis must keep its invariants
  * (diag_check.h): an overrun inside the struct, which ASan cannot see,
- * aborts here. */
+ * aborts here; so does JSON that is not valid (../unit/json_check.h). */
 #include "spn_render.h"
 #include "spn_b64.h"
 #include "spn_diag.h"
 #include "../unit/diag_check.h"
+#include "../unit/json_check.h"
 #include "kt_mem.h"
 
 #include <apr_general.h>
@@ -80,7 +81,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const char *why;
     spn_diag_t d;
     apr_pool_t *p;
-    spn_buf_t b;
+    spn_buf_t b, jb;
+    spn_json_t w;
     int lvl;
 
     if (!root)
@@ -106,7 +108,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     spn_buf_init(&b, p, 4096);
     for (lvl = SPN_DETAIL_NONE; lvl <= SPN_DETAIL_FULL; lvl++)
         spn_render_page(&b, &d, s, lvl, "0123abcd");
-    spn_diag_json(&b, &d, s);
+    spn_buf_init(&jb, p, 4096);
+    spn_json_init(&w, &jb);
+    spn_diag_json(&w, &d, s);
+    if (spn_json_done(&w) < 0 || (why = json_check(jb.s, jb.len)) != NULL) {
+        fprintf(stderr, "fuzz_diag: invalid JSON: %s\n", why ? why : "writer misuse");
+        abort();
+    }
     spn_diag_logline(&b, &d);
     apr_pool_destroy(p);
     return 0;

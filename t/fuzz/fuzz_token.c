@@ -1,15 +1,33 @@
 /* fuzz_token.c: libFuzzer entry for the whole decode path: the input is
  * tried as raw token bytes and as an HTTP header value, and the result is
- * rendered as JSON and text (both escapers run on hostile bytes). */
+ * rendered as JSON and text (both escapers run on hostile bytes).  Each
+ * JSON document must be valid JSON (../unit/json_check.h). */
 #include "spn_http.h"
 #include "spn_report.h"
 #include "spn_token.h"
+#include "../unit/json_check.h"
 
 #include <apr_general.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 static apr_pool_t *root;
+
+static void token_json(apr_pool_t *p, const spn_token_t *tok)
+{
+    spn_buf_t b;
+    spn_json_t w;
+    const char *why = NULL;
+
+    spn_buf_init(&b, p, 1024);
+    spn_json_init(&w, &b);
+    spn_token_json(&w, tok);
+    if (spn_json_done(&w) < 0 || (why = json_check(b.s, b.len)) != NULL) {
+        fprintf(stderr, "fuzz_token: invalid JSON: %s\n", why ? why : "writer misuse");
+        abort();
+    }
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -27,12 +45,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     apr_pool_create(&p, root);
     spn_token_decode(data, size, &tok);
+    token_json(p, &tok);
     spn_buf_init(&b, p, 1024);
-    spn_token_json(&b, &tok);
     spn_token_text(&b, &tok);
     if (spn_split_auth((const char *)data, size, &scheme, &b64, &n) == 0) {
         spn_token_decode_b64(b64, n, out, sizeof out, &tok);
-        spn_token_json(&b, &tok);
+        token_json(p, &tok);
     }
     apr_pool_destroy(p);
     return 0;

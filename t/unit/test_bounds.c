@@ -181,6 +181,7 @@ static void test_diagnose(const spn_service_t *kt_svc)
     const char *sn[12], *big[1];
     spn_diag_t *d;
     spn_buf_t b;
+    spn_json_t w;
     int i;
 
     memset(&none, 0, sizeof none);
@@ -190,7 +191,8 @@ static void test_diagnose(const spn_service_t *kt_svc)
     d = diagnose(&none, negotiate(apreq("SPNCHECK.TEST", sn, 2)), 0, "506-byte sname host, no SPN");
     ok(!d->proxied && !d->has_backend, "  not proxied, no backend token");
     spn_buf_init(&b, pool, 4096);
-    spn_diag_json(&b, d, &none);
+    spn_json_init(&w, &b);
+    spn_diag_json(&w, d, &none);
     ok(strstr(b.s, "\"backend_token\":null") != NULL, "  JSON: backend_token null");
     spn_buf_init(&b, pool, 4096);
     spn_render_page(&b, d, &none, SPN_DETAIL_FULL, "REF");

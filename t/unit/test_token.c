@@ -37,6 +37,7 @@ int main(int argc, const char *const *argv)
     const char *scheme, *b64;
     size_t n;
     spn_buf_t b;
+    spn_json_t w;
 
     apr_app_initialize(&argc, &argv, NULL);
     apr_pool_create(&pool, NULL);
@@ -156,7 +157,8 @@ int main(int argc, const char *const *argv)
         ok(t.krb5.etype == 0 && t.krb5.cipher.len == 0 && t.krb5.kvno == -1,
            "u2u: no ticket facts");
         spn_buf_init(&b, pool, 256);
-        spn_token_json(&b, &t);
+        spn_json_init(&w, &b);
+        spn_token_json(&w, &t);
         ok(strstr(b.s, "\"mech\":\"krb5-u2u\"") && strstr(b.s, "\"msg_type\":16") &&
            strstr(b.s, "\"sname\":\"HTTP/web01\"") && strstr(b.s, "\"etype\":null"),
            "u2u: JSON names the mech, msg-type 16, server-name; no etype");
@@ -234,7 +236,8 @@ int main(int argc, const char *const *argv)
     is_str(b.s, "&lt;script&gt;alert(&#39;x&#39;)&amp;&quot;&lt;/script&gt;\xEF\xBF\xBD\xEF\xBF\xBD",
            "html: every special byte escaped, invalid UTF-8 replaced");
     spn_buf_init(&b, pool, 16);
-    spn_buf_json(&b, "a\"b\\c\n<\xc3\xa9\xc3", 10);
+    spn_json_init(&w, &b);
+    spn_json_strn(&w, "a\"b\\c\n<\xc3\xa9\xc3", 10);
     is_str(b.s, "\"a\\\"b\\\\c\\u000a\\u003c\xc3\xa9\\ufffd\"", "json: escapes, keeps UTF-8, replaces invalid");
     spn_buf_init(&b, pool, 16);
     spn_buf_text(&b, "a\x1b[2J\xc2\x9b" "6n\x9b\x9d\x07\x7f\xe2\x80\xae\xc3\xa9\xe2\x82\xac\n", 22);
