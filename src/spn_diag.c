@@ -212,6 +212,28 @@ spn_err_t spn_decode_pooled(apr_pool_t *p, const char *b64, size_t len, spn_toke
     return spn_token_decode_b64(b64, len, apr_palloc(p, cap + 1), cap, tok);
 }
 
+/* From the decoded token in d to the cause. */
+static void judge(apr_pool_t *p, krb5_context ctx, const spn_service_t *svc,
+                  const spn_observation_t *obs, spn_diag_t *d)
+{
+    if (d->tok.has_krb5) {
+        spn_krb5_sname(&d->tok.krb5, d->sname, sizeof(d->sname));
+        apr_cpystrn(d->realm, d->tok.krb5.realm.p ? (const char *)d->tok.krb5.realm.p : "",
+                    d->tok.krb5.realm.len + 1 < sizeof(d->realm)
+                    ? d->tok.krb5.realm.len + 1 : sizeof(d->realm));
+    }
+    spn_remedy_names(svc, obs, d);
+    if (d->tok.error.code != SPN_E_OK)
+        d->cause = SPN_C_MALFORMED;
+    else if (d->tok.has_ntlm || d->tok.mech == SPN_MECH_NTLMSSP ||
+             strcmp(d->scheme, "NTLM") == 0)
+        d->cause = SPN_C_NTLM_FALLBACK;
+    else if (!d->tok.has_krb5 || d->tok.krb5.msg_type != SPN_KRB_AP_REQ || is_u2u(&d->tok))
+        d->cause = SPN_C_UNSUPPORTED_MECH;
+    else
+        d->cause = decide_krb5(p, ctx, svc, obs, d);
+}
+
 void spn_diagnose(apr_pool_t *p, krb5_context ctx, const spn_service_t *svc,
                   const spn_observation_t *obs, spn_diag_t *d)
 {
@@ -241,22 +263,21 @@ void spn_diagnose(apr_pool_t *p, krb5_context ctx, const spn_service_t *svc,
         }
     }
     spn_decode_pooled(p, b64, n, &d->tok);
-    if (d->tok.has_krb5) {
-        spn_krb5_sname(&d->tok.krb5, d->sname, sizeof(d->sname));
-        apr_cpystrn(d->realm, d->tok.krb5.realm.p ? (const char *)d->tok.krb5.realm.p : "",
-                    d->tok.krb5.realm.len + 1 < sizeof(d->realm)
-                    ? d->tok.krb5.realm.len + 1 : sizeof(d->realm));
-    }
-    spn_remedy_names(svc, obs, d);
-    if (d->tok.error.code != SPN_E_OK)
-        d->cause = SPN_C_MALFORMED;
-    else if (d->tok.has_ntlm || d->tok.mech == SPN_MECH_NTLMSSP ||
-             strcmp(d->scheme, "NTLM") == 0)
-        d->cause = SPN_C_NTLM_FALLBACK;
-    else if (!d->tok.has_krb5 || d->tok.krb5.msg_type != SPN_KRB_AP_REQ || is_u2u(&d->tok))
-        d->cause = SPN_C_UNSUPPORTED_MECH;
-    else
-        d->cause = decide_krb5(p, ctx, svc, obs, d);
+    judge(p, ctx, svc, obs, d);
+}
+
+void spn_diagnose_ticket(apr_pool_t *p, krb5_context ctx, const spn_service_t *svc,
+                         const uint8_t *ticket, size_t len, time_t now, spn_diag_t *d)
+{
+    spn_observation_t obs;
+
+    memset(&obs, 0, sizeof(obs));
+    obs.now = now;
+    memset(d, 0, sizeof(*d));
+    d->fit_kvno = -1;
+    d->scheme = "Negotiate";
+    spn_token_decode_ticket(ticket, len, &d->tok);
+    judge(p, ctx, svc, &obs, d);
 }
 
 /* Log values: printable, no spaces or quotes, bounded. */

@@ -48,6 +48,12 @@ spn_err_t spn_decode_pooled(apr_pool_t *p, const char *b64, size_t len, spn_toke
 void spn_diagnose(apr_pool_t *p, krb5_context ctx, const spn_service_t *svc,
                   const spn_observation_t *obs, spn_diag_t *d);
 
+/* Judges a Kerberos Ticket (DER, as the KDC issued it; buf outlives d) as
+ * the AP-REQ that would carry it, without an authenticator, at time now:
+ * the live probe's entry point (spn_token_decode_ticket). */
+void spn_diagnose_ticket(apr_pool_t *p, krb5_context ctx, const spn_service_t *svc,
+                         const uint8_t *ticket, size_t len, time_t now, spn_diag_t *d);
+
 /* Fills d->fqdn and d->netbios, the names the remedies use. */
 void spn_remedy_names(const spn_service_t *svc, const spn_observation_t *obs, spn_diag_t *d);
 

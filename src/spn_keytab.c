@@ -1,7 +1,6 @@
 /* spn_keytab.c: keytab inventory (MIT krb5 API); trials in spn_trial.c */
 #include <stdio.h>
 #include "spn_keytab.h"
-#include "spn_der.h"
 
 #include <apr_strings.h>
 #include <string.h>
@@ -101,30 +100,3 @@ spn_keytab_t *spn_keytab_load(apr_pool_t *p, krb5_context ctx, const char *path)
     spn_trial_setup(p, kt);
     return kt;
 }
-
-time_t spn_krb5_time(const uint8_t *s, size_t n)
-{
-    struct tm tm;
-    int v[6], i, j, w[6] = {4, 2, 2, 2, 2, 2};
-    size_t o = 0;
-
-    if (n != 15 || s[14] != 'Z')
-        return -1;
-    for (i = 0; i < 6; i++) {
-        v[i] = 0;
-        for (j = 0; j < w[i]; j++, o++) {
-            if (s[o] < '0' || s[o] > '9')
-                return -1;
-            v[i] = v[i] * 10 + (s[o] - '0');
-        }
-    }
-    memset(&tm, 0, sizeof(tm));
-    tm.tm_year = v[0] - 1900;
-    tm.tm_mon = v[1] - 1;
-    tm.tm_mday = v[2];
-    tm.tm_hour = v[3];
-    tm.tm_min = v[4];
-    tm.tm_sec = v[5];
-    return timegm(&tm);
-}
-

@@ -15,6 +15,8 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "spn_der.h"    /* spn_krb5_time() */
+
 typedef struct {
     const char *principal;      /* unparsed, with realm */
     const char *name;           /* without realm */
@@ -94,8 +96,5 @@ int spn_budget_take(spn_budget_t *b, uint64_t n, int64_t now_us);
 
 /* Internal to spn_keytab.c / spn_trial.c: sets up kt->trial after load. */
 void spn_trial_setup(apr_pool_t *p, spn_keytab_t *kt);
-
-/* "YYYYMMDDHHMMSSZ" to time_t; -1 when malformed. */
-time_t spn_krb5_time(const uint8_t *s, size_t n);
 
 #endif

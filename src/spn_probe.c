@@ -1,89 +1,15 @@
-/* spn_probe.c: see spn_probe.h.  The issued ticket is wrapped into a GSS
- * AP-REQ (with an authenticator nobody can read) and handed to
- * spn_diagnose: one decision procedure for probes and for browsers. */
+/* spn_probe.c: see spn_probe.h.  The issued ticket is judged by
+ * spn_diagnose_ticket as the AP-REQ that would carry it: one decision
+ * procedure for probes and for browsers. */
 #include "spn_http.h"
 #include "spn_names.h"
 #include "spn_probe.h"
-#include "spn_b64.h"
 
 #include <apr_strings.h>
 #include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
-
-typedef struct {
-    uint8_t *p;
-    size_t n;
-} blob_t;
-
-/* tag + DER length + body, in pool memory */
-static blob_t wrap(apr_pool_t *p, uint8_t tag, blob_t body)
-{
-    blob_t b;
-    size_t h = body.n < 0x80 ? 2 : body.n < 0x100 ? 3 : body.n < 0x10000 ? 4 : 5, o = 0;
-
-    b.p = apr_palloc(p, h + body.n);
-    b.p[o++] = tag;
-    if (body.n < 0x80) {
-        b.p[o++] = (uint8_t)body.n;
-    }
-    else {
-        int k = (int)h - 2, i;
-        b.p[o++] = (uint8_t)(0x80 | k);
-        for (i = k - 1; i >= 0; i--)
-            b.p[o++] = (uint8_t)(body.n >> (8 * i));
-    }
-    memcpy(b.p + o, body.p, body.n);
-    b.n = h + body.n;
-    return b;
-}
-
-static blob_t cat(apr_pool_t *p, blob_t a, blob_t b)
-{
-    blob_t c;
-    c.n = a.n + b.n;
-    c.p = apr_palloc(p, c.n ? c.n : 1);
-    memcpy(c.p, a.p, a.n);
-    memcpy(c.p + a.n, b.p, b.n);
-    return c;
-}
-
-static blob_t bytes(const void *s, size_t n)
-{
-    blob_t b = { (uint8_t *)s, n };
-    return b;
-}
-
-static blob_t small_int(apr_pool_t *p, int v)
-{
-    uint8_t x = (uint8_t)v;
-    return wrap(p, 0x02, bytes(&x, 1));
-}
-
-/* "Negotiate <b64>" of a GSS krb5 AP-REQ carrying ticket. */
-static const char *as_negotiate(apr_pool_t *p, const krb5_data *ticket)
-{
-    static const uint8_t oid[] = { 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x12, 0x01, 0x02, 0x02 };
-    static const uint8_t tokid[] = { 0x01, 0x00 };
-    static const uint8_t bits[] = { 0x00, 0x00, 0x00, 0x00, 0x00 };
-    static const uint8_t junk[32];
-    blob_t auth, ap, gss;
-    char *out;
-
-    auth = wrap(p, 0x30, cat(p, wrap(p, 0xa0, small_int(p, 18)),
-                             wrap(p, 0xa2, wrap(p, 0x04, bytes(junk, sizeof(junk))))));
-    ap = cat(p, wrap(p, 0xa0, small_int(p, 5)), wrap(p, 0xa1, small_int(p, 14)));
-    ap = cat(p, ap, wrap(p, 0xa2, wrap(p, 0x03, bytes(bits, sizeof(bits)))));
-    ap = cat(p, ap, wrap(p, 0xa3, bytes(ticket->data, ticket->length)));
-    ap = cat(p, ap, wrap(p, 0xa4, auth));
-    ap = wrap(p, 0x6e, wrap(p, 0x30, ap));
-    gss = wrap(p, 0x60, cat(p, cat(p, bytes(oid, sizeof(oid)), bytes(tokid, 2)), ap));
-    out = apr_palloc(p, 10 + spn_b64_encoded_len(gss.n) + 1);
-    memcpy(out, "Negotiate ", 10);
-    spn_b64_encode(gss.p, gss.n, out + 10);
-    return out;
-}
 
 static void krb_msg(krb5_context ctx, krb5_error_code rc, char *out, size_t n, const char *what)
 {
@@ -98,7 +24,8 @@ static void probe_one(apr_pool_t *p, krb5_context ctx, krb5_ccache cc, krb5_prin
     krb5_creds in, *out = NULL;
     krb5_principal server = NULL;
     krb5_error_code rc;
-    spn_observation_t obs;
+    const uint8_t *tkt;
+    size_t tlen;
     spn_diag_t *d;
 
     memset(r, 0, sizeof(*r));
@@ -130,12 +57,11 @@ static void probe_one(apr_pool_t *p, krb5_context ctx, krb5_ccache cc, krb5_prin
         krb_msg(ctx, rc, r->message, sizeof(r->message), "no service ticket");
         return;
     }
-    memset(&obs, 0, sizeof(obs));
-    obs.authorization = as_negotiate(p, &out->ticket);
-    obs.now = time(NULL);
+    tkt = apr_pmemdup(p, out->ticket.data, out->ticket.length);   /* d points into it */
+    tlen = out->ticket.length;
     krb5_free_creds(ctx, out);
     d = apr_palloc(p, sizeof(*d));
-    spn_diagnose(p, ctx, svc, &obs, d);
+    spn_diagnose_ticket(p, ctx, svc, tkt, tlen, time(NULL), d);
     r->diag = d;
     r->tkt_kvno = (int)d->tok.krb5.kvno;
     r->tkt_etype = d->tok.krb5.etype;

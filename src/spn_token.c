@@ -91,7 +91,7 @@ static int int_field(dctx_t *c, const spn_der_t *seq, const spn_tlv_t *f,
     spn_tlv_t t;
     int64_t v;
 
-    if (explicit_inner(c, seq, f, &t, SPN_DER_UNIV, 0, 2, what) < 0)
+    if (explicit_inner(c, seq, f, &t, SPN_DER_UNIV, 0, SPN_ASN1_INTEGER, what) < 0)
         return -1;
     if (spn_der_int(&t, &v) < 0 || v < -2147483648LL || v > 4294967295LL)
         return fail(c, SPN_E_MALFORMED, t.hdr, "%s: integer out of range", what);
@@ -116,62 +116,48 @@ static int next_field(dctx_t *c, spn_der_t *seq, spn_tlv_t *f, int *last,
                       const char *what)
 {
     const uint8_t *at = seq->p;
-    int rc = spn_der_read(seq, f);
+    int rc = spn_der_field(seq, f, last);
 
     if (rc == SPN_DER_END)
         return -2;
-    if (rc != SPN_DER_OK)
-        return der_fail(c, seq, rc, what);
-    if (f->cls != SPN_DER_CTX || !f->constructed || (int)f->tag <= *last || f->tag > 30)
+    if (rc == SPN_DER_ORDER)
         return fail(c, SPN_E_MALFORMED, at, "%s: field tag 0x%02x out of order",
                     what, *at);
-    *last = (int)f->tag;
+    if (rc != SPN_DER_OK)
+        return der_fail(c, seq, rc, what);
     return (int)f->tag;
 }
 
-/* PrincipalName ::= SEQUENCE { name-type [0] Int32, name-string [1] SEQUENCE OF KerberosString } */
+/* PrincipalName (spn_der_principal), its components into k->sname. */
 static int principal(dctx_t *c, const spn_der_t *outer, const spn_tlv_t *f,
                      spn_krb5_t *k, const char *what)
 {
-    spn_der_t seq, in, names;
-    spn_tlv_t t, s;
-    int n, last = -1;
-    long type;
+    spn_der_name_t nm;
+    int i, rc = spn_der_principal(outer, f, &nm);
 
-    if (explicit_inner(c, outer, f, &t, SPN_DER_UNIV, 1, 16, what) < 0 ||
-        enter(c, outer, &t, &seq, what) < 0)
-        return -1;
-    while ((n = next_field(c, &seq, &t, &last, what)) >= 0) {
-        if (n == 0) {
-            if (int_field(c, &seq, &t, &type, what) < 0)
-                return -1;
-            k->sname_type = (int)type;
+    if (nm.have_type)
+        k->sname_type = (int)nm.type;
+    for (i = 0; i < nm.n; i++, k->sname_n++)
+        if (k->sname_n < SPN_MAX_SNAME && i < SPN_DER_NAME_MAX) {
+            k->sname[k->sname_n].p = nm.comp[i].p;
+            k->sname[k->sname_n].len = nm.comp[i].len;
         }
-        else if (n == 1) {
-            if (explicit_inner(c, &seq, &t, &s, SPN_DER_UNIV, 1, 16, what) < 0 ||
-                enter(c, &seq, &t, &in, what) < 0)
-                return -1;
-            spn_der_read(&in, &s);    /* the SEQUENCE OF; checked above */
-            if (enter(c, &in, &s, &names, what) < 0)
-                return -1;
-            for (;;) {
-                int rc = spn_der_read(&names, &s);
-                if (rc == SPN_DER_END)
-                    break;
-                if (rc != SPN_DER_OK)
-                    return der_fail(c, &names, rc, what);
-                if (!spn_der_is(&s, SPN_DER_UNIV, 0, 27))
-                    return fail(c, SPN_E_MALFORMED, s.hdr,
-                                "%s: name component is not a GeneralString", what);
-                if (k->sname_n < SPN_MAX_SNAME) {
-                    k->sname[k->sname_n].p = s.val;
-                    k->sname[k->sname_n].len = s.len;
-                }
-                k->sname_n++;
-            }
-        }
+    switch (rc) {
+    case SPN_DER_OK:
+        return 0;
+    case SPN_DER_UNEXPECTED:
+        return fail(c, SPN_E_MALFORMED, nm.at, "%s: unexpected tag 0x%02x", what, *nm.at);
+    case SPN_DER_ORDER:
+        return fail(c, SPN_E_MALFORMED, nm.at, "%s: field tag 0x%02x out of order",
+                    what, *nm.at);
+    case SPN_DER_RANGE:
+        return fail(c, SPN_E_MALFORMED, nm.at, "%s: integer out of range", what);
+    case SPN_DER_NOT_STRING:
+        return fail(c, SPN_E_MALFORMED, nm.at,
+                    "%s: name component is not a GeneralString", what);
+    default:
+        return der_fail(c, &nm.err, rc, what);
     }
-    return n == -1 ? -1 : 0;
 }
 
 /* EncryptedData ::= SEQUENCE { etype [0], kvno [1] OPTIONAL, cipher [2] } */
@@ -183,7 +169,7 @@ static int enc_data(dctx_t *c, const spn_der_t *outer, const spn_tlv_t *f,
     int n, last = -1, have = 0;
     long v;
 
-    if (explicit_inner(c, outer, f, &t, SPN_DER_UNIV, 1, 16, what) < 0 ||
+    if (explicit_inner(c, outer, f, &t, SPN_DER_UNIV, 1, SPN_ASN1_SEQUENCE, what) < 0 ||
         enter(c, outer, &t, &seq, what) < 0)
         return -1;
     if (kvno)
@@ -202,7 +188,7 @@ static int enc_data(dctx_t *c, const spn_der_t *outer, const spn_tlv_t *f,
                 *kvno = v;
         }
         else if (n == 2) {
-            if (string_field(c, &seq, &t, cipher, 4, what) < 0)
+            if (string_field(c, &seq, &t, cipher, SPN_ASN1_OCTETSTRING, what) < 0)
                 return -1;
             have |= 2;
         }
@@ -214,17 +200,18 @@ static int enc_data(dctx_t *c, const spn_der_t *outer, const spn_tlv_t *f,
     return 0;
 }
 
-/* Ticket ::= [APPLICATION 1] SEQUENCE { tkt-vno [0], realm [1], sname [2], enc-part [3] } */
-static int ticket(dctx_t *c, const spn_der_t *outer, const spn_tlv_t *f, spn_krb5_t *k)
+/* Ticket ::= [APPLICATION 1] SEQUENCE { tkt-vno [0], realm [1], sname [2], enc-part [3] },
+ * the next element of d; errors about the whole at hdr. */
+static int ticket_at(dctx_t *c, spn_der_t *d, const uint8_t *hdr, spn_krb5_t *k)
 {
     spn_der_t app, seq;
     spn_tlv_t t;
     int n, last = -1;
     long v;
 
-    if (explicit_inner(c, outer, f, &t, SPN_DER_APP, 1, 1, "Ticket") < 0 ||
-        enter(c, outer, &t, &app, "Ticket") < 0 ||
-        expect(c, &app, &t, SPN_DER_UNIV, 1, 16, "Ticket") < 0 ||
+    if (expect(c, d, &t, SPN_DER_APP, 1, SPN_ASN1_APP_TICKET, "Ticket") < 0 ||
+        enter(c, d, &t, &app, "Ticket") < 0 ||
+        expect(c, &app, &t, SPN_DER_UNIV, 1, SPN_ASN1_SEQUENCE, "Ticket") < 0 ||
         enter(c, &app, &t, &seq, "Ticket") < 0)
         return -1;
     while ((n = next_field(c, &seq, &t, &last, "Ticket")) >= 0) {
@@ -234,7 +221,8 @@ static int ticket(dctx_t *c, const spn_der_t *outer, const spn_tlv_t *f, spn_krb
                 return -1;
             break;
         case 1:
-            if (string_field(c, &seq, &t, &k->realm, 27, "Ticket realm") < 0)
+            if (string_field(c, &seq, &t, &k->realm, SPN_ASN1_GENERALSTRING,
+                             "Ticket realm") < 0)
                 return -1;
             break;
         case 2:
@@ -251,8 +239,18 @@ static int ticket(dctx_t *c, const spn_der_t *outer, const spn_tlv_t *f, spn_krb
     if (n == -1)
         return -1;
     if (last < 3)
-        return fail(c, SPN_E_MALFORMED, f->hdr, "Ticket: fields missing");
+        return fail(c, SPN_E_MALFORMED, hdr, "Ticket: fields missing");
     return 0;
+}
+
+/* AP-REQ ticket [3] Ticket */
+static int ticket(dctx_t *c, const spn_der_t *outer, const spn_tlv_t *f, spn_krb5_t *k)
+{
+    spn_der_t in;
+
+    if (enter(c, outer, f, &in, "Ticket") < 0)
+        return -1;
+    return ticket_at(c, &in, f->hdr, k);
 }
 
 static int krb5_body(dctx_t *c, spn_der_t *seq, spn_krb5_t *k, const char *what)
@@ -272,7 +270,7 @@ static int krb5_body(dctx_t *c, spn_der_t *seq, spn_krb5_t *k, const char *what)
         switch (k->msg_type * 100 + n) {
         case 1402: {                       /* ap-options */
             spn_tlv_t b;
-            if (explicit_inner(c, seq, &t, &b, SPN_DER_UNIV, 0, 3, "ap-options") < 0)
+            if (explicit_inner(c, seq, &t, &b, SPN_DER_UNIV, 0, SPN_ASN1_BITSTRING, "ap-options") < 0)
                 return -1;
             if (spn_der_bits32(&b, &k->ap_options) < 0)
                 return fail(c, SPN_E_MALFORMED, b.hdr, "ap-options: bad BIT STRING");
@@ -288,7 +286,7 @@ static int krb5_body(dctx_t *c, spn_der_t *seq, spn_krb5_t *k, const char *what)
                 return -1;
             break;
         case 3004:
-            if (string_field(c, seq, &t, &k->stime, 24, "KRB-ERROR stime") < 0)
+            if (string_field(c, seq, &t, &k->stime, SPN_ASN1_GENERALIZEDTIME, "KRB-ERROR stime") < 0)
                 return -1;
             break;
         case 3006:
@@ -296,7 +294,7 @@ static int krb5_body(dctx_t *c, spn_der_t *seq, spn_krb5_t *k, const char *what)
                 return -1;
             break;
         case 3009:
-            if (string_field(c, seq, &t, &k->realm, 27, "KRB-ERROR realm") < 0)
+            if (string_field(c, seq, &t, &k->realm, SPN_ASN1_GENERALSTRING, "KRB-ERROR realm") < 0)
                 return -1;
             break;
         case 3010:
@@ -304,7 +302,7 @@ static int krb5_body(dctx_t *c, spn_der_t *seq, spn_krb5_t *k, const char *what)
                 return -1;
             break;
         case 3011:
-            if (string_field(c, seq, &t, &k->e_text, 27, "KRB-ERROR e-text") < 0)
+            if (string_field(c, seq, &t, &k->e_text, SPN_ASN1_GENERALSTRING, "KRB-ERROR e-text") < 0)
                 return -1;
             break;
         default:                           /* fields we do not need */
@@ -379,15 +377,17 @@ static int krb5_msg(dctx_t *c, const uint8_t *p, size_t len)
     if (rc != SPN_DER_OK)
         return der_fail(c, &d, rc, "Kerberos message");
     if (t.cls != SPN_DER_APP || !t.constructed ||
-        (t.tag != 14 && t.tag != 15 && t.tag != 30))
+        (t.tag != SPN_ASN1_APP_AP_REQ && t.tag != SPN_ASN1_APP_AP_REP &&
+         t.tag != SPN_ASN1_APP_KRB_ERROR))
         return fail(c, SPN_E_UNSUPPORTED, p, "Kerberos message [APPLICATION %u] not supported",
                     (unsigned)t.tag);
     tok->has_krb5 = 1;
     k->msg_type = (int)t.tag;
     k->kvno = -1;
-    what = t.tag == 14 ? "AP-REQ" : t.tag == 15 ? "AP-REP" : "KRB-ERROR";
+    what = t.tag == SPN_ASN1_APP_AP_REQ ? "AP-REQ"
+         : t.tag == SPN_ASN1_APP_AP_REP ? "AP-REP" : "KRB-ERROR";
     if (enter(c, &d, &t, &app, what) < 0 ||
-        expect(c, &app, &t, SPN_DER_UNIV, 1, 16, what) < 0 ||
+        expect(c, &app, &t, SPN_DER_UNIV, 1, SPN_ASN1_SEQUENCE, what) < 0 ||
         enter(c, &app, &t, &seq, what) < 0)
         return -1;
     return krb5_body(c, &seq, k, what);
@@ -440,6 +440,8 @@ const char *spn_oid_label(const uint8_t *oid, size_t len)
 }
 
 #define IS_NTLMSSP(p, n) ((n) >= 8 && memcmp((p), "NTLMSSP", 8) == 0)
+#define IS_KRB5_MSG(b) ((b) == SPN_DER_ID_AP_REQ || (b) == SPN_DER_ID_AP_REP || \
+                        (b) == SPN_DER_ID_KRB_ERROR)
 
 /* A mechanism token: GSS-framed, bare Kerberos, NTLMSSP or NEGOEX.  For
  * SPNEGO's mechToken/responseToken, and the outer token itself. */
@@ -460,11 +462,11 @@ static int spnego(dctx_t *c, const uint8_t *p, size_t len)
     spn_der_init(&d, c->base, p, len);
     if (expect(c, &d, &t, SPN_DER_CTX, 1, p[0] & 0x1F, "NegotiationToken") < 0)
         return -1;
-    resp = (t.tag == 1);
+    resp = (t.tag == SPN_ASN1_CTX_NEG_RESP);
     what = resp ? "NegTokenResp" : "NegTokenInit";
     tok->format = resp ? SPN_FMT_SPNEGO_RESP : SPN_FMT_SPNEGO_INIT;
     if (enter(c, &d, &t, &ch, what) < 0 ||
-        expect(c, &ch, &t, SPN_DER_UNIV, 1, 16, what) < 0 ||
+        expect(c, &ch, &t, SPN_DER_UNIV, 1, SPN_ASN1_SEQUENCE, what) < 0 ||
         enter(c, &ch, &t, &seq, what) < 0)
         return -1;
     while ((n = next_field(c, &seq, &t, &last, what)) >= 0) {
@@ -481,12 +483,12 @@ static int spnego(dctx_t *c, const uint8_t *p, size_t len)
             spn_der_t oids;
             spn_tlv_t o;
             int rc;
-            if (!spn_der_is(&x, SPN_DER_UNIV, 1, 16))
+            if (!spn_der_is(&x, SPN_DER_UNIV, 1, SPN_ASN1_SEQUENCE))
                 return fail(c, SPN_E_MALFORMED, x.hdr, "mechTypes: not a SEQUENCE");
             if (enter(c, &in, &x, &oids, "mechTypes") < 0)
                 return -1;
             while ((rc = spn_der_read(&oids, &o)) == SPN_DER_OK) {
-                if (!spn_der_is(&o, SPN_DER_UNIV, 0, 6) || o.len == 0)
+                if (!spn_der_is(&o, SPN_DER_UNIV, 0, SPN_ASN1_OID) || o.len == 0)
                     return fail(c, SPN_E_MALFORMED, o.hdr, "mechTypes: not an OID");
                 if (tok->n_mechs < SPN_MAX_MECHS) {
                     tok->mech_types[tok->n_mechs].p = o.val;
@@ -498,18 +500,18 @@ static int spnego(dctx_t *c, const uint8_t *p, size_t len)
                 return der_fail(c, &oids, rc, "mechTypes");
         }
         else if (resp && n == 0) {                   /* negState */
-            if (!spn_der_is(&x, SPN_DER_UNIV, 0, 10) || x.len != 1)
+            if (!spn_der_is(&x, SPN_DER_UNIV, 0, SPN_ASN1_ENUMERATED) || x.len != 1)
                 return fail(c, SPN_E_MALFORMED, x.hdr, "negState: not an ENUMERATED");
             tok->neg_state = x.val[0];
         }
         else if (resp && n == 1) {                   /* supportedMech */
-            if (!spn_der_is(&x, SPN_DER_UNIV, 0, 6) || x.len == 0)
+            if (!spn_der_is(&x, SPN_DER_UNIV, 0, SPN_ASN1_OID) || x.len == 0)
                 return fail(c, SPN_E_MALFORMED, x.hdr, "supportedMech: not an OID");
             tok->supported_mech.p = x.val;
             tok->supported_mech.len = x.len;
         }
         else if (n == 2) {                           /* mechToken / responseToken */
-            if (!spn_der_is(&x, SPN_DER_UNIV, 0, 4))
+            if (!spn_der_is(&x, SPN_DER_UNIV, 0, SPN_ASN1_OCTETSTRING))
                 return fail(c, SPN_E_MALFORMED, x.hdr, "%s: not an OCTET STRING",
                             resp ? "responseToken" : "mechToken");
             tok->has_mech_token = 1;
@@ -521,11 +523,11 @@ static int spnego(dctx_t *c, const uint8_t *p, size_t len)
             spn_tlv_t hf, hv;
             int hl = -1, hn;
             tok->init2 = 1;
-            if (!spn_der_is(&x, SPN_DER_UNIV, 1, 16) ||
+            if (!spn_der_is(&x, SPN_DER_UNIV, 1, SPN_ASN1_SEQUENCE) ||
                 enter(c, &in, &x, &h, "negHints") < 0)
                 return fail(c, SPN_E_MALFORMED, x.hdr, "negHints: not a SEQUENCE");
             while ((hn = next_field(c, &h, &hf, &hl, "negHints")) >= 0) {
-                if (hn == 0 && explicit_inner(c, &h, &hf, &hv, SPN_DER_UNIV, 0, 27,
+                if (hn == 0 && explicit_inner(c, &h, &hf, &hv, SPN_DER_UNIV, 0, SPN_ASN1_GENERALSTRING,
                                               "hintName") == 0) {
                     tok->hint_name.p = hv.val;
                     tok->hint_name.len = hv.len;
@@ -535,7 +537,7 @@ static int spnego(dctx_t *c, const uint8_t *p, size_t len)
                 return -1;
         }
         else if (n == 3 || n == 4) {                 /* mechListMIC */
-            if (!spn_der_is(&x, SPN_DER_UNIV, 0, 4))
+            if (!spn_der_is(&x, SPN_DER_UNIV, 0, SPN_ASN1_OCTETSTRING))
                 return fail(c, SPN_E_MALFORMED, x.hdr, "mechListMIC: not an OCTET STRING");
             tok->has_mic = 1;
         }
@@ -561,9 +563,9 @@ static int mech_token(dctx_t *c, const uint8_t *p, size_t len, spn_mech_t *mech)
         *mech = SPN_MECH_NEGOEX;
         return 0;
     }
-    if (p[0] == 0x60)
+    if (p[0] == SPN_DER_ID_GSS)
         return gss_framed(c, p, len, mech, 0);
-    if (p[0] == 0x6e || p[0] == 0x6f || p[0] == 0x7e) {
+    if (IS_KRB5_MSG(p[0])) {
         *mech = SPN_MECH_KRB5;
         return krb5_msg(c, p, len);
     }
@@ -582,9 +584,9 @@ static int gss_framed(dctx_t *c, const uint8_t *p, size_t len, spn_mech_t *mech,
     size_t ilen;
 
     spn_der_init(&d, c->base, p, len);
-    if (expect(c, &d, &t, SPN_DER_APP, 1, 0, "GSS [APPLICATION 0]") < 0 ||
+    if (expect(c, &d, &t, SPN_DER_APP, 1, SPN_ASN1_APP_GSS, "GSS [APPLICATION 0]") < 0 ||
         enter(c, &d, &t, &app, "GSS [APPLICATION 0]") < 0 ||
-        expect(c, &app, &oid, SPN_DER_UNIV, 0, 6, "GSS thisMech") < 0)
+        expect(c, &app, &oid, SPN_DER_UNIV, 0, SPN_ASN1_OID, "GSS thisMech") < 0)
         return -1;
     if (oid.len == 0)
         return fail(c, SPN_E_MALFORMED, oid.hdr, "GSS thisMech: empty OID");
@@ -593,7 +595,7 @@ static int gss_framed(dctx_t *c, const uint8_t *p, size_t len, spn_mech_t *mech,
     if (oid.len == sizeof(OID_SPNEGO) && memcmp(oid.val, OID_SPNEGO, oid.len) == 0) {
         if (!outer)
             return fail(c, SPN_E_MALFORMED, oid.hdr, "SPNEGO nested inside SPNEGO");
-        if (ilen == 0 || (inner[0] != 0xa0 && inner[0] != 0xa1))
+        if (ilen == 0 || (inner[0] != SPN_DER_ID_NEG_INIT && inner[0] != SPN_DER_ID_NEG_RESP))
             return fail(c, SPN_E_MALFORMED, inner, "SPNEGO: no NegotiationToken");
         return spnego(c, inner, ilen);
     }
@@ -612,7 +614,7 @@ static int gss_framed(dctx_t *c, const uint8_t *p, size_t len, spn_mech_t *mech,
             return fail(c, SPN_E_TRUNCATED, inner + 2, "krb5 message missing");
         /* user-to-user: a KRB-TGT-REQ (an untagged SEQUENCE, TOK_ID 0x0400)
          * first; its later AP-REQ decodes as usual */
-        if (*mech == SPN_MECH_KRB5_U2U && inner[2] == (SPN_DER_UNIV | 0x20 | SPN_ASN1_SEQUENCE))
+        if (*mech == SPN_MECH_KRB5_U2U && inner[2] == SPN_DER_ID_SEQUENCE)
             return krb5_tgt_req(c, inner + 2, ilen - 2);
         return krb5_msg(c, inner + 2, ilen - 2);
     }
@@ -648,15 +650,15 @@ spn_err_t spn_token_decode(const uint8_t *buf, size_t len, spn_token_t *tok)
         tok->mech = SPN_MECH_NTLMSSP;
         spn_ntlm_decode(buf, buf, len, tok);
     }
-    else if (buf[0] == 0x60) {
+    else if (buf[0] == SPN_DER_ID_GSS) {
         gss_framed(&c, buf, len, &mech, 1);
         if (tok->format == SPN_FMT_GSS_KRB5 || tok->format == SPN_FMT_UNKNOWN)
             tok->mech = mech;
     }
-    else if (buf[0] == 0xa0 || buf[0] == 0xa1) {
+    else if (buf[0] == SPN_DER_ID_NEG_INIT || buf[0] == SPN_DER_ID_NEG_RESP) {
         spnego(&c, buf, len);
     }
-    else if (buf[0] == 0x6e || buf[0] == 0x6f || buf[0] == 0x7e) {
+    else if (IS_KRB5_MSG(buf[0])) {
         tok->format = SPN_FMT_KRB5_RAW;
         tok->mech = SPN_MECH_KRB5;
         krb5_msg(&c, buf, len);
@@ -665,6 +667,36 @@ spn_err_t spn_token_decode(const uint8_t *buf, size_t len, spn_token_t *tok)
         fail(&c, SPN_E_UNSUPPORTED, buf,
              "not SPNEGO, Kerberos or NTLMSSP (first byte 0x%02x)", buf[0]);
     }
+    return tok->error.code;
+}
+
+spn_err_t spn_token_decode_ticket(const uint8_t *buf, size_t len, spn_token_t *tok)
+{
+    dctx_t c;
+    spn_der_t d;
+
+    memset(tok, 0, sizeof(*tok));
+    tok->neg_state = -1;
+    tok->krb5.kvno = -1;
+    tok->length = len;
+    c.tok = tok;
+    c.base = buf;
+    if (len == 0) {
+        fail(&c, SPN_E_EMPTY, NULL, "empty ticket");
+        return tok->error.code;
+    }
+    if (len > SPN_TOKEN_MAX) {
+        fail(&c, SPN_E_TOO_LARGE, NULL, "ticket of %zu bytes exceeds the %d byte cap",
+             len, SPN_TOKEN_MAX);
+        return tok->error.code;
+    }
+    tok->format = SPN_FMT_GSS_KRB5;
+    tok->mech = SPN_MECH_KRB5;
+    tok->has_krb5 = 1;
+    tok->krb5.msg_type = SPN_KRB_AP_REQ;
+    tok->krb5.tok_id = 0x0100;                  /* KRB_AP_REQ (RFC 4121 4.1) */
+    spn_der_init(&d, buf, buf, len);
+    ticket_at(&c, &d, buf, &tok->krb5);
     return tok->error.code;
 }
 

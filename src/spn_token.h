@@ -140,6 +140,12 @@ typedef struct {
 /* Decode len bytes (already base64-decoded).  Returns error.code. */
 spn_err_t spn_token_decode(const uint8_t *buf, size_t len, spn_token_t *tok);
 
+/* A Kerberos Ticket ([APPLICATION 1], DER) as a KDC issued it, described
+ * as the GSS krb5 AP-REQ a client would present it in (format GSS_KRB5,
+ * mech KRB5, msg_type AP-REQ, TOK_ID 0x0100) with no authenticator: the
+ * probe's view of a ticket.  Slices point into buf.  Returns error.code. */
+spn_err_t spn_token_decode_ticket(const uint8_t *buf, size_t len, spn_token_t *tok);
+
 /* Base64-decode then spn_token_decode(); out must hold outsz bytes
  * (normally SPN_TOKEN_MAX).  Returns error.code. */
 spn_err_t spn_token_decode_b64(const char *b64, size_t len, uint8_t *out,

@@ -158,24 +158,18 @@ static int derive_ke(const krb5_keyblock *k, AES_KEY *dk)
 static int first_block_fits(const AES_KEY *ke, const uint8_t *c, size_t len)
 {
     uint8_t b[16];
-    size_t body = len - 16 - 12, n, h;
+    size_t body = len - 16 - 12, h;
+    spn_tlv_t t;
     int i, ok;
 
     AES_decrypt(c + 16, b, ke);
     for (i = 0; i < 16; i++)
         b[i] ^= c[i];
-    if (b[1] < 0x80)
-        n = b[1], h = 2;
-    else if (b[1] == 0x81)
-        n = b[2], h = 3;
-    else if (b[1] == 0x82)
-        n = (size_t)b[2] << 8 | b[3], h = 4;
-    else if (b[1] == 0x83)
-        n = (size_t)b[2] << 16 | (size_t)b[3] << 8 | b[4], h = 5;
-    else
-        n = SIZE_MAX, h = 0;
-    ok = b[0] == 0x63 && h && b[h] == 0x30 && n <= body - h;
+    ok = spn_der_peek(b, sizeof(b), &t, &h) == SPN_DER_OK &&
+         spn_der_is(&t, SPN_DER_APP, 1, SPN_ASN1_APP_ENCTICKETPART) && h < sizeof(b) &&
+         b[h] == SPN_DER_ID_SEQUENCE && t.len <= body - h;
     OPENSSL_cleanse(b, sizeof(b));
+    OPENSSL_cleanse(&t, sizeof(t));
     return ok;
 }
 #define FIRST_BLOCK_MIN (12 + 16 * 4 + 1)   /* HMAC + four blocks and a byte */
@@ -189,11 +183,15 @@ static int first_block_works(krb5_context ctx, int etype)
     uint8_t plain[300], cbuf[400];
     krb5_data in;
     krb5_enc_data out;
-    size_t clen;
+    size_t clen, h;
     int ok = 0;
 
+    /* [APPLICATION 3] { SEQUENCE { 'A'... } } filling plain */
     memset(plain, 0x41, sizeof(plain));
-    memcpy(plain, "\x63\x82\x01\x28\x30\x82\x01\x24", 8);
+    h = spn_der_put_header(plain, sizeof(plain),
+                           SPN_DER_ID(SPN_DER_APP, 1, SPN_ASN1_APP_ENCTICKETPART),
+                           sizeof(plain) - 4);
+    spn_der_put_header(plain + h, sizeof(plain) - h, SPN_DER_ID_SEQUENCE, sizeof(plain) - 8);
     if (krb5_c_make_random_key(ctx, etype, &kb) != 0)
         return 0;
     in.data = (char *)plain;
@@ -265,55 +263,22 @@ void spn_trial_setup(apr_pool_t *p, spn_keytab_t *kt)
 }
 
 /* ---- the ticket ------------------------------------------------------------ */
-/* Open [APPLICATION app] SEQUENCE and step through its [n] fields. */
-static int open_app_seq(const uint8_t *p, size_t n, uint32_t app, spn_der_t *seq)
-{
-    spn_der_t d, a;
-    spn_tlv_t t;
-
-    spn_der_init(&d, p, p, n);
-    if (spn_der_read(&d, &t) || !spn_der_is(&t, SPN_DER_APP, 1, app) ||
-        spn_der_enter(&d, &t, &a) || spn_der_read(&a, &t) ||
-        !spn_der_is(&t, SPN_DER_UNIV, 1, 16) || spn_der_enter(&a, &t, seq))
-        return -1;
-    return 0;
-}
-
-/* The single element inside an explicit [n] field. */
-static int field_inner(const spn_der_t *seq, const spn_tlv_t *f, spn_tlv_t *t)
-{
-    spn_der_t in;
-    return spn_der_enter(seq, f, &in) || spn_der_read(&in, t) ? -1 : 0;
-}
-
+/* A PrincipalName field as "a/b/c", appended to out. */
 static void principal_str(const spn_der_t *seq, const spn_tlv_t *f, char *out, size_t outsz)
 {
-    spn_der_t s, in, names;
-    spn_tlv_t t, x;
+    spn_der_name_t nm;
     size_t o = strlen(out);
+    int i;
 
-    if (field_inner(seq, f, &t) || spn_der_enter(seq, &t, &s))
-        return;
-    while (spn_der_read(&s, &t) == SPN_DER_OK) {
-        if (t.tag != 1 || spn_der_enter(&s, &t, &in) || spn_der_read(&in, &x) ||
-            spn_der_enter(&in, &x, &names))
-            continue;
-        while (spn_der_read(&names, &x) == SPN_DER_OK && o + x.len + 2 < outsz) {
-            if (o)
-                out[o++] = '/';
-            memcpy(out + o, x.val, x.len);
-            o += x.len;
-        }
+    spn_der_principal(seq, f, &nm);     /* the components read before any failure */
+    for (i = 0; i < nm.n && i < SPN_DER_NAME_MAX && o + nm.comp[i].len + 2 < outsz; i++) {
+        if (o)
+            out[o++] = '/';
+        memcpy(out + o, nm.comp[i].p, nm.comp[i].len);
+        o += nm.comp[i].len;
     }
     out[o] = '\0';
 }
-
-static time_t time_field(const spn_der_t *seq, const spn_tlv_t *f)
-{
-    spn_tlv_t t;
-    return field_inner(seq, f, &t) ? -1 : spn_krb5_time(t.val, t.len);
-}
-
 
 /* EncTicketPart ::= [APPLICATION 3] SEQUENCE { flags [0], key [1],
  *   crealm [2], cname [3], transited [4], authtime [5], starttime [6],
@@ -321,21 +286,21 @@ static time_t time_field(const spn_der_t *seq, const spn_tlv_t *f)
  * (pointing into plain). */
 static void ticket_facts(const uint8_t *plain, size_t len, vc_slot *s, krb5_keyblock *skey)
 {
-    spn_der_t seq;
+    spn_der_t seq, in;
     spn_tlv_t f, x;
     char crealm[128] = "";
 
-    if (open_app_seq(plain, len, 3, &seq) == 0) {
+    if (spn_der_app_seq(plain, len, SPN_ASN1_APP_ENCTICKETPART, &seq) == 0) {
         while (spn_der_read(&seq, &f) == SPN_DER_OK) {
             switch (f.tag) {
             case 1: {                       /* EncryptionKey { keytype [0], keyvalue [1] } */
                 spn_der_t ks;
                 spn_tlv_t kf, kv;
                 int64_t kt_type = 0;
-                if (field_inner(&seq, &f, &x) || spn_der_enter(&seq, &x, &ks))
+                if (spn_der_explicit(&seq, &f, &in, &x) || spn_der_enter(&seq, &x, &ks))
                     break;
                 while (spn_der_read(&ks, &kf) == SPN_DER_OK) {
-                    if (field_inner(&ks, &kf, &kv))
+                    if (spn_der_explicit(&ks, &kf, &in, &kv))
                         continue;
                     if (kf.tag == 0)
                         spn_der_int(&kv, &kt_type);
@@ -348,15 +313,15 @@ static void ticket_facts(const uint8_t *plain, size_t len, vc_slot *s, krb5_keyb
                 break;
             }
             case 2:
-                if (field_inner(&seq, &f, &x) == 0 && x.len < sizeof(crealm))
+                if (spn_der_explicit(&seq, &f, &in, &x) == 0 && x.len < sizeof(crealm))
                     apr_cpystrn(crealm, (const char *)x.val, x.len + 1);
                 break;
             case 3:
                 principal_str(&seq, &f, s->client, sizeof(s->client));
                 break;
-            case 5: s->authtime = time_field(&seq, &f); break;
-            case 6: s->starttime = time_field(&seq, &f); break;
-            case 7: s->endtime = time_field(&seq, &f); break;
+            case 5: s->authtime = spn_der_time_field(&seq, &f); break;
+            case 6: s->starttime = spn_der_time_field(&seq, &f); break;
+            case 7: s->endtime = spn_der_time_field(&seq, &f); break;
             }
         }
     }
@@ -457,9 +422,10 @@ static void authenticator(apr_pool_t *p, const spn_keytab_t *kt, krb5_key skey, 
     out.data = apr_palloc(p, n);
     out.length = (unsigned)n;
     if (krb5_k_decrypt(kt->trial->ctx, skey, 11, NULL, &ed, &out) == 0 &&
-        open_app_seq((const uint8_t *)out.data, out.length, 2, &seq) == 0) {
+        spn_der_app_seq((const uint8_t *)out.data, out.length, SPN_ASN1_APP_AUTHENTICATOR,
+                        &seq) == 0) {
         while (spn_der_read(&seq, &f) == SPN_DER_OK)
-            if (f.tag == 5 && (t->ctime = time_field(&seq, &f)) != -1)
+            if (f.tag == 5 && (t->ctime = spn_der_time_field(&seq, &f)) != -1)
                 t->have_ctime = 1;
     }
     OPENSSL_cleanse(out.data, n);

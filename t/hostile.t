@@ -20,7 +20,7 @@ my $port = Apache::Test::vars('spncheck_port');
 my $elog = Apache::Test::vars('t_logs') . '/error_log';
 my $b64 = sub { encode_base64($_[0], '') };
 
-sub nested { my ($n) = @_; my $x = "\x05\x00"; $x = "\x30" . SpnTest::der_len(length $x) . $x for 1 .. $n; $x }
+sub nested { my ($n) = @_; my $x = "\x05\x00"; $x = SpnTest::der(0x30, $x) for 1 .. $n; $x }
 
 my @cases = (
     ['bad base64 !', 'Negotiate !!!!'],

@@ -46,35 +46,52 @@ sub fetch {
              legs => scalar(@blocks), sent => \@sent, proto => $proto // '' };
 }
 
-# A syntactically valid GSS/krb5 AP-REQ (junk ciphertext) with any realm and
-# sname: how the tests put hostile strings where a ticket's names go.
+# DER for the tests, the one Perl copy (src/spn_der.c reads and writes it in
+# C): der_len(N) the length octets, der(ID, BODY) a whole element.  Tag
+# identifier octets by name, as in src/spn_der.h.
+our %ASN1 = (INTEGER => 0x02, BITSTRING => 0x03, OCTETSTRING => 0x04, OID => 0x06,
+             SEQUENCE => 0x30, GENERALSTRING => 0x1b, GSS => 0x60, TICKET => 0x61,
+             AP_REQ => 0x6e);
+sub ctx { 0xa0 | $_[0] }                  # [n], constructed
 sub der_len {
     my ($n) = @_;
-    return $n < 128 ? chr($n) : $n < 256 ? "\x81" . chr($n) : "\x82" . pack('n', $n);
+    return chr($n) if $n < 0x80;
+    my $o = $n < 0x100 ? chr($n) : $n < 0x10000 ? pack('n', $n) : substr(pack('N', $n), 1);
+    die "der_len: $n too large" if $n >= 0x1000000;
+    return chr(0x80 | length $o) . $o;
 }
 sub der {
     my ($tag, $body) = @_;
     return chr($tag) . der_len(length $body) . $body;
 }
+
+# A syntactically valid GSS/krb5 AP-REQ (junk ciphertext) with any realm and
+# sname: how the tests put hostile strings where a ticket's names go.
 sub apreq_token {
     my ($realm, @sname) = @_;
-    my $int = sub { der(0x02, chr($_[0])) };
-    my $gs = sub { der(0x1b, $_[0]) };
-    my $enc = sub { der(0x30, der(0xa0, $int->(18)) . der(0xa1, $int->(2)) . der(0xa2, der(0x04, "\x00" x 64))) };
-    my $ticket = der(0x61, der(0x30, der(0xa0, $int->(5)) . der(0xa1, $gs->($realm))
-        . der(0xa2, der(0x30, der(0xa0, $int->(2)) . der(0xa1, der(0x30, join '', map { $gs->($_) } @sname))))
-        . der(0xa3, $enc->())));
-    my $apreq = der(0x6e, der(0x30, der(0xa0, $int->(5)) . der(0xa1, $int->(14))
-        . der(0xa2, der(0x03, "\x00\x00\x00\x00\x00")) . der(0xa3, $ticket) . der(0xa4, $enc->())));
-    my $oid = der(0x06, "\x2a\x86\x48\x86\xf7\x12\x01\x02\x02");
+    my %A = %ASN1;
+    my $int = sub { der($A{INTEGER}, chr($_[0])) };
+    my $gs = sub { der($A{GENERALSTRING}, $_[0]) };
+    my $enc = sub { der($A{SEQUENCE}, der(ctx(0), $int->(18)) . der(ctx(1), $int->(2))
+                        . der(ctx(2), der($A{OCTETSTRING}, "\x00" x 64))) };
+    my $ticket = der($A{TICKET}, der($A{SEQUENCE}, der(ctx(0), $int->(5)) . der(ctx(1), $gs->($realm))
+        . der(ctx(2), der($A{SEQUENCE}, der(ctx(0), $int->(2))
+                          . der(ctx(1), der($A{SEQUENCE}, join '', map { $gs->($_) } @sname))))
+        . der(ctx(3), $enc->())));
+    my $apreq = der($A{AP_REQ}, der($A{SEQUENCE}, der(ctx(0), $int->(5)) . der(ctx(1), $int->(14))
+        . der(ctx(2), der($A{BITSTRING}, "\x00\x00\x00\x00\x00")) . der(ctx(3), $ticket)
+        . der(ctx(4), $enc->())));
+    my $oid = der($A{OID}, "\x2a\x86\x48\x86\xf7\x12\x01\x02\x02");
     require MIME::Base64;
-    return 'Negotiate ' . MIME::Base64::encode_base64(der(0x60, $oid . "\x01\x00" . $apreq), '');
+    return 'Negotiate ' . MIME::Base64::encode_base64(der($A{GSS}, $oid . "\x01\x00" . $apreq), '');
 }
 
 sub utf16 { join '', map { pack('v', ord $_) } split //, $_[0] }
-# NTLM AUTHENTICATE (type 3) with the given raw UTF-16LE fields
+# NTLM AUTHENTICATE (type 3) with the given raw UTF-16LE fields; flags
+# default to UNICODE | NTLM | ALWAYS_SIGN | EXTENDED_SESSIONSECURITY
 sub ntlm3 {
-    my ($domain, $user, $ws) = @_;
+    my ($domain, $user, $ws, $flags) = @_;
+    $flags //= 0x00088201;
     my $off = 64;
     my @f = ('', '', $domain, $user, $ws, '');     # LM, NT, domain, user, workstation, key
     my ($hdr, $payload) = ('', '');
@@ -82,7 +99,7 @@ sub ntlm3 {
         $hdr .= pack('vvV', length $v, length $v, $off + length $payload);
         $payload .= $v;
     }
-    return "NTLMSSP\0" . pack('V', 3) . $hdr . pack('V', 0x00088201) . $payload;
+    return "NTLMSSP\0" . pack('V', 3) . $hdr . pack('V', $flags) . $payload;
 }
 
 sub cause_of { $_[0]->{body} =~ /<meta name="spncheck-cause" content="([^"]+)"/ ? $1 : undef }

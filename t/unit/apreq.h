@@ -7,19 +7,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "spn_der.h"
+
 /* tag, DER length, value; returns the bytes written to o */
 static size_t apreq_der(uint8_t *o, int tag, const uint8_t *v, size_t n)
 {
-    size_t h = 0;
-    o[h++] = (uint8_t)tag;
-    if (n < 0x80)
-        o[h++] = (uint8_t)n;
-    else if (n < 0x100)
-        o[h++] = 0x81, o[h++] = (uint8_t)n;
-    else if (n < 0x10000)
-        o[h++] = 0x82, o[h++] = (uint8_t)(n >> 8), o[h++] = (uint8_t)n;
-    else
-        o[h++] = 0x83, o[h++] = (uint8_t)(n >> 16), o[h++] = (uint8_t)(n >> 8), o[h++] = (uint8_t)n;
+    size_t h = spn_der_put_header(o, 6, (uint8_t)tag, n);   /* o has room: callers size it */
     if (n)
         memmove(o + h, v, n);
     return h + n;

@@ -23,17 +23,8 @@ sub is_ok { my ($c, $m) = @_; $n++; print(($c ? "ok" : "not ok") . " $n - $m\n")
 # What an attacker puts in a name: CSI and OSC in UTF-8, raw C1 bytes, ESC,
 # BEL, a bidi override.
 my $evil = "A\xC2\x9B2J\x1B[31mB\x9B\x9D0;pwn\x07C\xE2\x80\xAED";
-sub utf16 { join '', map { pack('v', ord $_) } split //, $_[0] }
-sub ntlm3 {
-    my ($flags, @f) = @_;     # domain, user, workstation
-    my $off = 64;
-    my ($hdr, $payload) = ('', '');
-    for my $v ('', '', @f, '') {
-        $hdr .= pack('vvV', length $v, length $v, $off + length $payload);
-        $payload .= $v;
-    }
-    return "NTLMSSP\0" . pack('V', 3) . $hdr . pack('V', $flags) . $payload;
-}
+sub utf16 { SpnTest::utf16(@_) }
+sub ntlm3 { my ($flags, @f) = @_; SpnTest::ntlm3(@f, $flags) }    # domain, user, workstation
 my $b64 = sub { encode_base64($_[0], '') };
 my %tokens = (
     'AP-REQ realm/sname' => SpnTest::apreq_token("R$evil", 'HTTP', "h$evil"),

@@ -98,5 +98,66 @@ int main(void)
         is_int(spn_der_oid_str(bad, sizeof bad, oid, sizeof oid), -1, "oid: truncated arc");
         is_int(spn_der_oid_str(k, sizeof k, oid, 8), -1, "oid: short buffer");
     }
+    /* the header writer: the one length encoder, read back by the reader */
+    {
+        static const size_t lens[] = {0, 1, 0x7f, 0x80, 0xff, 0x100, 0xffff, 0x10000, 0xffffff,
+                                      0x1000000};
+        static const size_t sizes[] = {2, 2, 2, 3, 3, 4, 4, 5, 5, 6};
+        unsigned char h[8];
+        size_t i, n, hl;
+        for (i = 0; i < sizeof(lens) / sizeof(lens[0]); i++) {
+            n = spn_der_put_header(h, sizeof h, SPN_DER_ID_SEQUENCE, lens[i]);
+            is_int(n, sizes[i], "put_header: %zu bytes of contents, %zu header bytes", lens[i], sizes[i]);
+            ok(spn_der_peek(h, n, &t, &hl) == SPN_DER_OK && hl == n && t.len == lens[i] &&
+               spn_der_is(&t, SPN_DER_UNIV, 1, SPN_ASN1_SEQUENCE), "put_header: peek reads it back");
+        }
+        is_int(spn_der_put_header(h, 3, SPN_DER_ID_SEQUENCE, 0x100), 0, "put_header: no room");
+        is_int(spn_der_put_header(h, 1, SPN_DER_ID_SEQUENCE, 0), 0, "put_header: no room, short");
+        is_int(spn_der_peek((const unsigned char *)"\x63\x80", 2, &t, &hl), SPN_DER_BADLEN,
+               "peek: indefinite length");
+        is_int(spn_der_peek((const unsigned char *)"\x63\x82\x01", 3, &t, &hl), SPN_DER_TRUNCATED,
+               "peek: length octets cut");
+    }
+
+    /* PrincipalName: [2] SEQUENCE { [0] INTEGER 2, [1] SEQUENCE { "HTTP", "web01" } } */
+    {
+        static const unsigned char s[] = {
+            0x30, 0x1a, 0xa2, 0x18, 0x30, 0x16, 0xa0, 0x03, 0x02, 0x01, 0x02,
+            0xa1, 0x0f, 0x30, 0x0d, 0x1b, 0x04, 'H', 'T', 'T', 'P', 0x1b, 0x05,
+            'w', 'e', 'b', '0', '1'};
+        unsigned char bad[sizeof s];
+        spn_der_name_t nm;
+        spn_tlv_t f;
+        spn_der_init(&d, s, s, sizeof s);
+        spn_der_read(&d, &t);
+        spn_der_enter(&d, &t, &in);
+        spn_der_read(&in, &f);
+        is_int(spn_der_principal(&in, &f, &nm), SPN_DER_OK, "principal: ok");
+        ok(nm.have_type && nm.type == 2, "principal: name-type 2");
+        ok(nm.n == 2 && nm.comp[1].len == 5 && memcmp(nm.comp[1].p, "web01", 5) == 0,
+           "principal: two components");
+        memcpy(bad, s, sizeof s);
+        bad[21] = 0x0c;                             /* "web01" as a UTF8String */
+        spn_der_init(&d, bad, bad, sizeof bad);
+        spn_der_read(&d, &t);
+        spn_der_enter(&d, &t, &in);
+        spn_der_read(&in, &f);
+        is_int(spn_der_principal(&in, &f, &nm), SPN_DER_NOT_STRING, "principal: not a GeneralString");
+        ok(nm.n == 1 && nm.at == bad + 21, "principal: the component before it kept, where it failed");
+        memcpy(bad, s, sizeof s);
+        bad[6] = 0xa1;                              /* [1] then [1] */
+        spn_der_init(&d, bad, bad, sizeof bad);
+        spn_der_read(&d, &t);
+        spn_der_enter(&d, &t, &in);
+        spn_der_read(&in, &f);
+        is_int(spn_der_principal(&in, &f, &nm), SPN_DER_UNEXPECTED,
+               "principal: [1] holding an INTEGER");
+    }
+
+    /* KerberosTime */
+    is_int(spn_krb5_time((const unsigned char *)"19700101000100Z", 15), 60, "krb5 time");
+    is_int(spn_krb5_time((const unsigned char *)"1970010100010Z", 14), -1, "krb5 time: short");
+    is_int(spn_krb5_time((const unsigned char *)"19700101000100+", 15), -1, "krb5 time: no Z");
+
     return tap_done();
 }

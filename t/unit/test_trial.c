@@ -173,6 +173,79 @@ static void diagnose(apr_pool_t *p, const spn_keytab_t *kt, const char *auth, sp
     spn_render_page(page, d, &svc, SPN_DETAIL_FULL, "TEST-REF1");
 }
 
+/* The Ticket element inside a GSS krb5 AP-REQ from apreq_token(). */
+static const uint8_t *ticket_in(const uint8_t *tok, size_t n, size_t *tl)
+{
+    spn_der_t d, a, ap, seq, in;
+    spn_tlv_t t;
+    int last = -1;
+
+    spn_der_init(&d, tok, tok, n);
+    if (spn_der_read(&d, &t) || spn_der_enter(&d, &t, &a) || spn_der_read(&a, &t))
+        return NULL;
+    a.p += 2;                                       /* TOK_ID */
+    if (spn_der_read(&a, &t) || spn_der_enter(&a, &t, &ap) || spn_der_read(&ap, &t) ||
+        spn_der_enter(&ap, &t, &seq))
+        return NULL;
+    while (spn_der_field(&seq, &t, &last) == SPN_DER_OK)
+        if (t.tag == 3 && spn_der_explicit(&seq, &t, &in, &t) == SPN_DER_OK) {
+            *tl = (size_t)(t.val + t.len - t.hdr);
+            return t.hdr;
+        }
+    return NULL;
+}
+
+/* The probe's entry point judges a ticket as spn_diagnose judges the
+ * AP-REQ (without an authenticator) that carries it. */
+static void same_as_token(const spn_keytab_t *kt, const krb5_keyblock *key, long kvno,
+                          const char *want)
+{
+    static const char *spns[] = { "HTTP/web01.spncheck.test@" REALM };
+    spn_service_t svc;
+    spn_observation_t obs;
+    spn_diag_t a, b;
+    apr_pool_t *p;
+    uint8_t *tc, *tok;
+    const uint8_t *tkt;
+    size_t tn, n, tl = 0;
+    char *auth;
+
+    apr_pool_create(&p, root);
+    tc = ticket(key, &tn);
+    tok = apreq_token(REALM, "HTTP", "web01.spncheck.test", key->enctype, kvno, tc, tn,
+                      k_sess.enctype, NULL, 0, &n);
+    auth = apr_palloc(p, spn_b64_encoded_len(n) + 11);
+    memcpy(auth, "Negotiate ", 10);
+    auth[10 + spn_b64_encode(tok, n, auth + 10)] = '\0';
+    memset(&svc, 0, sizeof(svc));
+    svc.spns = spns;
+    svc.n_spns = 1;
+    svc.keytab = kt;
+    svc.max_skew = 300;
+    memset(&obs, 0, sizeof(obs));
+    obs.authorization = auth;
+    obs.now = NOW;
+    spn_diagnose(p, ctx, &svc, &obs, &a);
+    tkt = ticket_in(tok, n, &tl);
+    ok(tkt != NULL, "ticket found in the token");
+    spn_diagnose_ticket(p, ctx, &svc, tkt, tl, NOW, &b);
+    is_str(spn_cause_code(b.cause), want, "ticket judged directly: %s", want);
+    is_str(spn_cause_code(b.cause), spn_cause_code(a.cause), "same cause as the token");
+    ok(b.tok.format == a.tok.format && b.tok.mech == a.tok.mech &&
+       b.tok.krb5.msg_type == a.tok.krb5.msg_type && b.tok.krb5.tok_id == a.tok.krb5.tok_id &&
+       b.tok.krb5.etype == a.tok.krb5.etype && b.tok.krb5.kvno == a.tok.krb5.kvno &&
+       b.tok.krb5.cipher.len == a.tok.krb5.cipher.len && b.tok.error.code == SPN_E_OK,
+       "same token facts");
+    ok(strcmp(a.sname, b.sname) == 0 && strcmp(a.realm, b.realm) == 0 &&
+       strcmp(a.scheme, b.scheme) == 0 && a.fit_kvno == b.fit_kvno &&
+       a.ticket.decrypted == b.ticket.decrypted && a.ticket.entry == b.ticket.entry &&
+       strcmp(a.ticket.client, b.ticket.client) == 0 && a.configured == b.configured &&
+       a.held == b.held, "same judgement: %s %s kvno %d", b.sname, b.realm, b.fit_kvno);
+    free(tc);
+    free(tok);
+    apr_pool_destroy(p);
+}
+
 int main(void)
 {
     krb5_keytab mk;
@@ -354,6 +427,16 @@ int main(void)
         free(auth);
     }
     apr_pool_destroy(p);
+    same_as_token(kt, &k_web, 1, "ticket-ok");
+    same_as_token(kt, &k_stray, 1, "spn-wrong-account");
+    same_as_token(kt, &k_web, 7, "kvno-mismatch");
+    {
+        spn_diag_t d3;
+        spn_diagnose_ticket(root, ctx, &(spn_service_t){ .keytab = kt },
+                            (const uint8_t *)"\x61\x03\x30\x01", 4, NOW, &d3);
+        is_str(spn_cause_code(d3.cause), "malformed-token", "a cut ticket: malformed");
+        is_int(d3.tok.error.code, SPN_E_TRUNCATED, "truncated");
+    }
     krb5_free_keyblock_contents(ctx, &k_other);
     krb5_free_keyblock_contents(ctx, &k_web);
     krb5_free_keyblock_contents(ctx, &k_stray);
