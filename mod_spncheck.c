@@ -133,11 +133,14 @@ static exchange *note(request_rec *r, const spncheck_conf *c, int proxied)
     return x;
 }
 
-/* The exchange r answers: r's own, or that of the request an ErrorDocument
- * redirect (or a chain of them) came from.  *o is the request that has it. */
-static exchange *exchange_of(request_rec *r, request_rec **o)
+/* The exchange an error document's request r answers: that of the request
+ * whose 401 httpd redirected to it, through error-document redirects only
+ * (each of them a 401); never across another kind of internal redirect
+ * (mod_rewrite, a handler's), which starts a request of its own.  *o is the
+ * request that has it. */
+static exchange *errordoc_exchange(request_rec *r, request_rec **o)
 {
-    for (*o = r; *o; *o = (*o)->prev) {
+    for (*o = r->prev; *o && (*o)->status == HTTP_UNAUTHORIZED; *o = (*o)->prev) {
         exchange *x = ap_get_module_config((*o)->request_config, &spncheck_module);
         if (x)
             return x;
@@ -297,9 +300,15 @@ static apr_status_t send_page(ap_filter_t *f, apr_bucket_brigade *bb, page_ctx *
     return APR_SUCCESS;
 }
 
-/* A 401 answered by httpd's error path: ctx is the page made beforehand. */
+/* A 401 answered by httpd's error path: ctx is the page made beforehand.
+ * An error document may answer with another status (a CGI login page's
+ * 200, a redirect): then its body is its own. */
 static apr_status_t error_page_filter(ap_filter_t *f, apr_bucket_brigade *bb)
 {
+    if (f->r->status != HTTP_UNAUTHORIZED) {
+        ap_remove_output_filter(f);
+        return ap_pass_brigade(f->next, bb);
+    }
     return send_page(f, bb, f->ctx);
 }
 
@@ -339,11 +348,13 @@ static void insert_error_filter(request_rec *r)
 
     if (r->status != HTTP_UNAUTHORIZED || r->main)
         return;
-    if (!(x = exchange_of(r, &o))) {
+    /* (A recursive error is sent for the request that failed first.) */
+    o = r;
+    if (!(x = ap_get_module_config(r->request_config, &spncheck_module))) {
         const spncheck_conf *c = ap_get_module_config(r->per_dir_config, &spncheck_module);
         if (!c || !c->enabled || r->proxyreq != PROXYREQ_NONE)
             return;
-        x = note(o = r, c, 0);      /* a 401 from outside the auth phase */
+        x = note(r, c, 0);          /* a 401 from outside the auth phase */
     }
     x->error_path = 1;
     explain(o, x);
@@ -371,7 +382,7 @@ static void insert_filter(request_rec *r)
         }
         return;
     }
-    if (!r->prev || r->status != HTTP_UNAUTHORIZED || !(x = exchange_of(r->prev, &o)))
+    if (!r->prev || r->status != HTTP_UNAUTHORIZED || !(x = errordoc_exchange(r, &o)))
         return;
     explain(o, x);
     if (x->pc && x->failure)

@@ -26,7 +26,9 @@ typedef struct {
     apr_time_t when;
     apr_uint64_t ua;                /* hash of the User-Agent */
     char ip[64];
-    char scope[256];
+    char scope[256];                /* its first 255 bytes, and then */
+    size_t scope_len;               /* its length and a hash of all of it */
+    apr_uint64_t scope_hash;
 } retry_memo;
 
 /* HTTP/2 streams of one connection run on several threads at once. */
@@ -69,13 +71,17 @@ static retry_memo *memo_of(const request_rec *r)
     return memo_on ? ap_get_module_config(c->conn_config, &spncheck_module) : NULL;
 }
 
-static apr_uint64_t ua_hash(const request_rec *r)
+static apr_uint64_t hash(const char *s)
 {
-    const char *s = apr_table_get(r->headers_in, "User-Agent");
     apr_uint64_t h = 14695981039346656037ULL;       /* FNV-1a */
     for (; s && *s; s++)
         h = (h ^ (unsigned char)*s) * 1099511628211ULL;
     return s ? h : 0;
+}
+
+static apr_uint64_t ua_hash(const request_rec *r)
+{
+    return hash(apr_table_get(r->headers_in, "User-Agent"));
 }
 
 static void lock(void)
@@ -105,6 +111,8 @@ void spncheck_retry_keep(request_rec *r, const char *scope, const spn_diag_t *d,
     m->ua = ua_hash(r);
     apr_cpystrn(m->ip, r->useragent_ip ? r->useragent_ip : "", sizeof(m->ip));
     apr_cpystrn(m->scope, scope, sizeof(m->scope));
+    m->scope_len = strlen(scope);
+    m->scope_hash = hash(scope);
     unlock();
 }
 
@@ -119,7 +127,8 @@ int spncheck_retry_find(request_rec *r, const char *scope, spn_failure_t *out)
     hit = m->f.seq && r->request_time - m->when < apr_time_from_sec(MEMO_SECONDS) &&
           r->request_time >= m->when && m->ua == ua_hash(r) &&
           strcmp(m->ip, r->useragent_ip ? r->useragent_ip : "") == 0 &&
-          strncmp(m->scope, scope, sizeof(m->scope) - 1) == 0;
+          strncmp(m->scope, scope, sizeof(m->scope) - 1) == 0 &&
+          m->scope_len == strlen(scope) && m->scope_hash == hash(scope);
     if (hit)
         *out = m->f;
     unlock();
