@@ -41,20 +41,8 @@ for my $l (@lines[$at .. $#lines]) {
 }
 like($localized, qr{ErrorDocument 401 /error/HTTP_UNAUTHORIZED\.html\.var}, "Debian's block, uncommented");
 
-my $auth = <<"AUTH";
-    AuthType GSSAPI
-    AuthName "errordoc"
-    GssapiCredStore keytab:$kt
-    GssapiAllowedMech krb5
-    Require valid-user
-AUTH
-my $check = <<"CHECK";
-    SPNCheck On
-    SPNCheckDetail full
-    SPNCheckServicePrincipal HTTP/$host\@SPNCHECK.TEST
-    SPNCheckKeytab $kt
-    SPNCheckServiceAccount SPNCHECK\\apppool
-CHECK
+my $auth = gssapi_conf($kt, 'errordoc');
+my $check = spncheck_conf($host, $kt, detail => 'full', account => 'SPNCHECK\apppool');
 my $site = <<"SITE";
 Protocols h2c http/1.1
 $localized

@@ -14,19 +14,8 @@ use ThreeWay;
 my $realm = realm_dir();
 my $host = 'wrong.spncheck.test';
 my $kt = "$realm/wrong.keytab";
-my $auth = <<"AUTH";
-    AuthType GSSAPI
-    AuthName "errordoc"
-    GssapiCredStore keytab:$kt
-    GssapiAllowedMech krb5
-    Require valid-user
-AUTH
-my $check = <<"CHECK";
-    SPNCheck On
-    SPNCheckDetail full
-    SPNCheckServicePrincipal HTTP/$host\@SPNCHECK.TEST
-    SPNCheckKeytab $kt
-CHECK
+my $auth = gssapi_conf($kt, 'errordoc');
+my $check = spncheck_conf($host, $kt, detail => 'full');
 my $site = <<"SITE";
 Protocols h2c http/1.1
 SPNCheckHistory 100

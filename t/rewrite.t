@@ -17,18 +17,8 @@ use IO::Socket::INET;
 my $realm = realm_dir();
 my $host = 'web01.spncheck.test';
 my $kt = "$realm/web01.keytab";
-my $auth = <<"AUTH";
-    AuthType GSSAPI
-    AuthName "ok"
-    GssapiCredStore keytab:$kt
-    GssapiAllowedMech krb5
-    Require valid-user
-AUTH
-my $check = <<"CHECK";
-    SPNCheck On
-    SPNCheckServicePrincipal HTTP/$host\@SPNCHECK.TEST
-    SPNCheckKeytab $kt
-CHECK
+my $auth = gssapi_conf($kt, 'ok');
+my $check = spncheck_conf($host, $kt);
 my $site = <<"SITE";
 SPNCheckHistory 100
 <Location /spncheck-status>

@@ -9,6 +9,7 @@ package Firefox;
 # See ../shared/notes/firefox-negotiate.md.
 use strict;
 use warnings;
+use MiniHttpd ();
 use File::Temp qw(tempdir);
 use IO::Socket::INET;
 use IO::Select;
@@ -21,12 +22,7 @@ my $bin = '/usr/bin/firefox-esr';
 
 sub available { -x $bin }
 
-sub free_port {
-    my $s = IO::Socket::INET->new(LocalAddr => '127.0.0.1', LocalPort => 0, Listen => 1) or die;
-    my $p = $s->sockport;
-    close $s;
-    return $p;
-}
+sub free_port { MiniHttpd::free_port() }
 
 # new(hosts => [names resolving to loopback], trusted => 'spncheck.test',
 #     ccache => FILE, width => 375, height => 1400, mozlog => BASE, timeout => 60)

@@ -5,9 +5,25 @@ use warnings;
 use Apache::Test ();
 use File::Temp qw(tempdir);
 use Exporter 'import';
-our @EXPORT = qw(fetch realm_dir www_shape cause_of apreq_token ntlm3 utf16);
+our @EXPORT = qw(fetch realm_dir www_shape cause_of apreq_token ntlm3 utf16 gssapi_conf spncheck_conf);
 
 my $tmp = tempdir(CLEANUP => 1);
+
+# The lines of a <Location> that authenticates with mod_auth_gssapi and
+# the keytab kt (krb5 only), and those that turn the module on for host's
+# SPN with the keytab kt (account => 'DOM\\name', detail => 'full').
+sub gssapi_conf {
+    my ($kt, $name) = @_;
+    return "    AuthType GSSAPI\n    AuthName \"" . ($name // 'spncheck') . "\"\n"
+         . "    GssapiCredStore keytab:$kt\n    GssapiAllowedMech krb5\n    Require valid-user\n";
+}
+sub spncheck_conf {
+    my ($host, $kt, %o) = @_;
+    return "    SPNCheck On\n"
+         . ($o{detail} ? "    SPNCheckDetail $o{detail}\n" : '')
+         . "    SPNCheckServicePrincipal HTTP/$host\@SPNCHECK.TEST\n    SPNCheckKeytab $kt\n"
+         . ($o{account} ? "    SPNCheckServiceAccount $o{account}\n" : '');
+}
 
 sub realm_dir { $ENV{SPNCHECK_REALM_DIR} or die "SPNCHECK_REALM_DIR not set: run scripts/test" }
 
