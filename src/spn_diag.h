@@ -5,7 +5,7 @@
 
 #include "spn_buf.h"
 #include "spn_cause.h"
-#include "spn_keytab.h"
+#include "spn_trial.h"
 #include "spn_service.h"
 #include "spn_token.h"
 

@@ -1,6 +1,6 @@
 /* spn_keytab.c: keytab inventory (MIT krb5 API); trials in spn_trial.c */
 #include <stdio.h>
-#include "spn_keytab.h"
+#include "spn_trial.h"
 
 #include <apr_strings.h>
 #include <string.h>

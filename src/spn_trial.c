@@ -9,7 +9,7 @@
  * decrypted whole, within SPN_TRIAL_MAX_BYTES per ticket and the budget. */
 #define OPENSSL_SUPPRESS_DEPRECATED     /* AES_decrypt: one block, const key */
 #include <stdio.h>
-#include "spn_keytab.h"
+#include "spn_trial.h"
 #include "spn_der.h"
 
 #include <apr_strings.h>
@@ -200,7 +200,7 @@ static int first_block_works(krb5_context ctx, int etype)
     out.ciphertext.data = (char *)cbuf;
     if (krb5_c_encrypt_length(ctx, etype, sizeof(plain), &clen) == 0 && clen <= sizeof(cbuf)) {
         out.ciphertext.length = (unsigned)clen;
-        ok = krb5_c_encrypt(ctx, &kb, 2, NULL, &in, &out) == 0 && derive_ke(&kb, &ke) == 0 &&
+        ok = krb5_c_encrypt(ctx, &kb, KRB5_KEYUSAGE_KDC_REP_TICKET, NULL, &in, &out) == 0 && derive_ke(&kb, &ke) == 0 &&
              first_block_fits(&ke, cbuf, clen);
     }
     OPENSSL_cleanse(&ke, sizeof(ke));
@@ -389,7 +389,7 @@ static void run_trial(apr_pool_t *p, const spn_keytab_t *kt, const char *sname, 
             }
             spent += len;
             plain.length = (unsigned)len;
-            if (krb5_k_decrypt(tr->ctx, tr->keys[k], 2, NULL, &ed, &plain) == 0) {
+            if (krb5_k_decrypt(tr->ctx, tr->keys[k], KRB5_KEYUSAGE_KDC_REP_TICKET, NULL, &ed, &plain) == 0) {
                 krb5_keyblock kb;
                 s->decrypted = 1;
                 s->entry = i;
@@ -421,7 +421,7 @@ static void authenticator(apr_pool_t *p, const spn_keytab_t *kt, krb5_key skey, 
     ed.ciphertext.length = (unsigned)n;
     out.data = apr_palloc(p, n);
     out.length = (unsigned)n;
-    if (krb5_k_decrypt(kt->trial->ctx, skey, 11, NULL, &ed, &out) == 0 &&
+    if (krb5_k_decrypt(kt->trial->ctx, skey, KRB5_KEYUSAGE_AP_REQ_AUTH, NULL, &ed, &out) == 0 &&
         spn_der_app_seq((const uint8_t *)out.data, out.length, SPN_ASN1_APP_AUTHENTICATOR,
                         &seq) == 0) {
         while (spn_der_read(&seq, &f) == SPN_DER_OK)
