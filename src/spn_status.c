@@ -377,11 +377,37 @@ static void prom_probe(spn_buf_t *b, const spn_store_t *s)
                    s->probe_error[0] ? 0 : 1, (long long)s->probe_time);
 }
 
+/* One sample of a self-check family: NAME{server,location,check[,state]} V. */
+static void prom_selfcheck(spn_buf_t *b, const char *name, const spn_scope_t *sc,
+                           const spn_check_t *c, int with_state, int v)
+{
+    spn_buf_printf(b, "%s{server=\"", name);
+    spn_prom_label(b, sc->server);
+    spn_buf_puts(b, "\",location=\"");
+    spn_prom_label(b, sc->location ? sc->location : "");
+    spn_buf_printf(b, "\",check=\"%s\"", c->id);
+    if (with_state)
+        spn_buf_printf(b, ",state=\"%s\"", spn_check_state_name(c->state));
+    spn_buf_printf(b, "} %d\n", v);
+}
+
+/* Every label is bounded: cause by the cause table; server, location and
+ * check by the configuration and the check table; state by pass|warn|fail;
+ * the probe's scope and spn by the configuration (SPN_PROBE_SLOTS).  No
+ * label carries anything a client sent.  `promtool check metrics` passes
+ * (t/prometheus.t). */
 void spn_status_prometheus(spn_buf_t *b, apr_pool_t *p, const spn_status_t *st)
 {
     const spn_store_t *s = st->store;
+    const char *v = st->version ? st->version : "";
+    const char *slash = strchr(v, '/');
+    spn_checks_t *ck = apr_pcalloc(p, sizeof(*ck) * (st->n_scopes ? st->n_scopes : 1));
     int i, c, j;
 
+    spn_buf_puts(b, "# HELP spncheck_build_info The module's version; always 1.\n"
+                    "# TYPE spncheck_build_info gauge\nspncheck_build_info{version=\"");
+    spn_prom_label(b, slash ? slash + 1 : v);
+    spn_buf_puts(b, "\"} 1\n");
     spn_buf_puts(b, "# HELP spncheck_failures_total Failed Negotiate exchanges, by cause.\n"
                     "# TYPE spncheck_failures_total counter\n");
     for (c = 0; c < SPN_C_COUNT; c++)
@@ -396,20 +422,24 @@ void spn_status_prometheus(spn_buf_t *b, apr_pool_t *p, const spn_status_t *st)
                       "# HELP spncheck_history_capacity SPNCheckHistory.\n"
                       "# TYPE spncheck_history_capacity gauge\nspncheck_history_capacity %u\n",
                    held(s), s ? s->capacity : 0);
-    spn_buf_puts(b, "# HELP spncheck_selfcheck Configuration self-check state: "
-                    "0 pass, 1 warn, 2 fail.\n# TYPE spncheck_selfcheck gauge\n");
     for (i = 0; i < st->n_scopes; i++) {
         const spn_scope_t *sc = &st->scopes[i];
-        spn_checks_t ck;
-        spn_selfcheck(p, &sc->svc, sc->names, sc->n_names, &ck);
-        for (j = 0; j < ck.n; j++) {
-            spn_buf_puts(b, "spncheck_selfcheck{server=\"");
-            spn_prom_label(b, sc->server);
-            spn_buf_puts(b, "\",location=\"");
-            spn_prom_label(b, sc->location ? sc->location : "");
-            spn_buf_printf(b, "\",check=\"%s\"} %d\n", ck.c[j].id, ck.c[j].state);
-        }
+        spn_selfcheck(p, &sc->svc, sc->names, sc->n_names, &ck[i]);
     }
+    spn_buf_puts(b, "# HELP spncheck_selfcheck_ok Configuration self-check: 1 when it passes, "
+                    "0 when it warns or fails (state label: pass, warn, fail).\n"
+                    "# TYPE spncheck_selfcheck_ok gauge\n");
+    for (i = 0; i < st->n_scopes; i++)
+        for (j = 0; j < ck[i].n; j++)
+            prom_selfcheck(b, "spncheck_selfcheck_ok", &st->scopes[i], &ck[i].c[j], 1,
+                           ck[i].c[j].state == SPN_CHECK_PASS);
+    spn_buf_puts(b, "# HELP spncheck_selfcheck DEPRECATED, removed in 0.3.0: use "
+                    "spncheck_selfcheck_ok. Configuration self-check state: "
+                    "0 pass, 1 warn, 2 fail.\n# TYPE spncheck_selfcheck gauge\n");
+    for (i = 0; i < st->n_scopes; i++)
+        for (j = 0; j < ck[i].n; j++)
+            prom_selfcheck(b, "spncheck_selfcheck", &st->scopes[i], &ck[i].c[j], 0,
+                           ck[i].c[j].state);
     prom_probe(b, s);
 }
 
