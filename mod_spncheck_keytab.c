@@ -6,6 +6,7 @@
  * (src/spn_trial.c), and a tokenless 401 never takes it. */
 #include "mod_spncheck.h"
 #include "mod_spncheck_keytab.h"
+#include "mod_spncheck_store.h"
 
 #include "http_log.h"
 
@@ -71,7 +72,8 @@ static kt_snap *current(server_rec *srv, const char *path)
     kt_snap *sn;
     apr_pool_t *sp;
     struct stat st;
-    int have = stat(path, &st) == 0;
+    int have = stat(path, &st) == 0, reload = 0;
+    uint64_t key;
 
     if (!ready || !kctx)
         return NULL;
@@ -85,6 +87,7 @@ static kt_snap *current(server_rec *srv, const char *path)
         apr_hash_set(kt_cache, apr_pstrdup(cache_pool, path), APR_HASH_KEY_STRING, s);
     }
     if (s->cur) {
+        reload = 1;
         s->cur->retired = 1;
         snap_drop(s->cur);
         s->cur = NULL;
@@ -105,6 +108,16 @@ static kt_snap *current(server_rec *srv, const char *path)
     else {
         memset(&s->mtim, 0, sizeof(s->mtim));
         s->size = -1;               /* a missing file is retried next time */
+    }
+    if (reload) {
+        /* Every child re-reads a changed file: the file's identity is the
+         * key, so the status page's chart marks it once (the store's lock
+         * nests inside this one, never the other way round). */
+        key = have ? ((uint64_t)st.st_ino * 1000003u) ^ ((uint64_t)st.st_size << 20) ^
+                     ((uint64_t)st.st_mtim.tv_sec * 1000000007u) ^ (uint64_t)st.st_mtim.tv_nsec ^
+                     ((uint64_t)st.st_ctim.tv_nsec << 32) ^ (uint64_t)st.st_ctim.tv_sec
+                   : 1;
+        spncheck_store_event(SPN_EV_KEYTAB_RELOAD, 0, 0, key ? key : 2, path);
     }
     ap_log_error(APLOG_MARK, APLOG_DEBUG, 0, srv, SPNLOGNO(00002) "keytab %s (re)read: %d entries%s%s",
                  path, sn->kt->n, sn->kt->status ? ", error: " : "",

@@ -72,7 +72,35 @@ static void run_probe(server_rec *s, apr_pool_t *p)
     if (*err)
         ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s, SPNLOGNO(00032) "probe not run: %s", err);
     if (st && spncheck_store_lock()) {
-        st->probe_time = (int64_t)apr_time_sec(apr_time_now());
+        int64_t now = (int64_t)apr_time_sec(apr_time_now());
+        /* the chart marks a run whose outcome differs from the last run's */
+        uint64_t key = 1469598103934665603ull;      /* FNV-1a over the findings */
+        int nf = 0, first = -1;
+        const char *p_;
+        key ^= (uint64_t)(unsigned char)(*err ? 'E' : 'R');
+        for (p_ = err; *p_; p_++)
+            key = (key ^ (unsigned char)*p_) * 1099511628211ull;
+        for (i = 0; i < n; i++) {
+            if (slots[i].ok)
+                continue;
+            if (first < 0)
+                first = i;
+            nf++;
+            key = (key ^ (uint64_t)slots[i].cause) * 1099511628211ull;
+            for (p_ = slots[i].spn; *p_; p_++)
+                key = (key ^ (unsigned char)*p_) * 1099511628211ull;
+        }
+        if (key != st->probe_key && (st->probe_runs || *err || nf)) {
+            if (*err)
+                spn_store_event(st, SPN_EV_PROBE_ERROR, 0, 0, 0, err, now);
+            else if (nf)
+                spn_store_event(st, SPN_EV_PROBE_FINDING, slots[first].cause, (uint32_t)nf, 0,
+                                slots[first].spn, now);
+            else
+                spn_store_event(st, SPN_EV_PROBE_OK, 0, 0, 0, "", now);
+        }
+        st->probe_key = key;
+        st->probe_time = now;
         st->probe_runs++;
         apr_cpystrn(st->probe_error, err, sizeof(st->probe_error));
         memcpy(st->probes, slots, sizeof(*slots) * SPN_PROBE_SLOTS);

@@ -140,6 +140,14 @@ void spncheck_count_tokenless(void)
     }
 }
 
+void spncheck_store_event(int kind, int cause, uint32_t count, uint64_t key, const char *what)
+{
+    if (store_lock()) {
+        spn_store_event(store, kind, cause, count, key, what, (int64_t)apr_time_sec(apr_time_now()));
+        apr_global_mutex_unlock(store_mutex);
+    }
+}
+
 /* ---- readers ------------------------------------------------------------------ */
 
 /* The header and the newest max records, copied under the lock, so that

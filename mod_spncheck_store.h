@@ -24,6 +24,10 @@ spn_store_t *spncheck_store(void);
 int spncheck_store_lock(void);
 void spncheck_store_unlock(void);
 
+/* An event for the status page's chart (spn_store_event: deduplicated by
+ * kind, key and what); takes the lock.  A no-op without a store. */
+void spncheck_store_event(int kind, int cause, uint32_t count, uint64_t key, const char *what);
+
 /* Readers: the header and the newest max records (newest first, *n of
  * them) copied into p, or NULL without a store; one record by reference,
  * copied, or NULL when no longer held. */

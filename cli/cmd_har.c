@@ -83,7 +83,7 @@ int cli_har_report(apr_pool_t *p, krb5_context ctx, json_t *root, cli_opts_t *op
     o.svc.spns = o.spns;
     spn_har_begin(&h, p, ctx, &o.svc, o.json);
     json_array_foreach(entries, i, e) {
-        json_t *req = json_object_get(e, "request"), *resp = json_object_get(e, "response");
+        json_t *req = json_object_get(e, "request"), *resp = json_object_get(e, "response"), *conn;
         spn_har_entry_t he;
         const char *www;
 
@@ -94,6 +94,10 @@ int cli_har_report(apr_pool_t *p, krb5_context ctx, json_t *root, cli_opts_t *op
         he.started = json_string_value(json_object_get(e, "startedDateTime"));
         he.status = (int)json_integer_value(json_object_get(resp, "status"));
         he.authorization = header(req, "Authorization", 0);
+        conn = json_object_get(e, "connection");     /* Chrome: a string; some tools: a number */
+        he.connection = json_is_integer(conn)
+            ? apr_psprintf(p, "%" JSON_INTEGER_FORMAT, json_integer_value(conn))
+            : json_string_value(conn);
         while (he.n_www < SPN_HAR_MAX_WWW &&
                (www = header(resp, "WWW-Authenticate", he.n_www)) != NULL)
             he.www[he.n_www++] = www;

@@ -113,6 +113,25 @@ void spn_har_entry(spn_har_t *h, size_t i, const spn_har_entry_t *e)
     for (j = 0; j < n_www; j++)
         if (is_negotiate(e->www[j]))
             has_www = 1;
+    if (auth)
+        h->n_auth++;
+    /* the request after a challenge, to its URL: the browser's answer */
+    if (h->pend_url && url && strcmp(url, h->pend_url) == 0) {
+        if (h->n_retries < SPN_HAR_MAX_RETRIES) {
+            spn_har_retry_t *r = &h->retries[h->n_retries++];
+            r->challenge = h->pend_idx;
+            r->retry = i;
+            r->status = status;
+            r->conn_challenge = h->pend_conn;
+            r->conn_retry = e->connection ? apr_pstrdup(h->p, e->connection) : NULL;
+        }
+        h->pend_url = NULL;
+    }
+    if (!auth && status == 401 && has_www && url) {
+        h->pend_url = apr_pstrdup(h->p, url);
+        h->pend_conn = e->connection ? apr_pstrdup(h->p, e->connection) : NULL;
+        h->pend_idx = i;
+    }
     if (!is_negotiate(auth) && !(status == 401 && has_www))
         return;                             /* not a Negotiate exchange */
     apr_pool_create(&ep, h->p);
@@ -154,6 +173,7 @@ void spn_har_entry(spn_har_t *h, size_t i, const spn_har_entry_t *e)
         spn_json_kstr(dw, "kind", kind_names[kind]);
         spn_json_kint(dw, "status", status);
         spn_json_kstr(dw, "url", url);
+        spn_json_kstr_or_null(dw, "connection", e->connection);
         spn_json_key(dw, "request_token");
         if (decode(ep, auth, &rt))
             spn_token_json(dw, &rt);
@@ -175,6 +195,11 @@ void spn_har_entry(spn_har_t *h, size_t i, const spn_har_entry_t *e)
     else {
         spn_buf_printf(&h->det, "#%zu %s %d ", i, kind_names[kind], status);
         text(&h->det, url);
+        if (e->connection) {
+            spn_buf_puts(&h->det, " (connection ");
+            text(&h->det, e->connection);
+            spn_buf_puts(&h->det, ")");
+        }
         spn_buf_puts(&h->det, "\n");
         if (decode(ep, auth, &rt))
             token_line(&h->det, "->", &rt);
@@ -185,9 +210,59 @@ void spn_har_entry(spn_har_t *h, size_t i, const spn_har_entry_t *e)
     apr_pool_destroy(ep);
 }
 
+int spn_har_sanitized(const spn_har_t *h)
+{
+    return h->counts[SPN_HAR_CHALLENGE] > 0 && h->n_auth == 0;
+}
+
+static const char *same_conn(const spn_har_retry_t *r)
+{
+    if (!r->conn_challenge || !r->conn_retry)
+        return NULL;
+    return strcmp(r->conn_challenge, r->conn_retry) == 0 ? "same" : "new";
+}
+
+/* What a sanitized HAR still says, and how to export one that is not. */
+static void sanitized_text(const spn_har_t *h, spn_buf_t *out)
+{
+    int k, answered = 0;
+
+    for (k = 0; k < h->n_retries; k++)
+        answered += h->retries[k].status != 401;
+    spn_buf_printf(out, "No request in this HAR carries an Authorization header, though %d "
+                   "response%s ask%s for Negotiate.\n", h->counts[SPN_HAR_CHALLENGE],
+                   h->counts[SPN_HAR_CHALLENGE] == 1 ? "" : "s",
+                   h->counts[SPN_HAR_CHALLENGE] == 1 ? "s" : "");
+    if (answered)
+        spn_buf_puts(out, "A request after a challenge succeeded without one: the export "
+                     "removed the browser's tokens (a sanitized HAR).\n");
+    else
+        spn_buf_puts(out, "Either the export removed them (a sanitized HAR), or the browser "
+                     "never answered: the site is not in its Local intranet zone / allowlist, "
+                     "or it has no Kerberos ticket.\n");
+    spn_buf_puts(out, "Chrome and Edge export sanitized HARs by default (no Authorization, "
+                 "Cookie or Set-Cookie headers).  To keep the tokens: DevTools Settings > "
+                 "Preferences > Network > \"Allow to generate HAR with sensitive data\", then "
+                 "in the Network panel export with \"Export HAR (with sensitive data)\"; in "
+                 "other browsers, use the export that keeps headers.  The file then holds "
+                 "Kerberos tickets and cookies: share it with care.\n");
+    for (k = 0; k < h->n_retries; k++) {
+        const spn_har_retry_t *r = &h->retries[k];
+        const char *same = same_conn(r);
+        spn_buf_printf(out, "  challenge #%zu -> next request #%zu: %d%s", r->challenge,
+                       r->retry, r->status,
+                       r->status == 401 ? " (refused again: a failed exchange whose token is "
+                                          "not in the file)" : "");
+        if (same)
+            spn_buf_printf(out, ", %s connection", same);
+        spn_buf_puts(out, "\n");
+    }
+}
+
 int spn_har_end(spn_har_t *h, const char *file, size_t n_entries, spn_buf_t *out)
 {
     const int *c = h->counts;
+    int k, san = spn_har_sanitized(h);
 
     if (h->json) {
         spn_json_t w;
@@ -203,6 +278,30 @@ int spn_har_end(spn_har_t *h, const char *file, size_t n_entries, spn_buf_t *out
         spn_json_kint(&w, "continued", c[SPN_HAR_CONTINUE]);
         spn_json_kint(&w, "challenges", c[SPN_HAR_CHALLENGE]);
         spn_json_end(&w);
+        spn_json_kbool(&w, "sanitized", san);
+        if (san) {
+            spn_buf_t t;
+            spn_buf_init(&t, h->p, 1024);
+            sanitized_text(h, &t);
+            spn_json_kstr(&w, "sanitized_hint", t.s);
+        }
+        spn_json_key(&w, "retries");
+        spn_json_array(&w);
+        for (k = 0; k < h->n_retries; k++) {
+            const spn_har_retry_t *r = &h->retries[k];
+            spn_json_object(&w);
+            spn_json_kuint(&w, "challenge", r->challenge);
+            spn_json_kuint(&w, "retry", r->retry);
+            spn_json_kint(&w, "status", r->status);
+            spn_json_kstr_or_null(&w, "connection_challenge", r->conn_challenge);
+            spn_json_kstr_or_null(&w, "connection_retry", r->conn_retry);
+            if (same_conn(r))
+                spn_json_kbool(&w, "same_connection", !strcmp(same_conn(r), "same"));
+            else
+                spn_json_knull(&w, "same_connection");
+            spn_json_end(&w);
+        }
+        spn_json_end(&w);
         spn_json_key(&w, "exchanges");
         spn_json_raw(&w, h->det.s, h->det.len);
         spn_json_end(&w);
@@ -213,7 +312,9 @@ int spn_har_end(spn_har_t *h, const char *file, size_t n_entries, spn_buf_t *out
         spn_buf_printf(out, ": %zu entries; Negotiate/NTLM: %d failed, %d succeeded, %d steps, "
                        "%d challenges\n", n_entries, c[SPN_HAR_FAILED], c[SPN_HAR_SUCCESS],
                        c[SPN_HAR_CONTINUE], c[SPN_HAR_CHALLENGE]);
-        if (c[SPN_HAR_CHALLENGE] && !c[SPN_HAR_FAILED] && !c[SPN_HAR_SUCCESS] &&
+        if (san)
+            sanitized_text(h, out);
+        else if (c[SPN_HAR_CHALLENGE] && !c[SPN_HAR_FAILED] && !c[SPN_HAR_SUCCESS] &&
             !c[SPN_HAR_CONTINUE])
             spn_buf_puts(out, "The browser never answered a Negotiate challenge: the site is not "
                          "in its Local intranet zone / allowlist, or it has no Kerberos ticket.\n");

@@ -2,6 +2,7 @@
  * came from a client, a keytab or the configuration is escaped for its
  * format; key material is never reachable from here (only names, kvnos,
  * enctypes and timestamps of keytab entries). */
+#include "spn_chart.h"
 #include "spn_json.h"
 #include "spn_names.h"
 #include "spn_render.h"
@@ -135,14 +136,17 @@ void spn_status_html(spn_buf_t *b, apr_pool_t *p, const spn_status_t *st)
 
     spn_buf_printf(b, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
                       "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">\n"
-                      SPN_PAGE_CSP_META "\n<title>mod_spncheck status</title><style>%s</style></head>\n"
+                      SPN_PAGE_CSP_META "\n<title>mod_spncheck status</title><style>%s%s</style></head>\n"
                       "<body><main class=\"wide\">\n<h1>mod_spncheck status</h1>\n",
-                   spn_page_style);
+                   spn_page_style, spn_chart_style);
+    spn_status_headline(b, p, st);
     spn_fmt_time(ts, sizeof(ts), s ? s->started : 0);
     spn_buf_printf(b, "<p>Failed exchanges since %s: <b>%llu</b>; history holds %u of %u. "
                       "<a href=\"?format=json\">JSON</a> &middot; "
                       "<a href=\"?format=prometheus\">Prometheus</a></p>\n",
                    ts, (unsigned long long)total(s), held(s), s ? s->capacity : 0);
+    spn_buf_puts(b, "<h2>Failures over time</h2>\n");
+    spn_chart_html(b, s, st->now);
     spn_buf_puts(b, "<h2>Counters by cause</h2>\n<table>\n");
     for (c = 0; c < SPN_C_COUNT; c++)
         spn_buf_printf(b, "<tr><td><code>%s</code></td><td>%s</td><td>%llu</td></tr>\n",

@@ -16,6 +16,7 @@ size_t spn_store_size(uint32_t capacity)
 spn_store_t *spn_store_init(void *mem, uint32_t capacity, int64_t now)
 {
     spn_store_t *s = mem;
+    int i;
 
     memset(s, 0, spn_store_size(capacity));
     s->magic = STORE_MAGIC;
@@ -26,6 +27,10 @@ spn_store_t *spn_store_init(void *mem, uint32_t capacity, int64_t now)
     s->record_size = (uint32_t)sizeof(spn_failure_t);
     s->started = now;
     s->next_seq = 1;
+    for (i = 0; i < SPN_HIST_MINUTES; i++)
+        s->minutes[i].bucket = -1;
+    for (i = 0; i < SPN_HIST_HOURS; i++)
+        s->hours[i].bucket = -1;
     return s;
 }
 
@@ -76,6 +81,74 @@ static int rate_ok(spn_ratelimit_t *rl, int64_t now, uint32_t *suppressed)
     return 1;
 }
 
+static int64_t bucket_of(int64_t t, int width)
+{
+    return t >= 0 ? t / width : -1;
+}
+
+static void bucket_count(spn_bucket_t *b, int slots, int width, int64_t t, int c)
+{
+    int64_t k = bucket_of(t, width);
+    spn_bucket_t *x;
+
+    if (k < 0)
+        return;
+    x = &b[k % slots];
+    if (x->bucket != k) {
+        if (x->bucket > k)
+            return;                 /* older than what the slot holds now */
+        memset(x, 0, sizeof(*x));
+        x->bucket = k;
+    }
+    if (x->n[c] < UINT32_MAX)
+        x->n[c]++;
+}
+
+uint64_t spn_store_bucket(const spn_store_t *s, int width, int64_t t, uint32_t *n)
+{
+    const spn_bucket_t *b = width == 60 ? s->minutes : s->hours;
+    int slots = width == 60 ? SPN_HIST_MINUTES : SPN_HIST_HOURS;
+    int64_t k = bucket_of(t, width);
+    uint64_t sum = 0;
+    int c;
+
+    memset(n, 0, sizeof(uint32_t) * SPN_C_COUNT);
+    if ((width != 60 && width != 3600) || k < 0 || b[k % slots].bucket != k)
+        return 0;
+    for (c = 0; c < SPN_C_COUNT; c++)
+        sum += n[c] = b[k % slots].n[c];
+    return sum;
+}
+
+int spn_store_event(spn_store_t *s, int kind, int cause, uint32_t count, uint64_t key,
+                    const char *what, int64_t now)
+{
+    const spn_event_t *o;
+    spn_event_t *e;
+    uint32_t i;
+
+    for (i = 0; key && (o = spn_store_event_recent(s, i)) != NULL; i++)
+        if (o->kind == kind && o->key == key && strncmp(o->what, what ? what : "",
+                                                        sizeof(o->what) - 1) == 0)
+            return 0;
+    e = &s->events[s->next_event++ % SPN_EVENT_SLOTS];
+    memset(e, 0, sizeof(*e));
+    e->time = now;
+    e->key = key;
+    e->kind = kind;
+    e->cause = cause;
+    e->count = count;
+    apr_cpystrn(e->what, what ? what : "", sizeof(e->what));
+    return 1;
+}
+
+const spn_event_t *spn_store_event_recent(const spn_store_t *s, uint32_t i)
+{
+    if (i >= SPN_EVENT_SLOTS || i >= s->next_event)
+        return NULL;
+    return &s->events[(s->next_event - 1 - i) % SPN_EVENT_SLOTS];
+}
+
 int spn_store_add(spn_store_t *s, spn_failure_t *f, uint32_t *suppressed)
 {
     int c = f->cause >= 0 && f->cause < SPN_C_COUNT ? f->cause : SPN_C_UNKNOWN;
@@ -83,6 +156,8 @@ int spn_store_add(spn_store_t *s, spn_failure_t *f, uint32_t *suppressed)
     *suppressed = 0;
     f->seq = s->next_seq++;
     s->counters[c]++;
+    bucket_count(s->minutes, SPN_HIST_MINUTES, 60, f->time, c);
+    bucket_count(s->hours, SPN_HIST_HOURS, 3600, f->time, c);
     if (s->capacity)
         s->ring[(f->seq - 1) % s->capacity] = *f;
     return rate_ok(&s->rl[c], f->time, suppressed);

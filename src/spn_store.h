@@ -47,12 +47,44 @@ typedef struct {
     char message[384];
 } spn_probe_slot_t;
 
+/* Failures over time, by cause, for the status page's chart: one-minute
+ * buckets for the last hour and one-hour buckets for the last day, each
+ * stamped with its bucket number (time / width) so a stale slot reads as
+ * empty.  Counted at spn_store_add, so they do not depend on how much of
+ * the ring SPNCheckHistory keeps. */
+#define SPN_HIST_MINUTES 60
+#define SPN_HIST_HOURS   24
+typedef struct {
+    int64_t bucket;                         /* time / width; -1 = never used */
+    uint32_t n[SPN_C_COUNT];
+} spn_bucket_t;
+
+/* Events marked on the chart: keytab reloads (a keytab file a process
+ * re-read because it changed) and probe findings (a probe run whose
+ * outcome differs from the previous run's).  A small ring, newest at
+ * (next_event - 1) % SPN_EVENT_SLOTS. */
+#define SPN_EVENT_SLOTS 32
+typedef enum {
+    SPN_EV_NONE = 0,
+    SPN_EV_KEYTAB_RELOAD = 1,   /* what: the keytab path */
+    SPN_EV_PROBE_FINDING = 2,   /* cause: the first finding's; what: its SPN */
+    SPN_EV_PROBE_OK = 3,        /* every SPN checks out again */
+    SPN_EV_PROBE_ERROR = 4      /* the identity could not authenticate */
+} spn_event_kind_t;
+typedef struct {
+    int64_t time;
+    uint64_t key;               /* what identifies it (dedup across processes) */
+    int32_t kind, cause;
+    uint32_t count;             /* probe findings in that run */
+    char what[132];
+} spn_event_t;
+
 /* The block's layout: bump it whenever spn_store_t, spn_failure_t,
- * spn_probe_slot_t or the cause numbers change.  A retained block whose
+ * spn_probe_slot_t, spn_bucket_t, spn_event_t or the cause numbers change.  A retained block whose
  * header differs (version, sizes, SPN_C_COUNT) is not reused after a
  * graceful restart: its counters would land on other causes. */
 #ifndef SPN_STORE_LAYOUT_TEST_BUMP
-#define SPN_STORE_LAYOUT 3u
+#define SPN_STORE_LAYOUT 4u   /* 4: buckets and events */
 #else
 #define SPN_STORE_LAYOUT 1003u   /* test-only build: another layout (t/layout.t) */
 #endif
@@ -74,6 +106,11 @@ typedef struct {
     uint32_t n_probes, pad2;
     char probe_error[256];                  /* the identity could not authenticate */
     spn_probe_slot_t probes[SPN_PROBE_SLOTS];
+    spn_bucket_t minutes[SPN_HIST_MINUTES]; /* slot = bucket % SPN_HIST_MINUTES */
+    spn_bucket_t hours[SPN_HIST_HOURS];
+    uint64_t next_event;                    /* events recorded so far */
+    uint64_t probe_key;                     /* the last probe run's findings, hashed */
+    spn_event_t events[SPN_EVENT_SLOTS];
     spn_failure_t ring[];                   /* capacity records */
 } spn_store_t;
 
@@ -93,6 +130,19 @@ const char *spn_store_mismatch(const spn_store_t *s, size_t size, uint32_t capac
  * whether it may be logged: returns 1 to log; *suppressed is then the
  * number of lines of this cause held back since the last one logged. */
 int spn_store_add(spn_store_t *s, spn_failure_t *f, uint32_t *suppressed);
+
+/* Records an event at time now.  With key != 0, an event of the same
+ * kind, key and what already in the ring is not recorded again (every
+ * child re-reads a changed keytab; the first one records it).  Returns 1
+ * when recorded. */
+int spn_store_event(spn_store_t *s, int kind, int cause, uint32_t count, uint64_t key,
+                    const char *what, int64_t now);
+/* The i-th most recent event, or NULL. */
+const spn_event_t *spn_store_event_recent(const spn_store_t *s, uint32_t i);
+/* Failures of the bucket that holds time t, by cause (n[SPN_C_COUNT]),
+ * from the minute (width 60) or hour (width 3600) buckets; zeros when
+ * that bucket is no longer (or not yet) held.  Returns the total. */
+uint64_t spn_store_bucket(const spn_store_t *s, int width, int64_t t, uint32_t *n);
 
 /* Fills f from a diagnosis; strings are truncated to fit. */
 void spn_failure_from_diag(spn_failure_t *f, const spn_diag_t *d, int64_t now,

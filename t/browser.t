@@ -37,7 +37,7 @@ my %pages = (
     'first-leg'         => ['web01.spncheck.test', '/'],
     'summary-detail'    => ['wrong.spncheck.test', '/summary/', user => 'alice'],
 );
-plan tests => 5 + 4 + 4 * keys(%pages) + 1 + 4;
+plan tests => 5 + 4 + 4 * keys(%pages) + 1 + 5;
 
 my $dir = realm_dir();
 my $tmp = tempdir(CLEANUP => 1);
@@ -155,3 +155,7 @@ like($b->run("file://$tmp/status.bare.html", width => 1200), qr/<title>mod_spnch
 $b->run("file://$tmp/status.html", screenshot => "$tmp/status.png", width => 1200, height => 2400);
 ok(-s "$tmp/status.png" > 5000, 'status page screenshot');
 copy("$tmp/status.png", "$shots/status.png") if $shots;
+# and on a phone: the charts and the state column at 375 px
+$b->run("file://$tmp/status.html", screenshot => "$tmp/status-375.png", width => 375, height => 1600);
+is(Chromium::png_width("$tmp/status-375.png"), 375, 'status page screenshot at 375 px');
+copy("$tmp/status-375.png", "$shots/status-375.png") if $shots;

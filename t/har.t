@@ -10,7 +10,7 @@ use JSON::PP ();
 use File::Temp qw(tempdir);
 use SpnTest;
 
-plan tests => 14;
+plan tests => 22;
 
 my $dir = realm_dir();
 my $bin = $ENV{SPNCHECK_BIN};
@@ -62,6 +62,7 @@ is($j->{summary}{challenges}, 2, 'two challenges');
 my ($f) = grep { $_->{kind} eq 'failed' } @{$j->{exchanges} || []};
 is($f->{diagnosis}{cause}, 'spn-wrong-account', 'the failure: spn-wrong-account');
 is($f->{request_token}{krb5}{sname}, 'HTTP/wrong.spncheck.test', 'request token decoded');
+is($j->{sanitized}, JSON::PP::false, 'a HAR with its Authorization headers is not sanitized');
 my ($s) = grep { $_->{kind} eq 'success' } @{$j->{exchanges} || []};
 is($s->{response_tokens}[0]{format}, 'spnego-resp', 'the server\'s answer decoded too');
 
@@ -83,3 +84,33 @@ open($fh, '>', "$tmp/nolog.har") or die;
 print $fh '{"entries": []}';
 close $fh;
 like(`'$bin' har '$tmp/nolog.har' 2>&1`, qr/no log\.entries array/, 'JSON but not HAR: says so');
+
+# A sanitized export (Chrome's default): challenges, no Authorization at
+# all; the answer after the first challenge succeeded on the same
+# connection, the one after the second was refused on a new one.
+my @san;
+for ([0, '/app/', 401, 'c1'], [1, '/app/', 200, 'c1'], [2, '/x', 401, 'c2'], [3, '/x', 401, 'c3']) {
+    my ($i, $path, $st, $conn) = @$_;
+    push @san, { startedDateTime => '2026-11-24T12:00:00.000Z', connection => $conn,
+                 request => { method => 'GET', url => "http://web01.spncheck.test$path",
+                              headers => [{ name => 'Host', value => 'web01.spncheck.test' }] },
+                 response => { status => $st, headers => $st == 401
+                     ? [{ name => 'WWW-Authenticate', value => 'Negotiate' }] : [] } };
+}
+open($fh, '>', "$tmp/sanitized.har") or die;
+print $fh JSON::PP->new->encode({ log => { version => '1.2', entries => \@san } });
+close $fh;
+my $st = `'$bin' har '$tmp/sanitized.har'`;
+is($? >> 8, 0, 'sanitized HAR: nothing to diagnose, exit 0');
+like($st, qr/No request in this HAR carries an Authorization header, though 3 responses ask for Negotiate/,
+     'sanitized HAR: said so');
+like($st, qr/Allow to generate HAR with sensitive data.*Export HAR \(with sensitive data\)/s,
+     'sanitized HAR: how to export with the tokens');
+like($st, qr/^  challenge #0 -> next request #1: 200, same connection$/m,
+     'sanitized HAR: the answer to the first challenge, on the same connection');
+like($st, qr/^  challenge #2 -> next request #3: 401 \(refused again.*\), new connection$/m,
+     'sanitized HAR: the second refused again, on a new connection');
+my $sj = eval { JSON::PP::decode_json(`'$bin' har '$tmp/sanitized.har' --json`) } || {};
+is($sj->{sanitized}, JSON::PP::true, 'sanitized HAR, JSON: "sanitized": true');
+is_deeply([map { [$_->{challenge}, $_->{retry}, $_->{status}, $_->{same_connection} ? 1 : 0] } @{$sj->{retries} || []}],
+          [[0, 1, 200, 1], [2, 3, 401, 0]], 'sanitized HAR, JSON: the retries and their connections');

@@ -10,7 +10,7 @@ use Test::More;
 use JSON::PP ();
 use SpnTest;
 
-plan tests => 35;
+plan tests => 44;
 
 my $S = 'status.spncheck.test';
 sub status_json {
@@ -63,6 +63,32 @@ is($h->{status}, 200, 'HTML: 200');
 like($h->{body}, qr/\Q$refs[0]\E/, 'HTML: the reference is listed');
 unlike($h->{body}, qr/<script>alert|<img src=x/, 'HTML: no hostile markup');
 like($h->{body}, qr/EVIL&lt;script&gt;alert\(1\)&lt;\/script&gt;/, 'HTML: escaped instead');
+
+# At a glance: the charts (inline SVG, src/spn_chart.c), the sentence at the top
+my @svg = $h->{body} =~ m{(<svg xmlns="http://www\.w3\.org/2000/svg" viewBox=.*?</svg>)}sg;
+is(scalar(@svg), 2, 'HTML: two inline SVG charts (last hour, last day)');
+ok(!grep({ /<script|href|url\(|\son\w+=|foreignObject/i } @svg),
+   'HTML: the charts hold no script and no reference out');
+unlike($h->{body}, qr/<script/i, 'HTML: no <script> anywhere on the page');
+ok(!grep({ /\b(?:href|src)="(?!\?)/ } $h->{body}), 'HTML: no link or source outside this page');
+like($svg[0], qr{<title>\d\d:\d\dZ spn-wrong-account: \d+</title></rect>},
+     'HTML: the hour chart has a spn-wrong-account bar');
+like($h->{body}, qr{<ul class="legend">.*<code>spn-wrong-account</code>&nbsp;\d+}s,
+     'HTML: the legend names the cause');
+like($h->{body}, qr/td\.pass,td\.warn,td\.fail\{white-space:nowrap/,
+     'HTML: the state column does not wrap mid-word');
+my ($headline) = $h->{body} =~ m{<h1>[^<]*</h1>\n(<p class="headline [^"]+">.*?</p>)}s;
+ok($headline, 'HTML: one sentence right under the title');
+my @failing = map { my $sc = $_; map { [$sc, $_] } grep { $_->{state} eq 'fail' } @{$sc->{checks}} }
+              @{$after->{scopes}};
+if (@failing) {
+    like($headline, qr{^<p class="headline fail">Self-check <code>\Q$failing[0][1]{id}\E</code> fails for },
+         'headline: the first failing self-check');
+}
+else {
+    like($headline, qr{^<p class="headline warn">\d+ failed exchanges? in the last hour; the busiest cause is <code>spn-wrong-account</code>},
+         'headline: the busiest cause of the last hour');
+}
 
 # Prometheus, line by line
 my $p = fetch($S, '/spncheck-status?format=prometheus');
