@@ -149,7 +149,7 @@ void spn_status_html(spn_buf_t *b, apr_pool_t *p, const spn_status_t *st)
     spn_chart_html(b, s, st->now);
     spn_buf_puts(b, "<h2>Counters by cause</h2>\n<table>\n");
     for (c = 0; c < SPN_C_COUNT; c++)
-        spn_buf_printf(b, "<tr><td><code>%s</code></td><td>%s</td><td>%llu</td></tr>\n",
+        spn_buf_printf(b, "<tr><td class=\"code\"><code>%s</code></td><td>%s</td><td>%llu</td></tr>\n",
                        spn_causes[c].code, spn_causes[c].title,
                        (unsigned long long)(s ? s->counters[c] : 0));
     spn_buf_puts(b, "</table>\n");
