@@ -625,26 +625,36 @@ static int gss_framed(dctx_t *c, const uint8_t *p, size_t len, spn_mech_t *mech,
     return 0;                           /* NEGOEX, IAKERB, unknown: reported by OID */
 }
 
+/* Starts a decode of len bytes at buf, what: "token" or "ticket".
+ * Returns 0, or -1 with the error set (empty, over the cap). */
+static int decode_start(dctx_t *c, const uint8_t *buf, size_t len, spn_token_t *tok,
+                        const char *what)
+{
+    memset(tok, 0, sizeof(*tok));
+    tok->neg_state = -1;
+    tok->krb5.kvno = -1;
+    tok->length = len;
+    c->tok = tok;
+    c->base = buf;
+    if (len == 0) {
+        fail(c, SPN_E_EMPTY, NULL, "empty %s", what);
+        return -1;
+    }
+    if (len > SPN_TOKEN_MAX) {
+        fail(c, SPN_E_TOO_LARGE, NULL, "%s of %zu bytes exceeds the %d byte cap",
+             what, len, SPN_TOKEN_MAX);
+        return -1;
+    }
+    return 0;
+}
+
 spn_err_t spn_token_decode(const uint8_t *buf, size_t len, spn_token_t *tok)
 {
     dctx_t c;
     spn_mech_t mech = SPN_MECH_NONE;
 
-    memset(tok, 0, sizeof(*tok));
-    tok->neg_state = -1;
-    tok->krb5.kvno = -1;
-    tok->length = len;
-    c.tok = tok;
-    c.base = buf;
-    if (len == 0) {
-        fail(&c, SPN_E_EMPTY, NULL, "empty token");
+    if (decode_start(&c, buf, len, tok, "token") < 0)
         return tok->error.code;
-    }
-    if (len > SPN_TOKEN_MAX) {
-        fail(&c, SPN_E_TOO_LARGE, NULL, "token of %zu bytes exceeds the %d byte cap",
-             len, SPN_TOKEN_MAX);
-        return tok->error.code;
-    }
     if (IS_NTLMSSP(buf, len)) {
         tok->format = SPN_FMT_NTLMSSP;
         tok->mech = SPN_MECH_NTLMSSP;
@@ -675,21 +685,8 @@ spn_err_t spn_token_decode_ticket(const uint8_t *buf, size_t len, spn_token_t *t
     dctx_t c;
     spn_der_t d;
 
-    memset(tok, 0, sizeof(*tok));
-    tok->neg_state = -1;
-    tok->krb5.kvno = -1;
-    tok->length = len;
-    c.tok = tok;
-    c.base = buf;
-    if (len == 0) {
-        fail(&c, SPN_E_EMPTY, NULL, "empty ticket");
+    if (decode_start(&c, buf, len, tok, "ticket") < 0)
         return tok->error.code;
-    }
-    if (len > SPN_TOKEN_MAX) {
-        fail(&c, SPN_E_TOO_LARGE, NULL, "ticket of %zu bytes exceeds the %d byte cap",
-             len, SPN_TOKEN_MAX);
-        return tok->error.code;
-    }
     tok->format = SPN_FMT_GSS_KRB5;
     tok->mech = SPN_MECH_KRB5;
     tok->has_krb5 = 1;
