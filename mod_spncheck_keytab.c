@@ -109,14 +109,14 @@ static kt_snap *current(server_rec *srv, const char *path)
         memset(&s->mtim, 0, sizeof(s->mtim));
         s->size = -1;               /* a missing file is retried next time */
     }
-    if (reload) {
+    if (reload && have) {
         /* Every child re-reads a changed file: the file's identity is the
          * key, so the status page's chart marks it once (the store's lock
-         * nests inside this one, never the other way round). */
-        key = have ? ((uint64_t)st.st_ino * 1000003u) ^ ((uint64_t)st.st_size << 20) ^
-                     ((uint64_t)st.st_mtim.tv_sec * 1000000007u) ^ (uint64_t)st.st_mtim.tv_nsec ^
-                     ((uint64_t)st.st_ctim.tv_nsec << 32) ^ (uint64_t)st.st_ctim.tv_sec
-                   : 1;
+         * nests inside this one, never the other way round; a missing file,
+         * retried on every request, takes neither). */
+        key = ((uint64_t)st.st_ino * 1000003u) ^ ((uint64_t)st.st_size << 20) ^
+              ((uint64_t)st.st_mtim.tv_sec * 1000000007u) ^ (uint64_t)st.st_mtim.tv_nsec ^
+              ((uint64_t)st.st_ctim.tv_nsec << 32) ^ (uint64_t)st.st_ctim.tv_sec;
         spncheck_store_event(SPN_EV_KEYTAB_RELOAD, 0, 0, key ? key : 2, path);
     }
     ap_log_error(APLOG_MARK, APLOG_DEBUG, 0, srv, SPNLOGNO(00002) "keytab %s (re)read: %d entries%s%s",

@@ -160,7 +160,10 @@ void spn_chart_svg(spn_buf_t *b, const spn_store_t *s, int width, int n, int64_t
             x = X0 + i * bw;
             spn_fmt_time(t0, sizeof(t0), start + (int64_t)i * width);
             /* "19:04Z" per minute, "11-24 19:00Z" per hour */
-            snprintf(t1, sizeof(t1), "%.*sZ", width == 60 ? 5 : 11, t0 + (width == 60 ? 11 : 5));
+            if (strlen(t0) >= 16)
+                snprintf(t1, sizeof(t1), "%.*sZ", width == 60 ? 5 : 11, t0 + (width == 60 ? 11 : 5));
+            else
+                snprintf(t1, sizeof(t1), "%s", t0);     /* "-": no time */
             spn_buf_printf(b, "<rect x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" height=\"%.2f\" "
                               "fill=\"%s\"><title>%s %s: %u</title></rect>\n",
                            x + (bw > 3 ? 0.5 : 0), y, bw > 3 ? bw - 1 : bw, h, colour(c), t1,

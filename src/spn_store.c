@@ -83,7 +83,7 @@ static int rate_ok(spn_ratelimit_t *rl, int64_t now, uint32_t *suppressed)
 
 static int64_t bucket_of(int64_t t, int width)
 {
-    return t >= 0 ? t / width : -1;
+    return t >= 0 && width > 0 ? t / width : -1;
 }
 
 static void bucket_count(spn_bucket_t *b, int slots, int width, int64_t t, int c)
@@ -95,8 +95,12 @@ static void bucket_count(spn_bucket_t *b, int slots, int width, int64_t t, int c
         return;
     x = &b[k % slots];
     if (x->bucket != k) {
+        /* A slot stamped later holds newer counts: this record is a full
+         * cycle old.  (After the clock is stepped back by more than a cycle,
+         * an hour for minutes or a day for hours, such slots refuse counts
+         * until time catches up: the chart under-counts, nothing else.) */
         if (x->bucket > k)
-            return;                 /* older than what the slot holds now */
+            return;
         memset(x, 0, sizeof(*x));
         x->bucket = k;
     }
