@@ -10,7 +10,7 @@ use Test::More;
 use JSON::PP ();
 use SpnTest;
 
-plan tests => 44;
+plan tests => 45;
 
 my $S = 'status.spncheck.test';
 sub status_json {
@@ -75,8 +75,9 @@ like($svg[0], qr{<title>\d\d:\d\dZ spn-wrong-account: \d+</title></rect>},
      'HTML: the hour chart has a spn-wrong-account bar');
 like($h->{body}, qr{<ul class="legend">.*<code>spn-wrong-account</code>&nbsp;\d+}s,
      'HTML: the legend names the cause');
-like($h->{body}, qr/td\.pass,td\.warn,td\.fail\{white-space:nowrap/,
-     'HTML: the state column does not wrap mid-word');
+like($h->{body}, qr/td\.pass,td\.warn,td\.fail,td\.code\{white-space:nowrap/,
+     'HTML: the state column and the cause codes do not wrap mid-word');
+like($h->{body}, qr{<td class="code"><code>ntlm-fallback</code>}, 'HTML: cause codes in that class');
 my ($headline) = $h->{body} =~ m{<h1>[^<]*</h1>\n(<p class="headline [^"]+">.*?</p>)}s;
 ok($headline, 'HTML: one sentence right under the title');
 my @failing = map { my $sc = $_; map { [$sc, $_] } grep { $_->{state} eq 'fail' } @{$sc->{checks}} }
