@@ -229,8 +229,8 @@ int spn_der_principal(const spn_der_t *d, const spn_tlv_t *f, spn_der_name_t *nm
     memset(nm, 0, sizeof(*nm));
     if ((rc = name_inner(nm, d, f, &in, &t, SPN_DER_UNIV, 1, SPN_ASN1_SEQUENCE)) != SPN_DER_OK)
         return rc;
-    if ((rc = spn_der_enter(d, &t, &seq)) != SPN_DER_OK)
-        return name_fail(nm, d, rc);
+    if ((rc = spn_der_enter(&in, &t, &seq)) != SPN_DER_OK)
+        return name_fail(nm, &in, rc);
     for (;;) {
         const uint8_t *at = seq.p;
         rc = spn_der_field(&seq, &t, &last);

@@ -450,5 +450,8 @@ int main(void)
     test_store();
     test_render();
     krb5_free_keyblock_contents(kctx, &key);
+    apr_pool_destroy(pool);         /* the keytab snapshot's krb5 objects go with it */
+    krb5_free_context(kctx);
+    apr_terminate();
     return tap_done();
 }

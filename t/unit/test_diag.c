@@ -211,11 +211,22 @@ static const char *ap_req(const tkt_t *t)
     return b64("Negotiate", gss);
 }
 
+static apr_status_t free_key(void *data)
+{
+    krb5_keyblock *k = data;
+    if (k->contents) {
+        memset(k->contents, 0, k->length);
+        free(k->contents);
+    }
+    return APR_SUCCESS;
+}
+
 static krb5_keyblock *key(const char *princ, krb5_enctype et, const char *pw)
 {
     krb5_keyblock *k = apr_pcalloc(pool, sizeof *k);
     if (kt_mem_key(kctx, apr_pstrcat(pool, princ, "@" REALM, NULL), et, pw, k))
         abort();
+    apr_pool_cleanup_register(pool, k, free_key, apr_pool_cleanup_null);
     return k;
 }
 
@@ -422,6 +433,8 @@ int main(int argc, const char *const *argv)
             if (c != SPN_C_SPN_NOT_REGISTERED && c != SPN_C_SPN_DUPLICATE && c != SPN_C_UNKNOWN)
                 ok(seen[c], "a case for %s", spn_cause_code((spn_cause_t)c));
     }
+    krb5_free_keyblock_contents(kctx, rnd128);
+    krb5_free_keyblock_contents(kctx, rnd384);
     krb5_free_context(kctx);
     apr_terminate();
     return tap_done();
