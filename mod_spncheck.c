@@ -35,11 +35,6 @@ static void child_init(apr_pool_t *p, server_rec *s)
 
 /* ---- explaining a 401 ------------------------------------------------------ */
 
-typedef struct {
-    const char *page;
-    apr_size_t len;
-} page_ctx;
-
 /* One exchange, noted on the request that saw the token: in the auth
  * phase (check_authn, for a local auth module) or when a reverse-proxied
  * request is set up.  Whatever path then answers the 401 (httpd's own
@@ -49,10 +44,9 @@ typedef struct {
  * exchange is diagnosed, counted and logged once. */
 typedef struct {
     const spncheck_conf *c;         /* the scope that saw the token */
-    const char *auth;               /* its Negotiate/NTLM Authorization, or NULL */
     int proxied;
     int explained;
-    page_ctx *pc;                   /* the page; NULL when the 401 continues the exchange */
+    spn_buf_t *pc;                  /* the page; NULL when the 401 continues the exchange */
     int failure;                    /* pc explains a failed exchange (not a first leg) */
     spn_cause_t cause;              /* and then its cause and reference */
     const char *ref;
@@ -125,8 +119,7 @@ static exchange *note(request_rec *r, const spncheck_conf *c, int proxied)
 
     if (!x) {
         x = apr_pcalloc(r->pool, sizeof(*x));
-        x->c = c;
-        x->auth = negotiate_auth(r);
+        x->c = c;                   /* (the success path pays this, and no more) */
         x->proxied = proxied;
         ap_set_module_config(r->request_config, &spncheck_module, x);
     }
@@ -177,38 +170,27 @@ static const char *retry_scope(request_rec *o)
     return apr_pstrcat(o->pool, spncheck_server_label(o->pool, o->server), o->uri, NULL);
 }
 
-static page_ctx *page_of(request_rec *r, const spn_buf_t *b)
-{
-    page_ctx *pc = apr_palloc(r->pool, sizeof(*pc));
-    pc->page = b->s;
-    pc->len = b->len;
-    return pc;
-}
-
 /* A tokenless 401: the generic first-leg page, or the failure this client
  * just had on this connection, rendered at this scope's detail level. */
-static page_ctx *first_leg(request_rec *o, exchange *x)
+static spn_buf_t *first_leg(request_rec *o, exchange *x)
 {
-    const spncheck_conf *c = x->c;
+    spn_buf_t *b = apr_palloc(o->pool, sizeof(*b));
     spn_service_t svc;
     spn_failure_t f;
     spn_diag_t *d = NULL;
-    spn_buf_t b;
 
-    spncheck_service(c, &svc);
+    spncheck_service(x->c, &svc);
     if (spncheck_retry_find(o, retry_scope(o), &f)) {
         d = apr_palloc(o->pool, sizeof(*d));
         spn_diag_from_failure(d, &f, &svc);
-    }
-    if (d) {
         x->failure = 1;
         x->cause = d->cause;
         x->ref = apr_pstrdup(o->pool, f.ref);
     }
-    spn_buf_init(&b, o->pool, 8192);
-    spn_render_page(&b, d, &svc, c->detail, d ? f.ref : make_ref(o));
+    spn_buf_init(b, o->pool, 8192);
+    spn_render_page(b, d, &svc, x->c->detail, d ? x->ref : make_ref(o));
     spncheck_count_tokenless();
-    return page_of(o, &b);
+    return b;
 }
 
 /* Diagnoses the exchange noted on o (the request that saw the token),
@@ -216,12 +198,12 @@ static page_ctx *first_leg(request_rec *o, exchange *x)
 static void explain(request_rec *o, exchange *x)
 {
     const spncheck_conf *c = x->c;
-    const char *auth = x->auth, *backend, *ref;
+    const char *auth = negotiate_auth(o), *backend, *ref;
     int proxied = x->proxied;
     spn_service_t svc;
     spn_observation_t obs;
     spn_diag_t *d;
-    spn_buf_t b, log;
+    spn_buf_t *b = apr_palloc(o->pool, sizeof(*b)), log;
     uint32_t suppressed = 0;
     int cont = 0, do_log;
 
@@ -249,10 +231,10 @@ static void explain(request_rec *o, exchange *x)
     obs.proxied = proxied;
     obs.backend_www = proxied ? backend : NULL;
     d = apr_palloc(o->pool, sizeof(*d));
-    spn_buf_init(&b, o->pool, 8192);
+    spn_buf_init(b, o->pool, 8192);
     /* Diagnosis and rendering on a reference to the keytab snapshot,
      * outside the cache lock. */
-    if (spncheck_explain_page(o, c->keytab, &svc, &obs, d, &log, &b, c->detail, ref) != OK)
+    if (spncheck_explain_page(o, c->keytab, &svc, &obs, d, &log, b, c->detail, ref) != OK)
         return;                             /* the module is off in this process */
     if (!proxied)
         spncheck_retry_keep(o, retry_scope(o), d, ref);
@@ -264,7 +246,7 @@ static void explain(request_rec *o, exchange *x)
                       ap_escape_logitem(o->pool, o->hostname ? o->hostname : "-"),
                       proxied ? " via=backend" : "",
                       suppressed ? apr_psprintf(o->pool, " suppressed=%u", suppressed) : "");
-    x->pc = page_of(o, &b);
+    x->pc = b;
     x->failure = 1;
     x->cause = d->cause;
     x->ref = ref;
@@ -274,7 +256,7 @@ static void explain(request_rec *o, exchange *x)
 
 /* Sends the page instead of the body in bb and after; headers stay, but
  * those that described the old body go. */
-static apr_status_t send_page(ap_filter_t *f, apr_bucket_brigade *bb, page_ctx *pc)
+static apr_status_t send_page(ap_filter_t *f, apr_bucket_brigade *bb, const spn_buf_t *pc)
 {
     request_rec *r = f->r;
     apr_bucket *e;
@@ -288,7 +270,7 @@ static apr_status_t send_page(ap_filter_t *f, apr_bucket_brigade *bb, page_ctx *
             apr_table_unset(r->headers_out, "ETag");
             apr_table_unset(r->headers_out, "Last-Modified");
             if (!r->header_only)
-                APR_BRIGADE_INSERT_TAIL(out, apr_bucket_immortal_create(pc->page, pc->len,
+                APR_BRIGADE_INSERT_TAIL(out, apr_bucket_immortal_create(pc->s, pc->len,
                                                                         f->c->bucket_alloc));
             APR_BRIGADE_INSERT_TAIL(out, apr_bucket_eos_create(f->c->bucket_alloc));
             ap_remove_output_filter(f);

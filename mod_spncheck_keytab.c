@@ -139,18 +139,16 @@ int spncheck_explain_page(request_rec *r, const char *path, spn_service_t *svc,
 
     if (!ready)
         return DECLINED;
-    if (d) {
-        if (path) {
-            spncheck_lock();
-            if ((sn = current(r->server, path)) != NULL)
-                sn->refs++;
-            spncheck_unlock();
-            svc->keytab = sn ? sn->kt : NULL;
-        }
-        spn_diagnose(r->pool, kctx, svc, obs, d);
-        spn_buf_init(log, r->pool, 512);
-        spn_diag_logline(log, d);
+    if (path) {
+        spncheck_lock();
+        if ((sn = current(r->server, path)) != NULL)
+            sn->refs++;
+        spncheck_unlock();
+        svc->keytab = sn ? sn->kt : NULL;
     }
+    spn_diagnose(r->pool, kctx, svc, obs, d);
+    spn_buf_init(log, r->pool, 512);
+    spn_diag_logline(log, d);
     spn_render_page(page, d, svc, detail, ref);
     if (sn) {
         /* d points into the snapshot: copy what outlives it */

@@ -19,10 +19,10 @@ void spncheck_lock(void);
 void spncheck_unlock(void);
 const spn_keytab_t *spncheck_keytab(server_rec *s, const char *path);
 
-/* The 401 page into page: with d, diagnoses obs first (keytab at path, may
- * be NULL) and fills log with the log fields; without, the first-leg page
- * (no keytab, no lock).  d's strings stay valid in r->pool after the
- * snapshot goes.  DECLINED when the module is off in this process. */
+/* Diagnoses obs into d (keytab at path, may be NULL), fills log with the
+ * log fields and page with the 401 page.  d's strings stay valid in
+ * r->pool after the snapshot goes.  DECLINED when the module is off in
+ * this process. */
 int spncheck_explain_page(request_rec *r, const char *path, spn_service_t *svc,
                           const spn_observation_t *obs, spn_diag_t *d, spn_buf_t *log,
                           spn_buf_t *page, int detail, const char *ref);

@@ -331,6 +331,15 @@ static void ticket_facts(const uint8_t *plain, size_t len, vc_slot *s, krb5_keyb
     }
 }
 
+/* ed describes n bytes of ciphertext at c, of enctype etype. */
+static void enc_data(krb5_enc_data *ed, int etype, const uint8_t *c, size_t n)
+{
+    memset(ed, 0, sizeof(*ed));
+    ed->enctype = etype;
+    ed->ciphertext.data = (char *)c;
+    ed->ciphertext.length = (unsigned)n;
+}
+
 /* Rank of entry e for a ticket to sname with kvno: 0 same name and kvno,
  * 1 same name, 2 another name. */
 static int rank(const spn_kt_entry_t *e, const char *sname, long kvno)
@@ -364,10 +373,7 @@ static void run_trial(apr_pool_t *p, const spn_keytab_t *kt, const char *sname, 
         *shed = SPN_SHED_BUDGET;
         return;
     }
-    memset(&ed, 0, sizeof(ed));
-    ed.enctype = etype;
-    ed.ciphertext.data = (char *)cipher;
-    ed.ciphertext.length = (unsigned)len;
+    enc_data(&ed, etype, cipher, len);
     plain.data = apr_palloc(p, len);
     for (pass = 0; pass < 3 && !s->decrypted; pass++) {
         for (i = 0; i < kt->n && !s->decrypted; i++) {
@@ -415,10 +421,7 @@ static void authenticator(apr_pool_t *p, const spn_keytab_t *kt, krb5_key skey, 
     if (!skey || !n || n > 16384 ||
         (kt->budget && !spn_budget_take(kt->budget, n, apr_time_now())))
         return;
-    memset(&ed, 0, sizeof(ed));
-    ed.enctype = etype;
-    ed.ciphertext.data = (char *)c;
-    ed.ciphertext.length = (unsigned)n;
+    enc_data(&ed, etype, c, n);
     out.data = apr_palloc(p, n);
     out.length = (unsigned)n;
     if (krb5_k_decrypt(kt->trial->ctx, skey, KRB5_KEYUSAGE_AP_REQ_AUTH, NULL, &ed, &out) == 0 &&

@@ -179,7 +179,7 @@ my ($on, $log) = three_way(
             my ($name, $path, $user, %o) = @$_;
             [$name, fetch($host, $path, port => $m->{port}, $user ? (user => $user) : (), %o)]
         } @scenarios;
-        if (!$m->{without} && $m->{site} !~ /SPNCheck Off/) {
+        if ($m->{mode} eq 'on') {
             my ($tok) = grep { /^Negotiate / } @{$r[1][1]{sent}};
             @h2same = h2_retry($m->{port}, $tok, 'UA-1');
             @h2other = h2_retry($m->{port}, $tok, 'UA-2');

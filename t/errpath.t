@@ -91,7 +91,7 @@ my ($on, $log) = three_way(
     setup => $setup,
     run => sub {
         my ($m) = @_;
-        my $mode = $m->{without} ? 'none' : ($m->{site} =~ /SPNCheck Off/ ? 'off' : 'on');
+        my $mode = $m->{mode};
         my @r;
         for my $s (@scen) {
             my $res = fetch($host, $s->[1], port => $m->{port}, user => 'alice');

@@ -14,6 +14,7 @@ use Exporter 'import';
 our @EXPORT = qw(three_way);
 
 # three_way(site => TEXT, mini => {MiniHttpd options}, run => sub { my ($mini) = @_;
+#           ($mini->{mode}: 'on', 'off' or 'none')
 #           returns [[name, fetch result], ...] }, setup => sub { my ($mini) = @_ })
 # Asserts the comparison (two tests per request) and returns
 # ({name => result} of the module-on run, that httpd's error log).
@@ -24,6 +25,7 @@ sub three_way {
         my $site = $o{site};
         $site =~ s/^(\s*SPNCheck)\s+On\b/$1 Off/mgi if $mode eq 'off';
         my $m = MiniHttpd->new(%{$o{mini} || {}}, site => $site, without => $mode eq 'none');
+        $m->{mode} = $mode;                 # for run: 'on', 'off' or 'none'
         $o{setup}->($m) if $o{setup};
         $m->start;
         $res{$mode} = $o{run}->($m);
