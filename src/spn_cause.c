@@ -192,6 +192,42 @@ const spn_cause_info_t spn_causes[SPN_C_COUNT] = {
         "Give the reference below to your administrator.",
         {"see the error log line with this reference"},
         {"setspn -Q HTTP/{fqdn}", "klist -k -t -e {keytab}"}},
+    [SPN_C_KEYTAB_STALE] = {
+        "keytab-stale", "The service account holds the SPN, but the keytab is stale",
+        "The directory says {account} holds {spn}, the account the ticket was issued for, "
+        "but no key in the service keytab decrypts it. The account's password changed after "
+        "the keytab was made, or the keytab was made with another password.",
+        "This is a server configuration problem, not yours. Give the reference below to "
+        "your administrator.",
+        {"the account's password was changed (or reset) and the keytab was not regenerated",
+         "the keytab was exported with ktpass using another password (ktpass +rndPass or a "
+         "typo resets the account's key)",
+         "two servers export keytabs for one account, and each export changes the key"},
+        {"klist -k -t -e {keytab}   (the kvnos the keytab holds)",
+         "regenerate the keytab for {account} and {spn} (ktpass, or msktutil --update)",
+         "then reload httpd (apachectl -k graceful)"}},
+    [SPN_C_BACKEND_CHANNEL_BINDING] = {
+        "backend-channel-binding", "The backend requires channel binding to its own TLS",
+        "The backend answered 401 to a ticket this proxy's service key decrypts, and the "
+        "client bound its token to this proxy's TLS connection. The backend (IIS or "
+        "Exchange with Extended Protection) compares the binding with its own TLS channel, "
+        "which differs, so every login fails.",
+        "This is a server configuration problem, not yours. Give the reference below to "
+        "your administrator.",
+        {"TLS is terminated (or re-encrypted with another certificate) on this proxy, in "
+         "front of a backend with Extended Protection"},
+        {"pass TLS through to the backend (no TLS termination on the proxy)",
+         "or serve the same certificate on the proxy and on the backend",
+         "or on the backend: extendedProtection tokenChecking=\"Allow\" (or \"None\")"}},
+    [SPN_C_TOKEN_TOO_LARGE] = {
+        "token-too-large", "The Negotiate token is too large for a request header",
+        "The client's Authorization header is larger than this server accepts "
+        "(LimitRequestFieldSize), so the request was refused with 400 before any "
+        "authentication ran. Kerberos tickets grow with the user's group memberships (PAC).",
+        "This is a server configuration problem. Give the reference below to your "
+        "administrator.",
+        {"the user is a member of many groups, so the ticket's PAC is large"},
+        {"LimitRequestFieldSize 65536   (on this httpd)"}},
 };
 
 const char *spn_cause_code(spn_cause_t c)

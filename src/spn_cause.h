@@ -25,7 +25,10 @@ typedef enum {
     SPN_C_SPN_NOT_REGISTERED = 14,  /* probe: KDC_ERR_S_PRINCIPAL_UNKNOWN */
     SPN_C_SPN_DUPLICATE = 15,       /* probe: KDC_ERR_PRINCIPAL_NOT_UNIQUE */
     SPN_C_UNKNOWN = 16,
-    SPN_C_COUNT = 17
+    SPN_C_KEYTAB_STALE = 17,        /* directory: the holder's key is newer than the keytab's */
+    SPN_C_BACKEND_CHANNEL_BINDING = 18,  /* backend with Extended Protection, client bound to us */
+    SPN_C_TOKEN_TOO_LARGE = 19,     /* 400: Authorization over LimitRequestFieldSize */
+    SPN_C_COUNT = 20
 } spn_cause_t;
 
 /* The one table of causes: code, title, what it means, what the user

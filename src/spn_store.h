@@ -84,7 +84,7 @@ typedef struct {
  * header differs (version, sizes, SPN_C_COUNT) is not reused after a
  * graceful restart: its counters would land on other causes. */
 #ifndef SPN_STORE_LAYOUT_TEST_BUMP
-#define SPN_STORE_LAYOUT 4u   /* 4: buckets and events */
+#define SPN_STORE_LAYOUT 5u   /* 5: causes 17-19 */
 #else
 #define SPN_STORE_LAYOUT 1003u   /* test-only build: another layout (t/layout.t) */
 #endif

@@ -13,6 +13,7 @@ static const char *const pinned[] = {
     "enctype-mismatch", "realm-mismatch", "clock-skew", "ticket-expired", "replay",
     "malformed-token", "unsupported-mech", "no-service-key", "ticket-ok",
     "backend-kernel-mode", "spn-not-registered", "spn-duplicate", "unknown",
+    "keytab-stale", "backend-channel-binding", "token-too-large",
 };
 
 static void mismatch(const spn_store_t *s, size_t size, uint32_t cap, const char *want,
