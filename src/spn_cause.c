@@ -208,17 +208,34 @@ const spn_cause_info_t spn_causes[SPN_C_COUNT] = {
          "then reload httpd (apachectl -k graceful)"}},
     [SPN_C_BACKEND_CHANNEL_BINDING] = {
         "backend-channel-binding", "The backend requires channel binding to its own TLS",
-        "The backend answered 401 to a ticket this proxy's service key decrypts, and the "
-        "client bound its token to this proxy's TLS connection. The backend (IIS or "
-        "Exchange with Extended Protection) compares the binding with its own TLS channel, "
-        "which differs, so every login fails.",
+        "The backend answered 401 to a ticket for {spn} that this proxy's copy of the service "
+        "key ({keytab}) decrypts, so the SPN and the key are right. The client bound its token "
+        "to the TLS connection it had with this proxy: the channel binding in its "
+        "authenticator is the tls-server-end-point hash of this proxy's certificate (RFC "
+        "5929), shown below. The backend (IIS or Exchange with Extended Protection) compares "
+        "it with its own TLS channel, which has another certificate or none, and so rejects "
+        "every login with a bare 401.",
         "This is a server configuration problem, not yours. Give the reference below to "
         "your administrator.",
-        {"TLS is terminated (or re-encrypted with another certificate) on this proxy, in "
-         "front of a backend with Extended Protection"},
-        {"pass TLS through to the backend (no TLS termination on the proxy)",
-         "or serve the same certificate on the proxy and on the backend",
-         "or on the backend: extendedProtection tokenChecking=\"Allow\" (or \"None\")"}},
+        {"TLS is terminated on this proxy (offloading) in front of a backend with Extended "
+         "Protection: SSL offloading cannot work with it",
+         "TLS is re-encrypted to the backend (bridging) with a certificate other than this "
+         "proxy's",
+         "an intercepting proxy or endpoint security product on the client decrypts TLS "
+         "with its own certificate"},
+        {"pass TLS through to the backend (no TLS termination here), or",
+         "serve the same certificate (and key) on this proxy and on the backend, and "
+         "re-encrypt to the backend over TLS (SSL bridging); or",
+         "on the backend, lower the check: %windir%\\system32\\inetsrv\\appcmd.exe set config "
+         "\"Default Web Site\" -section:system.webServer/security/authentication/"
+         "windowsAuthentication /extendedProtection.tokenChecking:Allow /commit:apphost   "
+         "(\"Allow\" accepts a client that binds no channel but may still reject one bound "
+         "to another; \"None\" turns the check off)",
+         "Exchange: Microsoft supports Extended Protection with SSL bridging that uses the same "
+         "certificate on the load balancer or proxy and on Exchange, or with pass-through; SSL "
+         "offloading is not supported, and tokenChecking should stay as "
+         "ExchangeExtendedProtectionManagement.ps1 set it",
+         "iisreset"}},
     [SPN_C_TOKEN_TOO_LARGE] = {
         "token-too-large", "The Negotiate token is too large for a request header",
         "The client's Authorization header is larger than this server accepts "

@@ -121,6 +121,20 @@ static int backend_accepted(const spn_diag_t *d)
     return t->neg_state == SPN_NEG_ACCEPT_COMPLETED || (t->has_krb5 && t->krb5.msg_type == SPN_KRB_AP_REP);
 }
 
+/* The client's channel binding (bnd, 16 bytes; NULL when none was read)
+ * against the one this server's certificate gives. */
+static void binding_state(spn_diag_t *d, const uint8_t *bnd, int zero)
+{
+    if (!bnd)
+        d->cb_state = SPN_CB_UNKNOWN;
+    else if (zero)
+        d->cb_state = SPN_CB_NONE;
+    else if (d->cbt.ok && memcmp(bnd, d->cbt.md5, 16) == 0)
+        d->cb_state = SPN_CB_OURS;
+    else
+        d->cb_state = SPN_CB_OTHER;
+}
+
 static spn_cause_t decide_krb5(apr_pool_t *p, krb5_context ctx, const spn_service_t *svc,
                                const spn_observation_t *obs, spn_diag_t *d)
 {
@@ -162,6 +176,8 @@ static spn_cause_t decide_krb5(apr_pool_t *p, krb5_context ctx, const spn_servic
         d->fit_kvno = e->kvno;
         if (d->ticket.have_ctime)
             d->skew = (long)(d->ticket.ctime - obs->now);
+        if (d->ticket.auth.gss_cksum)
+            binding_state(d, d->ticket.auth.bnd, d->ticket.auth.bnd_zero);
         /* Servers allow max_skew either way, on the ticket's end time too.
          * When both are off, the acceptor's own error (GssapiPublishErrors)
          * says which check it tripped first. */
@@ -178,9 +194,13 @@ static spn_cause_t decide_krb5(apr_pool_t *p, krb5_context ctx, const spn_servic
         if (strcasecmp(e->name, d->sname) != 0 && !d->configured && !d->held)
             return SPN_C_SPN_UNKNOWN;
         /* Our copy of the service key fits.  Behind a proxy, a backend
-         * that did not accept the ticket decrypts with another key. */
-        return obs->proxied && !backend_accepted(d) ? SPN_C_BACKEND_KERNEL_MODE
-                                                    : SPN_C_TICKET_OK;
+         * that did not accept the ticket either checks the channel
+         * binding against its own TLS (the client bound to ours: proven
+         * by the certificate we served), or decrypts with another key. */
+        if (!obs->proxied || backend_accepted(d))
+            return SPN_C_TICKET_OK;
+        return d->cb_state == SPN_CB_OURS ? SPN_C_BACKEND_CHANNEL_BINDING
+                                          : SPN_C_BACKEND_KERNEL_MODE;
     }
     if (!d->held && !d->configured)
         return SPN_C_SPN_UNKNOWN;
@@ -253,6 +273,8 @@ void spn_diagnose(apr_pool_t *p, krb5_context ctx, const spn_service_t *svc,
         return;
     }
     d->proxied = obs->proxied;
+    if (obs->tls_cert)
+        spn_cbt_from_pem(obs->tls_cert, strlen(obs->tls_cert), &d->cbt);
     if (obs->proxied && obs->backend_www) {     /* a backend's token only behind a proxy */
         const char *bs, *bb;
         size_t bn;

@@ -5,6 +5,7 @@
 
 #include "spn_buf.h"
 #include "spn_cause.h"
+#include "spn_cbt.h"
 #include "spn_trial.h"
 #include "spn_service.h"
 #include "spn_token.h"
@@ -17,7 +18,17 @@ typedef struct {
     time_t now;
     int proxied;                /* the 401 came from a backend (reverse proxy) */
     const char *backend_www;    /* the backend's WWW-Authenticate with a token, or NULL */
+    const char *tls_cert;       /* PEM certificate this server served the client (TLS), or NULL */
 } spn_observation_t;
+
+/* The channel binding of the client's token against this server's TLS
+ * channel (spn_diag_t.cb_state). */
+enum {
+    SPN_CB_UNKNOWN = 0,     /* no binding read (no authenticator, no NTLMv2 AV pair) */
+    SPN_CB_NONE,            /* the client bound none (all zeros / absent) */
+    SPN_CB_OURS,            /* bound to this server's certificate: proven */
+    SPN_CB_OTHER            /* bound, and not to a certificate this server served */
+};
 
 typedef struct {
     spn_cause_t cause;
@@ -39,6 +50,8 @@ typedef struct {
     int proxied;
     int has_backend;            /* backend sent a token: decoded in backend */
     spn_token_t backend;
+    spn_cbt_t cbt;              /* expected binding, from obs->tls_cert (cbt.ok) */
+    int cb_state;               /* SPN_CB_* */
 } spn_diag_t;
 
 /* Decodes a base64 token into a buffer from p sized to it (not the cap). */

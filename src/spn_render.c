@@ -141,6 +141,78 @@ static void row(spn_buf_t *b, const char *k, const char *v, size_t n)
 }
 #define ROWS(b, k, v) row(b, k, v, strlen(v))
 
+/* What this server's TLS certificate gives, and the verdict. */
+static void binding_rows(spn_buf_t *b, const spn_diag_t *d)
+{
+    char tmp[256], hex[33];
+
+    if (d->cbt.ok) {
+        spn_cbt_hex16(d->cbt.md5, hex);
+        snprintf(tmp, sizeof(tmp), "%s (tls-server-end-point, %s of this server's certificate)",
+                 hex, d->cbt.hash_name);
+        ROWS(b, "Channel binding (this server)", tmp);
+    }
+    else if (*d->cbt.error) {
+        ROWS(b, "Channel binding (this server)", d->cbt.error);
+    }
+    if (d->cb_state == SPN_CB_OURS)
+        ROWS(b, "Binding verdict", "the client bound its token to this server's TLS "
+             "certificate: a backend that checks bindings against its own TLS rejects it");
+    else if (d->cb_state == SPN_CB_OTHER)
+        ROWS(b, "Binding verdict", d->cbt.ok ? "bound to another TLS channel than this "
+             "server's" : "bound to a TLS channel (this request did not come over TLS here)");
+    else if (d->cb_state == SPN_CB_NONE)
+        ROWS(b, "Binding verdict", "the client bound no channel");
+}
+
+static const char *cb_state_name(int st)
+{
+    switch (st) {
+    case SPN_CB_NONE: return "none";
+    case SPN_CB_OURS: return "this-server";
+    case SPN_CB_OTHER: return "other";
+    default: return "unknown";
+    }
+}
+
+/* The authenticator's facts and the channel binding (detail full only:
+ * facts() is rendered there alone). */
+static void auth_rows(spn_buf_t *b, const spn_diag_t *d)
+{
+    const spn_auth_t *a = &d->ticket.auth;
+    char tmp[256], hex[33];
+    struct tm tm;
+
+    if (a->have_ctime && gmtime_r(&a->ctime, &tm)) {
+        size_t o = strftime(tmp, sizeof(tmp), "%Y-%m-%d %H:%M:%S", &tm);
+        snprintf(tmp + o, sizeof(tmp) - o, ".%06ld UTC (client clock %+ld s from ours)",
+                 a->cusec >= 0 ? a->cusec : 0L, d->skew);
+        ROWS(b, "Authenticator time", tmp);
+    }
+    if (*a->cname)
+        ROWS(b, "Authenticator client", a->cname);
+    if (a->gss_cksum) {
+        spn_auth_flags_str(a->gss_flags, tmp, sizeof(tmp));
+        ROWS(b, "GSS flags", tmp);
+        if (a->bnd_zero)
+            ROWS(b, "Channel binding (client)", "none (all zeros)");
+        else {
+            spn_cbt_hex16(a->bnd, hex);
+            ROWS(b, "Channel binding (client)", hex);
+        }
+    }
+    else if (a->have_cksum) {
+        snprintf(tmp, sizeof(tmp), "checksum type %ld (not the GSS checksum)", a->cksum_type);
+        ROWS(b, "Authenticator checksum", tmp);
+    }
+    ROWS(b, "KERB_AP_OPTIONS_CBT", a->cbt_option ? "set (the client says it binds)" : "not set");
+    if (a->subkey_etype) {
+        snprintf(tmp, sizeof(tmp), "%s (%d)", spn_etype_name(a->subkey_etype), a->subkey_etype);
+        ROWS(b, "Subkey enctype", tmp);
+    }
+    binding_rows(b, d);
+}
+
 static void facts(spn_buf_t *b, const ctx_t *c)
 {
     const spn_diag_t *d = c->d;
@@ -168,6 +240,8 @@ static void facts(spn_buf_t *b, const ctx_t *c)
         ROWS(b, "Ticket kvno", tmp);
         if (d->ticket.decrypted && *d->ticket.client)
             ROWS(b, "Client", d->ticket.client);
+        if (d->ticket.auth.parsed)
+            auth_rows(b, d);
     }
     if (t->has_ntlm) {
         char s[512];
@@ -300,6 +374,47 @@ void spn_render_page(spn_buf_t *b, const spn_diag_t *d, const spn_service_t *svc
     spn_buf_puts(b, "</code> &middot; HTTP 401</p>\n</main></body></html>\n");
 }
 
+static void flag_json(const char *name, void *arg)
+{
+    spn_json_str(arg, name);
+}
+
+/* "authenticator": {...} or null; "channel_binding": the verdict. */
+static void auth_json(spn_json_t *w, const spn_diag_t *d)
+{
+    const spn_auth_t *a = &d->ticket.auth;
+    char hex[33];
+
+    spn_json_key(w, "authenticator");
+    if (!a->parsed) {
+        spn_json_null(w);
+    }
+    else {
+        spn_json_object(w);
+        spn_json_kint_or_null(w, "ctime", (long long)a->ctime, a->have_ctime);
+        spn_json_kint_or_null(w, "cusec", a->cusec, a->cusec >= 0);
+        spn_json_kstr_or_null(w, "cname", a->cname);
+        spn_json_kint_or_null(w, "cksum_type", a->cksum_type, a->have_cksum);
+        spn_cbt_hex16(a->bnd, hex);
+        spn_json_kstr(w, "channel_bindings", a->gss_cksum && !a->bnd_zero ? hex : NULL);
+        spn_json_kbool(w, "cbt_option", a->cbt_option);
+        spn_json_key(w, "flags");
+        spn_json_array(w);
+        if (a->gss_cksum)
+            spn_auth_flags_each(a->gss_flags, flag_json, w);
+        spn_json_end(w);
+        spn_json_kint_or_null(w, "subkey_etype", a->subkey_etype, a->subkey_etype != 0);
+        spn_json_end(w);
+    }
+    spn_json_key(w, "channel_binding");
+    spn_json_object(w);
+    spn_json_kstr(w, "state", cb_state_name(d->cb_state));
+    spn_cbt_hex16(d->cbt.md5, hex);
+    spn_json_kstr(w, "expected", d->cbt.ok ? hex : NULL);
+    spn_json_kstr(w, "expected_hash", d->cbt.ok ? d->cbt.hash_name : NULL);
+    spn_json_end(w);
+}
+
 void spn_diag_json(spn_json_t *w, const spn_diag_t *d, const spn_service_t *svc)
 {
     int i;
@@ -329,6 +444,7 @@ void spn_diag_json(spn_json_t *w, const spn_diag_t *d, const spn_service_t *svc)
     spn_json_kstr(w, "netbios", d->netbios);
     spn_json_kstr(w, "keytab_error",
                   svc->keytab && svc->keytab->status ? svc->keytab->error : NULL);
+    auth_json(w, d);
     spn_json_key(w, "token");
     spn_token_json(w, &d->tok);
     spn_json_key(w, "backend_token");

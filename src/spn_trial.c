@@ -409,14 +409,14 @@ static void run_trial(apr_pool_t *p, const spn_keytab_t *kt, const char *sname, 
     }
 }
 
-/* Authenticator ::= [APPLICATION 2] SEQUENCE { ..., ctime [5], ... } */
+/* The authenticator, opened with the session key (key usage 11) and
+ * read by spn_auth_parse (spn_auth.c): ctime, cname, the GSS checksum
+ * (channel bindings, flags), AP options, the subkey's enctype. */
 static void authenticator(apr_pool_t *p, const spn_keytab_t *kt, krb5_key skey, int etype,
                           const uint8_t *c, size_t n, spn_ticket_t *t)
 {
     krb5_enc_data ed;
     krb5_data out;
-    spn_der_t seq;
-    spn_tlv_t f;
 
     if (!skey || !n || n > 16384 ||
         (kt->budget && !spn_budget_take(kt->budget, n, apr_time_now())))
@@ -425,13 +425,12 @@ static void authenticator(apr_pool_t *p, const spn_keytab_t *kt, krb5_key skey, 
     out.data = apr_palloc(p, n);
     out.length = (unsigned)n;
     if (krb5_k_decrypt(kt->trial->ctx, skey, KRB5_KEYUSAGE_AP_REQ_AUTH, NULL, &ed, &out) == 0 &&
-        spn_der_app_seq((const uint8_t *)out.data, out.length, SPN_ASN1_APP_AUTHENTICATOR,
-                        &seq) == 0) {
-        while (spn_der_read(&seq, &f) == SPN_DER_OK)
-            if (f.tag == 5 && (t->ctime = spn_der_time_field(&seq, &f)) != -1)
-                t->have_ctime = 1;
+        spn_auth_parse((const uint8_t *)out.data, out.length, &t->auth) == 0 &&
+        t->auth.have_ctime) {
+        t->ctime = t->auth.ctime;
+        t->have_ctime = 1;
     }
-    OPENSSL_cleanse(out.data, n);
+    OPENSSL_cleanse(out.data, n);       /* the subkey was in there */
 }
 
 void spn_keytab_trial(apr_pool_t *p, const spn_keytab_t *kt, const char *sname, long kvno,

@@ -4,6 +4,7 @@
 #define SPN_TRIAL_H
 
 #include "spn_keytab.h"
+#include "spn_auth.h"
 
 /* Why a trial was not run to its end (spn_ticket_t.shed). */
 enum { SPN_SHED_NONE = 0, SPN_SHED_BUDGET, SPN_SHED_TOO_LARGE, SPN_SHED_WORK };
@@ -29,6 +30,7 @@ typedef struct {
     char client[256];           /* cname@crealm */
     int have_ctime;             /* authenticator decrypted */
     time_t ctime;
+    spn_auth_t auth;            /* what the authenticator said (auth.parsed) */
     int shed;                   /* SPN_SHED_*: no verdict, the trial stopped */
     int cached;                 /* the ticket's verdict came from the cache */
     size_t tried;               /* distinct keys tried */
