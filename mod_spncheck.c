@@ -22,9 +22,24 @@
 #include "http_request.h"
 #include "mod_auth.h"
 #include "mod_core.h"
+#include "mod_ssl.h"
 #include "util_filter.h"
 
 #include "apr_strings.h"
+
+/* mod_ssl's variable lookup, when mod_ssl is loaded (post_config). */
+static APR_OPTIONAL_FN_TYPE(ssl_var_lookup) *ssl_var;
+static APR_OPTIONAL_FN_TYPE(ssl_is_https) *ssl_https;
+
+/* The PEM certificate this server served on o's connection, or NULL when
+ * the request did not come over TLS: the channel a client bound to. */
+static const char *served_cert(request_rec *o)
+{
+    conn_rec *c = o->connection->master ? o->connection->master : o->connection;
+    if (!ssl_var || !ssl_https || !ssl_https(c))
+        return NULL;
+    return ssl_var(o->pool, o->server, c, o, "SSL_SERVER_CERT");
+}
 
 static void child_init(apr_pool_t *p, server_rec *s)
 {
@@ -230,6 +245,7 @@ static void explain(request_rec *o, exchange *x)
     obs.gss_error = apr_table_get(o->subprocess_env, "MAG_ERROR_TEXT");
     obs.proxied = proxied;
     obs.backend_www = proxied ? backend : NULL;
+    obs.tls_cert = proxied ? served_cert(o) : NULL;    /* a backend that binds to its TLS */
     d = apr_palloc(o->pool, sizeof(*d));
     spn_buf_init(b, o->pool, 8192);
     /* Diagnosis and rendering on a reference to the keytab snapshot,
@@ -399,6 +415,8 @@ static int post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp, s
     (void)plog;
     (void)ptemp;
     spncheck_store_post_config(pconf, s);
+    ssl_var = APR_RETRIEVE_OPTIONAL_FN(ssl_var_lookup);
+    ssl_https = APR_RETRIEVE_OPTIONAL_FN(ssl_is_https);
     return spncheck_probe_post_config(pconf, s);
 }
 

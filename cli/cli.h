@@ -14,6 +14,8 @@ typedef struct {
     const char *spns[32];
     spn_service_t svc;          /* spns, account, netbios (keytab loaded later) */
     const char *keytab, *client_keytab, *client, *host, *at, *gss_error;
+    const char *tls_cert;       /* --tls-cert: PEM file of the certificate the client saw */
+    const char *backend;        /* --backend: the backend's WWW-Authenticate (proxied) */
     const char *arg;            /* the one bare argument ('-' counts), or NULL */
     int json;
 } cli_opts_t;

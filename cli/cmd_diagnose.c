@@ -8,6 +8,23 @@
 #include <time.h>
 
 
+/* The file at path, NUL-terminated, when it holds at most cap bytes. */
+static char *cli_read_file(apr_pool_t *p, const char *path, size_t cap, size_t *n)
+{
+    FILE *f = fopen(path, "rb");
+    char *buf;
+
+    if (!f)
+        return NULL;
+    buf = apr_palloc(p, cap + 2);
+    *n = fread(buf, 1, cap + 1, f);
+    fclose(f);
+    if (*n > cap)
+        return NULL;
+    buf[*n] = '\0';
+    return buf;
+}
+
 int cli_cmd_diagnose(apr_pool_t *p, int argc, char **argv)
 {
     cli_opts_t o;
@@ -20,7 +37,7 @@ int cli_cmd_diagnose(apr_pool_t *p, int argc, char **argv)
     const char *keytab, *arg, *at;
     int json;
 
-    if (cli_opts(argc, argv, "--keytab --spn --account --netbios --host --at --gss-error",
+    if (cli_opts(argc, argv, "--keytab --spn --account --netbios --host --at --gss-error --tls-cert --backend",
                       &o) < 0)
         return 2;
     svc = o.svc;
@@ -31,6 +48,20 @@ int cli_cmd_diagnose(apr_pool_t *p, int argc, char **argv)
     memset(&obs, 0, sizeof(obs));
     obs.host = o.host;
     obs.gss_error = o.gss_error;
+    if (o.backend) {
+        obs.proxied = 1;
+        obs.backend_www = o.backend;
+    }
+    if (o.tls_cert) {
+        size_t n = 0;
+        char *pem = cli_read_file(p, o.tls_cert, SPN_CBT_PEM_MAX, &n);
+        if (!pem) {
+            fprintf(stderr, "spncheck: cannot read --tls-cert %s (or it is larger than %d bytes)\n",
+                    o.tls_cert, SPN_CBT_PEM_MAX);
+            return 2;
+        }
+        obs.tls_cert = pem;
+    }
     obs.now = time(NULL);
     if (at) {
         /* --at 2009-01-09T17:30:00Z (or YYYYMMDDHHMMSSZ) */

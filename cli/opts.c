@@ -23,6 +23,8 @@ int cli_opts(int argc, char **argv, const char *allowed, cli_opts_t *o)
         { "--host", offsetof(cli_opts_t, host) },
         { "--at", offsetof(cli_opts_t, at) },
         { "--gss-error", offsetof(cli_opts_t, gss_error) },
+        { "--tls-cert", offsetof(cli_opts_t, tls_cert) },
+        { "--backend", offsetof(cli_opts_t, backend) },
         { "--account", offsetof(cli_opts_t, svc) + offsetof(spn_service_t, account) },
         { "--netbios", offsetof(cli_opts_t, svc) + offsetof(spn_service_t, netbios) },
     };

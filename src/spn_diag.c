@@ -125,9 +125,12 @@ static int backend_accepted(const spn_diag_t *d)
  * against the one this server's certificate gives. */
 static void binding_state(spn_diag_t *d, const uint8_t *bnd, int zero)
 {
-    if (!bnd)
+    if (!bnd) {
         d->cb_state = SPN_CB_UNKNOWN;
-    else if (zero)
+        return;
+    }
+    memcpy(d->cb_client, bnd, 16);
+    if (zero)
         d->cb_state = SPN_CB_NONE;
     else if (d->cbt.ok && memcmp(bnd, d->cbt.md5, 16) == 0)
         d->cb_state = SPN_CB_OURS;

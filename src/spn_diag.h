@@ -52,6 +52,7 @@ typedef struct {
     spn_token_t backend;
     spn_cbt_t cbt;              /* expected binding, from obs->tls_cert (cbt.ok) */
     int cb_state;               /* SPN_CB_* */
+    uint8_t cb_client[16];      /* the client's binding (NONE: zeros) */
 } spn_diag_t;
 
 /* Decodes a base64 token into a buffer from p sized to it (not the cap). */

@@ -142,14 +142,21 @@ static void row(spn_buf_t *b, const char *k, const char *v, size_t n)
 #define ROWS(b, k, v) row(b, k, v, strlen(v))
 
 /* What this server's TLS certificate gives, and the verdict. */
+static void binding_rows(spn_buf_t *b, const spn_diag_t *d);
 static void binding_rows(spn_buf_t *b, const spn_diag_t *d)
 {
     char tmp[256], hex[33];
 
+    if (d->cb_state == SPN_CB_NONE)
+        ROWS(b, "Channel binding (client)", "none (all zeros)");
+    else if (d->cb_state != SPN_CB_UNKNOWN) {
+        spn_cbt_hex16(d->cb_client, hex);
+        ROWS(b, "Channel binding (client)", hex);
+    }
     if (d->cbt.ok) {
         spn_cbt_hex16(d->cbt.md5, hex);
-        snprintf(tmp, sizeof(tmp), "%s (tls-server-end-point, %s of this server's certificate)",
-                 hex, d->cbt.hash_name);
+        snprintf(tmp, sizeof(tmp), "%s (tls-server-end-point%s%s of this server's certificate)",
+                 hex, *d->cbt.hash_name ? ", " : "", d->cbt.hash_name);
         ROWS(b, "Channel binding (this server)", tmp);
     }
     else if (*d->cbt.error) {
@@ -180,7 +187,7 @@ static const char *cb_state_name(int st)
 static void auth_rows(spn_buf_t *b, const spn_diag_t *d)
 {
     const spn_auth_t *a = &d->ticket.auth;
-    char tmp[256], hex[33];
+    char tmp[256];
     struct tm tm;
 
     if (a->have_ctime && gmtime_r(&a->ctime, &tm)) {
@@ -194,12 +201,6 @@ static void auth_rows(spn_buf_t *b, const spn_diag_t *d)
     if (a->gss_cksum) {
         spn_auth_flags_str(a->gss_flags, tmp, sizeof(tmp));
         ROWS(b, "GSS flags", tmp);
-        if (a->bnd_zero)
-            ROWS(b, "Channel binding (client)", "none (all zeros)");
-        else {
-            spn_cbt_hex16(a->bnd, hex);
-            ROWS(b, "Channel binding (client)", hex);
-        }
     }
     else if (a->have_cksum) {
         snprintf(tmp, sizeof(tmp), "checksum type %ld (not the GSS checksum)", a->cksum_type);
@@ -210,7 +211,6 @@ static void auth_rows(spn_buf_t *b, const spn_diag_t *d)
         snprintf(tmp, sizeof(tmp), "%s (%d)", spn_etype_name(a->subkey_etype), a->subkey_etype);
         ROWS(b, "Subkey enctype", tmp);
     }
-    binding_rows(b, d);
 }
 
 static void facts(spn_buf_t *b, const ctx_t *c)
@@ -243,6 +243,8 @@ static void facts(spn_buf_t *b, const ctx_t *c)
         if (d->ticket.auth.parsed)
             auth_rows(b, d);
     }
+    if (d->cb_state != SPN_CB_UNKNOWN || d->cbt.ok)
+        binding_rows(b, d);
     if (t->has_ntlm) {
         char s[512];
         snprintf(tmp, sizeof(tmp), "NTLM type %d, flags 0x%08x", t->ntlm.type, t->ntlm.flags);

@@ -193,11 +193,16 @@ void spn_failure_from_diag(spn_failure_t *f, const spn_diag_t *d, int64_t now,
     put(f->realm, sizeof(f->realm), d->realm);
     put(f->mech, sizeof(f->mech), d->tok.mech ? spn_mech_name(d->tok.mech) : "");
     put(f->scope, sizeof(f->scope), scope);
+    f->cb_state = d->cb_state;
+    memcpy(f->cb_client, d->cb_client, 16);
+    if (d->cbt.ok)
+        memcpy(f->cb_expected, d->cbt.md5, 16);
 }
 
 void spn_diag_from_failure(spn_diag_t *d, const spn_failure_t *f, const spn_service_t *svc)
 {
     spn_observation_t obs;
+    int i;
 
     memset(d, 0, sizeof(*d));
     memset(&obs, 0, sizeof(obs));
@@ -215,6 +220,11 @@ void spn_diag_from_failure(spn_diag_t *d, const spn_failure_t *f, const spn_serv
     snprintf(d->sname, sizeof(d->sname), "%s", f->spn);
     snprintf(d->realm, sizeof(d->realm), "%s", f->realm);
     d->fit_kvno = -1;
+    d->cb_state = f->cb_state >= SPN_CB_UNKNOWN && f->cb_state <= SPN_CB_OTHER ? f->cb_state : 0;
+    memcpy(d->cb_client, f->cb_client, 16);
+    memcpy(d->cbt.md5, f->cb_expected, 16);
+    for (i = 0; i < 16; i++)
+        d->cbt.ok |= f->cb_expected[i] != 0;
     obs.host = f->host;
     spn_remedy_names(svc, &obs, d);
 }

@@ -23,6 +23,8 @@ typedef struct {
     char realm[96];
     char mech[16];
     char scope[128];            /* the vhost:port + location that saw it */
+    int32_t cb_state;           /* SPN_CB_* (channel binding), shown on ?ref= only */
+    uint8_t cb_client[16], cb_expected[16];   /* expected: zeros when unknown */
 } spn_failure_t;
 
 /* Log-line rate limiting, per cause: at most SPN_LOG_BURST lines per
