@@ -11,17 +11,17 @@
 const spn_cause_info_t spn_causes[SPN_C_COUNT] = {
     [SPN_C_NTLM_FALLBACK] = {
         "ntlm-fallback", "The browser fell back to NTLM",
-        "The client sent NTLM instead of a Kerberos ticket. Windows does this when it could "
-        "not get a ticket for this site: most often the KDC does not know the SPN "
-        "HTTP/{fqdn} at all, or the site is not trusted for Kerberos.",
+        "The client sent NTLM instead of a Kerberos ticket for {spn}. Windows does this "
+        "when it could not get a ticket for that SPN: most often the KDC does not know "
+        "{spn} at all, or the site is not trusted for Kerberos.",
         "Make sure you are signed in to the domain and that this site is in the Local "
         "intranet zone (or your browser's Negotiate allowlist), then close the browser and "
         "try again. If it persists, give the reference below to your administrator.",
-        {"no account holds the SPN HTTP/{fqdn} (or HTTP/{netbios}): the KDC answered "
+        {"no account holds the SPN {spn} (or HTTP/{netbios}): the KDC answered "
          "KDC_ERR_S_PRINCIPAL_UNKNOWN and the client fell back",
          "the site is reached by a name (IP address, CNAME, port) for which no SPN exists",
          "the client cannot reach a domain controller, or is not domain-joined"},
-        {"setspn -Q HTTP/{fqdn}", "setspn -Q HTTP/{netbios}", SETSPN_BOTH,
+        {"setspn -Q {spn}", "setspn -Q HTTP/{netbios}", SETSPN_BOTH,
          "klist purge   (on the client, then retry)"}},
     [SPN_C_SPN_UNKNOWN] = {
         "spn-unknown", "Ticket for a name this service does not answer to",

@@ -5,6 +5,7 @@
 #include "spn_names.h"
 #include "spn_diag.h"
 #include "spn_b64.h"
+#include "spn_ntlm.h"
 
 #include <apr_strings.h>
 #include <ctype.h>
@@ -249,8 +250,19 @@ static void judge(apr_pool_t *p, krb5_context ctx, const spn_service_t *svc,
     if (d->tok.error.code != SPN_E_OK)
         d->cause = SPN_C_MALFORMED;
     else if (d->tok.has_ntlm || d->tok.mech == SPN_MECH_NTLMSSP ||
-             strcmp(d->scheme, "NTLM") == 0)
+             strcmp(d->scheme, "NTLM") == 0) {
+        const spn_ntlm_t *n = &d->tok.ntlm;
         d->cause = SPN_C_NTLM_FALLBACK;
+        /* NTLMv2 names the SPN the client wanted a ticket for */
+        if (n->has_av_target)
+            spn_ntlm_utf8(1, n->av_target, d->sname, sizeof(d->sname));
+        if (n->has_av_cb) {
+            int i, zero = 1;
+            for (i = 0; i < 16; i++)
+                zero &= n->av_cb.p[i] == 0;
+            binding_state(d, n->av_cb.p, zero);
+        }
+    }
     else if (!d->tok.has_krb5 || d->tok.krb5.msg_type != SPN_KRB_AP_REQ || is_u2u(&d->tok))
         d->cause = SPN_C_UNSUPPORTED_MECH;
     else

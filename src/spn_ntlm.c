@@ -53,6 +53,56 @@ static int field(spn_token_t *tok, const uint8_t *base, const uint8_t *p,
     return 0;
 }
 
+static uint64_t le64(const uint8_t *p)
+{
+    return (uint64_t)le32(p) | ((uint64_t)le32(p + 4) << 32);
+}
+
+/* NTLMv2_RESPONSE: NTProofStr (16), then NTLMv2_CLIENT_CHALLENGE:
+ * RespType 1, HiRespType 1, Reserved (6), TimeStamp (8), ChallengeFromClient
+ * (8), Reserved (4), AvPairs up to MsvAvEOL.  A 24-byte response is NTLMv1
+ * and has none.  Pairs that run past the response end the walk. */
+static void client_challenge(spn_ntlm_t *n, spn_slice_t nt)
+{
+    const uint8_t *c, *end;
+
+    if (nt.len < 16 + 28 || nt.p[16] != 1 || nt.p[17] != 1)
+        return;
+    c = nt.p + 16;
+    end = nt.p + nt.len;
+    n->ntlmv2 = 1;
+    n->client_time = le64(c + 8);
+    c += 28;
+    while (n->n_av < SPN_NTLM_AV_MAX && (size_t)(end - c) >= 4) {
+        uint16_t id = le16(c), alen = le16(c + 2);
+        const uint8_t *v = c + 4;
+        if (alen > (size_t)(end - v))
+            break;
+        n->n_av++;
+        if (id == 0)                                    /* MsvAvEOL */
+            break;
+        if (id == 6 && alen == 4) {                     /* MsvAvFlags */
+            n->has_av_flags = 1;
+            n->av_flags = le32(v);
+        }
+        else if (id == 7 && alen == 8) {                /* MsvAvTimestamp */
+            n->has_av_time = 1;
+            n->av_time = le64(v);
+        }
+        else if (id == 9 && !n->has_av_target) {        /* MsvAvTargetName */
+            n->has_av_target = 1;
+            n->av_target.p = v;
+            n->av_target.len = alen;
+        }
+        else if (id == 10 && alen == 16) {              /* MsvAvChannelBindings */
+            n->has_av_cb = 1;
+            n->av_cb.p = v;
+            n->av_cb.len = 16;
+        }
+        c = v + alen;
+    }
+}
+
 static void version(spn_ntlm_t *n, const uint8_t *v)
 {
     n->has_version = 1;
@@ -122,6 +172,7 @@ int spn_ntlm_decode(const uint8_t *base, const uint8_t *p, size_t len,
             return -1;
         n->has_domain = n->has_user = n->has_workstation = 1;
         n->nt_resp_len = nt.len;
+        client_challenge(n, nt);
         /* The fixed header ends where the first payload begins: 64 bytes
          * bare, 72 with Version, 88 with Version and MIC. */
         for (i = 0; i < 6; i++) {
@@ -140,6 +191,11 @@ int spn_ntlm_decode(const uint8_t *base, const uint8_t *p, size_t len,
 
 size_t spn_ntlm_str_utf8(const spn_ntlm_t *n, spn_slice_t s, char *out, size_t outsz)
 {
+    return spn_ntlm_utf8(n->unicode, s, out, outsz);
+}
+
+size_t spn_ntlm_utf8(int unicode, spn_slice_t s, char *out, size_t outsz)
+{
     size_t i = 0, o = 0;
 
     if (outsz == 0)
@@ -147,7 +203,7 @@ size_t spn_ntlm_str_utf8(const spn_ntlm_t *n, spn_slice_t s, char *out, size_t o
 #define PUT(c) do { if (o + 1 < outsz) out[o++] = (char)(c); } while (0)
     while (i < s.len) {
         uint32_t cp;
-        if (n->unicode) {
+        if (unicode) {
             if (i + 1 >= s.len) {        /* odd trailing byte */
                 cp = 0xFFFD;
                 i = s.len;
@@ -188,4 +244,10 @@ size_t spn_ntlm_str_utf8(const spn_ntlm_t *n, spn_slice_t s, char *out, size_t o
 #undef PUT
     out[o] = '\0';
     return o;
+}
+
+long long spn_filetime_unix(uint64_t ft)
+{
+    const uint64_t epoch = 116444736000000000ULL;    /* 1970-01-01 in FILETIME */
+    return ft < epoch ? -1 : (long long)((ft - epoch) / 10000000ULL);
 }

@@ -12,5 +12,11 @@ int spn_ntlm_decode(const uint8_t *base, const uint8_t *p, size_t len, spn_token
  * bytes are read as Latin-1).  Writes at most outsz-1 bytes plus NUL and
  * returns the length written. */
 size_t spn_ntlm_str_utf8(const spn_ntlm_t *n, spn_slice_t s, char *out, size_t outsz);
+/* The same with the encoding given: 1 UTF-16LE (AV pair strings always
+ * are), 0 OEM. */
+size_t spn_ntlm_utf8(int unicode, spn_slice_t s, char *out, size_t outsz);
+
+/* A FILETIME (100 ns since 1601) as seconds since 1970; -1 before 1970. */
+long long spn_filetime_unix(uint64_t ft);
 
 #endif

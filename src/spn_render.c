@@ -254,6 +254,27 @@ static void facts(spn_buf_t *b, const ctx_t *c)
         NTLM_ROW("NTLM user", t->ntlm.has_user, user)
         NTLM_ROW("NTLM workstation", t->ntlm.has_workstation, workstation)
 #undef NTLM_ROW
+        if (t->ntlm.has_av_target) {
+            spn_ntlm_utf8(1, t->ntlm.av_target, s, sizeof(s));
+            ROWS(b, "NTLM target (the SPN the client aimed at)", s);
+        }
+        if (t->ntlm.has_av_flags) {
+            snprintf(tmp, sizeof(tmp), "0x%08x%s%s%s", t->ntlm.av_flags,
+                     t->ntlm.av_flags & SPN_NTLM_AVF_CONSTRAINED ? " constrained" : "",
+                     t->ntlm.av_flags & SPN_NTLM_AVF_MIC ? " mic" : "",
+                     t->ntlm.av_flags & SPN_NTLM_AVF_UNTRUSTED ? " untrusted-spn" : "");
+            ROWS(b, "NTLM AV flags", tmp);
+        }
+        if (t->ntlm.ntlmv2) {
+            long long ts = spn_filetime_unix(t->ntlm.has_av_time ? t->ntlm.av_time
+                                                                 : t->ntlm.client_time);
+            time_t tt = (time_t)ts;
+            struct tm tm;
+            if (ts >= 0 && gmtime_r(&tt, &tm)) {
+                strftime(tmp, sizeof(tmp), "%Y-%m-%d %H:%M:%S UTC", &tm);
+                ROWS(b, "NTLM client time", tmp);
+            }
+        }
     }
     if (d->proxied) {
         const spn_token_t *k = &d->backend;

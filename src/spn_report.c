@@ -131,6 +131,29 @@ static void ntlm_json(spn_json_t *w, const spn_ntlm_t *n)
         spn_json_kstr(w, "nt_response", n->nt_resp_len == 0 ? "empty"
                       : n->nt_resp_len == 24 ? "NTLMv1" : "NTLMv2");
         spn_json_kbool(w, "mic_present", n->mic_present);
+        /* the NTLMv2 client challenge's AV pairs (spn_ntlm.c) */
+        spn_json_key(w, "target_name");
+        if (n->has_av_target) {
+            char tmp[1024];
+            spn_json_strn(w, tmp, spn_ntlm_utf8(1, n->av_target, tmp, sizeof(tmp)));
+        }
+        else
+            spn_json_null(w);
+        spn_json_kint_or_null(w, "av_flags", n->av_flags, n->has_av_flags);
+        spn_json_key(w, "channel_bindings");
+        if (n->has_av_cb) {
+            char cb[33];
+            for (i = 0; i < 16; i++)
+                snprintf(cb + 2 * i, 3, "%02x", n->av_cb.p[i]);
+            spn_json_str(w, cb);
+        }
+        else
+            spn_json_null(w);
+        spn_json_kint_or_null(w, "timestamp",
+                              n->has_av_time ? spn_filetime_unix(n->av_time)
+                                             : spn_filetime_unix(n->client_time),
+                              n->ntlmv2 && (n->has_av_time ? spn_filetime_unix(n->av_time)
+                                                           : spn_filetime_unix(n->client_time)) >= 0);
     }
     spn_json_end(w);
 }

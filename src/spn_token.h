@@ -105,7 +105,23 @@ typedef struct {
     spn_slice_t challenge;  /* type 2 server challenge (8 bytes) */
     size_t nt_resp_len;     /* type 3 */
     int mic_present;        /* type 3 */
+    /* type 3, NTLMv2: the NTLMv2_CLIENT_CHALLENGE (MS-NLMP 2.2.2.7) and its
+     * AV pairs (2.2.2.1), which travel in the clear */
+    int ntlmv2;             /* the NT response holds a client challenge */
+    uint64_t client_time;   /* its TimeStamp (FILETIME) */
+    int n_av;               /* AV pairs walked (at most SPN_NTLM_AV_MAX) */
+    int has_av_flags, has_av_time, has_av_target, has_av_cb;
+    uint32_t av_flags;      /* MsvAvFlags */
+    uint64_t av_time;       /* MsvAvTimestamp (FILETIME) */
+    spn_slice_t av_target;  /* MsvAvTargetName, UTF-16LE (the SPN the client aimed at) */
+    spn_slice_t av_cb;      /* MsvAvChannelBindings, 16 bytes */
 } spn_ntlm_t;
+
+#define SPN_NTLM_AV_MAX 64  /* AV pairs looked at in one client challenge */
+/* MsvAvFlags bits (MS-NLMP 2.2.2.1) */
+#define SPN_NTLM_AVF_CONSTRAINED 0x1u  /* the account authentication is constrained */
+#define SPN_NTLM_AVF_MIC         0x2u  /* the message carries a MIC */
+#define SPN_NTLM_AVF_UNTRUSTED   0x4u  /* the SPN came from an untrusted source */
 
 /* SPNEGO negState (RFC 4178 4.2.2). */
 enum {

@@ -81,6 +81,25 @@ static const char *diag_check(const spn_diag_t *d, const spn_service_t *svc,
     for (i = 0; i < d->n_kt_kvnos; i++)
         if (!d->held)
             return "keytab kvnos without the sname held";
+    /* channel binding (issue 12): a verdict only from a binding read, a
+     * proof only with the certificate's binding in hand */
+    if (d->cb_state < SPN_CB_UNKNOWN || d->cb_state > SPN_CB_OTHER)
+        return "cb_state out of range";
+    if (d->cb_state == SPN_CB_OURS && (!d->cbt.ok || memcmp(d->cb_client, d->cbt.md5, 16) != 0))
+        return "bound to us without the proof";
+    if (d->cb_state == SPN_CB_NONE && !dc_zero(d->cb_client, 16))
+        return "bound none with a non-zero binding";
+    if (d->cb_state != SPN_CB_UNKNOWN && !d->ticket.auth.gss_cksum && !d->tok.ntlm.has_av_cb)
+        return "a binding verdict without a binding read";
+    if (d->cause == SPN_C_BACKEND_CHANNEL_BINDING && (d->cb_state != SPN_CB_OURS || !d->proxied))
+        return "backend-channel-binding without the proof";
+    if (!d->ticket.decrypted && !dc_zero(&d->ticket.auth, sizeof(d->ticket.auth)))
+        return "authenticator facts without a decrypted ticket";
+    if (!DC_TERM(d->ticket.auth.cname) || !DC_TERM(d->cbt.error) || !DC_TERM(d->cbt.hash_name))
+        return "an authenticator/binding string is not NUL-terminated";
+    if (d->tok.ntlm.n_av < 0 || d->tok.ntlm.n_av > SPN_NTLM_AV_MAX ||
+        (d->tok.ntlm.has_av_cb && d->tok.ntlm.av_cb.len != 16))
+        return "NTLM AV pairs out of range";
     return NULL;
 }
 

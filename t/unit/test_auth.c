@@ -8,6 +8,12 @@
 #include "certs.h"
 #include "spn_auth.h"
 #include "spn_cbt.h"
+#include "spn_ntlm.h"
+#include "spn_token.h"
+#include "spn_b64.h"
+#include "spn_render.h"
+
+#include <apr_general.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -138,6 +144,65 @@ static void seed(const uint8_t *b, size_t n)
     }
 }
 
+/* An NTLM AUTHENTICATE (type 3, unicode, 88-byte header with MIC) whose
+ * NT response is NTLMv2 with the AV pairs av[0..avn); returns its length. */
+static size_t ntlm3(uint8_t *o, const uint8_t *av, size_t avn, size_t cut_nt)
+{
+    uint8_t nt[1024];
+    size_t ntn = 0, k;
+    static const uint8_t user[] = { 'a', 0, 'l', 0, 'i', 0, 'c', 0, 'e', 0 };
+
+    memset(nt, 0x11, 16);                   /* NTProofStr */
+    ntn = 16;
+    nt[ntn++] = 1;                          /* RespType */
+    nt[ntn++] = 1;                          /* HiRespType */
+    memset(nt + ntn, 0, 6);
+    ntn += 6;
+    /* TimeStamp: 2026-11-25 13:00:00Z as FILETIME */
+    {
+        uint64_t ft = (uint64_t)1795611600 * 10000000ULL + 116444736000000000ULL;
+        for (k = 0; k < 8; k++)
+            nt[ntn++] = (uint8_t)(ft >> (8 * k));
+    }
+    memset(nt + ntn, 0x22, 8);              /* ChallengeFromClient */
+    ntn += 8;
+    memset(nt + ntn, 0, 4);
+    ntn += 4;
+    memcpy(nt + ntn, av, avn);
+    ntn += avn;
+    if (cut_nt && cut_nt < ntn)
+        ntn = cut_nt;
+    memset(o, 0, 88);
+    memcpy(o, "NTLMSSP\0", 8);
+    o[8] = 3;
+    /* Lm (empty at 88), Nt, Domain (empty), User, Workstation (empty), Key (empty) */
+#define F(at, len, off) do { o[at] = (uint8_t)(len); o[at + 1] = (uint8_t)((len) >> 8); \
+        o[at + 2] = o[at]; o[at + 3] = o[at + 1]; o[at + 4] = (uint8_t)(off); o[at + 5] = (uint8_t)((off) >> 8); } while (0)
+    F(12, 0, 88);
+    F(20, ntn, 88);
+    F(28, 0, 88 + ntn);
+    F(36, sizeof(user), 88 + ntn);
+    F(44, 0, 88 + ntn + sizeof(user));
+    F(52, 0, 88 + ntn + sizeof(user));
+#undef F
+    o[60] = 0x01;                           /* NTLMSSP_NEGOTIATE_UNICODE */
+    o[63] = 0x02;                           /* NTLMSSP_NEGOTIATE_VERSION */
+    memcpy(o + 88, nt, ntn);
+    memcpy(o + 88 + ntn, user, sizeof(user));
+    return 88 + ntn + sizeof(user);
+}
+
+static size_t av_pair(uint8_t *o, int id, const void *v, size_t n)
+{
+    o[0] = (uint8_t)id;
+    o[1] = (uint8_t)(id >> 8);
+    o[2] = (uint8_t)n;
+    o[3] = (uint8_t)(n >> 8);
+    if (n)
+        memcpy(o + 4, v, n);
+    return 4 + n;
+}
+
 static int hex_is(const uint8_t v[16], const char *want)
 {
     char h[33];
@@ -257,6 +322,115 @@ int main(void)
         uint8_t md5[16];
         spn_cbt_md5(NULL, 0, md5);
         ok(hex_is(md5, "441018525208457705bf09a8ee3c1093"), "empty bindings: MD5 of 20 zero bytes");
+    }
+
+    /* NTLMv2 client challenge: the AV pairs a type 3 carries in the clear */
+    {
+        uint8_t av[512], msg[2048], cbv[16], flags[4] = { 0x02, 0, 0, 0 }, ts[8];
+        const char *spn = "HTTP/web01.contoso.test";
+        uint8_t u16[64];
+        size_t avn = 0, m, j;
+        spn_token_t tok;
+        char out[128];
+        uint64_t ft = (uint64_t)1795611660 * 10000000ULL + 116444736000000000ULL;
+
+        for (j = 0; spn[j]; j++) {
+            u16[2 * j] = (uint8_t)spn[j];
+            u16[2 * j + 1] = 0;
+        }
+        for (j = 0; j < 8; j++)
+            ts[j] = (uint8_t)(ft >> (8 * j));
+        for (j = 0; j < 16; j++)
+            cbv[j] = (uint8_t)(0xC0 + j);
+        avn += av_pair(av + avn, 2, "C\0O\0", 4);               /* MsvAvNbDomainName */
+        avn += av_pair(av + avn, 6, flags, 4);                   /* MsvAvFlags: MIC */
+        avn += av_pair(av + avn, 7, ts, 8);                      /* MsvAvTimestamp */
+        avn += av_pair(av + avn, 9, u16, 2 * strlen(spn));       /* MsvAvTargetName */
+        avn += av_pair(av + avn, 10, cbv, 16);                   /* MsvAvChannelBindings */
+        avn += av_pair(av + avn, 0, NULL, 0);                    /* MsvAvEOL */
+        m = ntlm3(msg, av, avn, 0);
+        seed(msg, m);
+        is_int(spn_token_decode(msg, m, &tok), SPN_E_OK, "NTLMv2 type 3 decodes");
+        ok(tok.ntlm.ntlmv2 && tok.ntlm.n_av == 6, "client challenge: 6 AV pairs to MsvAvEOL");
+        ok(tok.ntlm.has_av_target &&
+           spn_ntlm_utf8(1, tok.ntlm.av_target, out, sizeof(out)) == strlen(spn) &&
+           strcmp(out, spn) == 0, "MsvAvTargetName: %s", spn);
+        ok(tok.ntlm.has_av_flags && tok.ntlm.av_flags == SPN_NTLM_AVF_MIC, "MsvAvFlags");
+        ok(tok.ntlm.has_av_time && spn_filetime_unix(tok.ntlm.av_time) == 1795611660 &&
+           spn_filetime_unix(tok.ntlm.client_time) == 1795611600, "MsvAvTimestamp and TimeStamp");
+        ok(tok.ntlm.has_av_cb && memcmp(tok.ntlm.av_cb.p, cbv, 16) == 0, "MsvAvChannelBindings");
+        is_str(tok.ntlm.user.len == 10 ? "alice" : "?", "alice", "the user field still read");
+        /* an AV pair that runs past the response: the walk stops there */
+        m = ntlm3(msg, av, avn, 16 + 28 + 8 + 4 + 2);   /* MsvAvFlags cut in its value */
+        is_int(spn_token_decode(msg, m, &tok), SPN_E_OK, "cut client challenge: the message still decodes");
+        ok(tok.ntlm.ntlmv2 && tok.ntlm.n_av == 1 && !tok.ntlm.has_av_flags && !tok.ntlm.has_av_target,
+           "cut AV pair: not read");
+        /* every cut of the AV pairs */
+        bad = 0;
+        for (j = 0; j <= avn; j++) {
+            m = ntlm3(msg, av, j, 0);
+            if (spn_token_decode(msg, m, &tok) != SPN_E_OK ||
+                (tok.ntlm.has_av_cb && j < avn - 4) ||
+                (tok.ntlm.has_av_target && tok.ntlm.av_target.len != 2 * strlen(spn)))
+                bad++;
+        }
+        is_int(bad, 0, "AV pairs cut at every byte: only whole pairs are read");
+        /* NTLMv1 (24-byte response): no client challenge */
+        m = ntlm3(msg, av, 0, 24);
+        spn_token_decode(msg, m, &tok);
+        ok(!tok.ntlm.ntlmv2 && !tok.ntlm.n_av, "NTLMv1: no client challenge");
+        ok(spn_filetime_unix(0) == -1, "FILETIME before 1970: none");
+
+        /* the diagnosis: ntlm-fallback names the SPN; the binding compared */
+        {
+            apr_pool_t *p;
+            spn_service_t svc;
+            spn_observation_t obs;
+            spn_diag_t *d;
+            spn_buf_t page;
+            char *auth;
+            unsigned x;
+
+            apr_initialize();
+            apr_pool_create(&p, NULL);
+            d = apr_pcalloc(p, sizeof(*d));
+            for (j = 0; j < 16; j++) {
+                sscanf(CERT_SHA256_CB + 2 * j, "%2x", &x);
+                cbv[j] = (uint8_t)x;
+            }
+            avn = 0;
+            avn += av_pair(av + avn, 9, u16, 2 * strlen(spn));
+            avn += av_pair(av + avn, 10, cbv, 16);
+            avn += av_pair(av + avn, 0, NULL, 0);
+            m = ntlm3(msg, av, avn, 0);
+            seed(msg, m);
+            auth = apr_palloc(p, spn_b64_encoded_len(m) + 6);
+            memcpy(auth, "NTLM ", 5);
+            auth[5 + spn_b64_encode(msg, m, auth + 5)] = '\0';
+            memset(&svc, 0, sizeof(svc));
+            memset(&obs, 0, sizeof(obs));
+            obs.authorization = auth;
+            obs.host = "web01.contoso.test";
+            obs.tls_cert = CERT_SHA256;
+            obs.proxied = 1;
+            spn_diagnose(p, NULL, &svc, &obs, d);
+            is_int(d->cause, SPN_C_NTLM_FALLBACK, "NTLMv2: ntlm-fallback");
+            is_str(d->sname, spn, "ntlm-fallback names the SPN the client aimed at");
+            is_int(d->cb_state, SPN_CB_OURS, "MsvAvChannelBindings: bound to this server's certificate");
+            spn_buf_init(&page, p, 8192);
+            spn_render_page(&page, d, &svc, SPN_DETAIL_FULL, "REF");
+            ok(strstr(page.s, "NTLM target (the SPN the client aimed at)</th><td>HTTP/web01.contoso.test") &&
+               strstr(page.s, "Channel binding (client)</th><td>" CERT_SHA256_CB) &&
+               strstr(page.s, "NTLM client time</th><td>2026-11-25 13:00:00 UTC") &&
+               strstr(page.s, "a Kerberos ticket for HTTP/web01.contoso.test"),
+               "page at detail full: target, binding, client time, and the meaning names the SPN");
+            spn_buf_init(&page, p, 8192);
+            spn_render_page(&page, d, &svc, SPN_DETAIL_SUMMARY, "REF");
+            ok(!strstr(page.s, "web01.contoso") && !strstr(page.s, CERT_SHA256_CB),
+               "page at detail summary: neither the target nor the binding");
+            apr_pool_destroy(p);
+            apr_terminate();
+        }
     }
     return tap_done();
 }
