@@ -33,7 +33,16 @@ my ($bep, $bkm) = (MiniHttpd::free_port(), MiniHttpd::free_port());
 my $tmp = File::Temp::tempdir(CLEANUP => 1);
 my $py = '/usr/bin/python3';
 
-# the backends
+# the backends.  NTLM (gss-ntlmssp) users: the client knows alice's
+# password, the Extended Protection backend has another one for her, so it
+# refuses her NTLM type 3 (a real failure, on the last leg).
+open(my $nu, '>', "$tmp/ntlm-client.users") or die;
+print $nu "SPNCHECK:alice:alice-Pw1\n";
+close $nu;
+open($nu, '>', "$tmp/ntlm-backend.users") or die;
+print $nu "SPNCHECK:alice:Another-Pw1\n";
+close $nu;
+local $ENV{NTLM_USER_FILE} = "$tmp/ntlm-backend.users";
 my @kids;
 for my $b ([$bep, "$realm/iis-ok.keytab", $own->{cert}, "$tmp/ep.log"],
            [$bkm, "$realm/iis-km-machine.keytab", '-', "$tmp/km.log"]) {
@@ -90,7 +99,7 @@ $h->start;
 
 sub client {
     my ($host, $path, @opt) = @_;
-    local $ENV{KRB5CCNAME} = "$realm/alice.cc";
+    local $ENV{KRB5CCNAME} = grep({ $_ eq 'spnego' } @opt) ? "$tmp/no-ticket.cc" : "$realm/alice.cc";
     my $out = `$py $FindBin::Bin/lib/gss_client.py $host $tls $ca->{ca} HTTP\@$host $path @opt 2>$tmp/client.err`;
     my $r = eval { JSON::PP::decode_json($out) };
     $r or diag("gss_client: $out " . do { local (@ARGV, $/) = "$tmp/client.err"; <> });
@@ -165,7 +174,30 @@ is($st->{status}, 200, '?ref=: 200');
 like($st->{body}, qr/Channel binding \(client\)<\/th><td>\Q$r->{md5}\E/, '?ref=: the client\'s binding');
 like($st->{body}, qr/Binding verdict/, '?ref=: the verdict');
 
-# 6. headless Chromium over HTTPS (t/lib/Chromium.pm), trusting the proxy's
+# 6. NTLM through the proxy, from a real gss-ntlmssp client (SPNEGO without
+# a Kerberos ticket) bound to the proxy's certificate: its type 3 names the
+# SPN it wanted and carries the binding (MS-NLMP AV pairs), shown at detail full
+{
+    local $ENV{NTLM_USER_FILE} = "$tmp/ntlm-client.users";
+    my $n = client($ep, '/', 'spnego');
+    is($n->{legs}, 2, 'NTLM: two legs (negotiate, authenticate)');
+    is_deeply([backend_log("$tmp/ep.log")]->[-2] // '', 'CONTINUE', 'the backend challenged the first leg');
+    like(lastline("$tmp/ep.log"), qr/^REJECT/, 'and refused the type 3');
+    is($n->{status}, 401, 'NTLM type 3 refused: 401');
+    is(cause_of($n), 'ntlm-fallback', 'NTLM: ntlm-fallback');
+    like($n->{body}, qr/NTLM target \(the SPN the client aimed at\)<\/th><td>HTTP\/\Q$ep\E</,
+         'page: MsvAvTargetName');
+    like($n->{body}, qr/instead of a Kerberos ticket for HTTP\/\Q$ep\E\./,
+         'ntlm-fallback names the SPN the browser could not get a ticket for');
+    like($n->{body}, qr/NTLM AV flags<\/th><td>0x0000000[0-9a-f][^<]*mic/, 'page: MsvAvFlags (MIC)');
+    like($n->{body}, qr/NTLM client time<\/th><td>\d{4}-\d\d-\d\d /, 'page: the client\'s timestamp');
+    like($n->{body}, qr/Channel binding \(client\)<\/th><td>\Q$n->{md5}\E</,
+         'page: MsvAvChannelBindings is the MD5 the client computed');
+    like($n->{body}, qr/Channel binding \(this server\)<\/th><td>\Q$n->{md5}\E /,
+         'and this proxy\'s certificate gives the same');
+}
+
+# 7. headless Chromium over HTTPS (t/lib/Chromium.pm), trusting the proxy's
 # certificate by its key (no certificate error): does it bind?  What it
 # does is asserted, and written down in docs/channel-binding.md.
 ok(-x '/usr/bin/chromium' && Chromium::available(), 'chromium is installed and runs in a namespace');

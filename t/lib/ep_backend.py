@@ -8,7 +8,10 @@
 # a bare 401 Negotiate, as IIS gives; success is 200.  MIT accepts a token
 # that binds nothing (all-zero Bnd) whatever the acceptor passes, like
 # tokenChecking "Allow".  Every verdict is appended to LOG, one line each:
-# "ACCEPT <client>" or "REJECT <major status names>: <message>".
+# "ACCEPT <client>" or "REJECT <major status names>: <message>".  NTLM
+# (gss-ntlmssp under SPNEGO, NTLM_USER_FILE in the environment) takes two
+# legs: the pending context is kept between them (one client at a time;
+# the answer to the first leg is 401 with the challenge, "CONTINUE").
 import base64
 import hashlib
 import os
@@ -37,6 +40,7 @@ def endpoint_bindings(pem_path):
 
 
 app = endpoint_bindings(bind_cert) if bind_cert != '-' else None
+pending = None
 
 
 def log(line):
@@ -60,10 +64,18 @@ class H(BaseHTTPRequestHandler):
         auth = self.headers.get('Authorization', '')
         if not auth.startswith('Negotiate '):
             return self.reply(401, b'backend: sign in\n', 'Negotiate')
+        global pending
         try:
             token = base64.b64decode(auth[10:])
             cb = gr.ChannelBindings(application_data=app) if app is not None else None
-            r = gr.accept_sec_context(token, gssapi.Credentials(usage='accept'), None, cb)
+            ctx = pending if token[:1] == b'\xa1' else None     # NegTokenResp: the next leg
+            pending = None
+            r = gr.accept_sec_context(token, gssapi.Credentials(usage='accept'), ctx, cb)
+            if r.more_steps:
+                pending = r.context
+                log('CONTINUE')
+                return self.reply(401, b'backend: continue\n',
+                                  'Negotiate ' + base64.b64encode(r.token).decode())
         except gssapi.exceptions.GSSError as e:
             bad = ' BAD_BINDINGS' if isinstance(e, gssapi.raw.exceptions.BadChannelBindingsError) else ''
             log('REJECT%s %s: %s' % (bad, e.maj_code, str(e).replace('\n', ' ')))

@@ -1,6 +1,8 @@
 #!/usr/bin/python3
-# gss_client.py HOST PORT CAFILE SPN PATH [nobind]: a GSSAPI client (MIT krb5
-# through python3-gssapi) that speaks HTTPS to HOST (connected at
+# gss_client.py HOST PORT CAFILE SPN PATH [nobind|spnego]: a GSSAPI client
+# (MIT krb5 through python3-gssapi; "spnego": SPNEGO, which is NTLM through
+# gss-ntlmssp when there is no Kerberos ticket, legs repeated on the same
+# connection while the server continues) that speaks HTTPS to HOST (connected at
 # 127.0.0.1:PORT), binds its Kerberos token to the certificate it was
 # served (RFC 5929 tls-server-end-point, as Windows does under Extended
 # Protection) unless "nobind", and sends GET PATH with it.  Prints one JSON
@@ -22,7 +24,9 @@ from cryptography import x509
 
 host, port, cafile, spn = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
 path = sys.argv[5]
-bind = not (len(sys.argv) > 6 and sys.argv[6] == 'nobind')
+opt = sys.argv[6] if len(sys.argv) > 6 else ''
+bind = opt != 'nobind'
+mech = gssapi.OID.from_int_seq('1.3.6.1.5.5.2') if opt == 'spnego' else None
 
 ctxt = ssl.create_default_context(cafile=cafile)
 conn = http.client.HTTPSConnection(host, port, context=ctxt, timeout=20)
@@ -36,14 +40,22 @@ app = b'tls-server-end-point:' + hashlib.new(alg, der).digest()
 md5 = hashlib.md5(struct.pack('<IIIII', 0, 0, 0, 0, len(app)) + app).hexdigest()
 cb = gr.ChannelBindings(application_data=app) if bind else None
 name = gssapi.Name(spn, gssapi.NameType.hostbased_service)
-ctx = gssapi.SecurityContext(name=name, usage='initiate', channel_bindings=cb,
+ctx = gssapi.SecurityContext(name=name, usage='initiate', channel_bindings=cb, mech=mech,
                              flags=gssapi.RequirementFlag.mutual_authentication |
                              gssapi.RequirementFlag.integrity |
                              gssapi.RequirementFlag.out_of_sequence_detection)
-token = base64.b64encode(ctx.step()).decode()
-conn.request('GET', path, headers={'Authorization': 'Negotiate ' + token, 'Host': host})
-r = conn.getresponse()
-body = r.read().decode('utf-8', 'replace')
+out = ctx.step()
+legs = 0
+while True:
+    legs += 1
+    token = base64.b64encode(out).decode()
+    conn.request('GET', path, headers={'Authorization': 'Negotiate ' + token, 'Host': host})
+    r = conn.getresponse()
+    body = r.read().decode('utf-8', 'replace')
+    www = [w for w in (r.headers.get_all('WWW-Authenticate') or []) if w.startswith('Negotiate ')]
+    if r.status != 401 or not www or ctx.complete or legs > 3:
+        break
+    out = ctx.step(base64.b64decode(www[0][10:]))
 print(json.dumps({'status': r.status, 'www': r.headers.get_all('WWW-Authenticate') or [],
                   'body': body, 'token': token, 'hash': hashlib.new(alg, der).hexdigest(),
-                  'hash_alg': alg, 'md5': md5 if bind else None}))
+                  'hash_alg': alg, 'md5': md5 if bind else None, 'legs': legs}))
