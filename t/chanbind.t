@@ -126,6 +126,21 @@ like($r->{body}, qr/tokenChecking:Allow/, 'remedy: tokenChecking');
 like($r->{body}, qr/Exchange: Microsoft supports/, 'remedy: what Microsoft supports for Exchange');
 like($r->{body}, qr/GSS flags<\/th><td>mutual[^<]*integ/, 'page: the GSS flags from the checksum');
 like($r->{body}, qr/Authenticator client<\/th><td>alice\@SPNCHECK\.TEST/, 'page: the authenticator client (full)');
+like($r->{body}, qr/KERB_AP_OPTIONS_CBT<\/th><td>not set/, 'page: MIT by default does not claim KERB_AP_OPTIONS_CBT');
+{
+    # MIT's client_aware_channel_bindings: the client claims binding (MS-KILE
+    # KERB_AP_OPTIONS_CBT in AD-IF-RELEVANT), read from its authenticator
+    open(my $in, '<', $ENV{KRB5_CONFIG}) or die "$ENV{KRB5_CONFIG}: $!";
+    my $conf = do { local $/; <$in> };
+    $conf =~ s/\[libdefaults\]\n/[libdefaults]\n    client_aware_channel_bindings = true\n/ or die;
+    open(my $out, '>', "$tmp/krb5-cbt.conf") or die;
+    print $out $conf;
+    close $out;
+    local $ENV{KRB5_CONFIG} = "$tmp/krb5-cbt.conf";
+    my $aw = client($ep, "/");
+    is(cause_of($aw), 'backend-channel-binding', 'client_aware_channel_bindings: backend-channel-binding');
+    like($aw->{body}, qr/KERB_AP_OPTIONS_CBT<\/th><td>set/, 'page: KERB_AP_OPTIONS_CBT set (MS-KILE ad-type 143)');
+}
 my ($ref) = $r->{body} =~ /name="spncheck-ref" content="([^"]+)"/;
 my $off = client($ep, '/off/');
 is($off->{status}, $r->{status}, 'module off: same status');
