@@ -276,6 +276,20 @@ void spn_token_text(spn_buf_t *b, const spn_token_t *t)
         if (n->has_version)
             spn_buf_printf(b, "version:       %u.%u.%u (NTLM revision %u)\n", n->ver_major,
                            n->ver_minor, n->ver_build, n->ver_rev);
+        if (n->has_av_target) {
+            spn_ntlm_utf8(1, n->av_target, tmp, sizeof(tmp));
+            spn_buf_puts(b, "target name:   ");
+            text_slice(b, (const uint8_t *)tmp, strlen(tmp));
+            spn_buf_puts(b, "\n");
+        }
+        if (n->has_av_flags)
+            spn_buf_printf(b, "av flags:      0x%08x\n", n->av_flags);
+        if (n->has_av_cb) {
+            spn_buf_puts(b, "channel bind:  ");
+            for (i = 0; i < 16; i++)
+                spn_buf_printf(b, "%02x", n->av_cb.p[i]);
+            spn_buf_puts(b, "\n");
+        }
     }
     if (t->error.code)
         spn_buf_printf(b, "error:         %s at byte %zu: %s\n", spn_err_name(t->error.code),

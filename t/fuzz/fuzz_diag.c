@@ -5,7 +5,8 @@
  * Authorization value as-is, or base64-encoded behind "Negotiate " or
  * "NTLM ", so that deep token structure is reachable; its next bits pick a
  * service without SPNs (names then come from the ticket) and a proxied
- * 401.  After every input the diagnosis must keep its invariants
+ * 401 (over TLS, with a certificate to bind to, when the next bit is set).
+ * After every input the diagnosis must keep its invariants
  * (diag_check.h): an overrun inside the struct, which ASan cannot see,
  * aborts here; so does JSON that is not valid (../unit/json_check.h). */
 #include "spn_render.h"
@@ -14,6 +15,7 @@
 #include "../unit/diag_check.h"
 #include "../unit/json_check.h"
 #include "kt_mem.h"
+#include "../unit/certs.h"
 
 #include <apr_general.h>
 #include <apr_strings.h>
@@ -99,6 +101,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     obs.host = "web01.spncheck.test";
     obs.now = 1795000000;
     obs.proxied = (data[0] / 6) & 1;
+    if (obs.proxied && ((data[0] / 12) & 1))
+        obs.tls_cert = CERT_SHA256;
     s = (data[0] / 3) & 1 ? &nospn : &svc;
     spn_diagnose(p, kctx, s, &obs, &d);
     if ((why = diag_check(&d, s, &obs)) != NULL) {
