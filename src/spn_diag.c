@@ -139,6 +139,17 @@ static void binding_state(spn_diag_t *d, const uint8_t *bnd, int zero)
         d->cb_state = SPN_CB_OTHER;
 }
 
+/* The backend's KRB-ERROR says its key did not open the ticket
+ * (KRB_AP_ERR_BAD_INTEGRITY 31, MODIFIED 41, BADKEYVER 44, NOKEY 45):
+ * the key, not the channel binding, failed there. */
+static int backend_key_error(const spn_diag_t *d)
+{
+    const spn_token_t *t = &d->backend;
+    long c = t->krb5.error_code;
+    return d->has_backend && t->error.code == SPN_E_OK && t->has_krb5 &&
+           t->krb5.msg_type == SPN_KRB_ERROR && (c == 31 || c == 41 || c == 44 || c == 45);
+}
+
 static spn_cause_t decide_krb5(apr_pool_t *p, krb5_context ctx, const spn_service_t *svc,
                                const spn_observation_t *obs, spn_diag_t *d)
 {
@@ -203,8 +214,8 @@ static spn_cause_t decide_krb5(apr_pool_t *p, krb5_context ctx, const spn_servic
          * by the certificate we served), or decrypts with another key. */
         if (!obs->proxied || backend_accepted(d))
             return SPN_C_TICKET_OK;
-        return d->cb_state == SPN_CB_OURS ? SPN_C_BACKEND_CHANNEL_BINDING
-                                          : SPN_C_BACKEND_KERNEL_MODE;
+        return d->cb_state == SPN_CB_OURS && !backend_key_error(d) ? SPN_C_BACKEND_CHANNEL_BINDING
+                                                                   : SPN_C_BACKEND_KERNEL_MODE;
     }
     if (!d->held && !d->configured)
         return SPN_C_SPN_UNKNOWN;

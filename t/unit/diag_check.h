@@ -91,7 +91,8 @@ static const char *diag_check(const spn_diag_t *d, const spn_service_t *svc,
         return "bound none with a non-zero binding";
     if (d->cb_state != SPN_CB_UNKNOWN && !d->ticket.auth.gss_cksum && !d->tok.ntlm.has_av_cb)
         return "a binding verdict without a binding read";
-    if (d->cause == SPN_C_BACKEND_CHANNEL_BINDING && (d->cb_state != SPN_CB_OURS || !d->proxied))
+    if (d->cause == SPN_C_BACKEND_CHANNEL_BINDING &&
+        (d->cb_state != SPN_CB_OURS || !d->proxied || !d->ticket.decrypted))
         return "backend-channel-binding without the proof";
     if (!d->ticket.decrypted && !dc_zero(&d->ticket.auth, sizeof(d->ticket.auth)))
         return "authenticator facts without a decrypted ticket";

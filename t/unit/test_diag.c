@@ -424,9 +424,21 @@ int main(int argc, const char *const *argv)
         spn_diagnose(pool, kctx, &svc, &obs, &d);
         ok(d.cause == SPN_C_BACKEND_KERNEL_MODE && d.cb_state == SPN_CB_OTHER && !d.cbt.ok,
            "no TLS here: no proof, backend-kernel-mode");
+        /* the backend's KRB-ERROR says its key failed: the key, not the binding */
+        obs.tls_cert = CERT_SHA256;
+        obs.backend_www = b64("Negotiate", tlv(APP(0), cat(3, tlv(OID, raw(OID_KRB5, 9)),
+            raw("\x03\x00", 2),
+            tlv(APP(30), tlv(SEQ, cat(7, field_int(0, 5), field_int(1, 30),
+                                      tlv(CTX(4), ktime(NOW)), field_int(5, 0),
+                                      field_int(6, 41), tlv(CTX(9), gstr(REALM)),
+                                      tlv(CTX(10), principal(2, WEB01))))))));
+        spn_diagnose(pool, kctx, &svc, &obs, &d);
+        ok(d.has_backend && d.backend.krb5.error_code == 41 && d.cb_state == SPN_CB_OURS &&
+           d.cause == SPN_C_BACKEND_KERNEL_MODE,
+           "bound to us, but the backend's KRB_AP_ERR_MODIFIED blames its key: backend-kernel-mode");
+        obs.backend_www = NULL;
         t.bnd = zero;
         obs.authorization = ap_req(&t);
-        obs.tls_cert = CERT_SHA256;
         spn_diagnose(pool, kctx, &svc, &obs, &d);
         ok(d.cause == SPN_C_BACKEND_KERNEL_MODE && d.cb_state == SPN_CB_NONE,
            "the client bound none (zeros): backend-kernel-mode");
