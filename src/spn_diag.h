@@ -17,6 +17,10 @@ typedef struct {
     time_t now;
     int proxied;                /* the 401 came from a backend (reverse proxy) */
     const char *backend_www;    /* the backend's WWW-Authenticate with a token, or NULL */
+    /* token-too-large (src/spn_size.h): a 400 for the Authorization field */
+    int too_large;              /* SPN_TOO_LARGE_HERE / _BACKEND, or 0 */
+    size_t field_size;          /* its bytes (here: those read before the limit hit) */
+    size_t field_limit;         /* LimitRequestFieldSize; 0 unknown (a backend's) */
 } spn_observation_t;
 
 typedef struct {
@@ -39,6 +43,8 @@ typedef struct {
     int proxied;
     int has_backend;            /* backend sent a token: decoded in backend */
     spn_token_t backend;
+    int too_large;              /* token-too-large: obs->too_large, field_size, field_limit */
+    size_t field_size, field_limit;
 } spn_diag_t;
 
 /* Decodes a base64 token into a buffer from p sized to it (not the cap). */
