@@ -56,6 +56,7 @@ typedef struct {
     int error_path;                 /* httpd's error path answers it (proxy filter stands by) */
     int too_large;                  /* a 400 for the Authorization field (spn_size.h) */
     size_t field_size, field_limit;
+    int field_partial;
     const char *scheme;             /* the refused field's scheme (only its start was read) */
 } exchange;
 
@@ -240,6 +241,7 @@ static void explain(request_rec *o, exchange *x)
     obs.too_large = x->too_large;
     obs.field_size = x->field_size;
     obs.field_limit = x->field_limit;
+    obs.field_partial = x->field_partial;
     d = apr_palloc(o->pool, sizeof(*d));
     spn_buf_init(b, o->pool, 8192);
     /* Diagnosis and rendering on a reference to the keytab snapshot,
@@ -348,12 +350,15 @@ static int keep_admin_page(const exchange *x)
 
 /* ---- token-too-large: the header line httpd refused ------------------------- */
 
-/* While httpd reads a request's header lines (AP_MODE_GETLINE, one line a
- * call), the start of the current line and how many bytes of it came.  If
- * httpd then answers 400 because a field exceeds LimitRequestFieldSize, the
- * line it was reading is the one: httpd itself keeps its name only in an
- * info-level log line.  Added only to connections whose server has
+/* While httpd reads a request's header lines (AP_MODE_GETLINE, at most one
+ * line a call), the start of the last line and how many bytes of it came.
+ * If httpd then answers 400 because a field exceeds LimitRequestFieldSize,
+ * that last line is the one: httpd itself keeps its name only in an
+ * info-level log line, and has removed every input filter by the time it
+ * answers (so the state hangs on the connection's pool).  Added only to connections whose server has
  * SPNCheck On (pre_connection); a few bytes copied per header line. */
+#define HEADER_WATCH_KEY "spncheck-header-watch"
+
 typedef struct {
     char line[SPN_LINE_PREFIX];
     apr_size_t prefix, len;
@@ -398,7 +403,7 @@ static int pre_connection(conn_rec *c, void *csd)
         return DECLINED;                    /* silent where SPNCheck is Off */
     w = apr_pcalloc(c->pool, sizeof(*w));
     w->fresh = 1;
-    ap_set_module_config(c->conn_config, &spncheck_module, w);
+    apr_pool_userdata_setn(w, HEADER_WATCH_KEY, NULL, c->pool);
     ap_add_input_filter("SPNCHECK_HEADERS", w, NULL, c);
     return DECLINED;
 }
@@ -409,12 +414,16 @@ static int pre_connection(conn_rec *c, void *csd)
  * LimitRequestFieldSize applied too. */
 static void too_large_here(request_rec *r)
 {
-    const header_watch *w = ap_get_module_config(r->connection->conn_config, &spncheck_module);
+    void *w_ = NULL;
+    const header_watch *w;
     const char *notes = apr_table_get(r->notes, "error-notes"), *scheme, *custom;
     const spncheck_conf *c = ap_get_module_config(r->server->lookup_defaults, &spncheck_module);
     exchange *x;
 
-    if (!w || w->fresh || !c || !c->enabled || !notes ||
+    /* (httpd has removed the filter itself by now: unusable input) */
+    apr_pool_userdata_get(&w_, HEADER_WATCH_KEY, r->connection->pool);
+    w = w_;
+    if (!w || !w->len || !c || !c->enabled || !notes ||
         strncmp(notes, "Size of a request header field exceeds", 38) != 0 ||
         !spn_auth_line(w->line, w->prefix, &scheme))
         return;                             /* another field (a Cookie): untouched */
@@ -423,7 +432,12 @@ static void too_large_here(request_rec *r)
     x = note(r, c, 0);
     x->too_large = SPN_TOO_LARGE_HERE;
     x->scheme = scheme;
+    /* The line that overflowed is the last one read: whole when its end
+     * came in the same read (then its exact size), else cut at the limit. */
     x->field_size = w->len;
+    x->field_partial = !w->fresh;
+    if (w->fresh)
+        x->field_size -= w->len >= 2 ? 2 : w->len;     /* CRLF */
     x->field_limit = (apr_size_t)r->server->limit_req_fieldsize;
     x->error_path = 1;
     explain(r, x);

@@ -21,6 +21,7 @@ typedef struct {
     int too_large;              /* SPN_TOO_LARGE_HERE / _BACKEND, or 0 */
     size_t field_size;          /* its bytes (here: those read before the limit hit) */
     size_t field_limit;         /* LimitRequestFieldSize; 0 unknown (a backend's) */
+    int field_partial;          /* field_size is what was read: the field is longer */
 } spn_observation_t;
 
 typedef struct {
@@ -45,6 +46,7 @@ typedef struct {
     spn_token_t backend;
     int too_large;              /* token-too-large: obs->too_large, field_size, field_limit */
     size_t field_size, field_limit;
+    int field_partial;
 } spn_diag_t;
 
 /* Decodes a base64 token into a buffer from p sized to it (not the cap). */

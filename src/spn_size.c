@@ -37,6 +37,7 @@ void spn_too_large_judge(const spn_observation_t *obs, spn_diag_t *d)
     d->too_large = obs->too_large;
     d->field_size = obs->field_size;
     d->field_limit = obs->field_limit;
+    d->field_partial = obs->field_partial;
     if (obs->too_large == SPN_TOO_LARGE_HERE) {
         /* Only the start of the field was read: no token to show. */
         memset(&d->tok, 0, sizeof(d->tok));
@@ -49,7 +50,7 @@ void spn_size_field(const spn_diag_t *d, char *out, size_t n)
 {
     if (!d->field_size)
         snprintf(out, n, "an unknown number of bytes");
-    else if (d->too_large == SPN_TOO_LARGE_HERE)
+    else if (d->field_partial)
         snprintf(out, n, "more than %zu bytes", d->field_size);
     else
         snprintf(out, n, "%zu bytes", d->field_size);

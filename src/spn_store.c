@@ -187,6 +187,7 @@ void spn_failure_from_diag(spn_failure_t *f, const spn_diag_t *d, int64_t now,
     f->format = (int32_t)d->tok.format;
     f->mech_id = (int32_t)d->tok.mech;
     f->too_large = d->too_large;
+    f->partial = d->field_partial;
     f->field_size = d->field_size > INT32_MAX ? INT32_MAX : (int32_t)d->field_size;
     f->field_limit = d->field_limit > INT32_MAX ? INT32_MAX : (int32_t)d->field_limit;
     put(f->ref, sizeof(f->ref), ref);
@@ -219,6 +220,7 @@ void spn_diag_from_failure(spn_diag_t *d, const spn_failure_t *f, const spn_serv
     snprintf(d->realm, sizeof(d->realm), "%s", f->realm);
     d->fit_kvno = -1;
     d->too_large = f->too_large;
+    d->field_partial = f->partial != 0;
     d->field_size = f->field_size > 0 ? (size_t)f->field_size : 0;
     d->field_limit = f->field_limit > 0 ? (size_t)f->field_limit : 0;
     obs.host = f->host;

@@ -16,7 +16,7 @@ typedef struct {
     int64_t time;               /* seconds since the epoch */
     int32_t cause, etype, kvno, proxied;   /* kvno -1, etype 0: none */
     int32_t format, mech_id;    /* spn_format_t, spn_mech_t of the token */
-    int32_t too_large, field_size, field_limit, pad_size;   /* token-too-large (spn_size.h) */
+    int32_t too_large, field_size, field_limit, partial;   /* token-too-large (spn_size.h) */
     char ref[12];
     char client[48];
     char host[128];
