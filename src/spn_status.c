@@ -277,6 +277,7 @@ static void json_scope(spn_json_t *w, apr_pool_t *p, const spn_scope_t *sc)
     }
     else
         spn_json_null(w);
+    spn_json_kint(w, "ntlm_share_max", sc->ntlm_share_max);
     spn_json_key(w, "kerberos_share");
     if (krb5_share(sc) >= 0) {
         char num[16];

@@ -59,7 +59,7 @@ $spn    SPNCheckNTLMShare 30%
 SITE
 
 my @mpms = qw(prefork worker event);
-plan tests => 18 * @mpms;
+plan tests => 18 * @mpms + 7;
 
 my ($K1, $N1, $K2) = (5, 4, 3);
 
@@ -133,4 +133,43 @@ for my $mpm (@mpms) {
               "$mpm: counts kept across a graceful restart");
     $h->stop;
     is_deeply([$h->sanitizer_reports], [], "$mpm: no sanitizer report");
+}
+
+# SPNCheckNTLMShare: default 10, set in a virtual host and inherited by its
+# sections, overridden in one; a bad value is refused at start-up.
+{
+    my $on = "SPNCheck On\nSPNCheckKeytab $dir/web01.keytab\n";
+    my $cfg = <<"CFG";
+<Location /dflt>
+    $on</Location>
+<VirtualHost *:*>
+    ServerName other.spncheck.test
+    SPNCheckNTLMShare 25%
+    <Location /inherit>
+        $on    </Location>
+    <Location /override>
+        $on        SPNCheckNTLMShare 5
+    </Location>
+    <Location /spncheck-status>
+        SetHandler spncheck-status
+    </Location>
+</VirtualHost>
+CFG
+    my $h = MiniHttpd->new(realm => $dir, module => $ENV{SPNCHECK_MODULE}, site => $cfg);
+    $h->start;
+    my $j = eval { JSON::PP::decode_json(fetch('127.0.0.1', '/spncheck-status?format=json',
+                                               port => $h->{port})->{body}) } || {};
+    $h->stop;
+    my %max = map { (($_->{server} =~ /^other/ ? 'vh' : 'main') . ($_->{location} // '') => $_->{ntlm_share_max}) }
+        @{$j->{scopes} || []};
+    is($max{'main/dflt'}, 10, 'SPNCheckNTLMShare: default 10');
+    is($max{'vh/dflt'}, 25, '  the main server\'s section, as the virtual host merges it: 25');
+    is($max{'vh/inherit'}, 25, 'SPNCheckNTLMShare: a section inherits its virtual host\'s');
+    is($max{'vh/override'}, 5, 'SPNCheckNTLMShare: a section overrides it');
+    for my $bad ('101', 'ten', '-1') {
+        my $b = MiniHttpd->new(realm => $dir, module => $ENV{SPNCHECK_MODULE},
+                               site => "<Location />\nSPNCheckNTLMShare $bad\n</Location>\n");
+        my $out = `/usr/sbin/apache2 -t -d $b->{dir} -f $b->{dir}/httpd.conf 2>&1`;
+        like($out, qr/SPNCheckNTLMShare: a percentage from 0 to 100/, "SPNCheckNTLMShare $bad: refused");
+    }
 }
