@@ -399,8 +399,9 @@ static int pre_connection(conn_rec *c, void *csd)
                                                    &spncheck_module);
     header_watch *w;
     (void)csd;
-    if (!sc || !sc->enabled)
-        return DECLINED;                    /* silent where SPNCheck is Off */
+    if (!sc || !sc->enabled || c->outgoing || c->master)
+        return DECLINED;    /* silent where SPNCheck is Off; not a proxy's backend
+                               connection nor an HTTP/2 stream (mod_http2 parses those) */
     w = apr_pcalloc(c->pool, sizeof(*w));
     w->fresh = 1;
     apr_pool_userdata_setn(w, HEADER_WATCH_KEY, NULL, c->pool);
