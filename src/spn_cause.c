@@ -230,7 +230,8 @@ const spn_cause_info_t spn_causes[SPN_C_COUNT] = {
         "({field_limit}). This is a server configuration problem, not yours: give the "
         "reference below to your administrator.",
         {"the user is a member of many groups (directly or nested), so the ticket's PAC is "
-         "large: about 40 bytes per group, more with SID history; base64 adds a third",
+         "large: Microsoft's estimate is 1200 + 40 bytes per domain-local or universal group "
+         "(or SID history entry) + 8 per global group, and base64 adds a third",
          "a proxy or server on the way has a header limit below Windows' MaxTokenSize "
          "(48000 bytes, so up to 64 KiB of base64)"},
         {"LimitRequestFieldSize 65536   (this httpd: in the main server or the first "
