@@ -17,7 +17,7 @@ use SpnTest;
 use MiniHttpd;
 use ThreeWay;
 
-plan tests => 47;
+plan tests => 57;
 
 my $dir = realm_dir();
 my $host = 'web01.spncheck.test';
@@ -101,6 +101,33 @@ like($log, qr/SPN00010: failed Negotiate exchange ref=\S+ cause=token-too-large 
     is(cause_of($r), 'token-too-large', 'summary: token-too-large');
     like($r->{body}, qr/(?:more than )?\d+ bytes.*\b$limit bytes/s, 'summary: size and limit');
     unlike($r->{body}, qr/web01\.keytab/, 'summary: no keytab path');
+}
+
+# An admin's ErrorDocument 400: "text" gives way to the diagnosis unless
+# SPNCheckErrorDocument keep; a local page is served as it is.
+for my $case (['text, replace', qq{ErrorDocument 400 "custom four hundred"}, 'token-too-large'],
+              ['text, keep', qq{ErrorDocument 400 "custom four hundred"\n    SPNCheckErrorDocument keep}, undef],
+              ['local page, replace', "ErrorDocument 400 /e400.html", 'token-too-large'],
+              ['local page, keep', "ErrorDocument 400 /e400.html\n    SPNCheckErrorDocument keep", undef]) {
+    my ($name, $lines, $want) = @$case;
+    (my $s = $site) =~ s/(    SPNCheck On\n)/$1    $lines\n/;
+    my $m = MiniHttpd->new(realm => $dir, module => $ENV{SPNCHECK_MODULE}, site => $s);
+    open(my $e, '>', "$m->{dir}/htdocs/e400.html") or die;
+    print $e "admin's 400 page\n";
+    close $e;
+    $m->start;
+    my $r = fetch($host, '/', user => 'alice', port => $m->{port});
+    $m->stop;
+    is($r->{status}, 400, "ErrorDocument 400 ($name): 400");
+    if ($want) {
+        is(cause_of($r), $want, "ErrorDocument 400 ($name): the diagnosis");
+    }
+    else {
+        is(cause_of($r), undef, "ErrorDocument 400 ($name): no diagnosis");
+        like($r->{body}, qr/custom four hundred|admin's 400 page|Bad Request/,
+             "ErrorDocument 400 ($name): the page httpd serves") or diag $r->{body};
+        diag "ErrorDocument 400 ($name): httpd served: " . join(' ', $r->{body} =~ /(custom four hundred|admin's 400 page|Bad Request)/);
+    }
 }
 
 # A backend that answers 400 to a large token (IIS's HTTP.sys with its
