@@ -574,9 +574,10 @@ static void register_hooks(apr_pool_t *p)
     ap_hook_handler(spncheck_status_handler, NULL, NULL, APR_HOOK_MIDDLE);
     ap_register_output_filter("SPNCHECK_PAGE", error_page_filter, NULL, AP_FTYPE_RESOURCE);
     ap_register_output_filter("SPNCHECK_PROXY", proxy_filter, NULL, AP_FTYPE_RESOURCE);
-    /* above mod_ssl (CONNECTION + 5) and mod_reqtimeout (+ 8): plain bytes */
+    /* input filters run from the lowest type: this one before mod_ssl's
+     * (CONNECTION + 5), so it reads the decrypted lines */
     ap_register_input_filter("SPNCHECK_HEADERS", header_watch_filter, NULL,
-                             AP_FTYPE_CONNECTION + 9);
+                             AP_FTYPE_CONNECTION + 1);
     spncheck_status_hooks();
     spncheck_retry_hooks();
 }

@@ -16,8 +16,9 @@ use JSON::PP ();
 use SpnTest;
 use MiniHttpd;
 use ThreeWay;
+use TestCA;
 
-plan tests => 57;
+plan tests => 60;
 
 my $dir = realm_dir();
 my $host = 'web01.spncheck.test';
@@ -101,6 +102,23 @@ like($log, qr/SPN00010: failed Negotiate exchange ref=\S+ cause=token-too-large 
     is(cause_of($r), 'token-too-large', 'summary: token-too-large');
     like($r->{body}, qr/(?:more than )?\d+ bytes.*\b$limit bytes/s, 'summary: size and limit');
     unlike($r->{body}, qr/web01\.keytab/, 'summary: no keytab path');
+}
+
+# Over TLS: the watch sits above mod_ssl and reads the decrypted lines.
+{
+    my $ca = TestCA->new(names => [$host]);
+    (my $s = $site) =~ s/(    SPNCheck On\n)/    SSLEngine on\n    SSLCertificateFile $ca->{cert}\n    SSLCertificateKeyFile $ca->{key}\n$1/;
+    my $m = MiniHttpd->new(realm => $dir, module => $ENV{SPNCHECK_MODULE}, site => $s,
+                           mods => [qw(ssl socache_shmcb)]);
+    $m->start;
+    my $r = fetch($host, '/', user => 'alice', port => $m->{port}, scheme => 'https',
+                  curl => ['--cacert', $ca->{ca}]);
+    my $c = fetch($host, '/', header => $cookie, port => $m->{port}, scheme => 'https',
+                  curl => ['--cacert', $ca->{ca}]);
+    $m->stop;
+    is($r->{status}, 400, 'TLS: 400');
+    is(cause_of($r), 'token-too-large', 'TLS: token-too-large');
+    is(cause_of($c), undef, 'TLS: an oversized Cookie is left alone');
 }
 
 # An admin's ErrorDocument 400: "text" gives way to the diagnosis unless
