@@ -8,7 +8,9 @@
  * left exactly as the auth module (or the proxied backend) set them.
  */
 #include "spn_http.h"
+#include "spn_mechcount.h"
 #include "spn_render.h"
+#include "spn_size.h"
 #include "mod_spncheck.h"
 #include "mod_spncheck_keytab.h"
 #include "mod_spncheck_probe.h"
@@ -16,6 +18,7 @@
 #include "mod_spncheck_status.h"
 #include "mod_spncheck_store.h"
 
+#include "http_connection.h"
 #include "http_core.h"
 #include "http_log.h"
 #include "http_protocol.h"
@@ -66,6 +69,10 @@ typedef struct {
     spn_cause_t cause;              /* and then its cause and reference */
     const char *ref;
     int error_path;                 /* httpd's error path answers it (proxy filter stands by) */
+    int too_large;                  /* a 400 for the Authorization field (spn_size.h) */
+    size_t field_size, field_limit;
+    int field_partial;
+    const char *scheme;             /* the refused field's scheme (only its start was read) */
 } exchange;
 
 /* The first WWW-Authenticate value of t that carries a token, or NULL;
@@ -213,7 +220,8 @@ static spn_buf_t *first_leg(request_rec *o, exchange *x)
 static void explain(request_rec *o, exchange *x)
 {
     const spncheck_conf *c = x->c;
-    const char *auth = negotiate_auth(o), *backend, *ref;
+    const char *auth = x->too_large == SPN_TOO_LARGE_HERE ? x->scheme
+                       : negotiate_auth(o), *backend, *ref;
     int proxied = x->proxied;
     spn_service_t svc;
     spn_observation_t obs;
@@ -246,13 +254,17 @@ static void explain(request_rec *o, exchange *x)
     obs.proxied = proxied;
     obs.backend_www = proxied ? backend : NULL;
     obs.tls_cert = proxied ? served_cert(o) : NULL;    /* a backend that binds to its TLS */
+    obs.too_large = x->too_large;
+    obs.field_size = x->field_size;
+    obs.field_limit = x->field_limit;
+    obs.field_partial = x->field_partial;
     d = apr_palloc(o->pool, sizeof(*d));
     spn_buf_init(b, o->pool, 8192);
     /* Diagnosis and rendering on a reference to the keytab snapshot,
      * outside the cache lock. */
     if (spncheck_explain_page(o, c->keytab, &svc, &obs, d, &log, b, c->detail, ref) != OK)
         return;                             /* the module is off in this process */
-    if (!proxied)
+    if (!proxied && !x->too_large)
         spncheck_retry_keep(o, retry_scope(o), d, ref);
     do_log = spncheck_record(o, d, ref, proxied, &suppressed);
     if (do_log)
@@ -303,11 +315,24 @@ static apr_status_t send_page(ap_filter_t *f, apr_bucket_brigade *bb, const spn_
  * 200, a redirect): then its body is its own. */
 static apr_status_t error_page_filter(ap_filter_t *f, apr_bucket_brigade *bb)
 {
-    if (f->r->status != HTTP_UNAUTHORIZED) {
+    if (f->r->status != HTTP_UNAUTHORIZED && f->r->status != HTTP_BAD_REQUEST) {
         ap_remove_output_filter(f);
         return ap_pass_brigade(f->next, bb);
     }
     return send_page(f, bb, f->ctx);
+}
+
+/* The backend answered 400 to a request whose token is large
+ * (SPN_TOKEN_LARGE): most likely its header limit (HTTP.sys). */
+static void backend_too_large(request_rec *r, exchange *x)
+{
+    const char *auth = negotiate_auth(r);
+    size_t n = auth ? sizeof("Authorization: ") - 1 + strlen(auth) : 0;
+
+    if (n >= SPN_TOKEN_LARGE) {
+        x->too_large = SPN_TOO_LARGE_BACKEND;
+        x->field_size = n;
+    }
 }
 
 /* A proxied response to a request that carried a token: untouched and
@@ -319,10 +344,12 @@ static apr_status_t proxy_filter(ap_filter_t *f, apr_bucket_brigade *bb)
     exchange *x = ap_get_module_config(r->request_config, &spncheck_module);
 
     if (!f->ctx) {
-        if (r->status == HTTP_UNAUTHORIZED && x && !x->error_path)
+        if (r->status == HTTP_BAD_REQUEST && x && !x->error_path)
+            backend_too_large(r, x);
+        if (x && !x->error_path && (r->status == HTTP_UNAUTHORIZED || x->too_large))
             explain(r, x);
-        if (r->status != HTTP_UNAUTHORIZED || !x || x->error_path || !x->pc ||
-            !(f->ctx = x->pc)) {
+        if (!x || x->error_path || (r->status != HTTP_UNAUTHORIZED && !x->too_large) ||
+            !x->pc || !(f->ctx = x->pc)) {
             ap_remove_output_filter(f);
             return ap_pass_brigade(f->next, bb);
         }
@@ -337,6 +364,132 @@ static int keep_admin_page(const exchange *x)
     return x->c->errordoc == SPNCHECK_ERRORDOC_KEEP || !x->failure;
 }
 
+/* ---- token-too-large: the header line httpd refused ------------------------- */
+
+/* While httpd reads a request's header lines (AP_MODE_GETLINE, at most one
+ * line a call), the start of the last line and how many bytes of it came.
+ * If httpd then answers 400 because a field exceeds LimitRequestFieldSize,
+ * that last line is the one: httpd itself keeps its name only in an
+ * info-level log line, and has removed every input filter by the time it
+ * answers (so the state hangs on the connection's pool).  Added only to connections whose server has
+ * SPNCheck On (pre_connection); a few bytes copied per header line. */
+#define HEADER_WATCH_KEY "spncheck-header-watch"
+
+typedef struct {
+    char line[SPN_LINE_PREFIX];
+    apr_size_t prefix, len;
+    int fresh;                      /* the next data starts a line */
+} header_watch;
+
+static apr_status_t header_watch_filter(ap_filter_t *f, apr_bucket_brigade *bb,
+                                        ap_input_mode_t mode, apr_read_type_e block,
+                                        apr_off_t readbytes)
+{
+    header_watch *w = f->ctx;
+    apr_status_t rv = ap_get_brigade(f->next, bb, mode, block, readbytes);
+    apr_bucket *e;
+
+    if (rv != APR_SUCCESS || mode != AP_MODE_GETLINE)
+        return rv;
+    for (e = APR_BRIGADE_FIRST(bb); e != APR_BRIGADE_SENTINEL(bb); e = APR_BUCKET_NEXT(e)) {
+        const char *d;
+        apr_size_t n, k;
+        if (APR_BUCKET_IS_METADATA(e) || apr_bucket_read(e, &d, &n, APR_BLOCK_READ) != APR_SUCCESS
+            || !n)
+            continue;
+        if (w->fresh)
+            w->prefix = w->len = 0, w->fresh = 0;
+        k = n < sizeof(w->line) - w->prefix ? n : sizeof(w->line) - w->prefix;
+        memcpy(w->line + w->prefix, d, k);
+        w->prefix += k;
+        w->len += n;
+        if (d[n - 1] == '\n')
+            w->fresh = 1;
+    }
+    return rv;
+}
+
+static int pre_connection(conn_rec *c, void *csd)
+{
+    const spncheck_conf *sc = ap_get_module_config(c->base_server->lookup_defaults,
+                                                   &spncheck_module);
+    header_watch *w;
+    (void)csd;
+    if (!sc || !sc->enabled || c->outgoing || c->master)
+        return DECLINED;    /* silent where SPNCheck is Off; not a proxy's backend
+                               connection nor an HTTP/2 stream (mod_http2 parses those) */
+    w = apr_pcalloc(c->pool, sizeof(*w));
+    w->fresh = 1;
+    apr_pool_userdata_setn(w, HEADER_WATCH_KEY, NULL, c->pool);
+    ap_add_input_filter("SPNCHECK_HEADERS", w, NULL, c);
+    return DECLINED;
+}
+
+/* httpd refused the request with 400 while reading it.  No location walk
+ * has run, so the configuration is that of the server the connection
+ * arrived at (the first virtual host of its address), whose
+ * LimitRequestFieldSize applied too. */
+static void too_large_here(request_rec *r)
+{
+    void *w_ = NULL;
+    const header_watch *w;
+    const char *notes = apr_table_get(r->notes, "error-notes"), *scheme, *custom;
+    const spncheck_conf *c = ap_get_module_config(r->server->lookup_defaults, &spncheck_module);
+    exchange *x;
+
+    /* (httpd has removed the filter itself by now: unusable input) */
+    apr_pool_userdata_get(&w_, HEADER_WATCH_KEY, r->connection->pool);
+    w = w_;
+    if (!w || !w->len || !c || !c->enabled || !notes ||
+        strncmp(notes, "Size of a request header field exceeds", 38) != 0 ||
+        !spn_auth_line(w->line, w->prefix, &scheme))
+        return;                             /* another field (a Cookie): untouched */
+    if (ap_get_module_config(r->request_config, &spncheck_module))
+        return;
+    x = note(r, c, 0);
+    x->too_large = SPN_TOO_LARGE_HERE;
+    x->scheme = scheme;
+    /* The line that overflowed is the last one read: whole when its end
+     * came in the same read (then its exact size), else cut at the limit. */
+    x->field_size = w->len;
+    x->field_partial = !w->fresh;
+    if (w->fresh)
+        x->field_size -= w->len >= 2 ? 2 : w->len;     /* CRLF */
+    x->field_limit = (apr_size_t)r->server->limit_req_fieldsize;
+    x->error_path = 1;
+    explain(r, x);
+    custom = ap_response_code_string(r, ap_index_of_response(HTTP_BAD_REQUEST));
+    if (x->pc && !(custom && c->errordoc == SPNCHECK_ERRORDOC_KEEP))
+        ap_add_output_filter("SPNCHECK_PAGE", x->pc, r, r->connection);
+}
+
+/* ---- successes by mechanism ---------------------------------------------------- */
+
+/* A request in an SPNCheck On scope that carried a Negotiate/NTLM token and
+ * was authenticated: locally, the auth module set r->user; behind a
+ * proxy, the backend answered neither 401, 400 nor 5xx.  The token is
+ * sniffed (its first bytes), and one atomic add counts it. */
+static int log_success(request_rec *r)
+{
+    exchange *x = ap_get_module_config(r->request_config, &spncheck_module);
+    const request_rec *last = r;
+    const char *auth;
+    int slot;
+
+    if (!x || x->failure || x->too_large || r->main)
+        return DECLINED;
+    while (last->next)
+        last = last->next;
+    if (last->status == HTTP_UNAUTHORIZED)
+        return DECLINED;
+    if (x->proxied ? (last->status == HTTP_BAD_REQUEST || last->status >= 500) : !r->user)
+        return DECLINED;
+    if (!(auth = negotiate_auth(r)) || (slot = spncheck_mech_slot(r, x->c)) < 0)
+        return DECLINED;
+    spn_mech_count(spncheck_store(), slot, spn_mech_sniff(auth, strlen(auth)));
+    return DECLINED;
+}
+
 /* httpd answers the 401 itself: its default page or ErrorDocument "text". */
 static void insert_error_filter(request_rec *r)
 {
@@ -344,6 +497,10 @@ static void insert_error_filter(request_rec *r)
     exchange *x;
     const char *custom;
 
+    if (r->status == HTTP_BAD_REQUEST && !r->main && !r->prev) {
+        too_large_here(r);
+        return;
+    }
     if (r->status != HTTP_UNAUTHORIZED || r->main)
         return;
     /* (A recursive error is sent for the request that failed first.) */
@@ -417,6 +574,7 @@ static int post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp, s
     spncheck_store_post_config(pconf, s);
     ssl_var = APR_RETRIEVE_OPTIONAL_FN(ssl_var_lookup);
     ssl_https = APR_RETRIEVE_OPTIONAL_FN(ssl_is_https);
+    spncheck_mech_assign(pconf, spncheck_store());
     return spncheck_probe_post_config(pconf, s);
 }
 
@@ -426,12 +584,18 @@ static void register_hooks(apr_pool_t *p)
     ap_hook_pre_config(pre_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_post_config(post_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_child_init(child_init, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_pre_connection(pre_connection, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_log_transaction(log_success, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_check_authn(check_authn, NULL, NULL, APR_HOOK_FIRST, AP_AUTH_INTERNAL_PER_CONF);
     ap_hook_insert_error_filter(insert_error_filter, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_insert_filter(insert_filter, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_handler(spncheck_status_handler, NULL, NULL, APR_HOOK_MIDDLE);
     ap_register_output_filter("SPNCHECK_PAGE", error_page_filter, NULL, AP_FTYPE_RESOURCE);
     ap_register_output_filter("SPNCHECK_PROXY", proxy_filter, NULL, AP_FTYPE_RESOURCE);
+    /* input filters run from the lowest type: this one before mod_ssl's
+     * (CONNECTION + 5), so it reads the decrypted lines */
+    ap_register_input_filter("SPNCHECK_HEADERS", header_watch_filter, NULL,
+                             AP_FTYPE_CONNECTION + 1);
     spncheck_status_hooks();
     spncheck_retry_hooks();
 }

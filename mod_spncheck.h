@@ -10,6 +10,7 @@
 
 #include "httpd.h"
 #include "http_config.h"
+#include "apr_hash.h"
 
 #include "spn_render.h"
 #include "spn_status.h"
@@ -32,6 +33,10 @@ typedef struct {
     const char *account;                 /* SPNCheckServiceAccount; NULL = inherit */
     const char *netbios;                 /* SPNCheckNetBIOSName; NULL = inherit */
     int touched;                         /* this section set one of ours */
+    /* successes by mechanism (issue 12): the NTLM share that warns, and
+     * the innermost section that set one of ours (its counting slot) */
+    int ntlm_share, ntlm_share_set;      /* SPNCheckNTLMShare, default 10 (%) */
+    const void *origin;
 } spncheck_conf;
 
 /* SPNCheckErrorDocument: a local ErrorDocument 401's body gives way to the
@@ -45,6 +50,8 @@ typedef struct {
     const char *probe_keytab;            /* SPNCheckProbe: off when NULL */
     const char *probe_client;
     int probe_interval;                  /* seconds, default 900 */
+    int mech_slot;                       /* the vhost's counting slot, -1 none */
+    apr_hash_t *mech_slots;              /* its sections' (origin -> slot + 1) */
 } spncheck_srv;
 
 #define SPNCHECK_HISTORY_DEFAULT 1000
@@ -63,6 +70,11 @@ void spncheck_service(const spncheck_conf *c, spn_service_t *svc);
 int spncheck_scopes(apr_pool_t *p, spn_scope_t **out);
 /* The same without loading keytabs (no lock needed). */
 int spncheck_scopes_noload(apr_pool_t *p, spn_scope_t **out);
+/* Success counting by mechanism: names a slot of the shared store for
+ * every scope (at most SPN_MECH_SCOPES), in spncheck_scopes' order
+ * (post_config); and the slot of a request's scope, -1 when none. */
+void spncheck_mech_assign(apr_pool_t *p, spn_store_t *store);
+int spncheck_mech_slot(request_rec *r, const spncheck_conf *c);
 /* "host:port" of a server, and the scope label of a request. */
 const char *spncheck_server_label(apr_pool_t *p, const server_rec *s);
 const char *spncheck_request_scope(request_rec *r);

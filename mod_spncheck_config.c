@@ -7,7 +7,9 @@
 #include "http_log.h"
 #include "http_main.h"
 
+#include "apr_hash.h"
 #include "apr_strings.h"
+#include "spn_mechcount.h"
 
 APLOG_USE_MODULE(spncheck);
 
@@ -16,6 +18,8 @@ void *spncheck_create_dir(apr_pool_t *p, char *dir)
     spncheck_conf *c = apr_pcalloc(p, sizeof(*c));
     (void)dir;
     c->detail = SPN_DETAIL_SUMMARY;
+    c->ntlm_share = SPN_NTLM_SHARE_DEFAULT;
+    c->origin = c;
     return c;
 }
 
@@ -34,6 +38,9 @@ void *spncheck_merge_dir(apr_pool_t *p, void *basev, void *addv)
     c->account = add->account ? add->account : base->account;
     c->netbios = add->netbios ? add->netbios : base->netbios;
     c->touched = add->touched;
+    c->ntlm_share = add->ntlm_share_set ? add->ntlm_share : base->ntlm_share;
+    c->ntlm_share_set = add->ntlm_share_set || base->ntlm_share_set;
+    c->origin = add->touched ? add->origin : base->origin;
     return c;
 }
 
@@ -43,6 +50,7 @@ void *spncheck_create_srv(apr_pool_t *p, server_rec *s)
     (void)s;
     c->history = SPNCHECK_HISTORY_DEFAULT;
     c->probe_interval = 900;
+    c->mech_slot = -1;
     return c;
 }
 
@@ -54,6 +62,7 @@ void *spncheck_merge_srv(apr_pool_t *p, void *basev, void *addv)
     c->probe_keytab = add->probe_keytab ? add->probe_keytab : base->probe_keytab;
     c->probe_client = add->probe_keytab ? add->probe_client : base->probe_client;
     c->probe_interval = add->probe_keytab ? add->probe_interval : base->probe_interval;
+    c->mech_slot = -1;                     /* assigned at post_config */
     return c;
 }
 
@@ -86,6 +95,19 @@ static const char *set_errordoc(cmd_parms *cmd, void *cfg, const char *arg)
     else if (!strcasecmp(arg, "keep")) c->errordoc = SPNCHECK_ERRORDOC_KEEP;
     else return "SPNCheckErrorDocument must be replace or keep";
     c->errordoc_set = c->touched = 1;
+    return NULL;
+}
+
+static const char *set_ntlm_share(cmd_parms *cmd, void *cfg, const char *arg)
+{
+    spncheck_conf *c = cfg;
+    char *end;
+    long n = strtol(arg, &end, 10);
+    (void)cmd;
+    if (end == arg || (*end && strcmp(end, "%") != 0) || n < 0 || n > 100)
+        return "SPNCheckNTLMShare: a percentage from 0 to 100 (e.g. 10 or 10%)";
+    c->ntlm_share = (int)n;
+    c->ntlm_share_set = c->touched = 1;
     return NULL;
 }
 
@@ -171,6 +193,9 @@ const command_rec spncheck_cmds[] = {
     AP_INIT_TAKE1("SPNCheckNetBIOSName", set_string,
                   (void *)APR_OFFSETOF(spncheck_conf, netbios), RSRC_CONF | ACCESS_CONF,
                   "the host's NetBIOS name (default: first label of the SPN's host, upper-cased)"),
+    AP_INIT_TAKE1("SPNCheckNTLMShare", set_ntlm_share, NULL, RSRC_CONF | ACCESS_CONF,
+                  "the share of successful sign-ins NTLM may carry before the kerberos-share "
+                  "self-check warns (default 10%)"),
     AP_INIT_TAKE1("SPNCheckHistory", set_history, NULL, RSRC_CONF,
                   "failures kept in shared memory for the status page (default 1000)"),
     AP_INIT_TAKE23("SPNCheckProbe", set_probe, NULL, RSRC_CONF,
@@ -205,8 +230,32 @@ const char *spncheck_request_scope(request_rec *r)
                        d && d->d ? d->d : "", NULL);
 }
 
+/* Set while spncheck_mech_assign walks the scopes (post_config only). */
+static spn_store_t *assign_store;
+static int assigning;
+
+/* Scope i's counting slot: the vhost's (section NULL) or a section's. */
+static void assign_slot(apr_pool_t *p, server_rec *s, const spncheck_conf *section, int i,
+                        const char *label)
+{
+    spncheck_srv *sv = ap_get_module_config(s->module_config, &spncheck_module);
+    if (i >= SPN_MECH_SCOPES)
+        return;                             /* not counted (README) */
+    if (!section)
+        sv->mech_slot = i;
+    else {
+        const void **k = apr_palloc(p, sizeof(*k));
+        *k = section;
+        if (!sv->mech_slots)
+            sv->mech_slots = apr_hash_make(p);
+        apr_hash_set(sv->mech_slots, k, sizeof(*k), (void *)(apr_uintptr_t)(i + 1));
+    }
+    spn_mech_name_slot(assign_store, i, label);
+}
+
 static void add_scope(apr_pool_t *p, apr_array_header_t *a, server_rec *s,
-                      const spncheck_conf *c, const char *location, int load)
+                      const spncheck_conf *c, const char *location, int load,
+                      const spncheck_conf *section)
 {
     spn_scope_t *sc = apr_array_push(a);
     apr_array_header_t *names = apr_array_make(p, 4, sizeof(const char *));
@@ -226,6 +275,10 @@ static void add_scope(apr_pool_t *p, apr_array_header_t *a, server_rec *s,
     sc->names = (const char *const *)names->elts;
     sc->n_names = names->nelts;
     sc->detail = c->detail;
+    sc->ntlm_share_max = c->ntlm_share;
+    if (assigning)
+        assign_slot(p, s, section, a->nelts - 1,
+                    apr_pstrcat(p, sc->server, location ? location : "", NULL));
 }
 
 /* Sections (<Location>, <Directory>) that set one of our directives and
@@ -243,7 +296,7 @@ static void add_sections(apr_pool_t *p, apr_array_header_t *a, server_rec *s,
             continue;
         m = spncheck_merge_dir(p, (void *)vhost, (void *)c);
         if (m->enabled)
-            add_scope(p, a, s, m, cd && cd->d ? cd->d : "?", load);
+            add_scope(p, a, s, m, cd && cd->d ? cd->d : "?", load, c);
     }
 }
 
@@ -258,7 +311,7 @@ static int scopes(apr_pool_t *p, spn_scope_t **out, int load)
         if (!vh)
             continue;
         if (vh->enabled)
-            add_scope(p, a, s, vh, NULL, load);
+            add_scope(p, a, s, vh, NULL, load, NULL);
         add_sections(p, a, s, vh, sc->sec_url, load);
         add_sections(p, a, s, vh, sc->sec_dir, load);
     }
@@ -274,4 +327,32 @@ int spncheck_scopes(apr_pool_t *p, spn_scope_t **out)
 int spncheck_scopes_noload(apr_pool_t *p, spn_scope_t **out)
 {
     return scopes(p, out, 0);
+}
+
+void spncheck_mech_assign(apr_pool_t *p, spn_store_t *store)
+{
+    spn_scope_t *out;
+    server_rec *s;
+
+    for (s = ap_server_conf; s; s = s->next) {
+        spncheck_srv *sv = ap_get_module_config(s->module_config, &spncheck_module);
+        sv->mech_slot = -1;
+        sv->mech_slots = NULL;
+    }
+    assign_store = store;
+    assigning = 1;
+    scopes(p, &out, 0);
+    assigning = 0;
+    assign_store = NULL;
+}
+
+int spncheck_mech_slot(request_rec *r, const spncheck_conf *c)
+{
+    const spncheck_srv *sv = ap_get_module_config(r->server->module_config, &spncheck_module);
+    void *v;
+
+    if (sv->mech_slots && c->origin &&
+        (v = apr_hash_get(sv->mech_slots, &c->origin, sizeof(c->origin))) != NULL)
+        return (int)(apr_uintptr_t)v - 1;
+    return sv->mech_slot;
 }

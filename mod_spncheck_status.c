@@ -27,6 +27,20 @@ static const char *arg(request_rec *r, const char *name)
     return v;
 }
 
+/* Each scope's successes by mechanism: slot i of the copied header, when
+ * it is named for scope i (spncheck_mech_assign did so at start-up). */
+static void mech_counts(apr_pool_t *p, const spn_store_t *head, spn_scope_t *sc, int n)
+{
+    int i;
+    for (i = 0; head && i < n && i < SPN_MECH_SCOPES; i++) {
+        const char *label = apr_pstrcat(p, sc[i].server, sc[i].location ? sc[i].location : "",
+                                        NULL);
+        if (head->mechs[i].scope[0] &&
+            strncmp(head->mechs[i].scope, label, sizeof(head->mechs[i].scope) - 1) == 0)
+            sc[i].mech_counts = head->mechs[i].n;
+    }
+}
+
 int spncheck_status_handler(request_rec *r)
 {
     const char *format, *ref;
@@ -51,6 +65,7 @@ int spncheck_status_handler(request_rec *r)
     spncheck_lock();                      /* the keytab snapshots */
     st.n_scopes = spncheck_scopes(r->pool, &scopes);
     st.scopes = scopes;
+    mech_counts(r->pool, st.store, scopes, st.n_scopes);
     if (one) {
         spn_status_ref(&b, &st, one);
         ap_set_content_type(r, "text/html; charset=utf-8");

@@ -237,14 +237,28 @@ const spn_cause_info_t spn_causes[SPN_C_COUNT] = {
          "ExchangeExtendedProtectionManagement.ps1 set it",
          "iisreset"}},
     [SPN_C_TOKEN_TOO_LARGE] = {
-        "token-too-large", "The Negotiate token is too large for a request header",
-        "The client's Authorization header is larger than this server accepts "
-        "(LimitRequestFieldSize), so the request was refused with 400 before any "
-        "authentication ran. Kerberos tickets grow with the user's group memberships (PAC).",
-        "This is a server configuration problem. Give the reference below to your "
-        "administrator.",
-        {"the user is a member of many groups, so the ticket's PAC is large"},
-        {"LimitRequestFieldSize 65536   (on this httpd)"}},
+        "token-too-large", "Your sign-in token is too large for the server",
+        "The browser's Authorization header ({field_size}) is larger than {field_where} "
+        "accepts ({field_limit}), so the request was refused with 400 Bad Request before "
+        "any authentication ran. Kerberos tickets carry the user's group memberships (the "
+        "PAC), so a user in many groups sends a large token; Microsoft documents this as "
+        "\"HTTP 400 Bad Request (Request Header too long)\".",
+        "Your sign-in token ({field_size}) is larger than this server accepts "
+        "({field_limit}). This is a server configuration problem, not yours: give the "
+        "reference below to your administrator.",
+        {"the user is a member of many groups (directly or nested), so the ticket's PAC is "
+         "large: Microsoft's estimate is 1200 + 40 bytes per domain-local or universal group "
+         "(or SID history entry) + 8 per global group, and base64 adds a third",
+         "a proxy or server on the way has a header limit below Windows' MaxTokenSize "
+         "(48000 bytes, so up to 64 KiB of base64)"},
+        {"LimitRequestFieldSize 65536   (this httpd: in the main server or the first "
+         "virtual host of the address, which applies before the Host is known)",
+         "on IIS (HTTP.sys): reg add HKLM\\System\\CurrentControlSet\\Services\\HTTP\\Parameters "
+         "/v MaxFieldLength /t REG_DWORD /d 65534 /f",
+         "reg add HKLM\\System\\CurrentControlSet\\Services\\HTTP\\Parameters "
+         "/v MaxRequestBytes /t REG_DWORD /d 16777216 /f   (then restart HTTP.sys or reboot)",
+         "or shrink the token: fewer (nested) groups for the user, no SID history",
+         "whoami /groups   (on the client: how many groups the user carries)"}},
 };
 
 const char *spn_cause_code(spn_cause_t c)

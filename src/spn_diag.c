@@ -4,6 +4,7 @@
 #include "spn_http.h"
 #include "spn_names.h"
 #include "spn_diag.h"
+#include "spn_size.h"
 #include "spn_b64.h"
 #include "spn_ntlm.h"
 
@@ -280,8 +281,8 @@ static void judge(apr_pool_t *p, krb5_context ctx, const spn_service_t *svc,
         d->cause = decide_krb5(p, ctx, svc, obs, d);
 }
 
-void spn_diagnose(apr_pool_t *p, krb5_context ctx, const spn_service_t *svc,
-                  const spn_observation_t *obs, spn_diag_t *d)
+static void diagnose_token(apr_pool_t *p, krb5_context ctx, const spn_service_t *svc,
+                           const spn_observation_t *obs, spn_diag_t *d)
 {
     const char *b64;
     size_t n;
@@ -312,6 +313,13 @@ void spn_diagnose(apr_pool_t *p, krb5_context ctx, const spn_service_t *svc,
     }
     spn_decode_pooled(p, b64, n, &d->tok);
     judge(p, ctx, svc, obs, d);
+}
+
+void spn_diagnose(apr_pool_t *p, krb5_context ctx, const spn_service_t *svc,
+                  const spn_observation_t *obs, spn_diag_t *d)
+{
+    diagnose_token(p, ctx, svc, obs, d);
+    spn_too_large_judge(obs, d);            /* a 400 for the field: token-too-large */
 }
 
 void spn_diagnose_ticket(apr_pool_t *p, krb5_context ctx, const spn_service_t *svc,
@@ -360,6 +368,12 @@ void spn_diag_logline(spn_buf_t *b, const spn_diag_t *d)
         log_value(b, "kvno", NULL);
     }
     log_value(b, "mech", spn_mech_name(d->tok.mech));
+    if (d->too_large) {
+        snprintf(n, sizeof(n), "%zu", d->field_size);
+        log_value(b, "size", n);
+        snprintf(n, sizeof(n), "%zu", d->field_limit);
+        log_value(b, "limit", d->field_limit ? n : NULL);
+    }
     if (d->ticket.shed)
         log_value(b, "trial", d->ticket.shed == SPN_SHED_TOO_LARGE ? "too-large"
                               : d->ticket.shed == SPN_SHED_WORK ? "capped" : "shed");

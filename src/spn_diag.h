@@ -19,6 +19,11 @@ typedef struct {
     int proxied;                /* the 401 came from a backend (reverse proxy) */
     const char *backend_www;    /* the backend's WWW-Authenticate with a token, or NULL */
     const char *tls_cert;       /* PEM certificate this server served the client (TLS), or NULL */
+    /* token-too-large (src/spn_size.h): a 400 for the Authorization field */
+    int too_large;              /* SPN_TOO_LARGE_HERE / _BACKEND, or 0 */
+    size_t field_size;          /* its bytes (here: those read before the limit hit) */
+    size_t field_limit;         /* LimitRequestFieldSize; 0 unknown (a backend's) */
+    int field_partial;          /* field_size is what was read: the field is longer */
 } spn_observation_t;
 
 /* The channel binding of the client's token against this server's TLS
@@ -53,6 +58,9 @@ typedef struct {
     spn_cbt_t cbt;              /* expected binding, from obs->tls_cert (cbt.ok) */
     int cb_state;               /* SPN_CB_* */
     uint8_t cb_client[16];      /* the client's binding (NONE: zeros) */
+    int too_large;              /* token-too-large: obs->too_large, field_size, field_limit */
+    size_t field_size, field_limit;
+    int field_partial;
 } spn_diag_t;
 
 /* Decodes a base64 token into a buffer from p sized to it (not the cap). */

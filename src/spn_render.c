@@ -8,6 +8,7 @@
 #include "spn_render.h"
 #include "spn_diag.h"
 #include "spn_report.h"
+#include "spn_size.h"
 
 #include <apr_strings.h>
 #include <string.h>
@@ -88,6 +89,16 @@ static const char *value(const ctx_t *c, const char *name, size_t n, char *tmp, 
         strftime(tmp, tn, "%Y-%m-%d %H:%M:%S UTC", &tm);
         return tmp;
     }
+    if (IS("field_size")) {
+        spn_size_field(d, tmp, tn);
+        return tmp;
+    }
+    if (IS("field_limit")) {
+        spn_size_limit(d, tmp, tn);
+        return tmp;
+    }
+    if (IS("field_where"))
+        return d->too_large == SPN_TOO_LARGE_BACKEND ? "the backend server" : "this server";
     if (IS("keytab"))
         return c->svc->keytab && c->svc->keytab->path ? c->svc->keytab->path : "<keytab>";
 #undef IS
@@ -223,7 +234,16 @@ static void facts(spn_buf_t *b, const ctx_t *c)
 
     spn_buf_puts(b, "<h2>What the browser sent</h2>\n<table>\n");
     ROWS(b, "Scheme", d->scheme);
-    ROWS(b, "Token", spn_format_name(t->format));
+    if (d->too_large) {
+        spn_size_field(d, tmp, sizeof(tmp));
+        ROWS(b, "Authorization header", tmp);
+        spn_size_limit(d, tmp, sizeof(tmp));
+        ROWS(b, d->too_large == SPN_TOO_LARGE_HERE ? "LimitRequestFieldSize" : "Backend's limit", tmp);
+        ROWS(b, "Answered", d->too_large == SPN_TOO_LARGE_HERE ? "400 by this server, while "
+             "reading the request" : "400 by the backend");
+    }
+    if (d->too_large != SPN_TOO_LARGE_HERE)
+        ROWS(b, "Token", spn_format_name(t->format));
     if (t->mech)
         ROWS(b, "Mechanism", spn_mech_name(t->mech));
     if (t->error.code) {
@@ -276,7 +296,7 @@ static void facts(spn_buf_t *b, const ctx_t *c)
             }
         }
     }
-    if (d->proxied) {
+    if (d->proxied && !d->too_large) {
         const spn_token_t *k = &d->backend;
         if (!d->has_backend)
             snprintf(tmp, sizeof(tmp), "401 without a token");
@@ -338,7 +358,7 @@ void spn_render_page(spn_buf_t *b, const spn_diag_t *d, const spn_service_t *svc
 {
     ctx_t c = {d, svc};
     const spn_cause_info_t *ci = d ? &spn_causes[d->cause] : NULL;
-    int i;
+    int i, status = d && d->cause == SPN_C_TOKEN_TOO_LARGE ? 400 : 401;
 
     spn_buf_printf(b, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
                       "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">\n"
@@ -347,8 +367,8 @@ void spn_render_page(spn_buf_t *b, const spn_diag_t *d, const spn_service_t *svc
         spn_buf_printf(b, "<meta name=\"spncheck-cause\" content=\"%s\">\n", ci->code);
     spn_buf_puts(b, "<meta name=\"spncheck-ref\" content=\"");
     spn_buf_htmls(b, ref);
-    spn_buf_printf(b, "\">\n<title>401 Sign-in failed</title><style>%s</style></head>\n"
-                      "<body><main>\n", spn_page_style);
+    spn_buf_printf(b, "\">\n<title>%d Sign-in failed</title><style>%s</style></head>\n"
+                      "<body><main>\n", status, spn_page_style);
     if (!d) {
         spn_buf_puts(b, "<h1>Sign-in required</h1>\n<p>This site signs you in with your "
                         "Windows (Kerberos) account, but your browser did not try to. "
@@ -367,7 +387,10 @@ void spn_render_page(spn_buf_t *b, const spn_diag_t *d, const spn_service_t *svc
         spn_buf_puts(b, "<h1 class=\"cause\">");
         spn_buf_htmls(b, ci->title);
         spn_buf_puts(b, "</h1>\n<p>");
-        spn_buf_htmls(b, ci->user_advice);
+        if (d->cause == SPN_C_TOKEN_TOO_LARGE)
+            expand(b, &c, ci->user_advice);   /* sizes only: the user's own token */
+        else
+            spn_buf_htmls(b, ci->user_advice);
         spn_buf_puts(b, "</p>\n");
     }
     if (d && detail == SPN_DETAIL_FULL) {
@@ -385,16 +408,19 @@ void spn_render_page(spn_buf_t *b, const spn_diag_t *d, const spn_service_t *svc
             expand(b, &c, ci->remedy[i]);
             spn_buf_puts(b, "\n");
         }
-        spn_buf_puts(b, "</pre>\n<p>Register both the NetBIOS and the fully qualified "
-                        "name: a browser that falls back to the short name asks for "
-                        "HTTP/");
-        spn_buf_htmls(b, d->netbios);
-        spn_buf_puts(b, " (Microsoft KB1077).</p>\n");
+        spn_buf_puts(b, "</pre>\n");
+        if (d->cause != SPN_C_TOKEN_TOO_LARGE) {
+            spn_buf_puts(b, "<p>Register both the NetBIOS and the fully qualified "
+                            "name: a browser that falls back to the short name asks for "
+                            "HTTP/");
+            spn_buf_htmls(b, d->netbios);
+            spn_buf_puts(b, " (Microsoft KB1077).</p>\n");
+        }
         facts(b, &c);
     }
     spn_buf_puts(b, "<p class=\"ref\">Reference: <code>");
     spn_buf_htmls(b, ref);
-    spn_buf_puts(b, "</code> &middot; HTTP 401</p>\n</main></body></html>\n");
+    spn_buf_printf(b, "</code> &middot; HTTP %d</p>\n</main></body></html>\n", status);
 }
 
 static void flag_json(const char *name, void *arg)

@@ -7,6 +7,7 @@
 #include "spn_names.h"
 #include "spn_render.h"
 #include "spn_status.h"
+#include "spn_mechcount.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -46,6 +47,21 @@ static void td(spn_buf_t *b, const char *v)
     spn_buf_puts(b, "</td>");
 }
 
+/* The scope's self-checks: the configuration's, then kerberos-share. */
+static void scope_checks(apr_pool_t *p, const spn_scope_t *sc, spn_checks_t *ck)
+{
+    spn_selfcheck(p, &sc->svc, sc->names, sc->n_names, ck);
+    spn_selfcheck_share(p, sc->mech_counts, sc->ntlm_share_max, ck);
+}
+
+/* The share of Kerberos in the scope's successes, in percent; -1 none. */
+static double krb5_share(const spn_scope_t *sc)
+{
+    const uint64_t *n = sc->mech_counts;
+    uint64_t all = n ? n[SPN_MC_KRB5] + n[SPN_MC_NTLM] + n[SPN_MC_OTHER] : 0;
+    return all ? 100.0 * (double)n[SPN_MC_KRB5] / (double)all : -1;
+}
+
 static void html_scope(spn_buf_t *b, apr_pool_t *p, const spn_scope_t *sc)
 {
     const spn_keytab_t *kt = sc->svc.keytab;
@@ -53,7 +69,7 @@ static void html_scope(spn_buf_t *b, apr_pool_t *p, const spn_scope_t *sc)
     char ts[32];
     int i;
 
-    spn_selfcheck(p, &sc->svc, sc->names, sc->n_names, &ck);
+    scope_checks(p, sc, &ck);
     spn_buf_puts(b, "<h3>");
     spn_buf_htmls(b, sc->server);
     if (sc->location) {
@@ -72,6 +88,16 @@ static void html_scope(spn_buf_t *b, apr_pool_t *p, const spn_scope_t *sc)
     td(b, sc->svc.account);
     spn_buf_puts(b, "</tr>\n<tr><th>Keytab</th>");
     td(b, sc->keytab_path);
+    if (sc->mech_counts) {
+        const uint64_t *n = sc->mech_counts;
+        double k = krb5_share(sc);
+        spn_buf_printf(b, "</tr>\n<tr><th>Sign-ins</th><td>Kerberos %llu, NTLM %llu, other "
+                          "%llu", (unsigned long long)n[SPN_MC_KRB5],
+                       (unsigned long long)n[SPN_MC_NTLM], (unsigned long long)n[SPN_MC_OTHER]);
+        if (k >= 0)
+            spn_buf_printf(b, " (Kerberos share <span class=\"kshare\">%.0f%%</span>)", k);
+        spn_buf_puts(b, "</td>");
+    }
     spn_buf_puts(b, "</tr>\n</table>\n<table>\n<tr><th>Check</th><th>State</th>"
                     "<th>Finding</th><th>Remedy</th></tr>\n");
     for (i = 0; i < ck.n; i++) {
@@ -219,7 +245,7 @@ static void json_scope(spn_json_t *w, apr_pool_t *p, const spn_scope_t *sc)
     spn_checks_t ck;
     int i;
 
-    spn_selfcheck(p, &sc->svc, sc->names, sc->n_names, &ck);
+    scope_checks(p, sc, &ck);
     spn_json_object(w);
     spn_json_kstr_or_null(w, "server", sc->server);
     spn_json_kstr_or_null(w, "location", sc->location);
@@ -242,6 +268,24 @@ static void json_scope(spn_json_t *w, apr_pool_t *p, const spn_scope_t *sc)
         spn_json_end(w);
     }
     spn_json_end(w);
+    spn_json_key(w, "auth_success");
+    if (sc->mech_counts) {
+        spn_json_object(w);
+        for (i = 0; i < SPN_MC_N; i++)
+            spn_json_kuint(w, spn_mc_name(i), (unsigned long long)sc->mech_counts[i]);
+        spn_json_end(w);
+    }
+    else
+        spn_json_null(w);
+    spn_json_kint(w, "ntlm_share_max", sc->ntlm_share_max);
+    spn_json_key(w, "kerberos_share");
+    if (krb5_share(sc) >= 0) {
+        char num[16];
+        int l = snprintf(num, sizeof(num), "%.4f", krb5_share(sc) / 100.0);
+        spn_json_raw(w, num, (size_t)l);
+    }
+    else
+        spn_json_null(w);
     spn_json_kstr(w, "state", spn_check_state_name(ck.worst));
     spn_json_key(w, "checks");
     spn_json_array(w);
@@ -428,7 +472,20 @@ void spn_status_prometheus(spn_buf_t *b, apr_pool_t *p, const spn_status_t *st)
                    held(s), s ? s->capacity : 0);
     for (i = 0; i < st->n_scopes; i++) {
         const spn_scope_t *sc = &st->scopes[i];
-        spn_selfcheck(p, &sc->svc, sc->names, sc->n_names, &ck[i]);
+        scope_checks(p, sc, &ck[i]);
+    }
+    spn_buf_puts(b, "# HELP spncheck_auth_success_total Successful Negotiate/NTLM sign-ins in "
+                    "SPNCheck On scopes, by mechanism (krb5, ntlm, other).\n"
+                    "# TYPE spncheck_auth_success_total counter\n");
+    for (i = 0; i < st->n_scopes; i++) {
+        const spn_scope_t *sc = &st->scopes[i];
+        for (c = 0; sc->mech_counts && c < SPN_MC_N; c++) {
+            spn_buf_puts(b, "spncheck_auth_success_total{scope=\"");
+            spn_prom_label(b, sc->server);
+            spn_prom_label(b, sc->location ? sc->location : "");
+            spn_buf_printf(b, "\",mech=\"%s\"} %llu\n", spn_mc_name(c),
+                           (unsigned long long)sc->mech_counts[c]);
+        }
     }
     spn_buf_puts(b, "# HELP spncheck_selfcheck_ok Configuration self-check: 1 when it passes, "
                     "0 when it warns or fails (state label: pass, warn, fail).\n"

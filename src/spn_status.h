@@ -15,6 +15,8 @@ typedef struct {
     const char *const *names;   /* ServerName and ServerAlias values */
     int n_names;
     int detail;
+    const uint64_t *mech_counts;    /* successes by mechanism (SPN_MC_N), or NULL */
+    int ntlm_share_max;             /* SPNCheckNTLMShare (kerberos-share) */
 } spn_scope_t;
 
 typedef struct {

@@ -186,6 +186,10 @@ void spn_failure_from_diag(spn_failure_t *f, const spn_diag_t *d, int64_t now,
     f->proxied = proxied;
     f->format = (int32_t)d->tok.format;
     f->mech_id = (int32_t)d->tok.mech;
+    f->too_large = d->too_large;
+    f->partial = d->field_partial;
+    f->field_size = d->field_size > INT32_MAX ? INT32_MAX : (int32_t)d->field_size;
+    f->field_limit = d->field_limit > INT32_MAX ? INT32_MAX : (int32_t)d->field_limit;
     put(f->ref, sizeof(f->ref), ref);
     put(f->client, sizeof(f->client), client);
     put(f->host, sizeof(f->host), host);
@@ -225,6 +229,10 @@ void spn_diag_from_failure(spn_diag_t *d, const spn_failure_t *f, const spn_serv
     memcpy(d->cbt.md5, f->cb_expected, 16);
     for (i = 0; i < 16; i++)
         d->cbt.ok |= f->cb_expected[i] != 0;
+    d->too_large = f->too_large;
+    d->field_partial = f->partial != 0;
+    d->field_size = f->field_size > 0 ? (size_t)f->field_size : 0;
+    d->field_limit = f->field_limit > 0 ? (size_t)f->field_limit : 0;
     obs.host = f->host;
     spn_remedy_names(svc, &obs, d);
 }

@@ -16,6 +16,7 @@ typedef struct {
     int64_t time;               /* seconds since the epoch */
     int32_t cause, etype, kvno, proxied;   /* kvno -1, etype 0: none */
     int32_t format, mech_id;    /* spn_format_t, spn_mech_t of the token */
+    int32_t too_large, field_size, field_limit, partial;   /* token-too-large (spn_size.h) */
     char ref[12];
     char client[48];
     char host[128];
@@ -81,6 +82,17 @@ typedef struct {
     char what[132];
 } spn_event_t;
 
+/* Successful Negotiate/NTLM sign-ins by mechanism, per configured scope
+ * (spn_mechcount.h): slot i is the i-th scope of the configuration, named
+ * so that a restart into another configuration starts it afresh.
+ * Counted with atomic adds, without the lock. */
+#define SPN_MECH_SCOPES 64
+enum { SPN_MC_KRB5 = 0, SPN_MC_NTLM, SPN_MC_OTHER, SPN_MC_N };
+typedef struct {
+    char scope[184];                        /* server label + location; "" unused */
+    uint64_t n[SPN_MC_N];
+} spn_mech_slot_t;
+
 /* The block's layout: bump it whenever spn_store_t, spn_failure_t,
  * spn_probe_slot_t, spn_bucket_t, spn_event_t or the cause numbers change.  A retained block whose
  * header differs (version, sizes, SPN_C_COUNT) is not reused after a
@@ -113,6 +125,7 @@ typedef struct {
     uint64_t next_event;                    /* events recorded so far */
     uint64_t probe_key;                     /* the last probe run's findings, hashed */
     spn_event_t events[SPN_EVENT_SLOTS];
+    spn_mech_slot_t mechs[SPN_MECH_SCOPES]; /* successes by mechanism (spn_mechcount.h) */
     spn_failure_t ring[];                   /* capacity records */
 } spn_store_t;
 

@@ -21,7 +21,7 @@ use MiniHttpd;
 my ($promtool) = grep { -x } map { "$_/promtool" } split(/:/, $ENV{PATH} // ''), '/usr/bin';
 plan skip_all => 'promtool not installed (Debian package prometheus; scripts/setup installs it)'
     unless $promtool;
-plan tests => 22;
+plan tests => 24;
 
 my $dir = realm_dir();
 my $conf = $ENV{SPNCHECK_CONF_DIR} || "$FindBin::Bin/../conf";
@@ -129,6 +129,11 @@ sub expect {
 my @probe = @{$samples{spncheck_probe_ok} || []};
 my ($nr) = grep { $_->[0] =~ /cause="spn-not-registered"/ } @probe;
 my $v0 = $wa->[1];
+# successes by mechanism (issue 12): the scope's three series
+my %succ = map { ($_->[0] =~ /mech="(\w+)"/)[0] => $_ } @{$samples{spncheck_auth_success_total} || []};
+is(join(',', sort keys %succ), 'krb5,ntlm,other', 'spncheck_auth_success_total{scope,mech}: krb5, ntlm, other');
+like($succ{krb5}[0] // '', qr/^scope="[^"]+",mech="krb5"$/, '  labelled scope and mech');
+my $sscope = labels_of($succ{krb5}[0] // '')->{scope} // '';
 my $test = {
     rule_files => [$rules],
     evaluation_interval => '1m',
@@ -159,6 +164,29 @@ my $test = {
             alert_rule_test => [
                 map({ { eval_time => '30m', alertname => $_, exp_alerts => [] } }
                     qw(SPNCheckSPNWrongAccount SPNCheckKvnoMismatch SPNCheckFailures)),
+            ],
+        },
+        {   # half the sign-ins over NTLM: SPNCheckNTLMShare fires once it held 30m
+            interval => '1m',
+            input_series => [
+                { series => series('spncheck_auth_success_total', $succ{krb5}[0]), values => '0+1x150' },
+                { series => series('spncheck_auth_success_total', $succ{ntlm}[0]), values => '0+1x150' },
+                { series => series('spncheck_auth_success_total', $succ{other}[0]), values => '0x150' },
+            ],
+            alert_rule_test => [
+                { eval_time => '20m', alertname => 'SPNCheckNTLMShare', exp_alerts => [] },
+                { eval_time => '120m', alertname => 'SPNCheckNTLMShare',
+                  exp_alerts => [expect('SPNCheckNTLMShare', scope => $sscope, %target)] },
+            ],
+        },
+        {   # Kerberos only: quiet
+            interval => '1m',
+            input_series => [
+                { series => series('spncheck_auth_success_total', $succ{krb5}[0]), values => '0+1x150' },
+                { series => series('spncheck_auth_success_total', $succ{ntlm}[0]), values => '0x150' },
+            ],
+            alert_rule_test => [
+                { eval_time => '120m', alertname => 'SPNCheckNTLMShare', exp_alerts => [] },
             ],
         },
     ],

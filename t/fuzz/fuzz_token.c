@@ -3,6 +3,8 @@
  * rendered as JSON and text (both escapers run on hostile bytes).  Each
  * JSON document must be valid JSON (../unit/json_check.h). */
 #include "spn_http.h"
+#include "spn_mechcount.h"
+#include "spn_size.h"
 #include "spn_report.h"
 #include "spn_token.h"
 #include "../unit/json_check.h"
@@ -11,6 +13,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 static apr_pool_t *root;
 
@@ -48,6 +51,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     token_json(p, &tok);
     spn_buf_init(&b, p, 1024);
     spn_token_text(&b, &tok);
+    /* the success path's sniff and the refused header line's judge */
+    if ((unsigned)spn_mech_sniff((const char *)data, size) >= SPN_MC_N ||
+        (spn_auth_line((const char *)data, size, &scheme) &&
+         strcmp(scheme, "Negotiate") != 0 && strcmp(scheme, "NTLM") != 0))
+        abort();
     if (spn_split_auth((const char *)data, size, &scheme, &b64, &n) == 0) {
         spn_token_decode_b64(b64, n, out, sizeof out, &tok);
         token_json(p, &tok);

@@ -2,9 +2,11 @@
  * status page renderers over it (escaping, Prometheus line format). */
 #include "tap.h"
 #include "spn_status.h"
+#include "spn_mechcount.h"
 
 #include <apr_general.h>
 #include <stdlib.h>
+#include <string.h>
 
 static spn_failure_t mk(int cause, int64_t t, const char *ref, const char *spn)
 {
@@ -171,6 +173,51 @@ static void test_prom_label(apr_pool_t *p)
     ok(valid_utf8(b.s, b.len), "Prometheus: valid UTF-8 with a Latin-1 <Location> path");
     ok(strstr(b.s, "location=\"/caf\xef\xbf\xbd\xef\xbf\xbd(\xef\xbf\xbd\\\"}\\n\"") != NULL,
        "Prometheus: the location label, cleaned and escaped");
+    {
+        static const uint64_t n[SPN_MC_N] = {7, 2, 0};
+        sc.mech_counts = n;
+        spn_buf_init(&b, p, 1024);
+        spn_status_prometheus(&b, p, &st);
+        ok(valid_utf8(b.s, b.len), "Prometheus with successes: valid UTF-8");
+        ok(strstr(b.s, "spncheck_auth_success_total{scope=\"web01.example.com:80/caf\xef\xbf\xbd"
+                       "\xef\xbf\xbd(\xef\xbf\xbd\\\"}\\n\",mech=\"ntlm\"} 2\n") != NULL,
+           "Prometheus: spncheck_auth_success_total{scope,mech}, the scope cleaned");
+    }
+}
+
+/* Successes by mechanism: named slots, atomic counts, a renamed slot
+ * starts afresh, out-of-range slots and mechanisms are ignored. */
+static void test_mechs(void)
+{
+    spn_store_t *s = spn_store_init(malloc(spn_store_size(2)), 2, 0);
+    char longname[400];
+
+    spn_mech_name_slot(s, 0, "web01:443/app");
+    spn_mech_count(s, 0, SPN_MC_KRB5);
+    spn_mech_count(s, 0, SPN_MC_KRB5);
+    spn_mech_count(s, 0, SPN_MC_NTLM);
+    ok(s->mechs[0].n[SPN_MC_KRB5] == 2 && s->mechs[0].n[SPN_MC_NTLM] == 1 &&
+       s->mechs[0].n[SPN_MC_OTHER] == 0, "mechs: counted by mechanism");
+    spn_mech_name_slot(s, 0, "web01:443/app");
+    ok(s->mechs[0].n[SPN_MC_KRB5] == 2, "mechs: the same name keeps the counts (graceful restart)");
+    spn_mech_name_slot(s, 0, "web01:443/other");
+    ok(s->mechs[0].n[SPN_MC_KRB5] == 0 && !strcmp(s->mechs[0].scope, "web01:443/other"),
+       "mechs: another scope in the slot starts afresh");
+    spn_mech_count(s, SPN_MECH_SCOPES, SPN_MC_KRB5);
+    spn_mech_count(s, -1, SPN_MC_KRB5);
+    spn_mech_count(s, 1, SPN_MC_N);
+    spn_mech_count(NULL, 0, SPN_MC_KRB5);
+    spn_mech_name_slot(s, SPN_MECH_SCOPES, "x");
+    ok(s->mechs[1].n[0] == 0 && s->mechs[1].n[1] == 0 && s->mechs[1].n[2] == 0 &&
+       s->ring[0].seq == 0, "mechs: out-of-range slots and mechanisms ignored");
+    memset(longname, 'a', sizeof(longname) - 1);
+    longname[sizeof(longname) - 1] = '\0';
+    spn_mech_name_slot(s, 1, longname);
+    ok(strlen(s->mechs[1].scope) == sizeof(s->mechs[1].scope) - 1, "mechs: a long scope name is cut");
+    spn_mech_name_slot(s, 1, longname);
+    spn_mech_count(s, 1, SPN_MC_OTHER);
+    ok(s->mechs[1].n[SPN_MC_OTHER] == 1, "mechs: and still recognised as the same");
+    free(s);
 }
 
 int main(void)
@@ -182,6 +229,7 @@ int main(void)
     test_ratelimit();
     test_render(p);
     test_prom_label(p);
+    test_mechs();
     apr_pool_destroy(p);
     apr_terminate();
     return tap_done();

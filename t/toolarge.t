@@ -1,0 +1,202 @@
+# toolarge.t: token-too-large (issue 12, section 2).  httpd refuses a
+# header field over LimitRequestFieldSize with 400 while it reads the
+# request, before any auth module runs.  A real Kerberos token (curl
+# --negotiate as alice, from the sandbox realm) sent to a virtual host whose
+# LimitRequestFieldSize is lower than the token: still 400, and the page
+# says token-too-large with the size, the limit and the fix.  A plain
+# oversized Cookie: 400 and httpd's own page, as with the module off or not
+# loaded (ThreeWay).  And a backend (standing in for IIS, with a low header
+# limit) that answers 400 to a proxied request with a large token.
+use strict;
+use warnings;
+use FindBin;
+use lib "$FindBin::Bin/lib";
+use Test::More;
+use JSON::PP ();
+use SpnTest;
+use MiniHttpd;
+use ThreeWay;
+use TestCA;
+
+plan tests => 60;
+
+my $dir = realm_dir();
+my $host = 'web01.spncheck.test';
+my $limit = 512;
+
+# The token curl sends is ~700+ bytes of base64: over the limit.
+my $site = <<"SITE";
+<VirtualHost *:*>
+    ServerName $host
+    LimitRequestFieldSize $limit
+    SPNCheck On
+    SPNCheckDetail full
+    SPNCheckServicePrincipal HTTP/$host\@SPNCHECK.TEST
+    SPNCheckKeytab $dir/web01.keytab
+    <Location />
+@{[ gssapi_conf("$dir/web01.keytab") ]}    </Location>
+    <Location /spncheck-status>
+        SetHandler spncheck-status
+        Require ip 127.0.0.1
+    </Location>
+</VirtualHost>
+SITE
+
+my (%body, %json);
+my $cookie = 'Cookie: big=' . ('c' x 2000);
+my ($res, $log) = three_way(
+    site => $site,
+    mini => { realm => $dir, module => $ENV{SPNCHECK_MODULE} },
+    run => sub {
+        my ($m) = @_;
+        my $neg = fetch($host, '/', user => 'alice', port => $m->{port});
+        my $ck = fetch($host, '/', header => $cookie, port => $m->{port});
+        my $ok = fetch($host, '/', header => 'Authorization: Negotiate YIIBxw==', port => $m->{port});
+        $body{$m->{mode}} = { neg => $neg, cookie => $ck };
+        if ($m->{mode} eq 'on') {
+            my $s = fetch('127.0.0.1', '/spncheck-status?format=json', port => $m->{port});
+            $json{on} = eval { JSON::PP::decode_json($s->{body}) } || {};
+        }
+        return [['real Negotiate token over the limit', $neg], ['oversized Cookie', $ck],
+                ['small malformed token', $ok]];
+    });
+
+my $neg = $res->{'real Negotiate token over the limit'};
+my ($sent) = @{$neg->{sent}};
+ok($sent && length("Authorization: $sent") > $limit,
+   'curl sent a real Negotiate token longer than LimitRequestFieldSize (' . length($sent // '') . ' bytes)');
+is($neg->{status}, 400, 'status stays 400');
+is(cause_of($neg), 'token-too-large', 'cause token-too-large');
+like($neg->{body}, qr/(?:more than )?\d+ bytes/, 'the page says how much arrived (at least)');
+like($neg->{body}, qr/\b$limit bytes/, 'the page says the limit');
+like($neg->{body}, qr/LimitRequestFieldSize 65536/, 'the fix on this httpd');
+like($neg->{body}, qr/MaxFieldLength/, 'the fix on IIS: MaxFieldLength');
+like($neg->{body}, qr/MaxRequestBytes/, 'and MaxRequestBytes');
+like($neg->{body}, qr/groups/, 'the reason: group memberships');
+like($neg->{body}, qr/Request Header too long/, "Microsoft's name for it");
+like($neg->{body}, qr/HTTP 400/, 'the page says 400, not 401');
+like($neg->{ctype}, qr{text/html}, 'an HTML page');
+unlike($body{off}{neg}{body}, qr/spncheck/i, 'SPNCheck Off: httpd\'s own 400 page');
+is($body{off}{neg}{body}, $body{none}{neg}{body}, '  the same as without the module');
+like($body{none}{neg}{body}, qr/Bad Request/, '  (which is the stock Bad Request page)');
+
+my $ck = $res->{'oversized Cookie'};
+is($ck->{status}, 400, 'oversized Cookie: 400');
+is($ck->{body}, $body{none}{cookie}{body}, 'oversized Cookie: the body untouched (as without the module)');
+is(cause_of($ck), undef, 'oversized Cookie: no diagnosis');
+
+is($json{on}{counters}{'token-too-large'}, 1, 'status page: counted once');
+my ($f) = grep { $_->{cause} eq 'token-too-large' } @{$json{on}{recent} || []};
+ok($f, 'status page: in the recent failures');
+like($log, qr/SPN00010: failed Negotiate exchange ref=\S+ cause=token-too-large .*size=\d+ limit=$limit/,
+     'error log: SPN00010 with size and limit');
+
+# Detail summary: the sizes (the user's own token), no remedies.
+{
+    (my $s = $site) =~ s/SPNCheckDetail full/SPNCheckDetail summary/;
+    my $m = MiniHttpd->new(realm => $dir, module => $ENV{SPNCHECK_MODULE}, site => $s);
+    $m->start;
+    my $r = fetch($host, '/', user => 'alice', port => $m->{port});
+    $m->stop;
+    is($r->{status}, 400, 'summary: 400');
+    is(cause_of($r), 'token-too-large', 'summary: token-too-large');
+    like($r->{body}, qr/(?:more than )?\d+ bytes.*\b$limit bytes/s, 'summary: size and limit');
+    unlike($r->{body}, qr/web01\.keytab/, 'summary: no keytab path');
+}
+
+# Over TLS: the watch sits above mod_ssl and reads the decrypted lines.
+{
+    my $ca = TestCA->new(names => [$host]);
+    (my $s = $site) =~ s/(    SPNCheck On\n)/    SSLEngine on\n    SSLCertificateFile $ca->{cert}\n    SSLCertificateKeyFile $ca->{key}\n$1/;
+    my $m = MiniHttpd->new(realm => $dir, module => $ENV{SPNCHECK_MODULE}, site => $s,
+                           mods => [qw(ssl socache_shmcb)]);
+    $m->start;
+    my $r = fetch($host, '/', user => 'alice', port => $m->{port}, scheme => 'https',
+                  curl => ['--cacert', $ca->{ca}]);
+    my $c = fetch($host, '/', header => $cookie, port => $m->{port}, scheme => 'https',
+                  curl => ['--cacert', $ca->{ca}]);
+    $m->stop;
+    is($r->{status}, 400, 'TLS: 400');
+    is(cause_of($r), 'token-too-large', 'TLS: token-too-large');
+    is(cause_of($c), undef, 'TLS: an oversized Cookie is left alone');
+}
+
+# An admin's ErrorDocument 400: "text" gives way to the diagnosis unless
+# SPNCheckErrorDocument keep; a local page is served as it is.
+for my $case (['text, replace', qq{ErrorDocument 400 "custom four hundred"}, 'token-too-large'],
+              ['text, keep', qq{ErrorDocument 400 "custom four hundred"\n    SPNCheckErrorDocument keep}, undef],
+              ['local page, replace', "ErrorDocument 400 /e400.html", 'token-too-large'],
+              ['local page, keep', "ErrorDocument 400 /e400.html\n    SPNCheckErrorDocument keep", undef]) {
+    my ($name, $lines, $want) = @$case;
+    (my $s = $site) =~ s/(    SPNCheck On\n)/$1    $lines\n/;
+    my $m = MiniHttpd->new(realm => $dir, module => $ENV{SPNCHECK_MODULE}, site => $s);
+    open(my $e, '>', "$m->{dir}/htdocs/e400.html") or die;
+    print $e "admin's 400 page\n";
+    close $e;
+    $m->start;
+    my $r = fetch($host, '/', user => 'alice', port => $m->{port});
+    $m->stop;
+    is($r->{status}, 400, "ErrorDocument 400 ($name): 400");
+    if ($want) {
+        is(cause_of($r), $want, "ErrorDocument 400 ($name): the diagnosis");
+    }
+    else {
+        is(cause_of($r), undef, "ErrorDocument 400 ($name): no diagnosis");
+        like($r->{body}, qr/custom four hundred|admin's 400 page|Bad Request/,
+             "ErrorDocument 400 ($name): the page httpd serves") or diag $r->{body};
+        diag "ErrorDocument 400 ($name): httpd served: " . join(' ', $r->{body} =~ /(custom four hundred|admin's 400 page|Bad Request)/);
+    }
+}
+
+# A backend that answers 400 to a large token (IIS's HTTP.sys with its
+# limits stands in as an httpd with a low LimitRequestFieldSize).
+my $back = MiniHttpd->new(realm => $dir, without => 1, site => <<"BACK");
+LimitRequestFieldSize 4000
+<Location />
+    Require all granted
+</Location>
+BACK
+$back->start;
+my $front_site = <<"FRONT";
+LimitRequestFieldSize 65536
+<Location />
+    ProxyPass http://127.0.0.1:$back->{port}/
+    SPNCheck On
+    SPNCheckDetail full
+    SPNCheckServicePrincipal HTTP/iis-ok.spncheck.test\@SPNCHECK.TEST
+    SPNCheckKeytab $dir/iis-ok.keytab
+</Location>
+<Location /spncheck-status>
+    SetHandler spncheck-status
+    Require ip 127.0.0.1
+</Location>
+FRONT
+my $big = apreq_token('SPNCHECK.TEST', 'HTTP', 'iis-ok.spncheck.test' . ('.x' x 2200));
+my $small = apreq_token('SPNCHECK.TEST', 'HTTP', 'iis-ok.spncheck.test');
+my %pb;
+my ($pres) = three_way(
+    site => $front_site,
+    mini => { realm => $dir, module => $ENV{SPNCHECK_MODULE}, mods => [qw(proxy proxy_http)] },
+    run => sub {
+        my ($m) = @_;
+        my $b = fetch('iis-ok.spncheck.test', '/', header => "Authorization: $big", port => $m->{port});
+        my $s = fetch('iis-ok.spncheck.test', '/', port => $m->{port},
+                      curl => ['-H', "Authorization: $small", '-H', 'Cookie: big=' . ('c' x 5000)]);
+        my $p = fetch('iis-ok.spncheck.test', '/', header => "Authorization: $small", port => $m->{port});
+        $pb{$m->{mode}} = { big => $b, small => $s };
+        return [['proxied: large token, backend 400', $b], ['proxied: small token, big cookie, backend 400', $s],
+                ['proxied: small token, backend 200', $p]];
+    });
+$back->stop;
+cmp_ok(length("Authorization: $big"), '>=', 4096, 'the large token is over 4096 bytes');
+my $pbig = $pres->{'proxied: large token, backend 400'};
+is($pbig->{status}, 400, "proxied large token: the backend's 400 passes");
+is(cause_of($pbig), 'token-too-large', 'proxied large token: token-too-large');
+like($pbig->{body}, qr/the backend server/, 'proxied: the page blames the backend');
+like($pbig->{body}, qr/MaxFieldLength/, 'proxied: the IIS fix');
+like($pbig->{body}, qr/\b\Q@{[ length("Authorization: $big") ]}\E bytes/, 'proxied: the exact size');
+unlike($pb{none}{big}{body}, qr/spncheck/i, 'proxied, module not loaded: the backend\'s body');
+my $psmall = $pres->{'proxied: small token, big cookie, backend 400'};
+is($psmall->{status}, 400, 'proxied small token + big cookie: 400');
+is($psmall->{body}, $pb{none}{small}{body}, '  the backend\'s body untouched');
+is($pres->{'proxied: small token, backend 200'}{status}, 200, 'proxied small token: 200 passes');
