@@ -221,11 +221,13 @@ sub user {
     return $self;
 }
 
-# A computer account (enabled, as a joined machine's is); $name without '$'.
+# A computer account as a joined machine's is: enabled, with a password
+# (so with keys: the KDC can issue tickets for its SPNs); $name without '$'.
 sub computer {
-    my ($self, $name) = @_;
+    my ($self, $name, $pw) = @_;
     $self->tool("computer create $name", 'computer', 'create', $name);
     $self->uac_set("$name\$", 0x1000);      # WORKSTATION_TRUST_ACCOUNT, enabled
+    $self->setpassword("$name\$", $pw // "Mach!ne-$name-" . int(rand(1e9)));
     return $self;
 }
 
