@@ -1,5 +1,5 @@
 #!/usr/bin/perl
-# directory_cli.t: 'spncheck directory' (and --server in diagnose and
+# t/samba/directory_cli.t: 'spncheck directory' (and --server in diagnose and
 # keytab) against a real, throwaway Samba AD DC on loopback
 # (t/lib/SambaDC.pm): the KB1077 path through sPNMappings, an explicit
 # HTTP/ SPN on a user, no holder, a real duplicate, AD's kvno after a
@@ -7,12 +7,12 @@
 # wrong identity, a server that never answers and a DC that is down
 # (both timed), the JSON contract, and a hostile sAMAccountName.
 #
-# Needs root and the DC's ports: scripts/test runs it in a network
-# namespace of its own:  unshare -n sh -c 'ip link set lo up && prove t/directory_cli.t'
+# Needs root and the DC's ports: t/run-samba-tests (scripts/test) runs it in a network
+# namespace of its own (unshare -n); Apache::Test's suite leaves t/samba/ out (t/SKIP).
 use strict;
 use warnings;
 use FindBin;
-use lib "$FindBin::Bin/lib";
+use lib "$FindBin::Bin/../lib";
 use IO::Socket::INET;
 use JSON::PP;
 use POSIX qw(_exit);
@@ -20,7 +20,7 @@ use Test::More;
 use Time::HiRes qw(time sleep);
 use SambaDC;
 
-my $BIN = $ENV{SPNCHECK_BIN} || "$FindBin::Bin/../spncheck";
+my $BIN = $ENV{SPNCHECK_BIN} || "$FindBin::Bin/../../spncheck";
 -x $BIN or BAIL_OUT("no spncheck at $BIN: build first");
 
 my $dc = SambaDC->new;
