@@ -151,6 +151,13 @@ $dc->spn_add('HTTP/app', 'svc-other');
     like($ktext, qr/FAIL directory: the keytab's newest key for HTTP\/web02\.contoso\.test has kvno $ad; AD's current kvno for CONTOSO\\svc-web is @{[$ad + 1]} \(the keytab is stale/,
          'after a password change: stale, by AD\'s kvno');
     is($krc, 1, '... exit 1');
+    # probe --server: the probe's identity asks the directory too
+    my ($prc, $ptext) = sc('probe', '--client-keytab', $dc->monitor_keytab, '--client', $dc->monitor,
+                           '--keytab', $kt, '--spn', 'HTTP/web02.contoso.test', '--server', $dc->uri);
+    like($ptext, qr/directory:\n.*CONTOSO\\svc-web \(user\)/s, 'probe --server names the holder');
+    like($ptext, qr/FAIL directory: the keytab's newest key for HTTP\/web02\.contoso\.test has kvno $ad; AD's current kvno for CONTOSO\\svc-web is @{[$ad + 1]}/,
+         'probe --server: the stale keytab by AD\'s kvno');
+    is($prc, 1, '... exit 1');
     $dc->set_attr('svc-web', 'msDS-SupportedEncryptionTypes', 4);
     ($krc, $ktext) = sc('keytab', $kt, '--spn', 'HTTP/web02.contoso.test', @ID);
     like($ktext, qr/FAIL directory: no key of the keytab for HTTP\/web02\.contoso\.test has an enctype AD issues tickets in for CONTOSO\\svc-web \(msDS-SupportedEncryptionTypes: RC4-HMAC\)/,
