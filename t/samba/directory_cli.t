@@ -219,6 +219,19 @@ $dc->spn_add('HTTP/app', 'svc-other');
        'diagnose --json: directory names WEB01$ for the SPN the ticket was for');
     is(($e->{holders}[0] || {})->{via}, 'HOST/web01.contoso.test', '... through HOST/');
     ok(entry($j->{directory} || {}, 'HTTP/web01')->{spn}, 'and the NetBIOS form');
+    # the process's ccache is never read nor written: alice's stays as it was
+    my $before = do { local $/; open(my $c, '<', $cc) or die; <$c> };
+    {
+        local $ENV{KRB5CCNAME} = "FILE:$cc";
+        my ($drc) = sc('directory', @ID, 'HTTP/web01.contoso.test');
+        is($drc, 0, 'directory with KRB5CCNAME set to another identity: binds as the monitor');
+    }
+    is(do { local $/; open(my $c, '<', $cc) or die; <$c> }, $before, '... and that ccache is unchanged');
+    {
+        local $ENV{KRB5CCNAME} = "FILE:$W/never.cc";
+        sc('directory', @ID, 'HTTP/web01.contoso.test');
+        ok(!-e "$W/never.cc", '... nor is a default ccache created');
+    }
     ($rc, $out) = sc('diagnose', '--keytab', $svckt, '--spn', 'HTTP/web01.contoso.test', '--json', $token);
     $j = eval { decode_json($out) } || {};
     ok(!exists $j->{directory}, 'without --server: no directory key');
