@@ -11,7 +11,8 @@
  *
  * AD signs and seals SASL binds on ldap:// (minssf=56 here; a server
  * that offers less is refused); on ldaps:// TLS protects and SASL adds
- * no layer.  SASL_NOCANON: the service ticket is for ldap/<host as
+ * no layer (maxssf=0, AD's recipe: "ldapsearch -O maxssf=0"; Samba 4.17
+ * refuses GSSAPI binds over TLS either way: use ldap:// with it).  SASL_NOCANON: the service ticket is for ldap/<host as
  * written in the URI>, never a reverse lookup's answer.  Every step
  * waits at most timeout_ms (connect, bind and each search); referrals
  * are never chased. */
