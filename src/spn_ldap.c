@@ -259,6 +259,33 @@ out:
     return ok;
 }
 
+static int find(spn_dir_conn_t *c, const char *match, spn_dir_spn_t *out);
+
+/* Read rights: the account that holds ldap/<host> (the SPN this bind just
+ * got a ticket for, so someone holds it) must be visible; an identity
+ * that cannot read servicePrincipalName would otherwise see every SPN as
+ * held by nobody. */
+static int can_read(spn_dir_conn_t *c, const char *host, char *err, size_t errsz)
+{
+    spn_dir_spn_t *d = calloc(1, sizeof(*d));
+    char spn[300], mapped[300];
+    int rc, i, seen;
+
+    if (!d)
+        return -1;
+    snprintf(spn, sizeof(spn), "ldap/%.250s", host);
+    rc = find(c, spn, d);
+    for (i = 0; rc == LDAP_SUCCESS && d->n_holders == 0 && i < c->n_mappings; i++)
+        if (spn_dir_mapped(c->mappings[i], strlen(c->mappings[i]), spn, mapped, sizeof(mapped)))
+            rc = find(c, mapped, d);
+    seen = rc == LDAP_SUCCESS && d->n_holders > 0;
+    free(d);
+    if (!seen)
+        say(err, errsz, "missing read rights: the identity cannot see who holds %s "
+            "(the SPN it just got a ticket for)%s", spn, NULL);
+    return seen ? 0 : -1;
+}
+
 spn_dir_conn_t *spn_dir_open(apr_pool_t *p, krb5_context ctx, const char *uri,
                              const char *client_keytab, const char *client,
                              int timeout_ms, char *err, size_t errsz)
@@ -298,8 +325,16 @@ spn_dir_conn_t *spn_dir_open(apr_pool_t *p, krb5_context ctx, const char *uri,
             c->gc = NULL;
         }
     }
-    if (lud)
-        ldap_free_urldesc(lud);
+    if (!lud || !lud->lud_host || !lud->lud_host[0] ||
+        can_read(c, lud->lud_host, err, errsz) < 0) {
+        if (!lud || !lud->lud_host || !lud->lud_host[0])
+            say(err, errsz, "the directory URI %s names no host%s", uri, NULL);
+        if (lud)
+            ldap_free_urldesc(lud);
+        spn_dir_close(c);
+        return NULL;
+    }
+    ldap_free_urldesc(lud);
     return c;
 }
 
@@ -441,3 +476,4 @@ void spn_dir_close(spn_dir_conn_t *c)
 const char *spn_dir_netbios(const spn_dir_conn_t *c) { return c->netbios; }
 const char *spn_dir_domain(const spn_dir_conn_t *c) { return c->domain; }
 int spn_dir_has_gc(const spn_dir_conn_t *c) { return c->gc != NULL; }
+

@@ -301,6 +301,16 @@ sub set_attr {
 
 sub uac_set { my ($s, $sam, $v) = @_; $s->set_attr($sam, 'userAccountControl', $v) }
 
+# Denies $trustee (a sAMAccountName) reading and listing the account $sam
+# (an ACE on its nTSecurityDescriptor, as an admin's ACL would).
+sub deny_read {
+    my ($self, $sam, $trustee) = @_;
+    my $sid = $self->attr($trustee, 'objectSid') or die "SambaDC: no SID for $trustee\n";
+    $self->tool("dsacl deny $trustee on $sam", 'dsacl', 'set', '--objectdn=' . $self->dn_of($sam),
+                "--sddl=(D;;RPLCLO;;;$sid)");
+    return $self;
+}
+
 # A second holder of an SPN that Samba would refuse (samldb's uniqueness
 # check): written into the partition with the DC stopped.
 sub spn_add_duplicate {

@@ -98,6 +98,22 @@ $dc->spn_add('HTTP/app', 'svc-other');
     is($rc3, 1, 'KB1077 with --account CONTOSO\\svc-web: not held by it: exit 1');
 }
 
+# --- several threads at once (the module's watchdog thread beside requests) -------------------
+{
+    my $prog = "$FindBin::Bin/../unit/dir_threads";
+    ok(-x $prog, 't/unit/dir_threads is built (make check)') or BAIL_OUT('make check first');
+    # monitor2 may not read WEB01$: the two identities see different answers
+    $dc->user('monitor2', 'M0nitor2!Pass42');
+    my $kt2 = $dc->keytab('monitor2', "$W/monitor2.keytab");
+    $dc->deny_read('WEB01$', 'monitor2');
+    local $ENV{KRB5CCNAME} = "FILE:$W/threads-never.cc";
+    my $out = `$prog @{[$dc->uri]} HTTP/web01.contoso.test @{[$dc->monitor_keytab]} @{[$dc->monitor]} 'CONTOSO\\WEB01\$' $kt2 monitor2\@CONTOSO.TEST - 6 2>&1`;
+    is($? >> 8, 0, '6 threads, 2 identities, each its own MEMORY ccache: each sees what its identity may (WEB01$, nothing)')
+        or diag($out);
+    like($out, qr/6 threads \(2 identities\) x 3 connections x 3 lookups: 0 failures/, '... it says so');
+    ok(!-e "$W/threads-never.cc", '... and no default ccache was written');
+}
+
 # --- an explicit HTTP/ SPN on a user account; --account ---------------------------------
 {
     my ($rc, $j) = dir_json('HTTP/app.contoso.test');
@@ -281,6 +297,13 @@ $dc->spn_add('HTTP/app', 'svc-other');
     ($rc, $out, $err) = sc('directory', '--server', $dc->uri, '--client-keytab', $kt2,
                            '--client', 'mon2@CONTOSO.TEST', 'HTTP/app.contoso.test');
     is($rc, 3, 'a stale monitoring keytab (password changed): exit 3');
+    $dc->user('mon3', 'Mon3!Pass-1');
+    my $kt3 = $dc->keytab('mon3', "$W/mon3.keytab");
+    $dc->deny_read('DC1$', 'mon3');
+    ($rc, $out, $err) = sc('directory', '--server', $dc->uri, '--client-keytab', $kt3,
+                           '--client', 'mon3@CONTOSO.TEST', 'HTTP/app.contoso.test');
+    is($rc, 3, 'an identity that may not read the DC\'s account: exit 3, not "no holder"');
+    like($err, qr{missing read rights: the identity cannot see who holds ldap/127\.0\.0\.1}, '... and says why');
 
     my $mute = IO::Socket::INET->new(LocalAddr => '127.0.0.1', LocalPort => 0, Listen => 5) or die;
     my $mport = $mute->sockport;
