@@ -297,6 +297,16 @@ $dc->spn_add('HTTP/app', 'svc-other');
     ($rc, $out, $err) = sc('directory', '--server', $dc->uri, '--client-keytab', $kt2,
                            '--client', 'mon2@CONTOSO.TEST', 'HTTP/app.contoso.test');
     is($rc, 3, 'a stale monitoring keytab (password changed): exit 3');
+    # this host's clock 2 h ahead (faketime): MIT takes the KDC's time from
+    # its answer (the ccache keeps the offset), so the bind still works
+    my $t0 = time;
+    my $skew = `faketime -f +2h $BIN directory @{[join ' ', map { "'$_'" } @ID]} --json HTTP/app.contoso.test 2>&1`;
+    my $sj = eval { decode_json($skew) } || {};
+    is((entry($sj, 'HTTP/app.contoso.test')->{holders}[0] || {})->{account}, 'CONTOSO\\svc-other',
+       'a 2 h clock skew: MIT corrects it from the KDC, the lookup answers') or diag($skew);
+    my ($h) = ($sj->{checked_at} // '') =~ /T(\d\d):/;
+    ok(defined $h && grep({ $h == (gmtime($_ + 7200))[2] } $t0, time),
+       '... checked_at is this host\'s clock, 2 h ahead: ' . ($sj->{checked_at} // 'none'));
     $dc->user('mon3', 'Mon3!Pass-1');
     my $kt3 = $dc->keytab('mon3', "$W/mon3.keytab");
     $dc->deny_read('DC1$', 'mon3');
