@@ -337,6 +337,16 @@ $dc->spn_add('HTTP/app', 'svc-other');
        'diagnose with the DC down: the diagnosis as today, the error in its directory key');
 }
 
+# --- the harness fails loudly when a port it needs is taken (never skips) ------------------------
+{
+    my $squat = IO::Socket::INET->new(LocalAddr => '127.0.0.1', LocalPort => 389, Listen => 1,
+                                      ReuseAddr => 1) or die "cannot listen on 389: $!";
+    my $dc2 = eval { SambaDC->new };
+    ok(!$dc2, 'SambaDC->new with 127.0.0.1:389 taken: no DC');
+    like($@, qr/127\.0\.0\.1:389 is taken/, '... it dies saying which port');
+    close $squat;
+}
+
 # --- usage ---------------------------------------------------------------------------------------
 {
     my ($rc) = sc('directory', 'HTTP/x');
