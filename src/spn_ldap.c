@@ -344,8 +344,8 @@ static char *holder_attrs[] = {
 };
 
 /* One entry of an answer, as plain values, into out. */
-static void add_message(spn_dir_conn_t *c, LDAP *ld, LDAPMessage *e, const char *match,
-                        spn_dir_spn_t *out)
+static void add_message(LDAP *ld, LDAPMessage *e, const char *match,
+                        const char *netbios, spn_dir_spn_t *out)
 {
     spn_dir_val_t *vals = calloc(MAX_VALS, sizeof(*vals));
     struct berval **bv[16];
@@ -377,15 +377,41 @@ static void add_message(spn_dir_conn_t *c, LDAP *ld, LDAPMessage *e, const char 
     }
     if (ber)
         ber_free(ber, 0);
-    spn_dir_add_entry(out, c->netbios, match, vals, n);
+    spn_dir_add_entry(out, netbios, match, vals, n);
     for (i = 0; i < nbv; i++)
         ldap_value_free_len(bv[i]);
     free(vals);
 }
 
+/* The NetBIOS name of the domain that holds dn (another domain of the
+ * forest, found through the GC): its crossRef under CN=Partitions. */
+static void netbios_of(spn_dir_conn_t *c, const char *dn, char *out, size_t osz)
+{
+    char *nb_attrs[] = { "nETBIOSName", NULL };
+    char esc[600], filter[700], part[600];
+    const char *nc = dn;
+    LDAPMessage *res = NULL;
+
+    out[0] = '\0';
+    while (nc && strncasecmp(nc, "DC=", 3) != 0) {
+        nc = strchr(nc, ',');
+        if (nc)
+            nc++;
+    }
+    if (!nc || spn_dir_filter_escape(nc, esc, sizeof(esc)) < 0)
+        return;
+    snprintf(filter, sizeof(filter), "(&(objectClass=crossRef)(nCName=%s)(nETBIOSName=*))", esc);
+    snprintf(part, sizeof(part), "CN=Partitions,%.580s", c->config);
+    search(c, c->ld, part, LDAP_SCOPE_ONELEVEL, filter, nb_attrs, 2, &res);
+    if (res)
+        first_value(c->ld, res, "nETBIOSName", out, osz);
+    ldap_msgfree(res);
+}
+
 /* Every account whose servicePrincipalName equals match, into out.
  * Through the GC the holders' own domain entries are read when they are
- * in this domain (the GC lacks some attributes). */
+ * in this domain (the GC lacks some attributes); a holder in another
+ * domain of the forest is named with that domain's NetBIOS name. */
 static int find(spn_dir_conn_t *c, const char *match, spn_dir_spn_t *out)
 {
     char esc[800], filter[900];
@@ -408,7 +434,7 @@ static int find(spn_dir_conn_t *c, const char *match, spn_dir_spn_t *out)
         if (!res)
             return rc;
         for (e = ldap_first_entry(c->ld, res); e; e = ldap_next_entry(c->ld, e))
-            add_message(c, c->ld, e, match, out);
+            add_message(c->ld, e, match, c->netbios, out);
         ldap_msgfree(res);
         return LDAP_SUCCESS;
     }
@@ -417,10 +443,14 @@ static int find(spn_dir_conn_t *c, const char *match, spn_dir_spn_t *out)
         LDAPMessage *own = NULL, *oe;
         if (dn)
             search(c, c->ld, dn, LDAP_SCOPE_BASE, "(objectClass=*)", holder_attrs, 1, &own);
-        if (own && (oe = ldap_first_entry(c->ld, own)) != NULL)
-            add_message(c, c->ld, oe, match, out);
-        else
-            add_message(c, c->gc, e, match, out);
+        if (own && (oe = ldap_first_entry(c->ld, own)) != NULL) {
+            add_message(c->ld, oe, match, c->netbios, out);
+        }
+        else {
+            char nb[64];
+            netbios_of(c, dn ? dn : "", nb, sizeof(nb));
+            add_message(c->gc, e, match, nb, out);
+        }
         ldap_msgfree(own);
         ldap_memfree(dn);
     }
