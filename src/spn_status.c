@@ -466,5 +466,7 @@ void spn_status_ref(spn_buf_t *b, const spn_status_t *st, const spn_failure_t *f
         svc = &none;
     }
     spn_diag_from_failure(&d, f, svc);
+    if (st->store)       /* facts that arrived since enrich the record */
+        spn_store_dir_refine_failure(st->store, &d, f, svc->account);
     spn_render_page(b, &d, svc, SPN_DETAIL_FULL, f->ref);
 }

@@ -10,6 +10,7 @@
 #include "spn_diag.h"
 #include "spn_dirdiag.h"
 #include "spn_render.h"
+#include "spn_store.h"
 #include "kt_mem.h"
 #include "tap.h"
 
@@ -483,6 +484,39 @@ static void directory_cases(const krb5_keyblock *other, const krb5_keyblock *rnd
     ok(d.cause == SPN_C_SPN_WRONG_ACCOUNT && d.dir_state == 0, "a failed lookup: no refinement");
     spn_dir_refine(&d, svc.account, NULL);
     ok(d.dir_state == 0, "no facts: no refinement");
+
+    /* through the store: the request uses only facts held; the record,
+     * shown later, is refined by facts that arrived since */
+    {
+        spn_store_t *st = spn_store_init(calloc(1, spn_store_size(4)), 4, NOW);
+        spn_failure_t rec;
+        uint32_t sup;
+        char spn[256];
+        t = tk(WEB01, other, 2);
+        diagnose(ap_req(&t), NULL);
+        is_int(spn_store_dir_note(st, &d, svc.account, "web01.spncheck.test", NOW), 0,
+               "store: no facts yet, the diagnosis stays");
+        is_int(d.cause, SPN_C_SPN_WRONG_ACCOUNT, "store: spn-wrong-account as today");
+        ok(spn_store_want_next(st, NOW, spn, sizeof spn) && !strcmp(spn, WEB01) &&
+           spn_store_want_next(st, NOW, spn, sizeof spn) && !strcmp(spn, "HTTP/WEB01"),
+           "store: both name forms wanted");
+        spn_failure_from_diag(&rec, &d, NOW, "R1", "127.0.0.1", "web01.spncheck.test", "s", 0);
+        spn_store_add(st, &rec, &sup);
+        f = facts(WEB01, 1, "SPNCHECK\\svc-web", SPN_DIR_KIND_USER, WEB01, 3, 24);
+        spn_store_dir_put(st, &f, 1, NOW + 5);
+        spn_diag_from_failure(&d, spn_store_find(st, "R1"), &svc);
+        ok(spn_store_dir_refine_failure(st, &d, spn_store_find(st, "R1"), svc.account) &&
+           d.cause == SPN_C_KEYTAB_STALE && d.dir_kt_max == 2,
+           "store: the record shown later is refined (keytab-stale, keytab kvno 2 kept)");
+        t = tk(WEB01, other, 2);
+        diagnose(ap_req(&t), NULL);
+        ok(spn_store_dir_note(st, &d, svc.account, "web01.spncheck.test", NOW + 6) &&
+           d.cause == SPN_C_KEYTAB_STALE, "store: the next request uses the facts held");
+        spn_failure_from_diag(&rec, &d, NOW + 6, "R2", "127.0.0.1", "web01.spncheck.test", "s", 0);
+        is_int(rec.base_cause, SPN_C_SPN_WRONG_ACCOUNT, "store: the record keeps the base cause");
+        is_int(rec.cause, SPN_C_KEYTAB_STALE, "store: and the refined one");
+        free(st);
+    }
 }
 
 int main(int argc, const char *const *argv)

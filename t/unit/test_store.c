@@ -173,6 +173,98 @@ static void test_prom_label(apr_pool_t *p)
        "Prometheus: the location label, cleaned and escaped");
 }
 
+/* Directory facts and the wanted queue (issue 11): what a hostile client
+ * can make the server look up is capped, rate limited and cached. */
+static spn_dir_spn_t dfacts(const char *spn, int state, int n, const char *holder)
+{
+    spn_dir_spn_t f;
+    memset(&f, 0, sizeof(f));
+    snprintf(f.spn, sizeof(f.spn), "%s", spn);
+    f.state = state;
+    f.n_holders = n;
+    f.checked_at = 5000;
+    if (n) {
+        snprintf(f.holders[0].account, sizeof(f.holders[0].account), "%s", holder);
+        snprintf(f.holders[0].sam, sizeof(f.holders[0].sam), "%s", strchr(holder, '\\') + 1);
+        snprintf(f.holders[0].via, sizeof(f.holders[0].via), "%s", spn);
+        f.holders[0].kvno = 3;
+    }
+    if (state == SPN_DIR_ERROR)
+        snprintf(f.error, sizeof(f.error), "cannot reach ldap://dc");
+    return f;
+}
+
+static void test_directory(apr_pool_t *p)
+{
+    spn_store_t *s = spn_store_init(calloc(1, spn_store_size(4)), 4, 1000);
+    spn_dir_spn_t f, out;
+    char spn[256], name[64];
+    int i, got, ok_all;
+
+    (void)p;
+    is_int(spn_store_want(s, "HTTP/web01.test", 5000), 1, "want: queued");
+    is_int(spn_store_want(s, "http/WEB01.test", 5001), 0, "want: already queued (case-insensitive)");
+    is_int(spn_store_want(s, "HTTP/a b", 5001), -1, "want: not an SPN we look up");
+    is_int(spn_store_want(s, "HTTP/x)(cn=*", 5001), -1, "want: filter characters refused");
+    ok(spn_store_want_next(s, 5002, spn, sizeof(spn)) && !strcmp(spn, "HTTP/web01.test"),
+       "want_next: the wanted SPN");
+    ok(!spn_store_want_next(s, 5002, spn, sizeof(spn)), "want_next: queue empty");
+    f = dfacts("HTTP/web01.test", SPN_DIR_OK, 0, NULL);
+    spn_store_dir_put(s, &f, 0, 5003);
+    is_int(spn_store_want(s, "HTTP/web01.test", 5010), 0, "a miss is cached: not wanted again within a minute");
+    is_int(spn_store_want(s, "HTTP/web01.test", 5003 + SPN_DIR_REQUERY), 1,
+           "wanted again a minute later");
+    spn_store_want_next(s, 5063, spn, sizeof(spn));
+    f = dfacts("HTTP/err.test", SPN_DIR_ERROR, 0, NULL);
+    spn_store_dir_put(s, &f, 0, 5070);
+    is_int(spn_store_want(s, "HTTP/err.test", 5071), 0, "an error is cached too");
+
+    /* the queue is capped; the rest are dropped and counted */
+    for (i = 0, got = 0; i < SPN_WANT_SLOTS + 5; i++) {
+        snprintf(name, sizeof(name), "HTTP/h%d.test", i);
+        got += spn_store_want(s, name, 6000 + i) == 1;
+    }
+    is_int(got, SPN_WANT_SLOTS, "queue capped at SPN_WANT_SLOTS");
+    is_int((int)s->dir_dropped, 5, "the others dropped, counted");
+    /* the budget: at most SPN_DIR_BUDGET per minute */
+    for (i = 0, got = 0; i < SPN_WANT_SLOTS; i++)
+        got += spn_store_want_next(s, 6100, spn, sizeof(spn));
+    is_int(got, SPN_DIR_BUDGET, "at most SPN_DIR_BUDGET lookups a minute");
+    ok(spn_store_want_next(s, 6100 + SPN_DIR_REQUERY, spn, sizeof(spn)),
+       "the next minute: more");
+
+    /* pinned slots stay; others go least recently used first */
+    memset(s->dir, 0, sizeof(s->dir));
+    f = dfacts("HTTP/conf.test", SPN_DIR_OK, 1, "CONTOSO\\svc-web");
+    spn_store_dir_put(s, &f, 1, 7000);
+    for (i = 0; i < SPN_DIR_SLOTS + 10; i++) {
+        snprintf(name, sizeof(name), "HTTP/w%d.test", i);
+        f = dfacts(name, SPN_DIR_OK, 0, NULL);
+        spn_store_dir_put(s, &f, 0, 7001 + i);
+    }
+    ok(spn_store_dir_get(s, "HTTP/conf.test", &out) && out.n_holders == 1 &&
+       !strcmp(out.holders[0].account, "CONTOSO\\svc-web"), "a configured SPN is never evicted");
+    ok(!spn_store_dir_get(s, "HTTP/w0.test", &out) &&
+       spn_store_dir_get(s, "HTTP/w41.test", &out), "the least recently used goes");
+    for (i = 0, ok_all = 1; i < SPN_DIR_SLOTS; i++)
+        ok_all &= s->dir[i].f.spn[sizeof(s->dir[i].f.spn) - 1] == '\0';
+    ok(ok_all, "slots stay NUL-terminated");
+    /* an error keeps the holders an earlier answer found */
+    f = dfacts("HTTP/conf.test", SPN_DIR_ERROR, 0, NULL);
+    spn_store_dir_put(s, &f, 1, 8000);
+    ok(spn_store_dir_get(s, "HTTP/conf.test", &out) && out.state == SPN_DIR_OK &&
+       out.n_holders == 1 && !strcmp(out.error, "cannot reach ldap://dc") && out.checked_at == 5000,
+       "an error keeps the last answer, marked");
+    f = dfacts("HTTP/long", SPN_DIR_OK, 0, NULL);
+    memset(f.spn, 'A', sizeof(f.spn));         /* not terminated: stored terminated */
+    memcpy(f.spn, "HTTP/", 5);
+    spn_store_dir_unpin(s);
+    memset(s->dir, 0, sizeof(s->dir));
+    spn_store_dir_put(s, &f, 0, 9000);
+    is_int((int)strlen(s->dir[0].f.spn), (int)sizeof(f.spn) - 1, "an unterminated SPN is cut");
+    free(s);
+}
+
 int main(void)
 {
     apr_pool_t *p;
@@ -182,6 +274,7 @@ int main(void)
     test_ratelimit();
     test_render(p);
     test_prom_label(p);
+    test_directory(p);
     apr_pool_destroy(p);
     apr_terminate();
     return tap_done();
