@@ -5,6 +5,7 @@
 #define CLI_H
 
 #include "spn_diag.h"
+#include "spn_dir.h"
 
 #include <jansson.h>
 #include <stdio.h>
@@ -14,13 +15,18 @@ typedef struct {
     const char *spns[32];
     spn_service_t svc;          /* spns, account, netbios (keytab loaded later) */
     const char *keytab, *client_keytab, *client, *host, *at, *gss_error;
+    const char *server;         /* --server ldap://dc (the directory, issue 11) */
+    const char *timeout;        /* --timeout SECONDS for the directory */
     const char *arg;            /* the one bare argument ('-' counts), or NULL */
+    const char *args[32];       /* every bare argument, when allowed lists "ARGS..." */
+    int n_args;
     int json;
 } cli_opts_t;
 
 /* Parses argv[1..] into o.  allowed lists the options this command takes
  * ("--keytab --spn ..."; --json is always allowed).  Returns 0, or -1 on
- * an unknown or incomplete option, or a second bare argument. */
+ * an unknown or incomplete option, or a second bare argument (unless
+ * allowed has "ARGS...": then up to 32 land in args). */
 int cli_opts(int argc, char **argv, const char *allowed, cli_opts_t *o);
 
 /* The token argument, or stdin when it is "-" or absent (capped): main.c. */
@@ -33,6 +39,18 @@ int cli_cmd_diagnose(apr_pool_t *p, int argc, char **argv);   /* cmd_diagnose.c 
 int cli_cmd_keytab(apr_pool_t *p, int argc, char **argv);     /* cmd_keytab.c */
 int cli_cmd_probe(apr_pool_t *p, int argc, char **argv);      /* cmd_keytab.c */
 int cli_cmd_har(apr_pool_t *p, int argc, char **argv);        /* cmd_har.c */
+int cli_cmd_directory(apr_pool_t *p, int argc, char **argv);  /* cmd_directory.c */
+
+/* The directory facts (spn_dir.h) for spns and their other name forms,
+ * when o names --server, --client-keytab and --client; into out (room
+ * for max), returning how many, or -1 with why on stderr when the
+ * identity cannot bind (-2 when the options are incomplete, 0 when none
+ * is given).  cmd_directory.c. */
+int cli_dir_facts(apr_pool_t *p, krb5_context ctx, const cli_opts_t *o,
+                  const char *const *spns, int n, spn_dir_spn_t *out, int max);
+/* ',"directory":{...}' spliced into the JSON object in out (which ends
+ * with "}\n" or "}"). */
+void cli_dir_splice(spn_buf_t *out, const spn_dir_spn_t *d, int n);
 
 /* Every Negotiate/NTLM exchange of a parsed HAR (root), decoded and the
  * failed ones diagnosed, reported to out.  Returns 1 when a failure was

@@ -19,6 +19,7 @@ static const struct {
     { "keytab", cli_cmd_keytab },
     { "probe", cli_cmd_probe },
     { "har", cli_cmd_har },
+    { "directory", cli_cmd_directory },
 };
 
 static int usage(void)
@@ -33,6 +34,10 @@ static int usage(void)
           "       spncheck probe --client-keytab K --client PRINC [--keytab SVC]\n"
           "                      --spn S [--spn S2...] [--account A] [--json]\n"
           "       spncheck har FILE.har [--keytab K] [--spn S...] [--account A] [--json]\n"
+          "       spncheck directory --server URI --client-keytab K --client PRINC\n"
+          "                          [--account DOM\\user] [--json] SPN...\n"
+          "  diagnose, probe, keytab: --server URI --client-keytab K --client PRINC add\n"
+          "  what the directory says about the SPNs (Active Directory, LDAP + GSSAPI)\n"
           "TOKEN: base64, 'Negotiate <b64>', 'NTLM <b64>', or a whole\n"
           "'Authorization: ...' / 'WWW-Authenticate: ...' line; '-' or none reads stdin.\n",
           stderr);

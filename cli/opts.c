@@ -21,6 +21,8 @@ int cli_opts(int argc, char **argv, const char *allowed, cli_opts_t *o)
         { "--client-keytab", offsetof(cli_opts_t, client_keytab) },
         { "--client", offsetof(cli_opts_t, client) },
         { "--host", offsetof(cli_opts_t, host) },
+        { "--server", offsetof(cli_opts_t, server) },
+        { "--timeout", offsetof(cli_opts_t, timeout) },
         { "--at", offsetof(cli_opts_t, at) },
         { "--gss-error", offsetof(cli_opts_t, gss_error) },
         { "--account", offsetof(cli_opts_t, svc) + offsetof(spn_service_t, account) },
@@ -39,9 +41,13 @@ int cli_opts(int argc, char **argv, const char *allowed, cli_opts_t *o)
             continue;
         }
         if (a[0] != '-' || strcmp(a, "-") == 0) {
-            if (o->arg)
+            if (o->arg && !allows(allowed, "ARGS..."))
                 return -1;
-            o->arg = a;
+            if (o->n_args == 32)
+                return -1;
+            if (!o->arg)
+                o->arg = a;
+            o->args[o->n_args++] = a;
             continue;
         }
         if (!v || !allows(allowed, a))

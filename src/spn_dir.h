@@ -84,6 +84,52 @@ int spn_dir_enctype_allowed(int32_t enctypes, int32_t etype);
  * "checked_at":"2026-11-25T10:00:00Z"} */
 void spn_dir_json(spn_buf_t *b, const spn_dir_spn_t *spns, int n);
 
+/* One value of one attribute of one entry, as the directory sent it
+ * (bytes, not NUL-terminated, hostile). */
+typedef struct {
+    const char *attr;
+    const char *val;
+    size_t len;
+} spn_dir_val_t;
+
+/* Adds one entry of a servicePrincipalName search to out: counts it in
+ * n_holders and, while there is room, decodes it into holders[]
+ * (bounded copies, truncated; numbers parsed strictly).  match is the
+ * value searched for ("HTTP/x", or "HOST/x" on the sPNMappings path):
+ * via is the entry's servicePrincipalName value equal to it (ignoring
+ * case), else match itself.  netbios (may be NULL or "") prefixes
+ * account.  An entry with no sAMAccountName is not an account: ignored.
+ * The lookup (spn_ldap.c) and the tests (recorded answers) both use it. */
+void spn_dir_add_entry(spn_dir_spn_t *out, const char *netbios, const char *match,
+                       const spn_dir_val_t *vals, size_t n);
+/* A recorded answer in LDIF (ldapsearch -LLL output: "attr: value",
+ * "attr:: base64", continuation lines, entries separated by blank
+ * lines, "#" comments, "ref:" referrals ignored) fed through
+ * spn_dir_add_entry.  At most 64 values per entry are kept.  Returns
+ * the number of entries read. */
+int spn_dir_add_ldif(spn_dir_spn_t *out, const char *netbios, const char *match,
+                     const char *ldif, size_t n);
+
+/* sPNMappings ("host=alerter,http,..."; one value): when spn's service
+ * class is one of the aliases (ignoring case), writes the mapped SPN
+ * ("host/" + the rest of spn) to mapped and returns 1; else 0. */
+int spn_dir_mapped(const char *mappings, size_t n, const char *spn, char *mapped, size_t msz);
+/* The other name form of spn: "HTTP/web01.contoso.test" -> "HTTP/web01",
+ * "HTTP/web01" -> "HTTP/web01.<dns_domain>" (a :port is kept).  0 with
+ * out filled, -1 when there is none (an IP literal, no dns_domain, a
+ * host in another domain, too long). */
+int spn_dir_other_form(const char *spn, const char *dns_domain, char *out, size_t osz);
+/* "DC=contoso,DC=test" -> "contoso.test" (-1 when not a DC= name). */
+int spn_dir_dns_domain(const char *dn, char *out, size_t osz);
+/* LDAP filter value escaping (RFC 4515 section 3): * ( ) \ NUL and every
+ * byte >= 0x80 or < 0x20 as \XX.  -1 when it does not fit. */
+int spn_dir_filter_escape(const char *s, char *out, size_t osz);
+/* 1 when holder h is account (NETBIOS\sam, or sam alone), ignoring case. */
+int spn_dir_holder_is(const spn_dir_holder_t *h, const char *account);
+/* Text for a terminal (every directory byte escaped), one SPN a line
+ * or more. */
+void spn_dir_text(spn_buf_t *b, const spn_dir_spn_t *spns, int n);
+
 /* ---- spn_ldap.c (the lookup) ---- */
 
 typedef struct spn_dir_conn spn_dir_conn_t;
@@ -103,5 +149,10 @@ spn_dir_conn_t *spn_dir_open(apr_pool_t *p, krb5_context ctx, const char *uri,
  * Returns 0, or -1 when the connection is no longer usable. */
 int spn_dir_lookup(spn_dir_conn_t *c, const char *spn, int64_t now, spn_dir_spn_t *out);
 void spn_dir_close(spn_dir_conn_t *c);
+/* What spn_dir_open read: the domain's NetBIOS name ("" unknown), its
+ * DNS name (from defaultNamingContext), 1 when the Global Catalog answers. */
+const char *spn_dir_netbios(const spn_dir_conn_t *c);
+const char *spn_dir_domain(const spn_dir_conn_t *c);
+int spn_dir_has_gc(const spn_dir_conn_t *c);
 
 #endif
