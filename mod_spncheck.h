@@ -45,6 +45,10 @@ typedef struct {
     const char *probe_keytab;            /* SPNCheckProbe: off when NULL */
     const char *probe_client;
     int probe_interval;                  /* seconds, default 900 */
+    const char *dir_uri;                 /* SPNCheckDirectory: off when NULL */
+    const char *dir_keytab;
+    const char *dir_client;
+    int dir_interval;                    /* seconds, default 900 */
 } spncheck_srv;
 
 #define SPNCHECK_HISTORY_DEFAULT 1000

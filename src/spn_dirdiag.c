@@ -91,16 +91,15 @@ int spn_dir_asked(const spn_diag_t *d, const char *host, char out[2][SPN_DIR_SPN
 
 int spn_dir_is_account(const spn_dir_holder_t *h, const char *acct)
 {
-    const char *bs, *at;
-    size_t n;
+    const char *at;
 
     if (!acct || !*acct || !*h->sam)
         return 0;
-    if ((bs = strrchr(acct, '\\')) != NULL)
-        acct = bs + 1;
     at = strchr(acct, '@');
-    n = at ? (size_t)(at - acct) : strlen(acct);
-    return n == strlen(h->sam) && strncasecmp(acct, h->sam, n) == 0;
+    if (at && !strchr(acct, '\\'))      /* sam@REALM */
+        return (size_t)(at - acct) == strlen(h->sam) &&
+               strncasecmp(acct, h->sam, (size_t)(at - acct)) == 0;
+    return spn_dir_holder_is(h, acct);
 }
 
 void spn_dir_refine(spn_diag_t *d, const char *svc_account, const spn_dir_spn_t *f)

@@ -30,36 +30,20 @@ typedef struct {
     const spn_diag_t *d;
     const spn_service_t *svc;
     const char *other;          /* {other}: the holder a repeated line is about */
+    apr_pool_t *pool;
 } ctx_t;
 
-/* Directory words (issue 11).  Kept here until spn_dir.c (spn_dir_kind_name,
- * spn_dir_enctypes_words) is merged; then these call those. */
-static const char *dir_kind(int k)
+/* msDS-SupportedEncryptionTypes: "24 (0x18: AES128-CTS-HMAC-SHA1-96, ...)". */
+static void dir_enctypes(apr_pool_t *p, char *out, size_t n, int32_t v)
 {
-    static const char *const n[] = {"unknown", "computer", "user", "managed service",
-                                    "group managed service"};
-    return k >= 0 && k <= 4 ? n[k] : n[0];
-}
+    spn_buf_t w;
 
-static void dir_enctypes(char *out, size_t n, int32_t v)
-{
-    static const struct { uint32_t bit; const char *w; } e[] = {
-        {0x1, "DES-CBC-CRC"}, {0x2, "DES-CBC-MD5"}, {0x4, "RC4-HMAC"},
-        {0x8, "AES128-CTS-HMAC-SHA1-96"}, {0x10, "AES256-CTS-HMAC-SHA1-96"},
-        {0x20, "AES256-SK"}};
-    size_t o;
-    unsigned i;
-
-    if (v < 0) {
-        apr_cpystrn(out, "not set (RC4 and DES by default)", n);
-        return;
-    }
-    o = (size_t)snprintf(out, n, "%d (0x%x:", (int)v, (unsigned)v);
-    for (i = 0; i < sizeof(e) / sizeof(e[0]) && o < n; i++)
-        if ((uint32_t)v & e[i].bit)
-            o += (size_t)snprintf(out + o, n - o, " %s", e[i].w);
-    if (o < n)
-        snprintf(out + o, n - o, "%s)", ((uint32_t)v & 0x3f) ? "" : " no Kerberos enctype");
+    spn_buf_init(&w, p, 128);
+    spn_dir_enctypes_words(&w, v);
+    if (v < 0)
+        snprintf(out, n, "%s", w.s ? w.s : "not set");
+    else
+        snprintf(out, n, "%d (0x%x: %s)", (int)v, (unsigned)v, w.s ? w.s : "");
 }
 
 static void kvno_list(char *out, size_t n, const int *v, int c)
@@ -128,7 +112,7 @@ static const char *value(const ctx_t *c, const char *name, size_t n, char *tmp, 
         const spn_dir_holder_t *h = &d->dir_holders[0];
         if (IS("holder")) return h->account;
         if (IS("holder_sam")) return h->sam;
-        if (IS("holder_kind")) return dir_kind(h->kind);
+        if (IS("holder_kind")) return spn_dir_kind_name(h->kind);
         if (IS("via")) return h->via;
         if (IS("dir_kvno")) {
             if (h->kvno < 0) return "unknown";
@@ -136,7 +120,7 @@ static const char *value(const ctx_t *c, const char *name, size_t n, char *tmp, 
             return tmp;
         }
         if (IS("dir_enctypes")) {
-            dir_enctypes(tmp, tn, h->enctypes);
+            dir_enctypes(c->pool, tmp, tn, h->enctypes);
             return tmp;
         }
         if (IS("holders")) {
@@ -229,7 +213,7 @@ static int emit(spn_buf_t *b, ctx_t *c, const char *t, int html, const char *pre
 
 void spn_render_text(spn_buf_t *b, const spn_diag_t *d, const spn_service_t *svc)
 {
-    ctx_t c = {d, svc, NULL};
+    ctx_t c = {d, svc, NULL, b->pool};
     const spn_cause_info_t *ci = &spn_causes[d->cause];
     int i, n;
 
@@ -266,9 +250,9 @@ static void dir_facts(spn_buf_t *b, const ctx_t *c)
         ROWS(b, "Holder", "none: no account holds it");
     for (i = 0; i < d->dir_n_holders && i < SPN_DIR_MAX_HOLDERS; i++) {
         const spn_dir_holder_t *h = &d->dir_holders[i];
-        dir_enctypes(enc, sizeof(enc), h->enctypes);
+        dir_enctypes(c->pool, enc, sizeof(enc), h->enctypes);
         snprintf(tmp, sizeof(tmp), "%s (%s account) through %s%s, kvno %d, "
-                 "msDS-SupportedEncryptionTypes %s%s", h->account, dir_kind(h->kind), h->via,
+                 "msDS-SupportedEncryptionTypes %s%s", h->account, spn_dir_kind_name(h->kind), h->via,
                  i == 0 && d->dir_mapped ? " (sPNMappings)" : "", (int)h->kvno, enc,
                  (h->uac & SPN_UAC_ACCOUNTDISABLE) ? ", disabled" : "");
         ROWS(b, "Holder", tmp);
@@ -377,7 +361,7 @@ static void facts(spn_buf_t *b, const ctx_t *c)
 void spn_render_page(spn_buf_t *b, const spn_diag_t *d, const spn_service_t *svc,
                      int detail, const char *ref)
 {
-    ctx_t c = {d, svc, NULL};
+    ctx_t c = {d, svc, NULL, b->pool};
     const spn_cause_info_t *ci = d ? &spn_causes[d->cause] : NULL;
     int i;
 

@@ -344,6 +344,7 @@ static void directory_cases(const krb5_keyblock *other, const krb5_keyblock *rnd
         spn_dir_holder_t h;
         memset(&h, 0, sizeof h);
         strcpy(h.sam, "svc-web");
+        strcpy(h.account, "SPNCHECK\\svc-web");
         ok(spn_dir_is_account(&h, "SPNCHECK\\SVC-WEB") && spn_dir_is_account(&h, "svc-web") &&
            spn_dir_is_account(&h, "svc-web@" REALM) && !spn_dir_is_account(&h, "svc-web2") &&
            !spn_dir_is_account(&h, NULL), "spn_dir_is_account: DOM\\sam, sam, sam@REALM");
