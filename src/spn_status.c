@@ -46,7 +46,7 @@ static void td(spn_buf_t *b, const char *v)
     spn_buf_puts(b, "</td>");
 }
 
-static void html_scope(spn_buf_t *b, apr_pool_t *p, const spn_scope_t *sc)
+static void html_scope(spn_buf_t *b, apr_pool_t *p, const spn_scope_t *sc, const spn_store_t *s)
 {
     const spn_keytab_t *kt = sc->svc.keytab;
     spn_checks_t ck;
@@ -54,6 +54,7 @@ static void html_scope(spn_buf_t *b, apr_pool_t *p, const spn_scope_t *sc)
     int i;
 
     spn_selfcheck(p, &sc->svc, sc->names, sc->n_names, &ck);
+    spn_selfcheck_dir(p, &sc->svc, s, &ck);
     spn_buf_puts(b, "<h3>");
     spn_buf_htmls(b, sc->server);
     if (sc->location) {
@@ -154,11 +155,12 @@ void spn_status_html(spn_buf_t *b, apr_pool_t *p, const spn_status_t *st)
                        (unsigned long long)(s ? s->counters[c] : 0));
     spn_buf_puts(b, "</table>\n");
     html_probe(b, s);
+    spn_dirstatus_html(b, p, s, &st->dir);
     spn_buf_puts(b, "<h2>Configuration self-checks</h2>\n");
     if (!st->n_scopes)
         spn_buf_puts(b, "<p>No scope has <code>SPNCheck On</code>.</p>\n");
     for (i = 0; i < st->n_scopes; i++)
-        html_scope(b, p, &st->scopes[i]);
+        html_scope(b, p, &st->scopes[i], s);
     spn_buf_puts(b, "<h2>Recent failures</h2>\n<table>\n<tr><th>Time</th><th>Ref</th>"
                     "<th>Client</th><th>Host</th><th>Requested SPN</th><th>Realm</th>"
                     "<th>Etype</th><th>kvno</th><th>Mech</th><th>Cause</th></tr>\n");
@@ -213,13 +215,14 @@ static void json_failure(spn_json_t *w, const spn_failure_t *f)
     spn_json_end(w);
 }
 
-static void json_scope(spn_json_t *w, apr_pool_t *p, const spn_scope_t *sc)
+static void json_scope(spn_json_t *w, apr_pool_t *p, const spn_scope_t *sc, const spn_store_t *s)
 {
     const spn_keytab_t *kt = sc->svc.keytab;
     spn_checks_t ck;
     int i;
 
     spn_selfcheck(p, &sc->svc, sc->names, sc->n_names, &ck);
+    spn_selfcheck_dir(p, &sc->svc, s, &ck);
     spn_json_object(w);
     spn_json_kstr_or_null(w, "server", sc->server);
     spn_json_kstr_or_null(w, "location", sc->location);
@@ -311,10 +314,12 @@ void spn_status_json(spn_buf_t *b, apr_pool_t *p, const spn_status_t *st)
     spn_json_key(&w, "scopes");
     spn_json_array(&w);
     for (i = 0; i < st->n_scopes; i++)
-        json_scope(&w, p, &st->scopes[i]);
+        json_scope(&w, p, &st->scopes[i], s);
     spn_json_end(&w);
     spn_json_key(&w, "probe");
     json_probe(&w, s);
+    spn_json_key(&w, "directory");
+    spn_dirstatus_json(&w, p, s, &st->dir);
     spn_json_key(&w, "recent");
     spn_json_array(&w);
     for (i = 0; i < st->n_recent; i++)
@@ -429,6 +434,7 @@ void spn_status_prometheus(spn_buf_t *b, apr_pool_t *p, const spn_status_t *st)
     for (i = 0; i < st->n_scopes; i++) {
         const spn_scope_t *sc = &st->scopes[i];
         spn_selfcheck(p, &sc->svc, sc->names, sc->n_names, &ck[i]);
+        spn_selfcheck_dir(p, &sc->svc, s, &ck[i]);
     }
     spn_buf_puts(b, "# HELP spncheck_selfcheck_ok Configuration self-check: 1 when it passes, "
                     "0 when it warns or fails (state label: pass, warn, fail).\n"
@@ -445,6 +451,7 @@ void spn_status_prometheus(spn_buf_t *b, apr_pool_t *p, const spn_status_t *st)
             prom_selfcheck(b, "spncheck_selfcheck", &st->scopes[i], &ck[i].c[j], 0,
                            ck[i].c[j].state);
     prom_probe(b, s);
+    spn_dirstatus_prom(b, s, &st->dir);
 }
 
 void spn_status_ref(spn_buf_t *b, const spn_status_t *st, const spn_failure_t *f)

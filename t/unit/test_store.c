@@ -265,6 +265,111 @@ static void test_directory(apr_pool_t *p)
     free(s);
 }
 
+/* The directory on the status page: off, on with facts (escaped; JSON
+ * contract under "directory"; Prometheus labels only configured SPNs),
+ * the self-checks. */
+static void test_dirstatus(apr_pool_t *p)
+{
+    spn_store_t *s = spn_store_init(calloc(1, spn_store_size(4)), 4, 0);
+    static spn_store_t head;
+    static spn_failure_t recent[4];
+    static const char *spns[] = { "HTTP/web01.contoso.test@CONTOSO.TEST" };
+    spn_dir_spn_t f;
+    spn_scope_t sc;
+    spn_status_t st;
+    spn_checks_t ck;
+    spn_buf_t b;
+    int i, found;
+
+    memset(&sc, 0, sizeof(sc));
+    sc.server = "web01:80";
+    sc.svc.spns = spns;
+    sc.svc.n_spns = 1;
+    sc.svc.account = "CONTOSO\\svc-web";
+    memset(&st, 0, sizeof(st));
+    st.scopes = &sc;
+    st.n_scopes = 1;
+    st.version = "test";
+    st.n_recent = (int)spn_store_snapshot(s, &head, recent, 4);
+    st.store = &head;
+    spn_buf_init(&b, p, 1024);
+    spn_status_json(&b, p, &st);
+    ok(strstr(b.s, "\"directory\":null") != NULL, "JSON: directory null when off");
+
+    st.dir.uri = "ldap://dc1";
+    st.dir.keytab = "/k";
+    st.dir.client = "monitor@CONTOSO.TEST";
+    f = dfacts("HTTP/web01.contoso.test", SPN_DIR_OK, 1, "CONTOSO\\WEB01$");
+    snprintf(f.holders[0].via, sizeof(f.holders[0].via), "HOST/web01.contoso.test");
+    f.holders[0].kind = SPN_DIR_KIND_COMPUTER;
+    spn_store_dir_put(s, &f, 1, 5000);
+    f = dfacts("HTTP/<img>", SPN_DIR_OK, 1, "EVIL\\<b>x");
+    spn_store_dir_put(s, &f, 0, 5001);
+    s->dir_runs = 1;
+    s->dir_state = SPN_DIR_ERROR;
+    snprintf(s->dir_error, sizeof(s->dir_error), "cannot reach ldap://dc1 <now>");
+    st.n_recent = (int)spn_store_snapshot(s, &head, recent, 4);
+
+    spn_buf_init(&b, p, 1024);
+    spn_status_html(&b, p, &st);
+    ok(strstr(b.s, "Directory (SPNCheckDirectory)") && strstr(b.s, "CONTOSO\\WEB01$ (computer, kvno 3, "
+       "through HOST/web01.contoso.test)"), "HTML: holders and the path");
+    ok(!strstr(b.s, "<img>") && !strstr(b.s, "<b>x") && strstr(b.s, "&lt;b&gt;x") &&
+       strstr(b.s, "cannot reach ldap://dc1 &lt;now&gt;"), "HTML: directory values escaped");
+    ok(strstr(b.s, "ldapsearch -Y GSSAPI -H ldap://dc1") != NULL, "HTML: the command that checks it");
+    ok(strstr(b.s, "spn-holder") && strstr(b.s, "is held by CONTOSO\\WEB01$ (computer through "
+       "HOST/web01.contoso.test), not CONTOSO\\svc-web"), "HTML: spn-holder names the holder");
+
+    spn_buf_init(&b, p, 1024);
+    spn_status_json(&b, p, &st);
+    ok(strstr(b.s, "\"directory\":{\"uri\":\"ldap://dc1\",\"state\":\"error\"") &&
+       strstr(b.s, "\"via\":\"HOST/web01.contoso.test\"") && strstr(b.s, "\"facts\":{\"spns\":["),
+       "JSON: directory state and the facts contract");
+
+    spn_buf_init(&b, p, 1024);
+    spn_status_prometheus(&b, p, &st);
+    ok(strstr(b.s, "spncheck_directory_ok 0\n") &&
+       strstr(b.s, "spncheck_directory_spn_holders{spn=\"HTTP/web01.contoso.test\"} 1\n"),
+       "Prometheus: directory down, configured SPN's holders");
+    ok(!strstr(b.s, "img"), "Prometheus: no label from an SPN a client asked for");
+
+    /* self-checks: right holder, kvno and enctypes against the keytab */
+    memset(&ck, 0, sizeof(ck));
+    spn_selfcheck_dir(p, &sc.svc, s, &ck);
+    ok(ck.n == 1 && !strcmp(ck.c[0].id, "spn-holder") && ck.c[0].state == SPN_CHECK_FAIL &&
+       !strcmp(ck.c[0].remedy, "setspn -S HTTP/web01.contoso.test CONTOSO\\svc-web"),
+       "spn-holder fails, held through HOST/: setspn -S only");
+    f = dfacts("HTTP/web01.contoso.test", SPN_DIR_OK, 1, "CONTOSO\\svc-web");
+    f.holders[0].kvno = 4;
+    f.holders[0].enctypes = 0x10;
+    spn_store_dir_put(s, &f, 1, 5002);
+    {
+        spn_keytab_t kt;
+        spn_kt_entry_t e[1];
+        memset(&kt, 0, sizeof(kt));
+        memset(e, 0, sizeof(e));
+        e[0].name = "HTTP/web01.contoso.test";
+        e[0].kvno = 3;
+        e[0].enctype = ENCTYPE_ARCFOUR_HMAC;
+        kt.e = e;
+        kt.n = 1;
+        kt.path = "/etc/svc.keytab";
+        sc.svc.keytab = &kt;
+        memset(&ck, 0, sizeof(ck));
+        spn_selfcheck_dir(p, &sc.svc, s, &ck);
+        sc.svc.keytab = NULL;
+    }
+    for (i = 0, found = 0; i < ck.n; i++) {
+        found += !strcmp(ck.c[i].id, "spn-holder") && ck.c[i].state == SPN_CHECK_PASS;
+        found += !strcmp(ck.c[i].id, "kvno-matches-directory") && ck.c[i].state == SPN_CHECK_FAIL &&
+                 strstr(ck.c[i].message, "AD's kvno for CONTOSO\\svc-web is 4") != NULL;
+        found += !strcmp(ck.c[i].id, "enctypes-match") && ck.c[i].state == SPN_CHECK_FAIL &&
+                 strstr(ck.c[i].message, "AES256-CTS-HMAC-SHA1-96") != NULL;
+    }
+    is_int(found, 3, "spn-holder passes; kvno-matches-directory and enctypes-match fail, with AD's values");
+    free(s);
+}
+
 int main(void)
 {
     apr_pool_t *p;
@@ -275,6 +380,7 @@ int main(void)
     test_render(p);
     test_prom_label(p);
     test_directory(p);
+    test_dirstatus(p);
     apr_pool_destroy(p);
     apr_terminate();
     return tap_done();
