@@ -1,0 +1,237 @@
+#!/usr/bin/perl
+# t/samba/directory.t: SPNCheckDirectory against a real Active Directory (a
+# throwaway Samba AD DC, t/lib/SambaDC.pm): real tickets from Samba's KDC
+# with curl --negotiate, through httpd + mod_auth_gssapi + the module.
+# Runs as root (samba does) in a network namespace of its own:
+#   unshare -n sh -c 'ip link set lo up && perl t/samba/directory.t'
+# (t/run-samba-tests does that).  One DC for the whole file.
+use strict;
+use warnings;
+use FindBin;
+use lib "$FindBin::Bin/../lib";
+use File::Copy qw(copy);
+use File::Temp qw(tempdir);
+use JSON::PP;
+use Test::More;
+use Time::HiRes qw(time sleep);
+use IO::Socket::INET;
+use SambaDC;
+use MiniHttpd;
+
+my $top = "$FindBin::Bin/../..";
+my $module = $ENV{SPNCHECK_MODULE} || "$top/.libs/mod_spncheck.so";
+-f $module or die "no module at $module: build first (make)\n";
+
+my $dc = SambaDC->new;
+my $R = $dc->realm;
+# What the httpd children (user nobody) read: a krb5.conf, the keytabs.
+my $W = tempdir('spncheck-dir.XXXXXX', TMPDIR => 1, CLEANUP => !$ENV{SPNCHECK_KEEP});
+chmod 0755, $W;
+copy($dc->krb5_conf, "$W/krb5.conf") or die;
+$ENV{KRB5_CONFIG} = "$W/krb5.conf";
+$ENV{KRB5RCACHETYPE} = 'none';
+copy($dc->monitor_keytab, "$W/monitor.keytab") or die;
+chmod 0644, "$W/monitor.keytab";
+
+# KB1077: the computer account WEB01$ holds HOST/web01 (both forms), the app
+# pool runs as svc-web, whose keytab the site has; nobody holds HTTP/web01.
+$dc->computer('WEB01');
+$dc->setpassword('WEB01$', 'Web01!Machine99');     # keys, as a joined machine has
+my %have = map { lc($_) => 1 } $dc->attr('WEB01$', 'servicePrincipalName');
+for my $s ('HOST/web01.contoso.test', 'HOST/WEB01') {
+    $dc->spn_add($s, 'WEB01$') unless $have{lc $s};
+}
+$dc->user('svc-web', 'Svc!Pass1234');
+$dc->user('alice', 'Alice!Pass1234');
+# An explicit HTTP/ SPN on another user account: web02 belongs to other-svc.
+$dc->user('other-svc', 'Other!Pass1234');
+$dc->spn_add('HTTP/web02.contoso.test', 'other-svc');
+$dc->keytab('svc-web', "$W/svc.keytab");
+chmod 0644, "$W/svc.keytab";
+
+sub kinit_alice {
+    unlink "$W/alice.cc";
+    open(my $k, '|-', "KRB5CCNAME=$W/alice.cc kinit alice\@$R >/dev/null") or die;
+    print $k "Alice!Pass1234\n";
+    close $k or die "kinit alice failed\n";
+}
+kinit_alice();
+
+my $site = <<"SITE";
+<Location />
+    AuthType GSSAPI
+    AuthName "dir"
+    GssapiCredStore keytab:$W/svc.keytab
+    GssapiAllowedMech krb5
+    Require valid-user
+    SPNCheck On
+    SPNCheckDetail full
+    SPNCheckServicePrincipal HTTP/web01.contoso.test\@$R HTTP/web02.contoso.test\@$R
+    SPNCheckKeytab $W/svc.keytab
+    SPNCheckServiceAccount CONTOSO\\svc-web
+</Location>
+<Location /spncheck-status>
+    SetHandler spncheck-status
+    Require ip 127.0.0.1
+</Location>
+SITE
+my $h = MiniHttpd->new(module => $module, keytab => "$W/svc.keytab", site => $site,
+                       extra => "User nobody\nGroup nogroup\n"
+                              . "SPNCheckDirectory ldap://127.0.0.1 $W/monitor.keytab monitor\@$R 15min\n");
+chmod 0755, $h->{dir}, "$h->{dir}/htdocs";
+$h->start;
+
+# curl, as alice (ccache) or anonymous; returns {status, body, secs}
+sub get {
+    my ($host, $path, %o) = @_;
+    my $url = $h->url($host, $path);
+    my @cmd = ('curl', '-s', '--max-time', '30', '-o', "$W/body", '-w', '%{http_code}',
+               '--resolve', $h->resolve($host));
+    push @cmd, '--negotiate', '-u', ':' if $o{negotiate};
+    local $ENV{KRB5CCNAME} = $o{ccache} || "$W/alice.cc";
+    my $t0 = time;
+    my $code = qx{@{[ join ' ', map { "'$_'" } @cmd, $url ]}};
+    my $secs = time - $t0;
+    my $body = do { local (@ARGV, $/) = "$W/body"; <> } // '';
+    return { status => $code + 0, body => $body, secs => $secs };
+}
+sub status_json { decode_json(get('127.0.0.1', '/spncheck-status?format=json')->{body}) }
+sub cause_of { $_[0] =~ /<meta name="spncheck-cause" content="([^"]+)"/ ? $1 : '' }
+sub fix_of { $_[0] =~ m{How to fix it</h2>\n<pre>(.*?)</pre>}s ? $1 : '' }
+sub facts_for {
+    my ($j, $spn) = @_;
+    return unless $j->{directory} && $j->{directory}{facts};
+    my ($f) = grep { lc $_->{spn} eq lc $spn } @{$j->{directory}{facts}{spns}};
+    return $f;
+}
+# waits until the facts of spn were checked after $since (and pass $ok)
+sub wait_facts {
+    my ($spn, $since, $ok) = @_;
+    for (1 .. 60) {
+        my $j = status_json();
+        my $f = facts_for($j, $spn);
+        return ($j, $f) if $f && !$f->{error} && (!$ok || $ok->($f))
+            && $j->{directory}{last_run} >= $since;
+        sleep 0.5;
+    }
+    return (status_json(), undef);
+}
+
+my $t_start = int(time);
+my ($j, $f) = wait_facts('HTTP/web01.contoso.test', $t_start - 5);
+ok($f, 'the configured SPN is looked up at start-up') or diag(explain($j->{directory}), $h->log);
+is($j->{directory}{state}, 'ok', 'directory state ok');
+is_deeply([map { [$_->{account}, $_->{kind}, $_->{via}] } @{$f->{holders} || []}],
+          [['CONTOSO\\WEB01$', 'computer', 'HOST/web01.contoso.test']],
+          'HTTP/web01 answered by CONTOSO\\WEB01$ through HOST/ (sPNMappings)');
+
+# -- the KB case ---------------------------------------------------------------
+my $r = get('web01.contoso.test', '/', negotiate => 1);
+is($r->{status}, 401, 'KB case: 401');
+is(cause_of($r->{body}), 'spn-wrong-account', 'KB case: spn-wrong-account');
+like($r->{body}, qr/through HOST\/web01\.contoso\.test, held by the computer account CONTOSO\\WEB01\$, and sPNMappings/,
+     'KB case: the page names CONTOSO\\WEB01$ and the sPNMappings path');
+my $fix = fix_of($r->{body});
+like($fix, qr/^setspn -S HTTP\/WEB01 CONTOSO\\svc-web$/m, 'KB case: setspn -S HTTP/WEB01 CONTOSO\\svc-web');
+like($fix, qr/^setspn -S HTTP\/web01\.contoso\.test CONTOSO\\svc-web$/m,
+     'KB case: setspn -S HTTP/web01.contoso.test CONTOSO\\svc-web');
+unlike($fix, qr/setspn -D/, 'KB case: no setspn -D');
+unlike($fix, qr/&lt;|<DOMAIN|<that/, 'KB case: no placeholder in the remedy');
+my ($ref) = $r->{body} =~ /<meta name="spncheck-ref" content="([^"]+)"/;
+my $page = get('127.0.0.1', "/spncheck-status?ref=$ref")->{body};
+like($page, qr/What the directory says.*CONTOSO\\WEB01\$ \(computer account\) through HOST\/web01\.contoso\.test \(sPNMappings\)/s,
+     '?ref= shows the directory facts');
+
+# -- an explicit HTTP/ SPN on another account ------------------------------------------
+wait_facts('HTTP/web02.contoso.test', $t_start - 5);
+$r = get('web02.contoso.test', '/', negotiate => 1);
+is(cause_of($r->{body}), 'spn-wrong-account', 'explicit SPN elsewhere: spn-wrong-account');
+$fix = fix_of($r->{body});
+like($fix, qr/^setspn -D HTTP\/web02\.contoso\.test CONTOSO\\other-svc$/m,
+     'explicit SPN elsewhere: setspn -D for that account');
+unlike($fix, qr/&lt;/, 'explicit SPN elsewhere: no placeholder');
+
+# -- status page: self-checks -----------------------------------------------------------
+$j = status_json();
+my ($holder) = grep { $_->{id} eq 'spn-holder' } @{$j->{scopes}[0]{checks}};
+ok($holder && $holder->{state} eq 'fail' && $holder->{message} =~ /CONTOSO\\WEB01\$/,
+   'self-check spn-holder fails, naming CONTOSO\\WEB01$') or diag(explain($j->{scopes}[0]{checks}));
+
+# -- the fix: the SPN on svc-web, a new keytab: 200 -------------------------------------
+$dc->spn_add('HTTP/web01.contoso.test', 'svc-web');
+$dc->spn_add('HTTP/WEB01', 'svc-web');
+$dc->spn_delete('HTTP/web02.contoso.test', 'other-svc');
+$dc->spn_add('HTTP/web02.contoso.test', 'svc-web');
+$dc->keytab('HTTP/web01.contoso.test', "$W/new.keytab");
+chmod 0644, "$W/new.keytab";
+rename "$W/new.keytab", "$W/svc.keytab" or die;
+kinit_alice();
+$r = get('web01.contoso.test', '/', negotiate => 1);
+is($r->{status}, 200, 'the fix: samba-tool spn add on svc-web and a new keytab: 200');
+
+# facts again: a graceful restart looks the configured SPNs up at once
+sub refresh {
+    my ($spn, $ok) = @_;
+    my $t = int(time);
+    sleep 1;
+    $h->ctl('graceful') or die "graceful failed";
+    return wait_facts($spn, $t, $ok);
+}
+($j, $f) = refresh('HTTP/web01.contoso.test',
+                   sub { ($_[0]{holders}[0]{account} // '') eq 'CONTOSO\\svc-web' });
+ok($f, 'after the fix the directory says CONTOSO\\svc-web holds HTTP/web01.contoso.test');
+($holder) = grep { $_->{id} eq 'spn-holder' } @{$j->{scopes}[0]{checks}};
+is($holder && $holder->{state}, 'pass', 'self-check spn-holder passes')
+    or diag(explain($j->{scopes}[0]{checks}));
+my ($kv) = grep { $_->{id} eq 'kvno-matches-directory' } @{$j->{scopes}[0]{checks}};
+is($kv && $kv->{state}, 'pass', 'self-check kvno-matches-directory passes');
+
+# -- a password change: kvno-mismatch with AD's kvno --------------------------------------
+my $kvno0 = $f->{holders}[0]{kvno};
+$dc->setpassword('svc-web', 'Svc!Pass5678');
+($j, $f) = refresh('HTTP/web01.contoso.test', sub { $_[0]{holders}[0]{kvno} > $kvno0 });
+ok($f, "AD's kvno went up after the password change") or diag(explain($j->{directory}));
+my $adkvno = $f ? $f->{holders}[0]{kvno} : -1;
+kinit_alice();
+$r = get('web01.contoso.test', '/', negotiate => 1);
+is(cause_of($r->{body}), 'kvno-mismatch', 'password change: kvno-mismatch');
+like($r->{body}, qr/its current kvno is $adkvno:/, "kvno-mismatch shows AD's kvno ($adkvno)");
+($kv) = grep { $_->{id} eq 'kvno-matches-directory' } @{$j->{scopes}[0]{checks}};
+ok($kv && $kv->{state} eq 'fail' && $kv->{message} =~ /AD's kvno for CONTOSO\\svc-web is $adkvno/,
+   'self-check kvno-matches-directory fails with both kvnos');
+
+# -- the directory down: the diagnosis as before, a warning, no request waits -------------
+my $before = get('web01.contoso.test', '/', negotiate => 1);
+$dc->stop;
+# a directory that accepts and never answers: a lookup waits for its timeouts
+my $sink = IO::Socket::INET->new(LocalAddr => '127.0.0.1', LocalPort => 389, Listen => 16,
+                                 ReuseAddr => 1) or die "listen 389: $!";
+my $t = int(time);
+sleep 1;
+$h->ctl('graceful') or die;
+my $slow = 0;
+for (1 .. 5) {
+    my $x = get('web01.contoso.test', '/', negotiate => 1);
+    $slow = $x->{secs} if $x->{secs} > $slow;
+    is(cause_of($x->{body}), 'kvno-mismatch', "DC not answering: the diagnosis as before ($_)") if $_ == 1;
+}
+cmp_ok($slow, '<', $before->{secs} + 1.5,
+       "DC not answering: no request waits for the LDAP timeouts (slowest ${slow}s, "
+       . sprintf('%.3fs', $before->{secs}) . " with the DC up)");
+# the lookup was under way meanwhile: its connection waits on the sink
+{
+    my $rin = '';
+    vec($rin, fileno($sink), 1) = 1;
+    ok(select(my $rout = $rin, undef, undef, 10) > 0 && $sink->accept,
+       'meanwhile the lookup was waiting on the silent directory');
+}
+close $sink;
+for (1 .. 60) { $j = status_json(); last if ($j->{directory}{state} // '') eq 'error'; sleep 0.5 }
+is($j->{directory}{state}, 'error', 'DC down: the status page says so');
+like($j->{directory}{check}, qr/ldapsearch -Y GSSAPI -H ldap:\/\/127\.0\.0\.1/, 'with the command that checks it');
+my $html = get('127.0.0.1', '/spncheck-status')->{body};
+like($html, qr/class="warn">The directory cannot be used/, 'HTML status: the warning');
+like($h->log, qr/SPN00073: directory ldap:\/\/127\.0\.0\.1/, 'SPN00073 logged');
+
+$h->stop;
+done_testing;
