@@ -200,8 +200,75 @@ like($r->{body}, qr/its current kvno is $adkvno:/, "kvno-mismatch shows AD's kvn
 ok($kv && $kv->{state} eq 'fail' && $kv->{message} =~ /AD's kvno for CONTOSO\\svc-web is $adkvno/,
    'self-check kvno-matches-directory fails with both kvnos');
 
+# -- the keytab made with another password: keytab-stale ---------------------------------
+sub ktutil {
+    my ($script) = @_;
+    open(my $k, '|-', "setsid ktutil >$W/ktutil.log 2>&1") or die;
+    print $k $script;
+    close $k;
+}
+unlink "$W/x.keytab";
+ktutil("addent -password -p HTTP/web01.contoso.test\@$R -k $adkvno -e aes256-cts-hmac-sha1-96\n"
+       . "Not!ThePassword1\naddent -password -p HTTP/web01.contoso.test\@$R -k $adkvno "
+       . "-e aes128-cts-hmac-sha1-96\nNot!ThePassword1\naddent -password -p "
+       . "HTTP/web01.contoso.test\@$R -k $adkvno -e arcfour-hmac\nNot!ThePassword1\nwkt $W/x.keytab\n");
+chmod 0644, "$W/x.keytab";
+rename "$W/x.keytab", "$W/svc.keytab" or die;
+kinit_alice();
+$r = get('web01.contoso.test', '/', negotiate => 1);
+is(cause_of($r->{body}), 'keytab-stale', 'keytab of another password: keytab-stale');
+like($r->{body}, qr/the keytab was made with another password: AD&#39;s kvno for CONTOSO\\svc-web is $adkvno|the keytab was made with another password: AD's kvno for CONTOSO\\svc-web is $adkvno/,
+     "keytab-stale: another password, AD's kvno against the keytab's");
+unlike(fix_of($r->{body}), qr/&lt;/, 'keytab-stale: no placeholder');
+
+# -- an AES-only account with an RC4 keytab: enctype-mismatch -----------------------------
+$dc->keytab('HTTP/web01.contoso.test', "$W/all.keytab");    # every key, RC4 too
+$dc->set_attr('svc-web', 'msDS-SupportedEncryptionTypes', 24);
+ktutil("rkt $W/all.keytab\nlist -e\n");
+my $list = do { local (@ARGV, $/) = "$W/ktutil.log"; <> };
+my @drop = reverse map { /^\s*(\d+)\s+\d+\s+\S+\s+\((\S+)\)/ && $2 !~ /arcfour/ ? $1 : () }
+    split /\n/, $list;
+ktutil("rkt $W/all.keytab\n" . join('', map { "delent $_\n" } @drop) . "wkt $W/rc4.keytab\n");
+chmod 0644, "$W/rc4.keytab";
+like(scalar `klist -k -e $W/rc4.keytab 2>&1`, qr/\A(?:(?!aes).)*arcfour(?:(?!aes).)*\z/s,
+     'an RC4-only keytab') or diag($list);
+rename "$W/rc4.keytab", "$W/svc.keytab" or die;
+($j, $f) = refresh('HTTP/web01.contoso.test', sub { ($_[0]{holders}[0]{enctypes} // -1) == 24 });
+ok($f, 'the directory says msDS-SupportedEncryptionTypes 24');
+kinit_alice();
+$r = get('web01.contoso.test', '/', negotiate => 1);
+is(cause_of($r->{body}), 'enctype-mismatch', 'AES-only account, RC4 keytab: enctype-mismatch');
+like($r->{body}, qr/msDS-SupportedEncryptionTypes of CONTOSO\\svc-web is 24 \(0x18: [^)]*AES256/,
+     'enctype-mismatch: the account\'s msDS-SupportedEncryptionTypes, decoded');
+my ($enc) = grep { $_->{id} eq 'enctypes-match' } @{$j->{scopes}[0]{checks}};
+is($enc && $enc->{state}, 'fail', 'self-check enctypes-match fails');
+
+# -- NTLM to an alias nobody holds: refined to spn-not-registered within seconds ----------
+my $ntlm = sub {
+    my @cmd = ('curl', '-s', '--max-time', '30', '-o', "$W/body", '-w', '%{http_code}',
+               '--resolve', $h->resolve('alias.contoso.test'), '--ntlm', '-u', 'CONTOSO\\alice:Alice!Pass1234',
+               $h->url('alias.contoso.test', '/'));
+    my $code = qx{@{[ join ' ', map { "'$_'" } @cmd ]}};
+    return { status => $code + 0, body => do { local (@ARGV, $/) = "$W/body"; <> } // '' };
+};
+$r = $ntlm->();
+is(cause_of($r->{body}), 'ntlm-fallback', 'NTLM to an alias, no facts yet: ntlm-fallback');
+my ($ref1) = $r->{body} =~ /<meta name="spncheck-ref" content="([^"]+)"/;
+my $t0 = time;
+($j, $f) = wait_facts('HTTP/alias.contoso.test', 0);
+ok($f && !@{$f->{holders}}, 'the SPN the failure asked for was looked up: no holder');
+cmp_ok(time - $t0, '<', 15, 'within seconds');
+$r = $ntlm->();
+is(cause_of($r->{body}), 'spn-not-registered', 'NTLM to an alias nobody holds: spn-not-registered');
+like(fix_of($r->{body}), qr/^setspn -S HTTP\/alias\.contoso\.test CONTOSO\\svc-web$/m,
+     'spn-not-registered: setspn -S for the alias and the service account');
+$page = get('127.0.0.1', "/spncheck-status?ref=$ref1")->{body};
+like($page, qr/spncheck-cause" content="spn-not-registered"/,
+     'the first failure, shown later (?ref=), is refined by the facts that arrived since');
+
 # -- the directory down: the diagnosis as before, a warning, no request waits -------------
 my $before = get('web01.contoso.test', '/', negotiate => 1);
+my $cause_before = cause_of($before->{body});
 $dc->stop;
 # a directory that accepts and never answers: a lookup waits for its timeouts
 my $sink = IO::Socket::INET->new(LocalAddr => '127.0.0.1', LocalPort => 389, Listen => 16,
@@ -213,7 +280,7 @@ my $slow = 0;
 for (1 .. 5) {
     my $x = get('web01.contoso.test', '/', negotiate => 1);
     $slow = $x->{secs} if $x->{secs} > $slow;
-    is(cause_of($x->{body}), 'kvno-mismatch', "DC not answering: the diagnosis as before ($_)") if $_ == 1;
+    is(cause_of($x->{body}), $cause_before, "DC not answering: the diagnosis as before ($_)") if $_ == 1;
 }
 cmp_ok($slow, '<', $before->{secs} + 1.5,
        "DC not answering: no request waits for the LDAP timeouts (slowest ${slow}s, "
