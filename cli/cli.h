@@ -42,12 +42,23 @@ int cli_cmd_har(apr_pool_t *p, int argc, char **argv);        /* cmd_har.c */
 int cli_cmd_directory(apr_pool_t *p, int argc, char **argv);  /* cmd_directory.c */
 
 /* The directory facts (spn_dir.h) for spns and their other name forms,
- * when o names --server, --client-keytab and --client; into out (room
- * for max), returning how many, or -1 with why on stderr when the
- * identity cannot bind (-2 when the options are incomplete, 0 when none
- * is given).  cmd_directory.c. */
+ * when o names --server, --client-keytab and --client, into out (room
+ * for max); *n says how many.  Returns 0, 1 when none of the options is
+ * given (nothing looked up), -2 when they are incomplete, -1 when the
+ * identity cannot bind (why on stderr; every entry then carries it as
+ * its error).  cmd_directory.c. */
 int cli_dir_facts(apr_pool_t *p, krb5_context ctx, const cli_opts_t *o,
-                  const char *const *spns, int n, spn_dir_spn_t *out, int max);
+                  const char *const *spns, int nspns, spn_dir_spn_t *out, int max, int *n);
+/* The same for a command's --spn list plus more (NULL or "" skipped):
+ * what diagnose, probe and keytab call.  Returns as cli_dir_facts. */
+int cli_dir_for(apr_pool_t *p, krb5_context ctx, const cli_opts_t *o, const char *more1,
+                const char *more2, spn_dir_spn_t **out, int *n);
+/* Lines for a terminal judging a keytab against the directory's facts:
+ * one holder (and it is account, when given), AD's kvno equals the
+ * keytab's newest for that SPN, and some key has an enctype the holder's
+ * msDS-SupportedEncryptionTypes admits.  Returns how many failed. */
+int cli_dir_enrich(spn_buf_t *b, const spn_keytab_t *kt, const spn_dir_spn_t *d, int n,
+                   const char *account);
 /* ',"directory":{...}' spliced into the JSON object in out (which ends
  * with "}\n" or "}"). */
 void cli_dir_splice(spn_buf_t *out, const spn_dir_spn_t *d, int n);

@@ -20,8 +20,11 @@ int cli_cmd_diagnose(apr_pool_t *p, int argc, char **argv)
     const char *keytab, *arg, *at;
     int json;
 
-    if (cli_opts(argc, argv, "--keytab --spn --account --netbios --host --at --gss-error",
-                      &o) < 0)
+    spn_dir_spn_t *dir = NULL;
+    int ndir = 0, dirrc;
+
+    if (cli_opts(argc, argv, "--keytab --spn --account --netbios --host --at --gss-error "
+                 "--server --client-keytab --client --timeout", &o) < 0)
         return 2;
     svc = o.svc;
     keytab = o.keytab;
@@ -56,18 +59,33 @@ int cli_cmd_diagnose(apr_pool_t *p, int argc, char **argv)
     if (len > 4 * SPN_TOKEN_MAX)
         obs.authorization = apr_pstrndup(p, obs.authorization, 4 * SPN_TOKEN_MAX);
     spn_diagnose(p, ctx, &svc, &obs, d);
+    /* what the directory says about the configured SPNs, the one the
+     * client asked for, and HTTP/<Host> (NTLM fallback) */
+    dirrc = cli_dir_for(p, ctx, &o, d->sname,
+                        o.host ? spn_psprintf(p, "HTTP/%.*s", (int)strcspn(o.host, ":"), o.host)
+                               : NULL, &dir, &ndir);
+    if (dirrc == -2) {
+        krb5_free_context(ctx);
+        return 2;
+    }
     spn_buf_init(&out, p, 8192);
     if (json) {
         spn_json_t w;
         spn_json_init(&w, &out);
         spn_diag_json(&w, d, &svc);
         spn_buf_puts(&out, "\n");
+        if (dirrc != 1)
+            cli_dir_splice(&out, dir, ndir);
     }
     else {
         spn_render_text(&out, d, &svc);
         spn_buf_puts(&out, "log:   ");
         spn_diag_logline(&out, d);
         spn_buf_puts(&out, "\n");
+        if (dirrc != 1) {
+            spn_buf_puts(&out, "directory:\n");
+            spn_dir_text(&out, dir, ndir);
+        }
     }
     fwrite(out.s, 1, out.len, stdout);
     krb5_free_context(ctx);

@@ -17,52 +17,83 @@ static int timeout_ms(const cli_opts_t *o)
 }
 
 int cli_dir_facts(apr_pool_t *p, krb5_context ctx, const cli_opts_t *o,
-                  const char *const *spns, int n, spn_dir_spn_t *out, int max)
+                  const char *const *spns, int nspns, spn_dir_spn_t *out, int max, int *n)
 {
     spn_dir_conn_t *c;
     char err[300], other[256];
     const char *list[64];
-    int nl = 0, i, j;
+    int nl = 0, i, j, rc = 0;
     int64_t now = (int64_t)time(NULL);
 
+    *n = 0;
     if (!o->server && !o->client_keytab && !o->client)
-        return 0;
+        return 1;
     if (!o->server || !o->client_keytab || !o->client) {
         fprintf(stderr, "spncheck: the directory needs --server, --client-keytab and --client\n");
         return -2;
     }
-    /* each SPN, then the other name form of each (FQDN <-> NetBIOS) */
-    for (i = 0; i < n && nl < 64; i++)
-        list[nl++] = spns[i];
-    if (!(c = spn_dir_open(p, ctx, o->server, o->client_keytab, o->client, timeout_ms(o),
-                           err, sizeof(err)))) {
+    /* as the directory holds them: without @REALM */
+    for (i = 0; i < nspns && nl < 64; i++)
+        list[nl++] = spn_psprintf(p, "%.*s", (int)strcspn(spns[i], "@"), spns[i]);
+    nspns = nl;
+    c = spn_dir_open(p, ctx, o->server, o->client_keytab, o->client, timeout_ms(o),
+                     err, sizeof(err));
+    if (!c) {
         fprintf(stderr, "spncheck: directory: %s\n", err);
-        return -1;
+        rc = -1;
     }
-    for (i = 0; i < n && nl < 64; i++) {
+    /* then the other name form of each (FQDN <-> NetBIOS short name) */
+    for (i = 0; c && i < nspns && nl < 64; i++) {
         int dup = 0;
-        if (spn_dir_other_form(spns[i], spn_dir_domain(c), other, sizeof(other)) < 0)
+        if (spn_dir_other_form(list[i], spn_dir_domain(c), other, sizeof(other)) < 0)
             continue;
         for (j = 0; j < nl; j++)
             dup |= strcasecmp(list[j], other) == 0;
         if (!dup)
             list[nl++] = spn_psprintf(p, "%s", other);
     }
-    for (i = 0; i < nl && i < max; i++)
-        if (spn_dir_lookup(c, list[i], now, &out[i]) < 0) {
-            /* the connection died: the rest say so too */
-            for (j = i + 1; j < nl && j < max; j++) {
-                memset(&out[j], 0, sizeof(out[j]));
-                snprintf(out[j].spn, sizeof(out[j].spn), "%s", list[j]);
-                out[j].state = SPN_DIR_ERROR;
-                out[j].checked_at = now;
-                snprintf(out[j].error, sizeof(out[j].error), "%s", out[i].error);
-            }
-            i = nl;
-            break;
+    if (nl > max)
+        nl = max;
+    for (i = 0; i < nl; i++) {
+        if (c && spn_dir_lookup(c, list[i], now, &out[i]) == 0)
+            continue;
+        /* no connection (any more): this one and the rest say why */
+        if (c) {
+            snprintf(err, sizeof(err), "%s", out[i].error);
+            spn_dir_close(c);
+            c = NULL;
         }
+        memset(&out[i], 0, sizeof(out[i]));
+        snprintf(out[i].spn, sizeof(out[i].spn), "%s", list[i]);
+        out[i].state = SPN_DIR_ERROR;
+        out[i].checked_at = now;
+        snprintf(out[i].error, sizeof(out[i].error), "%.159s", err);
+    }
     spn_dir_close(c);
-    return nl < max ? nl : max;
+    *n = nl;
+    return rc;
+}
+
+int cli_dir_for(apr_pool_t *p, krb5_context ctx, const cli_opts_t *o, const char *more1,
+                const char *more2, spn_dir_spn_t **out, int *n)
+{
+    const char *list[40];
+    const char *more[2] = { more1, more2 };
+    int nl = 0, i, j;
+
+    for (i = 0; i < o->svc.n_spns && nl < 32; i++)
+        list[nl++] = o->svc.spns[i];
+    for (i = 0; i < 2; i++) {
+        int dup = 0;
+        if (!more[i] || !more[i][0] || !strchr(more[i], '/'))
+            continue;
+        for (j = 0; j < nl; j++)
+            dup |= strcasecmp(list[j], more[i]) == 0;
+        if (!dup)
+            list[nl++] = more[i];
+    }
+    *out = apr_pcalloc(p, 64 * sizeof(**out));
+    return cli_dir_facts(p, ctx, o, list, nl, *out, 64, n);
 }
 
 void cli_dir_splice(spn_buf_t *out, const spn_dir_spn_t *d, int n)
@@ -100,10 +131,11 @@ int cli_cmd_directory(apr_pool_t *p, int argc, char **argv)
         return 3;
     }
     d = apr_pcalloc(p, 64 * sizeof(*d));
-    n = cli_dir_facts(p, ctx, &o, o.args, o.n_args, d, 64);
-    krb5_free_context(ctx);
-    if (n < 0)
+    if (cli_dir_facts(p, ctx, &o, o.args, o.n_args, d, 64, &n) < 0) {
+        krb5_free_context(ctx);
         return 3;
+    }
+    krb5_free_context(ctx);
     /* the SPNs asked decide: each held by --account alone, or by exactly one account */
     for (i = 0; i < o.n_args && i < n; i++) {
         int good = d[i].state == SPN_DIR_OK && d[i].n_holders == 1;
@@ -124,4 +156,73 @@ int cli_cmd_directory(apr_pool_t *p, int argc, char **argv)
     }
     fwrite(out.s, 1, out.len, stdout);
     return ok ? 0 : 1;
+}
+
+int cli_dir_enrich(spn_buf_t *b, const spn_keytab_t *kt, const spn_dir_spn_t *d, int n,
+                   const char *account)
+{
+    int i, k, bad = 0;
+
+    for (i = 0; i < n; i++) {
+        const spn_dir_spn_t *s = &d[i];
+        const spn_dir_holder_t *h = &s->holders[0];
+        int kv = -1, admitted = 0, any = 0;
+        if (s->state != SPN_DIR_OK)
+            continue;
+        if (s->n_holders != 1) {
+            bad++;
+            spn_buf_puts(b, "FAIL directory: ");
+            spn_buf_text(b, s->spn, strnlen(s->spn, sizeof(s->spn)));
+            spn_buf_printf(b, s->n_holders ? " is held by %d accounts (duplicate)\n"
+                                           : " is held by no account%.0d\n", s->n_holders);
+            continue;
+        }
+        if (account && !spn_dir_holder_is(h, account)) {
+            bad++;
+            spn_buf_puts(b, "FAIL directory: ");
+            spn_buf_text(b, s->spn, strnlen(s->spn, sizeof(s->spn)));
+            spn_buf_puts(b, " is held by ");
+            spn_buf_text(b, h->account, strnlen(h->account, sizeof(h->account)));
+            spn_buf_puts(b, ", not by ");
+            spn_buf_text(b, account, strlen(account));
+            spn_buf_puts(b, "\n");
+        }
+        for (k = 0; kt && kt->status == 0 && k < kt->n; k++) {
+            if (!kt->e[k].name || strcasecmp(kt->e[k].name, s->spn) != 0)
+                continue;
+            any = 1;
+            if (kt->e[k].kvno > kv)
+                kv = kt->e[k].kvno;
+            admitted |= spn_dir_enctype_allowed(h->enctypes, kt->e[k].enctype);
+        }
+        if (!any)
+            continue;
+        if (h->kvno >= 0 && kv != h->kvno) {
+            bad++;
+            spn_buf_puts(b, "FAIL directory: the keytab's newest key for ");
+            spn_buf_text(b, s->spn, strnlen(s->spn, sizeof(s->spn)));
+            spn_buf_printf(b, " has kvno %d; AD's current kvno for ", kv);
+            spn_buf_text(b, h->account, strnlen(h->account, sizeof(h->account)));
+            spn_buf_printf(b, " is %d (%s)\n", (int)h->kvno,
+                           kv < h->kvno ? "the keytab is stale: the password changed since"
+                                        : "the keytab was made with another password");
+        }
+        else if (h->kvno >= 0) {
+            spn_buf_puts(b, "ok   directory: kvno ");
+            spn_buf_printf(b, "%d matches AD's for ", kv);
+            spn_buf_text(b, h->account, strnlen(h->account, sizeof(h->account)));
+            spn_buf_puts(b, "\n");
+        }
+        if (!admitted) {
+            bad++;
+            spn_buf_puts(b, "FAIL directory: no key of the keytab for ");
+            spn_buf_text(b, s->spn, strnlen(s->spn, sizeof(s->spn)));
+            spn_buf_puts(b, " has an enctype AD issues tickets in for ");
+            spn_buf_text(b, h->account, strnlen(h->account, sizeof(h->account)));
+            spn_buf_puts(b, " (msDS-SupportedEncryptionTypes: ");
+            spn_dir_enctypes_words(b, h->enctypes);
+            spn_buf_puts(b, ")\n");
+        }
+    }
+    return bad;
 }

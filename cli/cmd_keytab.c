@@ -22,13 +22,19 @@ int cli_cmd_keytab(apr_pool_t *p, int argc, char **argv)
     spn_buf_t b;
     const spn_keytab_t *kt;
     char ts[32];
-    int i;
+    int i, ndir = 0, dirrc, dirbad = 0;
+    spn_dir_spn_t *dir = NULL;
 
-    if (cli_opts(argc, argv, "--spn --account --netbios", &o) < 0 || !o.arg)
+    if (cli_opts(argc, argv, "--spn --account --netbios --server --client-keytab --client --timeout",
+                 &o) < 0 || !o.arg)
         return 2;
     if (krb5_init_context(&ctx) != 0)
         return 2;
     o.svc.keytab = kt = spn_keytab_load(p, ctx, o.arg);
+    if ((dirrc = cli_dir_for(p, ctx, &o, NULL, NULL, &dir, &ndir)) == -2) {
+        krb5_free_context(ctx);
+        return 2;
+    }
     spn_selfcheck(p, &o.svc, NULL, 0, &ck);
     spn_buf_init(&b, p, 4096);
     if (o.json) {
@@ -42,6 +48,12 @@ int cli_cmd_keytab(apr_pool_t *p, int argc, char **argv)
         st.n_scopes = 1;
         st.version = "spncheck";
         spn_status_json(&b, p, &st);
+        if (dirrc != 1) {
+            cli_dir_splice(&b, dir, ndir);
+            spn_buf_t scratch;      /* the verdict counts; its lines are the text's */
+            spn_buf_init(&scratch, p, 256);
+            dirbad = cli_dir_enrich(&scratch, kt, dir, ndir, o.svc.account);
+        }
     }
     else {
         spn_buf_puts(&b, "keytab: ");
@@ -65,9 +77,14 @@ int cli_cmd_keytab(apr_pool_t *p, int argc, char **argv)
             }
         }
     }
+    if (!o.json && dirrc != 1) {
+        spn_buf_puts(&b, "directory:\n");
+        spn_dir_text(&b, dir, ndir);
+        dirbad = cli_dir_enrich(&b, kt, dir, ndir, o.svc.account);
+    }
     fwrite(b.s, 1, b.len, stdout);
     krb5_free_context(ctx);
-    return ck.worst == SPN_CHECK_FAIL ? 1 : 0;
+    return ck.worst == SPN_CHECK_FAIL || dirbad || dirrc < 0 ? 1 : 0;
 }
 
 /* spncheck probe --client-keytab K --client P --keytab SVC --spn S...:
@@ -82,10 +99,12 @@ int cli_cmd_probe(apr_pool_t *p, int argc, char **argv)
     char err[512];
     spn_buf_t b;
     spn_json_t w;
-    int i, n, bad = 0;
+    int i, n, bad = 0, ndir = 0, dirrc = 1;
+    spn_dir_spn_t *dir = NULL;
 
-    if (cli_opts(argc, argv, "--client-keytab --client --keytab --spn --account --netbios",
-                      &o) < 0 || o.arg || !o.client_keytab || !o.client || !o.svc.n_spns)
+    if (cli_opts(argc, argv, "--client-keytab --client --keytab --spn --account --netbios "
+                 "--server --timeout", &o) < 0 || o.arg || !o.client_keytab || !o.client ||
+        !o.svc.n_spns)
         return 2;
     if (krb5_init_context(&ctx) != 0)
         return 2;
@@ -156,6 +175,21 @@ int cli_cmd_probe(apr_pool_t *p, int argc, char **argv)
         spn_json_end(&w);
         spn_buf_puts(&b, "\n");
     }
+    /* --server: the same identity asks the directory who holds each SPN */
+    if (o.server)
+        dirrc = cli_dir_for(p, ctx, &o, NULL, NULL, &dir, &ndir);
+    if (dirrc != 1 && o.json) {
+        spn_buf_t scratch;
+        cli_dir_splice(&b, dir, ndir);
+        spn_buf_init(&scratch, p, 256);
+        bad += cli_dir_enrich(&scratch, o.svc.keytab, dir, ndir, o.svc.account);
+    }
+    else if (dirrc != 1) {
+        spn_buf_puts(&b, "directory:\n");
+        spn_dir_text(&b, dir, ndir);
+        bad += cli_dir_enrich(&b, o.svc.keytab, dir, ndir, o.svc.account);
+    }
+    bad += dirrc < 0;
     fwrite(b.s, 1, b.len, stdout);
     krb5_free_context(ctx);
     return bad ? 1 : 0;
