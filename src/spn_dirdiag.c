@@ -151,6 +151,22 @@ void spn_dir_refine(spn_diag_t *d, const char *svc_account, const spn_dir_spn_t 
     }
 }
 
+int spn_dir_refine_from(spn_diag_t *d, const char *svc_account, const char *host,
+                        const spn_dir_spn_t *facts, int n)
+{
+    char asked[2][SPN_DIR_SPN_MAX];
+    int i;
+
+    if (!facts || spn_dir_asked(d, host, asked) < 1)
+        return 0;
+    for (i = 0; i < n; i++)
+        if (strcasecmp(facts[i].spn, asked[0]) == 0 && facts[i].state == SPN_DIR_OK) {
+            spn_dir_refine(d, svc_account, &facts[i]);
+            return d->dir_state == SPN_DIR_OK;
+        }
+    return 0;
+}
+
 /* host part of "SERVICE/host..." is an IP literal */
 static int ip_host(const char *spn)
 {

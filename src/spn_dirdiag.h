@@ -38,6 +38,12 @@ int spn_dir_is_account(const spn_dir_holder_t *h, const char *svc_account);
  * svc_account may be NULL (then no holder is taken for the service's). */
 void spn_dir_refine(spn_diag_t *d, const char *svc_account, const spn_dir_spn_t *f);
 
+/* spn_dir_refine with the facts, among facts[0..n), about the SPN d asked
+ * for (spn_dir_asked with host): the CLI's entry point (diagnose with
+ * --server).  Returns 1 when d was refined. */
+int spn_dir_refine_from(spn_diag_t *d, const char *svc_account, const char *host,
+                        const spn_dir_spn_t *facts, int n);
+
 /* The condition a cause table line may start with ("?mapped ..."): 1 when
  * it holds for d, 0 when not, -1 when name is no condition. */
 int spn_dir_condition(const spn_diag_t *d, const char *name, size_t n);

@@ -90,10 +90,12 @@ sub get {
     push @cmd, '--negotiate', '-u', ':' if $o{negotiate};
     local $ENV{KRB5CCNAME} = $o{ccache} || "$W/alice.cc";
     my $t0 = time;
-    my $code = qx{@{[ join ' ', map { "'$_'" } @cmd, $url ]}};
+    my $code = qx{@{[ join ' ', map { "'$_'" } $cmd[0], '-v', @cmd[1 .. $#cmd], $url ]} 2>$W/verbose};
     my $secs = time - $t0;
     my $body = do { local (@ARGV, $/) = "$W/body"; <> } // '';
-    return { status => $code + 0, body => $body, secs => $secs };
+    my $v = do { local (@ARGV, $/) = "$W/verbose"; <> } // '';
+    my ($auth) = $v =~ /^> Authorization:\s*(.*?)\r?$/mi;
+    return { status => $code + 0, body => $body, secs => $secs, auth => $auth };
 }
 sub status_json { decode_json(get('127.0.0.1', '/spncheck-status?format=json')->{body}) }
 sub cause_of { $_[0] =~ /<meta name="spncheck-cause" content="([^"]+)"/ ? $1 : '' }
@@ -138,6 +140,16 @@ like($fix, qr/^setspn -S HTTP\/web01\.contoso\.test CONTOSO\\svc-web$/m,
 unlike($fix, qr/setspn -D/, 'KB case: no setspn -D');
 unlike($fix, qr/&lt;|<DOMAIN|<that/, 'KB case: no placeholder in the remedy');
 my ($ref) = $r->{body} =~ /<meta name="spncheck-ref" content="([^"]+)"/;
+# the CLI, with the same token and --server: the same refinement
+sub cli_diagnose {
+    my ($auth) = @_;
+    my $out = qx{'$top/spncheck' diagnose --keytab '$W/svc.keytab' --spn 'HTTP/web01.contoso.test\@$R' --account 'CONTOSO\\svc-web' --host web01.contoso.test --server ldap://127.0.0.1 --client-keytab '$W/monitor.keytab' --client 'monitor\@$R' --json '$auth'};
+    my $j = eval { decode_json($out) } or diag($out);
+    return $j || {};
+}
+my $cj = cli_diagnose($r->{auth} // '');
+is($cj->{cause}, 'spn-wrong-account', 'CLI diagnose --server: spn-wrong-account');
+is_deeply($cj->{holders}, ['CONTOSO\\WEB01$'], 'CLI diagnose --server: the holder');
 my $page = get('127.0.0.1', "/spncheck-status?ref=$ref")->{body};
 like($page, qr/What the directory says.*CONTOSO\\WEB01\$ \(computer account\) through HOST\/web01\.contoso\.test \(sPNMappings\)/s,
      '?ref= shows the directory facts');
@@ -220,6 +232,9 @@ is(cause_of($r->{body}), 'keytab-stale', 'keytab of another password: keytab-sta
 like($r->{body}, qr/the keytab was made with another password: AD&#39;s kvno for CONTOSO\\svc-web is $adkvno|the keytab was made with another password: AD's kvno for CONTOSO\\svc-web is $adkvno/,
      "keytab-stale: another password, AD's kvno against the keytab's");
 unlike(fix_of($r->{body}), qr/&lt;/, 'keytab-stale: no placeholder');
+$cj = cli_diagnose($r->{auth} // '');
+ok(($cj->{cause} // '') eq 'keytab-stale' && ($cj->{refined_from} // '') eq 'spn-wrong-account',
+   'CLI diagnose --server: keytab-stale, refined from spn-wrong-account') or diag(explain($cj));
 
 # -- an AES-only account with an RC4 keytab: enctype-mismatch -----------------------------
 $dc->keytab('HTTP/web01.contoso.test', "$W/all.keytab");    # every key, RC4 too
