@@ -281,6 +281,30 @@ $page = get('127.0.0.1', "/spncheck-status?ref=$ref1")->{body};
 like($page, qr/spncheck-cause" content="spn-not-registered"/,
      'the first failure, shown later (?ref=), is refined by the facts that arrived since');
 
+# -- a wrong identity (the keys of another account): the diagnosis as today, a warning ----
+{
+    my $h2 = MiniHttpd->new(module => $module, keytab => "$W/svc.keytab", site => $site,
+                            extra => "User nobody\nGroup nogroup\n"
+                                   . "SPNCheckDirectory ldap://127.0.0.1 $W/svc.keytab monitor\@$R 15min\n");
+    chmod 0755, $h2->{dir}, "$h2->{dir}/htdocs";
+    $h2->start;
+    my $j2;
+    for (1 .. 60) {
+        my $o = `curl -s '@{[ $h2->url('127.0.0.1', '/spncheck-status?format=json') ]}'`;
+        $j2 = eval { decode_json($o) } || {};
+        last if $j2->{directory} && $j2->{directory}{state} ne 'pending';
+        sleep 0.5;
+    }
+    is($j2->{directory}{state}, 'error', 'wrong identity: the status page says the directory cannot be used');
+    ok(length($j2->{directory}{error} // ''), "wrong identity: why ($j2->{directory}{error})");
+    my $code = `KRB5CCNAME=$W/alice.cc curl -s -o $W/body2 -w '%{http_code}' --negotiate -u : --resolve '@{[ $h2->resolve('web01.contoso.test') ]}' '@{[ $h2->url('web01.contoso.test', '/') ]}'`;
+    my $b2 = do { local (@ARGV, $/) = "$W/body2"; <> } // '';
+    is(cause_of($b2), 'enctype-mismatch', 'wrong identity: the diagnosis as without the directory');
+    unlike($b2, qr/What the directory says/, 'wrong identity: no directory facts on the page');
+    like($h2->log, qr/SPN00073: directory ldap:\/\/127\.0\.0\.1 as monitor\@$R: /, 'wrong identity: SPN00073');
+    $h2->stop;
+}
+
 # -- the directory down: the diagnosis as before, a warning, no request waits -------------
 my $before = get('web01.contoso.test', '/', negotiate => 1);
 my $cause_before = cause_of($before->{body});
@@ -291,15 +315,19 @@ my $sink = IO::Socket::INET->new(LocalAddr => '127.0.0.1', LocalPort => 389, Lis
 my $t = int(time);
 sleep 1;
 $h->ctl('graceful') or die;
-my $slow = 0;
+# the new generation answers (a graceful restart is not what is measured)
+for (1 .. 50) { last if get('web01.contoso.test', '/')->{status} == 401; sleep 0.1 }
+sleep 0.5;
+my ($slow, @secs) = (0);
 for (1 .. 5) {
     my $x = get('web01.contoso.test', '/', negotiate => 1);
+    push @secs, sprintf('%.3f', $x->{secs});
     $slow = $x->{secs} if $x->{secs} > $slow;
     is(cause_of($x->{body}), $cause_before, "DC not answering: the diagnosis as before ($_)") if $_ == 1;
 }
 cmp_ok($slow, '<', $before->{secs} + 1.5,
        "DC not answering: no request waits for the LDAP timeouts (slowest ${slow}s, "
-       . sprintf('%.3fs', $before->{secs}) . " with the DC up)");
+       . sprintf('%.3fs', $before->{secs}) . " with the DC up)") or diag("@secs");
 # the lookup was under way meanwhile: its connection waits on the sink
 {
     my $rin = '';
