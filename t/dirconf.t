@@ -96,6 +96,14 @@ like($j->{directory}{check}, qr/kinit -k -t \S+monitor\.keytab monitor\@SPNCHECK
      'with the command that checks it');
 my $prom = `curl -s '@{[ $h->url('127.0.0.1', '/spncheck-status?format=prometheus') ]}'`;
 like($prom, qr/^spncheck_directory_ok 0$/m, 'Prometheus: spncheck_directory_ok 0');
+{
+    my $t = tempdir(CLEANUP => 1);
+    open(my $o, '>', "$t/scrape") or die;
+    print $o $prom;
+    close $o;
+    my $lint = `/usr/bin/promtool check metrics < $t/scrape 2>&1`;
+    is($? >> 8, 0, 'the exposition with the directory passes promtool check metrics') or diag($lint);
+}
 like($h->log, qr/SPN00073: directory ldap:\/\/127\.0\.0\.1:$port as monitor\@SPNCHECK\.TEST: /, 'SPN00073 logged');
 $h->stop;
 done_testing;

@@ -169,6 +169,17 @@ my ($holder) = grep { $_->{id} eq 'spn-holder' } @{$j->{scopes}[0]{checks}};
 ok($holder && $holder->{state} eq 'fail' && $holder->{message} =~ /CONTOSO\\WEB01\$/,
    'self-check spn-holder fails, naming CONTOSO\\WEB01$') or diag(explain($j->{scopes}[0]{checks}));
 
+{
+    my $prom = get('127.0.0.1', '/spncheck-status?format=prometheus')->{body};
+    like($prom, qr/^spncheck_directory_spn_holders\{spn="HTTP\/web01\.contoso\.test"\} 1$/m,
+         'Prometheus: holders of the configured SPN');
+    open(my $o, '>', "$W/scrape") or die;
+    print $o $prom;
+    close $o;
+    my $lint = `promtool check metrics < $W/scrape 2>&1`;
+    is($? >> 8, 0, 'promtool check metrics passes') or diag($lint);
+}
+
 # -- the fix: the SPN on svc-web, a new keytab: 200 -------------------------------------
 $dc->spn_add('HTTP/web01.contoso.test', 'svc-web');
 $dc->spn_add('HTTP/WEB01', 'svc-web');
@@ -280,6 +291,10 @@ like(fix_of($r->{body}), qr/^setspn -S HTTP\/alias\.contoso\.test CONTOSO\\svc-w
 $page = get('127.0.0.1', "/spncheck-status?ref=$ref1")->{body};
 like($page, qr/spncheck-cause" content="spn-not-registered"/,
      'the first failure, shown later (?ref=), is refined by the facts that arrived since');
+like(get('127.0.0.1', '/spncheck-status')->{body}, qr/HTTP\/alias\.contoso\.test <small>\(asked by a failure\)/,
+     'the status page lists the SPN a failure asked for');
+unlike(get('127.0.0.1', '/spncheck-status?format=prometheus')->{body}, qr/alias/,
+       'Prometheus labels no SPN a client asked for');
 
 # -- a wrong identity (the keys of another account): the diagnosis as today, a warning ----
 {
