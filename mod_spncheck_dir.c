@@ -83,8 +83,9 @@ static void conn_state(dir_ctx *dc, const char *err)
 }
 
 /* Looks up spns[0..n) and stores the answers; without a connection, each
- * is stored as an error (cached like an answer: not retried at once). */
-static void lookup(dir_ctx *dc, apr_pool_t *p, const char *const *spns, int n, int pinned)
+ * is stored as an error (cached like an answer: not retried at once).
+ * Returns 0, or -1 when the directory could not be used. */
+static int lookup(dir_ctx *dc, apr_pool_t *p, const char *const *spns, int n, int pinned)
 {
     spncheck_srv *sc = srv(dc->s);
     spn_store_t *st = spncheck_store();
@@ -95,7 +96,7 @@ static void lookup(dir_ctx *dc, apr_pool_t *p, const char *const *spns, int n, i
     int i, broken = 0;
 
     if (!st || !n)
-        return;
+        return 0;
     if (krb5_init_context(&ctx) != 0) {
         apr_cpystrn(err, "krb5_init_context failed", sizeof(err));
         ctx = NULL;
@@ -132,6 +133,7 @@ static void lookup(dir_ctx *dc, apr_pool_t *p, const char *const *spns, int n, i
         spn_dir_close(conn);
     if (ctx)
         krb5_free_context(ctx);
+    return conn && !broken ? 0 : -1;
 }
 
 static apr_status_t dir_tick(int state, void *data, apr_pool_t *pool)
@@ -147,8 +149,9 @@ static apr_status_t dir_tick(int state, void *data, apr_pool_t *pool)
     if (state == AP_WATCHDOG_STATE_STARTING || now >= dc->next) {
         const char *spns[DIR_MAX_CONF];
         int n = configured(p, spns, DIR_MAX_CONF);
-        dc->next = now + apr_time_from_sec(srv(dc->s)->dir_interval);
-        lookup(dc, p, spns, n, 1);
+        /* a directory that could not be used is tried again in a minute */
+        dc->next = now + apr_time_from_sec(lookup(dc, p, spns, n, 1) < 0 ? SPN_DIR_REQUERY
+                                           : srv(dc->s)->dir_interval);
     }
     else if (st) {
         const char *spns[SPN_DIR_BUDGET];
@@ -160,7 +163,7 @@ static apr_status_t dir_tick(int state, void *data, apr_pool_t *pool)
                 spns[n++] = apr_pstrdup(p, one);
             spncheck_store_unlock();
         }
-        lookup(dc, p, spns, n, 0);
+        (void)lookup(dc, p, spns, n, 0);
     }
     apr_pool_destroy(p);
     return APR_SUCCESS;

@@ -358,5 +358,13 @@ my $html = get('127.0.0.1', '/spncheck-status')->{body};
 like($html, qr/class="warn">The directory cannot be used/, 'HTML status: the warning');
 like($h->log, qr/SPN00073: directory ldap:\/\/127\.0\.0\.1/, 'SPN00073 logged');
 
+# the DC back: the configured SPNs are tried again within a minute, not at INTERVAL
+$dc->start;
+my $t_back = time;
+for (1 .. 100) { $j = status_json(); last if ($j->{directory}{state} // '') eq 'ok'; sleep 1 }
+is($j->{directory}{state}, 'ok', sprintf('the DC back: the directory answers again (%.0fs, INTERVAL 15min)', time - $t_back));
+like($h->log, qr/SPN00074: directory ldap:\/\/127\.0\.0\.1 answers again/, 'SPN00074 logged');
+
 $h->stop;
+$dc->stop;      # here, not in SambaDC's END, whose waitpid would set the exit status
 done_testing;
