@@ -237,7 +237,7 @@ static void row(spn_buf_t *b, const char *k, const char *v, size_t n)
 static void dir_facts(spn_buf_t *b, const ctx_t *c)
 {
     const spn_diag_t *d = c->d;
-    char tmp[512], enc[160];
+    char tmp[1024], enc[160];
     int i;
 
     if (d->dir_state != SPN_DIR_OK)
