@@ -318,6 +318,7 @@ unlike(get('127.0.0.1', '/spncheck-status?format=prometheus')->{body}, qr/alias/
     unlike($b2, qr/What the directory says/, 'wrong identity: no directory facts on the page');
     like($h2->log, qr/SPN00073: directory ldap:\/\/127\.0\.0\.1 as monitor\@$R: /, 'wrong identity: SPN00073');
     $h2->stop;
+    is_deeply([$h2->sanitizer_reports], [], 'wrong identity: no sanitizer report');
 }
 
 # -- the directory down: the diagnosis as before, a warning, no request waits -------------
@@ -366,5 +367,6 @@ is($j->{directory}{state}, 'ok', sprintf('the DC back: the directory answers aga
 like($h->log, qr/SPN00074: directory ldap:\/\/127\.0\.0\.1 answers again/, 'SPN00074 logged');
 
 $h->stop;
+is_deeply([$h->sanitizer_reports], [], 'no sanitizer report in the error log');
 $dc->stop;      # here, not in SambaDC's END, whose waitpid would set the exit status
 done_testing;
