@@ -37,6 +37,39 @@ static uint32_t held(const spn_store_t *s)
     return s->next_seq - 1 < s->capacity ? (uint32_t)(s->next_seq - 1) : s->capacity;
 }
 
+/* The configuration of the scope that saw f (none, zeroed, when it is gone). */
+static const spn_service_t *scope_svc(const spn_status_t *st, const spn_failure_t *f,
+                                      spn_service_t *none)
+{
+    int i;
+
+    for (i = 0; i < st->n_scopes; i++) {
+        const spn_scope_t *sc = &st->scopes[i];
+        size_t n = strlen(sc->server);
+        if (strncmp(f->scope, sc->server, n) == 0 &&
+            strcmp(f->scope + n, sc->location ? sc->location : "") == 0)
+            return &sc->svc;
+    }
+    memset(none, 0, sizeof(*none));
+    return none;
+}
+
+/* The cause of f as the directory's facts held now refine it, or -1 when
+ * they do not change it (d: scratch). */
+static int refined_cause(const spn_status_t *st, const spn_failure_t *f, spn_diag_t *d)
+{
+    spn_service_t none;
+    const spn_service_t *svc;
+
+    if (!st->store || !st->dir.uri)
+        return -1;
+    svc = scope_svc(st, f, &none);
+    spn_diag_from_failure(d, f, svc);
+    if (!spn_store_dir_refine_failure(st->store, d, f, svc->account) || (int)d->cause == f->cause)
+        return -1;
+    return (int)d->cause;
+}
+
 /* ---- HTML ----------------------------------------------------------------- */
 
 static void td(spn_buf_t *b, const char *v)
@@ -132,8 +165,9 @@ void spn_status_html(spn_buf_t *b, apr_pool_t *p, const spn_status_t *st)
 {
     const spn_store_t *s = st->store;
     const spn_failure_t *f;
+    spn_diag_t *scratch = apr_palloc(p, sizeof(*scratch));
     char ts[32];
-    int i, c;
+    int i, c, rc;
 
     spn_buf_printf(b, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
                       "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">\n"
@@ -185,17 +219,25 @@ void spn_status_html(spn_buf_t *b, apr_pool_t *p, const spn_status_t *st)
         else
             spn_buf_puts(b, "<td>-</td>");
         td(b, f->mech);
-        spn_buf_printf(b, "<td><code>%s</code>%s</td></tr>\n", spn_cause_code(f->cause),
-                       f->proxied ? " (backend)" : "");
+        rc = refined_cause(st, f, scratch);
+        if (rc >= 0)    /* facts that arrived since enrich it */
+            spn_buf_printf(b, "<td><code>%s</code> (directory; recorded <code>%s</code>)%s"
+                              "</td></tr>\n", spn_cause_code((spn_cause_t)rc),
+                           spn_cause_code(f->cause), f->proxied ? " (backend)" : "");
+        else
+            spn_buf_printf(b, "<td><code>%s</code>%s</td></tr>\n", spn_cause_code(f->cause),
+                           f->proxied ? " (backend)" : "");
     }
     spn_buf_puts(b, "</table>\n</main></body></html>\n");
 }
 
 /* ---- JSON ----------------------------------------------------------------- */
 
-static void json_failure(spn_json_t *w, const spn_failure_t *f)
+static void json_failure(spn_json_t *w, const spn_status_t *st, const spn_failure_t *f,
+                         spn_diag_t *scratch)
 {
     char ts[32];
+    int rc = refined_cause(st, f, scratch);
     spn_fmt_time(ts, sizeof(ts), f->time);
     spn_json_object(w);
     spn_json_kuint(w, "seq", f->seq);
@@ -203,6 +245,7 @@ static void json_failure(spn_json_t *w, const spn_failure_t *f)
     spn_json_kstr_or_null(w, "time_utc", ts);
     spn_json_kstr_or_null(w, "ref", f->ref);
     spn_json_kstr_or_null(w, "cause", spn_cause_code(f->cause));
+    spn_json_kstr_or_null(w, "refined_cause", rc >= 0 ? spn_cause_code((spn_cause_t)rc) : NULL);
     spn_json_kstr_or_null(w, "client", f->client);
     spn_json_kstr_or_null(w, "host", f->host);
     spn_json_kstr_or_null(w, "spn", f->spn);
@@ -294,6 +337,7 @@ static void json_probe(spn_json_t *w, const spn_store_t *s)
 void spn_status_json(spn_buf_t *b, apr_pool_t *p, const spn_status_t *st)
 {
     const spn_store_t *s = st->store;
+    spn_diag_t *scratch = apr_palloc(p, sizeof(*scratch));
     spn_json_t w;
     int i, c;
 
@@ -323,7 +367,7 @@ void spn_status_json(spn_buf_t *b, apr_pool_t *p, const spn_status_t *st)
     spn_json_key(&w, "recent");
     spn_json_array(&w);
     for (i = 0; i < st->n_recent; i++)
-        json_failure(&w, &st->recent[i]);
+        json_failure(&w, st, &st->recent[i], scratch);
     spn_json_end(&w);
     spn_json_end(&w);
     spn_buf_puts(b, "\n");
@@ -456,22 +500,10 @@ void spn_status_prometheus(spn_buf_t *b, apr_pool_t *p, const spn_status_t *st)
 
 void spn_status_ref(spn_buf_t *b, const spn_status_t *st, const spn_failure_t *f)
 {
-    const spn_service_t *svc = NULL;
     spn_service_t none;
+    const spn_service_t *svc = scope_svc(st, f, &none);
     spn_diag_t d;
-    int i;
 
-    for (i = 0; i < st->n_scopes && !svc; i++) {
-        const spn_scope_t *sc = &st->scopes[i];
-        size_t n = strlen(sc->server);
-        if (strncmp(f->scope, sc->server, n) == 0 &&
-            strcmp(f->scope + n, sc->location ? sc->location : "") == 0)
-            svc = &sc->svc;
-    }
-    if (!svc) {
-        memset(&none, 0, sizeof(none));
-        svc = &none;
-    }
     spn_diag_from_failure(&d, f, svc);
     if (st->store)       /* facts that arrived since enrich the record */
         spn_store_dir_refine_failure(st->store, &d, f, svc->account);

@@ -291,6 +291,11 @@ like(fix_of($r->{body}), qr/^setspn -S HTTP\/alias\.contoso\.test CONTOSO\\svc-w
 $page = get('127.0.0.1', "/spncheck-status?ref=$ref1")->{body};
 like($page, qr/spncheck-cause" content="spn-not-registered"/,
      'the first failure, shown later (?ref=), is refined by the facts that arrived since');
+{
+    my ($rec) = grep { $_->{ref} eq $ref1 } @{status_json()->{recent}};
+    ok($rec && $rec->{cause} eq 'ntlm-fallback' && ($rec->{refined_cause} // '') eq 'spn-not-registered',
+       'the status history shows the first failure refined (refined_cause), as recorded (cause)');
+}
 like(get('127.0.0.1', '/spncheck-status')->{body}, qr/HTTP\/alias\.contoso\.test <small>\(asked by a failure\)/,
      'the status page lists the SPN a failure asked for');
 unlike(get('127.0.0.1', '/spncheck-status?format=prometheus')->{body}, qr/alias/,

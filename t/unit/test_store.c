@@ -292,6 +292,7 @@ static void test_dirstatus(apr_pool_t *p)
     st.version = "test";
     st.n_recent = (int)spn_store_snapshot(s, &head, recent, 4);
     st.store = &head;
+    st.recent = recent;
     spn_buf_init(&b, p, 1024);
     spn_status_json(&b, p, &st);
     ok(strstr(b.s, "\"directory\":null") != NULL, "JSON: directory null when off");
@@ -332,6 +333,29 @@ static void test_dirstatus(apr_pool_t *p)
        strstr(b.s, "spncheck_directory_spn_holders{spn=\"HTTP/web01.contoso.test\"} 1\n"),
        "Prometheus: directory down, configured SPN's holders");
     ok(!strstr(b.s, "img"), "Prometheus: no label from an SPN a client asked for");
+
+    /* a recorded NTLM fallback, refined by facts that arrived later */
+    {
+        spn_failure_t nf = mk(SPN_C_NTLM_FALLBACK, 4000, "NT-LM", "");
+        uint32_t sup;
+        nf.base_cause = SPN_C_NTLM_FALLBACK;
+        nf.kt_kvno_max = -1;
+        nf.format = SPN_FMT_NTLMSSP;
+        nf.mech_id = SPN_MECH_NTLMSSP;
+        snprintf(nf.host, sizeof(nf.host), "alias.contoso.test");
+        spn_store_add(s, &nf, &sup);
+        f = dfacts("HTTP/alias.contoso.test", SPN_DIR_OK, 0, NULL);
+        spn_store_dir_put(s, &f, 0, 5003);
+        st.n_recent = (int)spn_store_snapshot(s, &head, recent, 4);
+        spn_buf_init(&b, p, 1024);
+        spn_status_json(&b, p, &st);
+        ok(strstr(b.s, "\"cause\":\"ntlm-fallback\",\"refined_cause\":\"spn-not-registered\"") != NULL,
+           "JSON: a recent failure refined by facts that arrived since");
+        spn_buf_init(&b, p, 1024);
+        spn_status_html(&b, p, &st);
+        ok(strstr(b.s, "<code>spn-not-registered</code> (directory; recorded <code>ntlm-fallback</code>)")
+           != NULL, "HTML: the history shows it refined");
+    }
 
     /* self-checks: right holder, kvno and enctypes against the keytab */
     memset(&ck, 0, sizeof(ck));
