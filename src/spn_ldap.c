@@ -11,7 +11,8 @@
  *
  * AD signs and seals SASL binds on ldap:// (minssf=56 here; a server
  * that offers less is refused); on ldaps:// TLS protects and SASL adds
- * no layer.  SASL_NOCANON: the service ticket is for ldap/<host as
+ * no layer (maxssf=0, AD's recipe: "ldapsearch -O maxssf=0"; Samba 4.17
+ * refuses GSSAPI binds over TLS either way: use ldap:// with it).  SASL_NOCANON: the service ticket is for ldap/<host as
  * written in the URI>, never a reverse lookup's answer.  Every step
  * waits at most timeout_ms (connect, bind and each search); referrals
  * are never chased. */
@@ -258,6 +259,33 @@ out:
     return ok;
 }
 
+static int find(spn_dir_conn_t *c, const char *match, spn_dir_spn_t *out);
+
+/* Read rights: the account that holds ldap/<host> (the SPN this bind just
+ * got a ticket for, so someone holds it) must be visible; an identity
+ * that cannot read servicePrincipalName would otherwise see every SPN as
+ * held by nobody. */
+static int can_read(spn_dir_conn_t *c, const char *host, char *err, size_t errsz)
+{
+    spn_dir_spn_t *d = calloc(1, sizeof(*d));
+    char spn[300], mapped[300];
+    int rc, i, seen;
+
+    if (!d)
+        return -1;
+    snprintf(spn, sizeof(spn), "ldap/%.250s", host);
+    rc = find(c, spn, d);
+    for (i = 0; rc == LDAP_SUCCESS && d->n_holders == 0 && i < c->n_mappings; i++)
+        if (spn_dir_mapped(c->mappings[i], strlen(c->mappings[i]), spn, mapped, sizeof(mapped)))
+            rc = find(c, mapped, d);
+    seen = rc == LDAP_SUCCESS && d->n_holders > 0;
+    free(d);
+    if (!seen)
+        say(err, errsz, "missing read rights: the identity cannot see who holds %s "
+            "(the SPN it just got a ticket for)%s", spn, NULL);
+    return seen ? 0 : -1;
+}
+
 spn_dir_conn_t *spn_dir_open(apr_pool_t *p, krb5_context ctx, const char *uri,
                              const char *client_keytab, const char *client,
                              int timeout_ms, char *err, size_t errsz)
@@ -297,8 +325,16 @@ spn_dir_conn_t *spn_dir_open(apr_pool_t *p, krb5_context ctx, const char *uri,
             c->gc = NULL;
         }
     }
-    if (lud)
-        ldap_free_urldesc(lud);
+    if (!lud || !lud->lud_host || !lud->lud_host[0] ||
+        can_read(c, lud->lud_host, err, errsz) < 0) {
+        if (!lud || !lud->lud_host || !lud->lud_host[0])
+            say(err, errsz, "the directory URI %s names no host%s", uri, NULL);
+        if (lud)
+            ldap_free_urldesc(lud);
+        spn_dir_close(c);
+        return NULL;
+    }
+    ldap_free_urldesc(lud);
     return c;
 }
 
@@ -308,8 +344,8 @@ static char *holder_attrs[] = {
 };
 
 /* One entry of an answer, as plain values, into out. */
-static void add_message(spn_dir_conn_t *c, LDAP *ld, LDAPMessage *e, const char *match,
-                        spn_dir_spn_t *out)
+static void add_message(LDAP *ld, LDAPMessage *e, const char *match,
+                        const char *netbios, spn_dir_spn_t *out)
 {
     spn_dir_val_t *vals = calloc(MAX_VALS, sizeof(*vals));
     struct berval **bv[16];
@@ -341,15 +377,41 @@ static void add_message(spn_dir_conn_t *c, LDAP *ld, LDAPMessage *e, const char 
     }
     if (ber)
         ber_free(ber, 0);
-    spn_dir_add_entry(out, c->netbios, match, vals, n);
+    spn_dir_add_entry(out, netbios, match, vals, n);
     for (i = 0; i < nbv; i++)
         ldap_value_free_len(bv[i]);
     free(vals);
 }
 
+/* The NetBIOS name of the domain that holds dn (another domain of the
+ * forest, found through the GC): its crossRef under CN=Partitions. */
+static void netbios_of(spn_dir_conn_t *c, const char *dn, char *out, size_t osz)
+{
+    char *nb_attrs[] = { "nETBIOSName", NULL };
+    char esc[600], filter[700], part[600];
+    const char *nc = dn;
+    LDAPMessage *res = NULL;
+
+    out[0] = '\0';
+    while (nc && strncasecmp(nc, "DC=", 3) != 0) {
+        nc = strchr(nc, ',');
+        if (nc)
+            nc++;
+    }
+    if (!nc || spn_dir_filter_escape(nc, esc, sizeof(esc)) < 0)
+        return;
+    snprintf(filter, sizeof(filter), "(&(objectClass=crossRef)(nCName=%s)(nETBIOSName=*))", esc);
+    snprintf(part, sizeof(part), "CN=Partitions,%.580s", c->config);
+    search(c, c->ld, part, LDAP_SCOPE_ONELEVEL, filter, nb_attrs, 2, &res);
+    if (res)
+        first_value(c->ld, res, "nETBIOSName", out, osz);
+    ldap_msgfree(res);
+}
+
 /* Every account whose servicePrincipalName equals match, into out.
  * Through the GC the holders' own domain entries are read when they are
- * in this domain (the GC lacks some attributes). */
+ * in this domain (the GC lacks some attributes); a holder in another
+ * domain of the forest is named with that domain's NetBIOS name. */
 static int find(spn_dir_conn_t *c, const char *match, spn_dir_spn_t *out)
 {
     char esc[800], filter[900];
@@ -372,7 +434,7 @@ static int find(spn_dir_conn_t *c, const char *match, spn_dir_spn_t *out)
         if (!res)
             return rc;
         for (e = ldap_first_entry(c->ld, res); e; e = ldap_next_entry(c->ld, e))
-            add_message(c, c->ld, e, match, out);
+            add_message(c->ld, e, match, c->netbios, out);
         ldap_msgfree(res);
         return LDAP_SUCCESS;
     }
@@ -381,10 +443,14 @@ static int find(spn_dir_conn_t *c, const char *match, spn_dir_spn_t *out)
         LDAPMessage *own = NULL, *oe;
         if (dn)
             search(c, c->ld, dn, LDAP_SCOPE_BASE, "(objectClass=*)", holder_attrs, 1, &own);
-        if (own && (oe = ldap_first_entry(c->ld, own)) != NULL)
-            add_message(c, c->ld, oe, match, out);
-        else
-            add_message(c, c->gc, e, match, out);
+        if (own && (oe = ldap_first_entry(c->ld, own)) != NULL) {
+            add_message(c->ld, oe, match, c->netbios, out);
+        }
+        else {
+            char nb[64];
+            netbios_of(c, dn ? dn : "", nb, sizeof(nb));
+            add_message(c->gc, e, match, nb, out);
+        }
         ldap_msgfree(own);
         ldap_memfree(dn);
     }
@@ -440,3 +506,4 @@ void spn_dir_close(spn_dir_conn_t *c)
 const char *spn_dir_netbios(const spn_dir_conn_t *c) { return c->netbios; }
 const char *spn_dir_domain(const spn_dir_conn_t *c) { return c->domain; }
 int spn_dir_has_gc(const spn_dir_conn_t *c) { return c->gc != NULL; }
+

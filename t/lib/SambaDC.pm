@@ -221,11 +221,13 @@ sub user {
     return $self;
 }
 
-# A computer account (enabled, as a joined machine's is); $name without '$'.
+# A computer account as a joined machine's is: enabled, with a password
+# (so with keys: the KDC can issue tickets for its SPNs); $name without '$'.
 sub computer {
-    my ($self, $name) = @_;
+    my ($self, $name, $pw) = @_;
     $self->tool("computer create $name", 'computer', 'create', $name);
     $self->uac_set("$name\$", 0x1000);      # WORKSTATION_TRUST_ACCOUNT, enabled
+    $self->setpassword("$name\$", $pw // "Mach!ne-$name-" . int(rand(1e9)));
     return $self;
 }
 
@@ -298,6 +300,16 @@ sub set_attr {
 }
 
 sub uac_set { my ($s, $sam, $v) = @_; $s->set_attr($sam, 'userAccountControl', $v) }
+
+# Denies $trustee (a sAMAccountName) reading and listing the account $sam
+# (an ACE on its nTSecurityDescriptor, as an admin's ACL would).
+sub deny_read {
+    my ($self, $sam, $trustee) = @_;
+    my $sid = $self->attr($trustee, 'objectSid') or die "SambaDC: no SID for $trustee\n";
+    $self->tool("dsacl deny $trustee on $sam", 'dsacl', 'set', '--objectdn=' . $self->dn_of($sam),
+                "--sddl=(D;;RPLCLO;;;$sid)");
+    return $self;
+}
 
 # A second holder of an SPN that Samba would refuse (samldb's uniqueness
 # check): written into the partition with the DC stopped.
