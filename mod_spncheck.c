@@ -14,6 +14,7 @@
 #include "mod_spncheck.h"
 #include "mod_spncheck_keytab.h"
 #include "mod_spncheck_probe.h"
+#include "mod_spncheck_dir.h"
 #include "mod_spncheck_retry.h"
 #include "mod_spncheck_status.h"
 #include "mod_spncheck_store.h"
@@ -205,6 +206,7 @@ static spn_buf_t *first_leg(request_rec *o, exchange *x)
     if (spncheck_retry_find(o, retry_scope(o), &f)) {
         d = apr_palloc(o->pool, sizeof(*d));
         spn_diag_from_failure(d, &f, &svc);
+        spncheck_dir_refine_failure(o, &svc, d, &f);
         x->failure = 1;
         x->cause = d->cause;
         x->ref = apr_pstrdup(o->pool, f.ref);
@@ -575,6 +577,7 @@ static int post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp, s
     ssl_var = APR_RETRIEVE_OPTIONAL_FN(ssl_var_lookup);
     ssl_https = APR_RETRIEVE_OPTIONAL_FN(ssl_is_https);
     spncheck_mech_assign(pconf, spncheck_store());
+    spncheck_dir_post_config(pconf, s);
     return spncheck_probe_post_config(pconf, s);
 }
 

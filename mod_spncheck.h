@@ -52,6 +52,10 @@ typedef struct {
     int probe_interval;                  /* seconds, default 900 */
     int mech_slot;                       /* the vhost's counting slot, -1 none */
     apr_hash_t *mech_slots;              /* its sections' (origin -> slot + 1) */
+    const char *dir_uri;                 /* SPNCheckDirectory: off when NULL */
+    const char *dir_keytab;
+    const char *dir_client;
+    int dir_interval;                    /* seconds, default 900 */
 } spncheck_srv;
 
 #define SPNCHECK_HISTORY_DEFAULT 1000

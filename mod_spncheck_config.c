@@ -51,6 +51,7 @@ void *spncheck_create_srv(apr_pool_t *p, server_rec *s)
     c->history = SPNCHECK_HISTORY_DEFAULT;
     c->probe_interval = 900;
     c->mech_slot = -1;
+    c->dir_interval = 900;
     return c;
 }
 
@@ -63,6 +64,11 @@ void *spncheck_merge_srv(apr_pool_t *p, void *basev, void *addv)
     c->probe_client = add->probe_keytab ? add->probe_client : base->probe_client;
     c->probe_interval = add->probe_keytab ? add->probe_interval : base->probe_interval;
     c->mech_slot = -1;                     /* assigned at post_config */
+    /* SPNCheckDirectory is main-server only: a virtual host inherits it whole */
+    c->dir_uri = add->dir_uri ? add->dir_uri : base->dir_uri;
+    c->dir_keytab = add->dir_uri ? add->dir_keytab : base->dir_keytab;
+    c->dir_client = add->dir_uri ? add->dir_client : base->dir_client;
+    c->dir_interval = add->dir_uri ? add->dir_interval : base->dir_interval;
     return c;
 }
 
@@ -175,6 +181,35 @@ static const char *set_probe(cmd_parms *cmd, void *cfg, const char *kt, const ch
     return c->probe_keytab ? NULL : "SPNCheckProbe: bad keytab path";
 }
 
+static const char *set_directory(cmd_parms *cmd, void *cfg, const char *args)
+{
+    spncheck_srv *c = ap_get_module_config(cmd->server->module_config, &spncheck_module);
+    const char *err = ap_check_cmd_context(cmd, GLOBAL_ONLY);
+    const char *uri = ap_getword_conf(cmd->pool, &args), *kt = ap_getword_conf(cmd->pool, &args);
+    const char *princ = ap_getword_conf(cmd->pool, &args), *interval = ap_getword_conf(cmd->pool, &args);
+    apr_interval_time_t t = apr_time_from_sec(900);
+    size_t i;
+    (void)cfg;
+    if (err)
+        return err;
+    if (!*uri || !*kt || !*princ || *ap_getword_conf(cmd->pool, &args))
+        return "SPNCheckDirectory URI KEYTAB PRINCIPAL [INTERVAL]";
+    if ((strncasecmp(uri, "ldap://", 7) != 0 && strncasecmp(uri, "ldaps://", 8) != 0) ||
+        strlen(uri) > 255)
+        return "SPNCheckDirectory: the URI is ldap://host[:port] or ldaps://host[:port]";
+    for (i = 0; uri[i]; i++)
+        if ((unsigned char)uri[i] <= 0x20 || (unsigned char)uri[i] >= 0x7f)
+            return "SPNCheckDirectory: the URI is ldap://host[:port] or ldaps://host[:port]";
+    if (*interval && (ap_timeout_parameter_parse(interval, &t, "s") != APR_SUCCESS ||
+                      t < apr_time_from_sec(60)))
+        return "SPNCheckDirectory: the interval is a time of at least 60s (e.g. 900, 15min)";
+    c->dir_uri = uri;
+    c->dir_keytab = ap_server_root_relative(cmd->pool, kt);
+    c->dir_client = princ;
+    c->dir_interval = (int)apr_time_sec(t);
+    return c->dir_keytab ? NULL : "SPNCheckDirectory: bad keytab path";
+}
+
 const command_rec spncheck_cmds[] = {
     AP_INIT_FLAG("SPNCheck", set_enabled, NULL, RSRC_CONF | ACCESS_CONF,
                  "On to explain failed Negotiate exchanges here (default Off)"),
@@ -201,6 +236,10 @@ const command_rec spncheck_cmds[] = {
     AP_INIT_TAKE23("SPNCheckProbe", set_probe, NULL, RSRC_CONF,
                    "CLIENT_KEYTAB PRINCIPAL [INTERVAL]: ask the KDC for a ticket for every "
                    "configured SPN at start-up and every INTERVAL (default 15min)"),
+    AP_INIT_RAW_ARGS("SPNCheckDirectory", set_directory, NULL, RSRC_CONF,
+                     "URI KEYTAB PRINCIPAL [INTERVAL]: who holds each SPN, from Active "
+                     "Directory (LDAP, SASL GSSAPI as PRINCIPAL), at start-up and every "
+                     "INTERVAL (default 15min), and SPNs failures ask for within seconds"),
     {NULL}
 };
 

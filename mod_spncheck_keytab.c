@@ -6,6 +6,7 @@
  * (src/spn_trial.c), and a tokenless 401 never takes it. */
 #include "mod_spncheck.h"
 #include "mod_spncheck_keytab.h"
+#include "mod_spncheck_dir.h"
 #include "mod_spncheck_store.h"
 
 #include "http_log.h"
@@ -147,6 +148,7 @@ int spncheck_explain_page(request_rec *r, const char *path, spn_service_t *svc,
         svc->keytab = sn ? sn->kt : NULL;
     }
     spn_diagnose(r->pool, kctx, svc, obs, d);
+    spncheck_dir_note(r, svc, d, obs->host);     /* facts held, never a lookup */
     spn_buf_init(log, r->pool, 512);
     spn_diag_logline(log, d);
     spn_render_page(page, d, svc, detail, ref);

@@ -61,6 +61,12 @@ int spncheck_status_handler(request_rec *r)
     st.store = spncheck_store_copy(r->pool, 200, &st.recent, &st.n_recent);
     st.now = (int64_t)apr_time_sec(r->request_time);
     st.version = "mod_spncheck/" SPNCHECK_VERSION;
+    {
+        spncheck_srv *sc = ap_get_module_config(r->server->module_config, &spncheck_module);
+        st.dir.uri = sc->dir_uri;
+        st.dir.keytab = sc->dir_keytab;
+        st.dir.client = sc->dir_client;
+    }
     spn_buf_init(&b, r->pool, 32768);
     spncheck_lock();                      /* the keytab snapshots */
     st.n_scopes = spncheck_scopes(r->pool, &scopes);

@@ -1,5 +1,6 @@
 /* cmd_diagnose.c: 'spncheck diagnose': the module's engine, offline. */
 #include "spn_render.h"
+#include "spn_dirdiag.h"
 #include "cli.h"
 
 #include <apr_strings.h>
@@ -99,6 +100,8 @@ int cli_cmd_diagnose(apr_pool_t *p, int argc, char **argv)
         krb5_free_context(ctx);
         return 2;
     }
+    if (dirrc != 1)     /* the directory's facts refine the verdict (issue 11) */
+        spn_dir_refine_from(d, svc.account, o.host, dir, ndir);
     spn_buf_init(&out, p, 8192);
     if (json) {
         spn_json_t w;

@@ -17,11 +17,21 @@ const spn_cause_info_t spn_causes[SPN_C_COUNT] = {
         "Make sure you are signed in to the domain and that this site is in the Local "
         "intranet zone (or your browser's Negotiate allowlist), then close the browser and "
         "try again. If it persists, give the reference below to your administrator.",
-        {"no account holds the SPN {spn} (or HTTP/{netbios}): the KDC answered "
+        {"?iphost the site was reached by an IP address ({spn}): browsers do not ask "
+         "Kerberos tickets for IP addresses; use the host name",
+         "?held the directory says {holder} holds {spn}, so the KDC would issue a ticket: "
+         "the client did not ask for one. The site is not in the Local intranet zone "
+         "(or the browser's Negotiate allowlist)",
+         "?held the client cannot reach a domain controller, or is not domain-joined",
+         "?nodir no account holds the SPN {spn} (or HTTP/{netbios}): the KDC answered "
          "KDC_ERR_S_PRINCIPAL_UNKNOWN and the client fell back",
-         "the site is reached by a name (IP address, CNAME, port) for which no SPN exists",
-         "the client cannot reach a domain controller, or is not domain-joined"},
-        {"setspn -Q {spn}", "setspn -Q HTTP/{netbios}", SETSPN_BOTH,
+         "?nodir the site is reached by a name (IP address, CNAME, port) for which no SPN exists",
+         "?nodir the client cannot reach a domain controller, or is not domain-joined"},
+        {"?nodir setspn -Q {spn}", "?nodir setspn -Q HTTP/{netbios}", "?nodir setspn -S HTTP/{netbios} {account}",
+         "?nodir setspn -S HTTP/{fqdn} {account}",
+         "?held on the client: add https://{fqdn} to the Local intranet zone (or "
+         "AuthServerAllowlist), then close the browser",
+         "?held on the client: nltest /dsgetdc:   (a domain controller answers)",
          "klist purge   (on the client, then retry)"}},
     [SPN_C_SPN_UNKNOWN] = {
         "spn-unknown", "Ticket for a name this service does not answer to",
@@ -44,12 +54,21 @@ const spn_cause_info_t spn_causes[SPN_C_COUNT] = {
         "service runs as.",
         "This is a server configuration problem, not yours. Give the reference below to "
         "your administrator.",
-        {"HTTP/{fqdn} is registered on the computer account, but the app pool runs as "
+        {"?mapped no account holds {spn}, so the KDC answered it through {via}, held by the "
+         "{holder_kind} account {holder}, and sPNMappings (http is an alias of host): the "
+         "ticket is sealed with {holder}'s key, not {account}'s (Microsoft KB1077)",
+         "?direct the directory says {spn} is registered on the {holder_kind} account "
+         "{holder}, not on {account}",
+         "?nodir HTTP/{fqdn} is registered on the computer account, but the app pool runs as "
          "{account} (Microsoft KB1077)",
-         "the SPN was moved to another account and the keytab was not regenerated",
-         "the keytab was made with a password that is not the account's"},
-        {"setspn -Q {spn}   (shows the account that holds it now)",
-         "setspn -D {spn} <that account>", SETSPN_BOTH, "setspn -X   (no duplicates left)",
+         "?nodir the SPN was moved to another account and the keytab was not regenerated",
+         "?nodir the keytab was made with a password that is not the account's"},
+        {"?nodir setspn -Q {spn}   (shows the account that holds it now)",
+         "?nodir setspn -D {spn} <that account>",
+         "?direct setspn -D {via} {holder}",
+         "?mapped (nothing to remove: {via} stays on {holder}; an HTTP/ SPN on {account} takes "
+         "precedence over the sPNMappings path)",
+         SETSPN_BOTH, "setspn -X   (no duplicates left)",
          "setspn -L {account}   (both forms listed)",
          "regenerate the keytab: ktpass -princ {spn}@{realm} -mapuser {account} "
          "-crypto AES256-SHA1 -ptype KRB5_NT_PRINCIPAL -pass * -out {keytab}",
@@ -62,25 +81,32 @@ const spn_cause_info_t spn_causes[SPN_C_COUNT] = {
         "keytab was made, or another account now holds the SPN.",
         "This is a server configuration problem. Give the reference below to your "
         "administrator.",
-        {"the account's password was reset (or its key rotated) after the keytab export",
-         "the SPN moved to another account whose kvno happens to be {tkt_kvno}"},
-        {"setspn -Q {spn}   (if the owner is not {account}, the SPN moved: see spn-wrong-account)",
+        {"?held the directory says {holder} holds {spn} and its current kvno is {dir_kvno}: "
+         "its password changed after the keytab (kvno {kt_kvnos}) was made",
+         "?nodir the account's password was reset (or its key rotated) after the keytab export",
+         "?nodir the SPN moved to another account whose kvno happens to be {tkt_kvno}"},
+        {"?nodir setspn -Q {spn}   (if the owner is not {account}, the SPN moved: see spn-wrong-account)",
          "regenerate the keytab for {account}: ktpass -princ {spn}@{realm} -mapuser {account} "
          "-crypto AES256-SHA1 -ptype KRB5_NT_PRINCIPAL -pass * -out {keytab}",
          "or: msktutil --update --keytab {keytab}",
-         "klist -k -t -e {keytab}   (check the new kvno is {tkt_kvno})"}},
+         "klist -k -t -e {keytab}   (check the new kvno is {tkt_kvno})",
+         "?held kvno {spn}   (on a client: AD's kvno is {dir_kvno})"}},
     [SPN_C_ENCTYPE_MISMATCH] = {
         "enctype-mismatch", "No key of the ticket's encryption type",
         "The ticket is encrypted with {etype}, and the keytab has no key of that type for "
         "{spn}.",
         "This is a server configuration problem. Give the reference below to your "
         "administrator.",
-        {"the keytab was exported with fewer encryption types than the account supports",
-         "msDS-SupportedEncryptionTypes on the account does not match the keytab"},
+        {"?held msDS-SupportedEncryptionTypes of {holder} is {dir_enctypes}, and the keytab "
+         "holds no key of those types",
+         "?nodir the keytab was exported with fewer encryption types than the account supports",
+         "?nodir msDS-SupportedEncryptionTypes on the account does not match the keytab"},
         {"klist -k -t -e {keytab}",
          "ktpass -princ {spn}@{realm} -mapuser {account} -crypto ALL -ptype "
          "KRB5_NT_PRINCIPAL -pass * -out {keytab}",
-         "or align msDS-SupportedEncryptionTypes of {account} with the keytab"}},
+         "or align msDS-SupportedEncryptionTypes of {account} with the keytab",
+         "?held Get-ADUser {holder_sam} -Properties msDS-SupportedEncryptionTypes   (now "
+         "{dir_enctypes})"}},
     [SPN_C_REALM_MISMATCH] = {
         "realm-mismatch", "Ticket from another realm",
         "The ticket was issued by realm {client_realm}, but this service belongs to "
@@ -174,18 +200,23 @@ const spn_cause_info_t spn_causes[SPN_C_COUNT] = {
         "account. Windows clients get no ticket and fall back to NTLM.",
         "This is a server configuration problem. Give the reference below to your "
         "administrator.",
-        {"the SPN was never registered, or was removed with setspn -D",
+        {"?dir the directory says no account holds {spn} (checked {dir_checked})",
+         "the SPN was never registered, or was removed with setspn -D",
          "only the other name form (NetBIOS or FQDN) is registered"},
-        {SETSPN_BOTH, "setspn -L {account}   (check)"}},
+        {"?dir setspn -S {spn} {account}", "?nodir setspn -S HTTP/{netbios} {account}",
+         "?nodir setspn -S HTTP/{fqdn} {account}", "setspn -L {account}   (check)"}},
     [SPN_C_SPN_DUPLICATE] = {
         "spn-duplicate", "The SPN is registered on more than one account",
         "The KDC refused to issue a ticket for {spn} (KDC_ERR_PRINCIPAL_NOT_UNIQUE): two "
         "accounts hold it, so no client can get a ticket for it.",
         "This is a server configuration problem. Give the reference below to your "
         "administrator.",
-        {"setspn -A added the SPN to a second account (setspn -S would have refused)"},
-        {"setspn -X   (lists duplicates)", "setspn -Q {spn}",
-         "setspn -D {spn} <DOMAIN>\\<the other account>", "setspn -S {spn} {account}"}},
+        {"?dup the directory says {holders} all hold {spn}",
+         "setspn -A added the SPN to a second account (setspn -S would have refused)"},
+        {"setspn -X   (lists duplicates)", "?nodir setspn -Q {spn}",
+         "?nodir setspn -D {spn} <DOMAIN>\\<the other account>",
+         "?dup setspn -D {spn} {other}",
+         "setspn -S {spn} {account}"}},
     [SPN_C_UNKNOWN] = {
         "unknown", "Authentication failed for a reason we could not determine",
         "The exchange failed, and the facts below do not point at one cause.",
@@ -194,17 +225,23 @@ const spn_cause_info_t spn_causes[SPN_C_COUNT] = {
         {"setspn -Q HTTP/{fqdn}", "klist -k -t -e {keytab}"}},
     [SPN_C_KEYTAB_STALE] = {
         "keytab-stale", "The service account holds the SPN, but the keytab is stale",
-        "The directory says {account} holds {spn}, the account the ticket was issued for, "
+        "The directory says {holder} holds {spn}, the account the ticket was issued for, "
         "but no key in the service keytab decrypts it. The account's password changed after "
         "the keytab was made, or the keytab was made with another password.",
         "This is a server configuration problem, not yours. Give the reference below to "
         "your administrator.",
-        {"the account's password was changed (or reset) and the keytab was not regenerated",
-         "the keytab was exported with ktpass using another password (ktpass +rndPass or a "
+        {"?stale the keytab is stale: AD's kvno for {holder} is {dir_kvno}, the keytab holds "
+         "{spn} only up to kvno {kt_max}; the password changed after the keytab was made",
+         "?samekvno the keytab was made with another password: AD's kvno for {holder} is "
+         "{dir_kvno}, the keytab's is {kt_max} too, yet its key does not decrypt",
+         "?nodir the account's password was changed (or reset) and the keytab was not regenerated",
+         "?nodir the keytab was exported with ktpass using another password (ktpass +rndPass or a "
          "typo resets the account's key)",
          "two servers export keytabs for one account, and each export changes the key"},
         {"klist -k -t -e {keytab}   (the kvnos the keytab holds)",
-         "regenerate the keytab for {account} and {spn} (ktpass, or msktutil --update)",
+         "regenerate the keytab for {account} and {spn}: ktpass -princ {spn}@{realm} -mapuser "
+         "{account} -crypto AES256-SHA1 -ptype KRB5_NT_PRINCIPAL -pass * -out {keytab}",
+         "or: msktutil --update --keytab {keytab}",
          "then reload httpd (apachectl -k graceful)"}},
     [SPN_C_BACKEND_CHANNEL_BINDING] = {
         "backend-channel-binding", "The backend requires channel binding to its own TLS",

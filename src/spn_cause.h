@@ -35,14 +35,20 @@ typedef enum {
  * can do, likely reasons (ranked), and the admin's remedy steps.  Remedy
  * lines are templates: {fqdn} {netbios} {account} {spn} {realm}
  * {tkt_kvno} {kt_kvnos} {etype} {keytab} {client_realm} are filled in
- * (and HTML-escaped) when the page is rendered. */
+ * (and HTML-escaped) when the page is rendered; with directory facts
+ * (issue 11) also {holder} {holder_kind} {via} {holders} {dir_kvno}
+ * {dir_enctypes} {kt_max}.  A reason or remedy line may start with a
+ * condition, "?mapped ", shown only when it holds (spn_dir_condition:
+ * nodir dir held dup mapped direct stale samekvno iphost); lines are shown
+ * in table order, so a cause ranks its reasons by the evidence. */
+#define SPN_CAUSE_LINES 10
 typedef struct {
     const char *code;
     const char *title;
     const char *meaning;
     const char *user_advice;
-    const char *reasons[4];
-    const char *remedy[8];
+    const char *reasons[SPN_CAUSE_LINES];
+    const char *remedy[SPN_CAUSE_LINES];
 } spn_cause_info_t;
 
 extern const spn_cause_info_t spn_causes[SPN_C_COUNT];

@@ -6,6 +6,7 @@
 #include "spn_buf.h"
 #include "spn_cause.h"
 #include "spn_cbt.h"
+#include "spn_dir.h"
 #include "spn_trial.h"
 #include "spn_service.h"
 #include "spn_token.h"
@@ -61,6 +62,17 @@ typedef struct {
     int too_large;              /* token-too-large: obs->too_large, field_size, field_limit */
     size_t field_size, field_limit;
     int field_partial;
+    /* What the directory said (spn_dir_refine, spn_dirdiag.c); dir_state
+     * 0: not consulted (no facts), and then nothing below is set. */
+    int dir_state;              /* spn_dir_state_t of the facts used */
+    spn_cause_t dir_from;       /* the cause before the directory refined it */
+    char dir_spn[256];          /* the SPN the facts are about */
+    int dir_n_holders;          /* every holder found */
+    spn_dir_holder_t dir_holders[SPN_DIR_MAX_HOLDERS];
+    int64_t dir_checked_at;
+    int dir_mapped;             /* holders[0] answers through HOST/ (sPNMappings) */
+    int dir_is_service;         /* holders[0] is the service account */
+    int dir_kt_max;             /* the newest kvno the keytab holds for the SPN; -1 none */
 } spn_diag_t;
 
 /* Decodes a base64 token into a buffer from p sized to it (not the cap). */

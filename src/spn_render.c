@@ -7,6 +7,7 @@
 #include "spn_names.h"
 #include "spn_render.h"
 #include "spn_diag.h"
+#include "spn_dirdiag.h"
 #include "spn_report.h"
 #include "spn_size.h"
 
@@ -29,7 +30,22 @@ const char spn_page_style[] =
 typedef struct {
     const spn_diag_t *d;
     const spn_service_t *svc;
+    const char *other;          /* {other}: the holder a repeated line is about */
+    apr_pool_t *pool;
 } ctx_t;
+
+/* msDS-SupportedEncryptionTypes: "24 (0x18: AES128-CTS-HMAC-SHA1-96, ...)". */
+static void dir_enctypes(apr_pool_t *p, char *out, size_t n, int32_t v)
+{
+    spn_buf_t w;
+
+    spn_buf_init(&w, p, 128);
+    spn_dir_enctypes_words(&w, v);
+    if (v < 0)
+        snprintf(out, n, "%s", w.s ? w.s : "not set");
+    else
+        snprintf(out, n, "%d (0x%x: %s)", (int)v, (unsigned)v, w.s ? w.s : "");
+}
 
 static void kvno_list(char *out, size_t n, const int *v, int c)
 {
@@ -57,6 +73,7 @@ static const char *value(const ctx_t *c, const char *name, size_t n, char *tmp, 
         return c->svc->account && *c->svc->account ? c->svc->account : "<DOMAIN\\service-account>";
     if (IS("spn")) {
         if (*d->sname) return d->sname;
+        if (*d->dir_spn) return d->dir_spn;
         snprintf(tmp, tn, "HTTP/%s", *d->fqdn ? d->fqdn : "<host fqdn>");
         return tmp;
     }
@@ -101,6 +118,45 @@ static const char *value(const ctx_t *c, const char *name, size_t n, char *tmp, 
         return d->too_large == SPN_TOO_LARGE_BACKEND ? "the backend server" : "this server";
     if (IS("keytab"))
         return c->svc->keytab && c->svc->keytab->path ? c->svc->keytab->path : "<keytab>";
+    if (IS("other")) return c->other ? c->other : "";
+    if (d->dir_state == SPN_DIR_OK && d->dir_n_holders >= 1) {
+        const spn_dir_holder_t *h = &d->dir_holders[0];
+        if (IS("holder")) return h->account;
+        if (IS("holder_sam")) return h->sam;
+        if (IS("holder_kind")) return spn_dir_kind_name(h->kind);
+        if (IS("via")) return h->via;
+        if (IS("dir_kvno")) {
+            if (h->kvno < 0) return "unknown";
+            snprintf(tmp, tn, "%d", (int)h->kvno);
+            return tmp;
+        }
+        if (IS("dir_enctypes")) {
+            dir_enctypes(c->pool, tmp, tn, h->enctypes);
+            return tmp;
+        }
+        if (IS("holders")) {
+            size_t o = 0;
+            int i;
+            tmp[0] = '\0';
+            for (i = 0; i < d->dir_n_holders && i < SPN_DIR_MAX_HOLDERS && o < tn; i++)
+                o += (size_t)snprintf(tmp + o, tn - o, "%s%s", i ? ", " : "",
+                                      d->dir_holders[i].account);
+            if (d->dir_n_holders > SPN_DIR_MAX_HOLDERS && o < tn)
+                snprintf(tmp + o, tn - o, " and %d more", d->dir_n_holders - SPN_DIR_MAX_HOLDERS);
+            return tmp;
+        }
+    }
+    if (IS("kt_max")) {
+        snprintf(tmp, tn, "%d", d->dir_kt_max);
+        return tmp;
+    }
+    if (IS("dir_checked")) {
+        struct tm tm;
+        time_t t = (time_t)d->dir_checked_at;
+        if (t <= 0 || !gmtime_r(&t, &tm)) return "never";
+        strftime(tmp, tn, "%Y-%m-%d %H:%M:%S UTC", &tm);
+        return tmp;
+    }
 #undef IS
     return NULL;
 }
@@ -109,7 +165,7 @@ static const char *value(const ctx_t *c, const char *name, size_t n, char *tmp, 
  * control characters replaced for a terminal). */
 static void expand_as(spn_buf_t *b, const ctx_t *c, const char *t, int html)
 {
-    char tmp[sizeof(c->d->fqdn) + 8];   /* "HTTP/" + fqdn */
+    char tmp[SPN_DIR_MAX_HOLDERS * 170 + 32];  /* "HTTP/" + fqdn, or the holders */
     while (*t) {
         const char *o = strchr(t, '{'), *e;
         const char *v;
@@ -127,21 +183,57 @@ static void expand_as(spn_buf_t *b, const ctx_t *c, const char *t, int html)
 }
 #define expand(b, c, t) expand_as(b, c, t, 1)
 
+/* A table line's condition ("?mapped "): the text after it when it holds,
+ * NULL when not. */
+static const char *line_if(const spn_diag_t *d, const char *t)
+{
+    size_t n;
+    if (*t != '?')
+        return t;
+    n = strcspn(t + 1, " ");
+    if (spn_dir_condition(d, t + 1, n) != 1)
+        return NULL;
+    return t + 1 + n + (t[1 + n] == ' ');
+}
+
+/* One table line, pre and post around each; a line with {other} once per
+ * holder but the service account (every holder when it is not known). */
+static int emit(spn_buf_t *b, ctx_t *c, const char *t, int html, const char *pre,
+                const char *post)
+{
+    int i, n = 0;
+    if (!(t = line_if(c->d, t)))
+        return 0;
+    for (i = 0; i < SPN_DIR_MAX_HOLDERS; i++) {
+        const spn_dir_holder_t *h = &c->d->dir_holders[i];
+        int rep = strstr(t, "{other}") != NULL;
+        if (rep && (i >= c->d->dir_n_holders ||
+                    spn_dir_is_account(h, c->svc ? c->svc->account : NULL)))
+            continue;
+        c->other = rep ? h->account : NULL;
+        spn_buf_puts(b, pre);
+        expand_as(b, c, t, html);
+        spn_buf_puts(b, post);
+        n++;
+        if (!rep)
+            break;
+    }
+    c->other = NULL;
+    return n;
+}
+
 void spn_render_text(spn_buf_t *b, const spn_diag_t *d, const spn_service_t *svc)
 {
-    ctx_t c = {d, svc};
+    ctx_t c = {d, svc, NULL, b->pool};
     const spn_cause_info_t *ci = &spn_causes[d->cause];
-    int i;
+    int i, n;
 
     spn_buf_printf(b, "cause: %s: %s\n", ci->code, ci->title);
     spn_buf_puts(b, "what:  ");
     expand_as(b, &c, ci->meaning, 0);
     spn_buf_puts(b, "\n");
-    for (i = 0; i < 8 && ci->remedy[i]; i++) {
-        spn_buf_puts(b, i ? "       " : "fix:   ");
-        expand_as(b, &c, ci->remedy[i], 0);
-        spn_buf_puts(b, "\n");
-    }
+    for (i = 0, n = 0; i < SPN_CAUSE_LINES && ci->remedy[i]; i++)
+        n += emit(b, &c, ci->remedy[i], 0, n ? "       " : "fix:   ", "\n");
 }
 
 static void row(spn_buf_t *b, const char *k, const char *v, size_t n)
@@ -222,6 +314,33 @@ static void auth_rows(spn_buf_t *b, const spn_diag_t *d)
         snprintf(tmp, sizeof(tmp), "%s (%d)", spn_etype_name(a->subkey_etype), a->subkey_etype);
         ROWS(b, "Subkey enctype", tmp);
     }
+/* What the directory said about the SPN asked for (full detail only). */
+static void dir_facts(spn_buf_t *b, const ctx_t *c)
+{
+    const spn_diag_t *d = c->d;
+    char tmp[1024], enc[160];
+    int i;
+
+    if (d->dir_state != SPN_DIR_OK)
+        return;
+    spn_buf_puts(b, "<h2>What the directory says</h2>\n<table>\n");
+    ROWS(b, "SPN looked up", d->dir_spn);
+    value(c, "dir_checked", 11, tmp, sizeof(tmp));
+    ROWS(b, "Checked", tmp);
+    if (d->dir_n_holders == 0)
+        ROWS(b, "Holder", "none: no account holds it");
+    for (i = 0; i < d->dir_n_holders && i < SPN_DIR_MAX_HOLDERS; i++) {
+        const spn_dir_holder_t *h = &d->dir_holders[i];
+        dir_enctypes(c->pool, enc, sizeof(enc), h->enctypes);
+        snprintf(tmp, sizeof(tmp), "%s (%s account) through %s%s, kvno %d, "
+                 "msDS-SupportedEncryptionTypes %s%s", h->account, spn_dir_kind_name(h->kind), h->via,
+                 i == 0 && d->dir_mapped ? " (sPNMappings)" : "", (int)h->kvno, enc,
+                 (h->uac & SPN_UAC_ACCOUNTDISABLE) ? ", disabled" : "");
+        ROWS(b, "Holder", tmp);
+    }
+    if (d->dir_from != d->cause)
+        ROWS(b, "Cause without the directory", spn_cause_code(d->dir_from));
+    spn_buf_puts(b, "</table>\n");
 }
 
 static void facts(spn_buf_t *b, const ctx_t *c)
@@ -351,12 +470,13 @@ static void facts(spn_buf_t *b, const ctx_t *c)
         }
     }
     spn_buf_puts(b, "</table>\n");
+    dir_facts(b, c);
 }
 
 void spn_render_page(spn_buf_t *b, const spn_diag_t *d, const spn_service_t *svc,
                      int detail, const char *ref)
 {
-    ctx_t c = {d, svc};
+    ctx_t c = {d, svc, NULL, b->pool};
     const spn_cause_info_t *ci = d ? &spn_causes[d->cause] : NULL;
     int i, status = d && d->cause == SPN_C_TOKEN_TOO_LARGE ? 400 : 401;
 
@@ -398,16 +518,11 @@ void spn_render_page(spn_buf_t *b, const spn_diag_t *d, const spn_service_t *svc
         expand(b, &c, ci->meaning);
         spn_buf_printf(b, "</p>\n<p>Cause code: <code>%s</code></p>\n"
                           "<h2>Likely reasons</h2>\n<ol>\n", ci->code);
-        for (i = 0; i < 4 && ci->reasons[i]; i++) {
-            spn_buf_puts(b, "<li>");
-            expand(b, &c, ci->reasons[i]);
-            spn_buf_puts(b, "</li>\n");
-        }
+        for (i = 0; i < SPN_CAUSE_LINES && ci->reasons[i]; i++)
+            emit(b, &c, ci->reasons[i], 1, "<li>", "</li>\n");
         spn_buf_puts(b, "</ol>\n<h2>How to fix it</h2>\n<pre>");
-        for (i = 0; i < 8 && ci->remedy[i]; i++) {
-            expand(b, &c, ci->remedy[i]);
-            spn_buf_puts(b, "\n");
-        }
+        for (i = 0; i < SPN_CAUSE_LINES && ci->remedy[i]; i++)
+            emit(b, &c, ci->remedy[i], 1, "", "\n");
         spn_buf_puts(b, "</pre>\n");
         if (d->cause != SPN_C_TOKEN_TOO_LARGE) {
             spn_buf_puts(b, "<p>Register both the NetBIOS and the fully qualified "
@@ -494,6 +609,18 @@ void spn_diag_json(spn_json_t *w, const spn_diag_t *d, const spn_service_t *svc)
     spn_json_kstr(w, "keytab_error",
                   svc->keytab && svc->keytab->status ? svc->keytab->error : NULL);
     auth_json(w, d);
+    spn_json_kstr_or_null(w, "refined_from",
+                          d->dir_state == SPN_DIR_OK && d->dir_from != d->cause
+                          ? spn_cause_code(d->dir_from) : NULL);
+    spn_json_key(w, "holders");
+    if (d->dir_state == SPN_DIR_OK) {
+        spn_json_array(w);
+        for (i = 0; i < d->dir_n_holders && i < SPN_DIR_MAX_HOLDERS; i++)
+            spn_json_str(w, d->dir_holders[i].account);
+        spn_json_end(w);
+    }
+    else
+        spn_json_null(w);
     spn_json_key(w, "token");
     spn_token_json(w, &d->tok);
     spn_json_key(w, "backend_token");

@@ -38,6 +38,39 @@ static uint32_t held(const spn_store_t *s)
     return s->next_seq - 1 < s->capacity ? (uint32_t)(s->next_seq - 1) : s->capacity;
 }
 
+/* The configuration of the scope that saw f (none, zeroed, when it is gone). */
+static const spn_service_t *scope_svc(const spn_status_t *st, const spn_failure_t *f,
+                                      spn_service_t *none)
+{
+    int i;
+
+    for (i = 0; i < st->n_scopes; i++) {
+        const spn_scope_t *sc = &st->scopes[i];
+        size_t n = strlen(sc->server);
+        if (strncmp(f->scope, sc->server, n) == 0 &&
+            strcmp(f->scope + n, sc->location ? sc->location : "") == 0)
+            return &sc->svc;
+    }
+    memset(none, 0, sizeof(*none));
+    return none;
+}
+
+/* The cause of f as the directory's facts held now refine it, or -1 when
+ * they do not change it (d: scratch). */
+static int refined_cause(const spn_status_t *st, const spn_failure_t *f, spn_diag_t *d)
+{
+    spn_service_t none;
+    const spn_service_t *svc;
+
+    if (!st->store || !st->dir.uri)
+        return -1;
+    svc = scope_svc(st, f, &none);
+    spn_diag_from_failure(d, f, svc);
+    if (!spn_store_dir_refine_failure(st->store, d, f, svc->account) || (int)d->cause == f->cause)
+        return -1;
+    return (int)d->cause;
+}
+
 /* ---- HTML ----------------------------------------------------------------- */
 
 static void td(spn_buf_t *b, const char *v)
@@ -47,11 +80,13 @@ static void td(spn_buf_t *b, const char *v)
     spn_buf_puts(b, "</td>");
 }
 
-/* The scope's self-checks: the configuration's, then kerberos-share. */
-static void scope_checks(apr_pool_t *p, const spn_scope_t *sc, spn_checks_t *ck)
+/* The scope's self-checks: the configuration's, kerberos-share, the directory's. */
+static void scope_checks(apr_pool_t *p, const spn_scope_t *sc, const spn_store_t *s,
+                         spn_checks_t *ck)
 {
     spn_selfcheck(p, &sc->svc, sc->names, sc->n_names, ck);
     spn_selfcheck_share(p, sc->mech_counts, sc->ntlm_share_max, ck);
+    spn_selfcheck_dir(p, &sc->svc, s, ck);
 }
 
 /* The share of Kerberos in the scope's successes, in percent; -1 none. */
@@ -62,14 +97,14 @@ static double krb5_share(const spn_scope_t *sc)
     return all ? 100.0 * (double)n[SPN_MC_KRB5] / (double)all : -1;
 }
 
-static void html_scope(spn_buf_t *b, apr_pool_t *p, const spn_scope_t *sc)
+static void html_scope(spn_buf_t *b, apr_pool_t *p, const spn_scope_t *sc, const spn_store_t *s)
 {
     const spn_keytab_t *kt = sc->svc.keytab;
     spn_checks_t ck;
     char ts[32];
     int i;
 
-    scope_checks(p, sc, &ck);
+    scope_checks(p, sc, s, &ck);
     spn_buf_puts(b, "<h3>");
     spn_buf_htmls(b, sc->server);
     if (sc->location) {
@@ -157,8 +192,9 @@ void spn_status_html(spn_buf_t *b, apr_pool_t *p, const spn_status_t *st)
 {
     const spn_store_t *s = st->store;
     const spn_failure_t *f;
+    spn_diag_t *scratch = apr_palloc(p, sizeof(*scratch));
     char ts[32];
-    int i, c;
+    int i, c, rc;
 
     spn_buf_printf(b, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
                       "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">\n"
@@ -180,11 +216,12 @@ void spn_status_html(spn_buf_t *b, apr_pool_t *p, const spn_status_t *st)
                        (unsigned long long)(s ? s->counters[c] : 0));
     spn_buf_puts(b, "</table>\n");
     html_probe(b, s);
+    spn_dirstatus_html(b, p, s, &st->dir);
     spn_buf_puts(b, "<h2>Configuration self-checks</h2>\n");
     if (!st->n_scopes)
         spn_buf_puts(b, "<p>No scope has <code>SPNCheck On</code>.</p>\n");
     for (i = 0; i < st->n_scopes; i++)
-        html_scope(b, p, &st->scopes[i]);
+        html_scope(b, p, &st->scopes[i], s);
     spn_buf_puts(b, "<h2>Recent failures</h2>\n<table>\n<tr><th>Time</th><th>Ref</th>"
                     "<th>Client</th><th>Host</th><th>Requested SPN</th><th>Realm</th>"
                     "<th>Etype</th><th>kvno</th><th>Mech</th><th>Cause</th></tr>\n");
@@ -209,17 +246,25 @@ void spn_status_html(spn_buf_t *b, apr_pool_t *p, const spn_status_t *st)
         else
             spn_buf_puts(b, "<td>-</td>");
         td(b, f->mech);
-        spn_buf_printf(b, "<td><code>%s</code>%s</td></tr>\n", spn_cause_code(f->cause),
-                       f->proxied ? " (backend)" : "");
+        rc = refined_cause(st, f, scratch);
+        if (rc >= 0)    /* facts that arrived since enrich it */
+            spn_buf_printf(b, "<td><code>%s</code> (directory; recorded <code>%s</code>)%s"
+                              "</td></tr>\n", spn_cause_code((spn_cause_t)rc),
+                           spn_cause_code(f->cause), f->proxied ? " (backend)" : "");
+        else
+            spn_buf_printf(b, "<td><code>%s</code>%s</td></tr>\n", spn_cause_code(f->cause),
+                           f->proxied ? " (backend)" : "");
     }
     spn_buf_puts(b, "</table>\n</main></body></html>\n");
 }
 
 /* ---- JSON ----------------------------------------------------------------- */
 
-static void json_failure(spn_json_t *w, const spn_failure_t *f)
+static void json_failure(spn_json_t *w, const spn_status_t *st, const spn_failure_t *f,
+                         spn_diag_t *scratch)
 {
     char ts[32];
+    int rc = refined_cause(st, f, scratch);
     spn_fmt_time(ts, sizeof(ts), f->time);
     spn_json_object(w);
     spn_json_kuint(w, "seq", f->seq);
@@ -227,6 +272,7 @@ static void json_failure(spn_json_t *w, const spn_failure_t *f)
     spn_json_kstr_or_null(w, "time_utc", ts);
     spn_json_kstr_or_null(w, "ref", f->ref);
     spn_json_kstr_or_null(w, "cause", spn_cause_code(f->cause));
+    spn_json_kstr_or_null(w, "refined_cause", rc >= 0 ? spn_cause_code((spn_cause_t)rc) : NULL);
     spn_json_kstr_or_null(w, "client", f->client);
     spn_json_kstr_or_null(w, "host", f->host);
     spn_json_kstr_or_null(w, "spn", f->spn);
@@ -239,13 +285,13 @@ static void json_failure(spn_json_t *w, const spn_failure_t *f)
     spn_json_end(w);
 }
 
-static void json_scope(spn_json_t *w, apr_pool_t *p, const spn_scope_t *sc)
+static void json_scope(spn_json_t *w, apr_pool_t *p, const spn_scope_t *sc, const spn_store_t *s)
 {
     const spn_keytab_t *kt = sc->svc.keytab;
     spn_checks_t ck;
     int i;
 
-    scope_checks(p, sc, &ck);
+    scope_checks(p, sc, s, &ck);
     spn_json_object(w);
     spn_json_kstr_or_null(w, "server", sc->server);
     spn_json_kstr_or_null(w, "location", sc->location);
@@ -335,6 +381,7 @@ static void json_probe(spn_json_t *w, const spn_store_t *s)
 void spn_status_json(spn_buf_t *b, apr_pool_t *p, const spn_status_t *st)
 {
     const spn_store_t *s = st->store;
+    spn_diag_t *scratch = apr_palloc(p, sizeof(*scratch));
     spn_json_t w;
     int i, c;
 
@@ -355,14 +402,16 @@ void spn_status_json(spn_buf_t *b, apr_pool_t *p, const spn_status_t *st)
     spn_json_key(&w, "scopes");
     spn_json_array(&w);
     for (i = 0; i < st->n_scopes; i++)
-        json_scope(&w, p, &st->scopes[i]);
+        json_scope(&w, p, &st->scopes[i], s);
     spn_json_end(&w);
     spn_json_key(&w, "probe");
     json_probe(&w, s);
+    spn_json_key(&w, "directory");
+    spn_dirstatus_json(&w, p, s, &st->dir);
     spn_json_key(&w, "recent");
     spn_json_array(&w);
     for (i = 0; i < st->n_recent; i++)
-        json_failure(&w, &st->recent[i]);
+        json_failure(&w, st, &st->recent[i], scratch);
     spn_json_end(&w);
     spn_json_end(&w);
     spn_buf_puts(b, "\n");
@@ -472,7 +521,7 @@ void spn_status_prometheus(spn_buf_t *b, apr_pool_t *p, const spn_status_t *st)
                    held(s), s ? s->capacity : 0);
     for (i = 0; i < st->n_scopes; i++) {
         const spn_scope_t *sc = &st->scopes[i];
-        scope_checks(p, sc, &ck[i]);
+        scope_checks(p, sc, s, &ck[i]);
     }
     spn_buf_puts(b, "# HELP spncheck_auth_success_total Successful Negotiate/NTLM sign-ins in "
                     "SPNCheck On scopes, by mechanism (krb5, ntlm, other).\n"
@@ -502,26 +551,17 @@ void spn_status_prometheus(spn_buf_t *b, apr_pool_t *p, const spn_status_t *st)
             prom_selfcheck(b, "spncheck_selfcheck", &st->scopes[i], &ck[i].c[j], 0,
                            ck[i].c[j].state);
     prom_probe(b, s);
+    spn_dirstatus_prom(b, s, &st->dir);
 }
 
 void spn_status_ref(spn_buf_t *b, const spn_status_t *st, const spn_failure_t *f)
 {
-    const spn_service_t *svc = NULL;
     spn_service_t none;
+    const spn_service_t *svc = scope_svc(st, f, &none);
     spn_diag_t d;
-    int i;
 
-    for (i = 0; i < st->n_scopes && !svc; i++) {
-        const spn_scope_t *sc = &st->scopes[i];
-        size_t n = strlen(sc->server);
-        if (strncmp(f->scope, sc->server, n) == 0 &&
-            strcmp(f->scope + n, sc->location ? sc->location : "") == 0)
-            svc = &sc->svc;
-    }
-    if (!svc) {
-        memset(&none, 0, sizeof(none));
-        svc = &none;
-    }
     spn_diag_from_failure(&d, f, svc);
+    if (st->store)       /* facts that arrived since enrich the record */
+        spn_store_dir_refine_failure(st->store, &d, f, svc->account);
     spn_render_page(b, &d, svc, SPN_DETAIL_FULL, f->ref);
 }

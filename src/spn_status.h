@@ -3,6 +3,7 @@
 #ifndef SPN_STATUS_H
 #define SPN_STATUS_H
 
+#include "spn_dirstatus.h"
 #include "spn_selfcheck.h"
 #include "spn_store.h"
 
@@ -28,6 +29,7 @@ typedef struct {
     int n_recent;
     int64_t now;
     const char *version;        /* module version string */
+    spn_dirconf_t dir;          /* SPNCheckDirectory; uri NULL when off */
 } spn_status_t;
 
 void spn_status_html(spn_buf_t *b, apr_pool_t *p, const spn_status_t *st);

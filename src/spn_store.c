@@ -1,10 +1,12 @@
 /* spn_store.c: failure ring and counters (see spn_store.h). */
 #include "spn_names.h"
 #include "spn_store.h"
+#include "spn_dirdiag.h"
 
 #include <apr_strings.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #define STORE_MAGIC   0x53504e53u   /* "SPNS" */
 
@@ -201,6 +203,14 @@ void spn_failure_from_diag(spn_failure_t *f, const spn_diag_t *d, int64_t now,
     memcpy(f->cb_client, d->cb_client, 16);
     if (d->cbt.ok)
         memcpy(f->cb_expected, d->cbt.md5, 16);
+    f->base_cause = (int32_t)(d->dir_state == SPN_DIR_OK ? d->dir_from : d->cause);
+    f->kt_kvno_max = -1;
+    {
+        int i;
+        for (i = 0; i < d->n_kt_kvnos; i++)
+            if (d->kt_kvnos[i] > f->kt_kvno_max)
+                f->kt_kvno_max = d->kt_kvnos[i];
+    }
 }
 
 void spn_diag_from_failure(spn_diag_t *d, const spn_failure_t *f, const spn_service_t *svc)
@@ -233,6 +243,11 @@ void spn_diag_from_failure(spn_diag_t *d, const spn_failure_t *f, const spn_serv
     d->field_partial = f->partial != 0;
     d->field_size = f->field_size > 0 ? (size_t)f->field_size : 0;
     d->field_limit = f->field_limit > 0 ? (size_t)f->field_limit : 0;
+    if (f->kt_kvno_max >= 0) {
+        d->held = 1;
+        d->kt_kvnos[0] = f->kt_kvno_max;
+        d->n_kt_kvnos = 1;
+    }
     obs.host = f->host;
     spn_remedy_names(svc, &obs, d);
 }
@@ -269,4 +284,151 @@ const spn_failure_t *spn_store_find(const spn_store_t *s, const char *ref)
         if (strcmp(f->ref, ref) == 0)
             return f;
     return NULL;
+}
+
+/* ---- directory facts (issue 11) ------------------------------------------ */
+
+static spn_dir_slot_t *dir_find(const spn_store_t *s, const char *spn)
+{
+    int i;
+    for (i = 0; i < SPN_DIR_SLOTS; i++)
+        if (s->dir[i].tried && strcasecmp(s->dir[i].f.spn, spn) == 0)
+            return (spn_dir_slot_t *)&s->dir[i];
+    return NULL;
+}
+
+int spn_store_dir_fresh(const spn_store_t *s, const char *spn, int64_t now)
+{
+    const spn_dir_slot_t *d = dir_find(s, spn);
+    return d && now - d->tried < SPN_DIR_REQUERY && now >= d->tried;
+}
+
+int spn_store_want(spn_store_t *s, const char *spn, int64_t now)
+{
+    spn_dir_slot_t *d;
+    int i, free_ = -1;
+
+    if (!spn_dir_spn_ok(spn))
+        return -1;
+    if ((d = dir_find(s, spn)) != NULL)
+        d->used = now;
+    if (spn_store_dir_fresh(s, spn, now))
+        return 0;
+    for (i = 0; i < SPN_WANT_SLOTS; i++) {
+        if (!s->want[i].since) {
+            if (free_ < 0)
+                free_ = i;
+        }
+        else if (strcasecmp(s->want[i].spn, spn) == 0)
+            return 0;
+    }
+    if (free_ < 0) {
+        s->dir_dropped++;
+        return -1;
+    }
+    s->want[free_].since = now > 0 ? now : 1;
+    apr_cpystrn(s->want[free_].spn, spn, sizeof(s->want[free_].spn));
+    return 1;
+}
+
+int spn_store_want_next(spn_store_t *s, int64_t now, char *out, size_t n)
+{
+    int i, best = -1;
+
+    if (now - s->dir_budget_start >= SPN_DIR_REQUERY || now < s->dir_budget_start) {
+        s->dir_budget_start = now;
+        s->dir_budget_used = 0;
+    }
+    if (s->dir_budget_used >= SPN_DIR_BUDGET)
+        return 0;
+    for (i = 0; i < SPN_WANT_SLOTS; i++)
+        if (s->want[i].since && (best < 0 || s->want[i].since < s->want[best].since))
+            best = i;
+    if (best < 0)
+        return 0;
+    apr_cpystrn(out, s->want[best].spn, n);
+    s->want[best].since = 0;
+    s->dir_budget_used++;
+    return 1;
+}
+
+int spn_store_dir_put(spn_store_t *s, const spn_dir_spn_t *f, int pinned, int64_t now)
+{
+    spn_dir_slot_t *d = dir_find(s, f->spn);
+    int i;
+
+    if (!d) {
+        for (i = 0; i < SPN_DIR_SLOTS; i++) {
+            spn_dir_slot_t *c = &s->dir[i];
+            if (!c->tried) {
+                d = c;
+                break;
+            }
+            if (!c->pinned && (!d || c->used < d->used))
+                d = c;
+        }
+        if (!d)
+            return -1;
+        memset(d, 0, sizeof(*d));
+    }
+    d->tried = now > 0 ? now : 1;
+    d->used = now;
+    d->pinned = d->pinned || pinned;
+    if (f->state == SPN_DIR_ERROR && d->f.state == SPN_DIR_OK) {
+        /* keep what an earlier answer said; say it could not be refreshed */
+        apr_cpystrn(d->f.error, f->error, sizeof(d->f.error));
+        return 0;
+    }
+    d->f = *f;
+    d->f.spn[sizeof(d->f.spn) - 1] = d->f.error[sizeof(d->f.error) - 1] = '\0';
+    return 0;
+}
+
+void spn_store_dir_unpin(spn_store_t *s)
+{
+    int i;
+    for (i = 0; i < SPN_DIR_SLOTS; i++)
+        s->dir[i].pinned = 0;
+}
+
+int spn_store_dir_get(const spn_store_t *s, const char *spn, spn_dir_spn_t *out)
+{
+    const spn_dir_slot_t *d = dir_find(s, spn);
+    if (!d)
+        return 0;
+    *out = d->f;
+    return 1;
+}
+
+int spn_store_dir_note(spn_store_t *s, spn_diag_t *d, const char *account, const char *host,
+                       int64_t now)
+{
+    char asked[2][SPN_DIR_SPN_MAX];
+    spn_dir_slot_t *slot;
+    int n = spn_dir_asked(d, host, asked), i;
+
+    for (i = 0; i < n; i++)
+        spn_store_want(s, asked[i], now);
+    if (n < 1 || !(slot = dir_find(s, asked[0])))
+        return 0;
+    spn_dir_refine(d, account, &slot->f);
+    return d->dir_state == SPN_DIR_OK;
+}
+
+int spn_store_dir_refine_failure(const spn_store_t *s, spn_diag_t *d, const spn_failure_t *f,
+                                 const char *account)
+{
+    char asked[2][SPN_DIR_SPN_MAX];
+    spn_dir_spn_t facts;
+    spn_cause_t shown = d->cause;
+
+    if (spn_dir_asked(d, f->host, asked) < 1 || !spn_store_dir_get(s, asked[0], &facts) ||
+        facts.state != SPN_DIR_OK)
+        return 0;
+    if (f->base_cause >= 0 && f->base_cause < SPN_C_COUNT)
+        d->cause = (spn_cause_t)f->base_cause;
+    spn_dir_refine(d, account, &facts);
+    if (d->dir_state != SPN_DIR_OK)
+        d->cause = shown;
+    return d->dir_state == SPN_DIR_OK;
 }

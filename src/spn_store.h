@@ -26,6 +26,8 @@ typedef struct {
     char scope[128];            /* the vhost:port + location that saw it */
     int32_t cb_state;           /* SPN_CB_* (channel binding), shown on ?ref= only */
     uint8_t cb_client[16], cb_expected[16];   /* expected: zeros when unknown */
+    int32_t base_cause;         /* the cause without the directory's facts */
+    int32_t kt_kvno_max;        /* the newest kvno the keytab held for spn; -1 none */
 } spn_failure_t;
 
 /* Log-line rate limiting, per cause: at most SPN_LOG_BURST lines per
@@ -92,6 +94,28 @@ typedef struct {
     char scope[184];                        /* server label + location; "" unused */
     uint64_t n[SPN_MC_N];
 } spn_mech_slot_t;
+/* Directory facts (issue 11): one slot per SPN, the configured SPNs
+ * pinned, the SPNs failures asked for in the rest (least recently used
+ * goes); and a small queue of SPNs wanted by failures, which the
+ * watchdog's lookup takes.  A client decides which SPN its failure asks
+ * for, so: the queue is capped (SPN_WANT_SLOTS; more are dropped and
+ * counted), an SPN is looked up at most once per SPN_DIR_REQUERY seconds
+ * whatever the answer (a miss and an error are cached like a hit), and at
+ * most SPN_DIR_BUDGET wanted SPNs per SPN_DIR_REQUERY seconds in all. */
+#define SPN_DIR_SLOTS   32
+#define SPN_WANT_SLOTS  16
+#define SPN_DIR_REQUERY 60
+#define SPN_DIR_BUDGET  10
+typedef struct {
+    int64_t tried;              /* last lookup attempt; 0 = empty slot */
+    int64_t used;               /* last wanted or read (LRU) */
+    int32_t pinned, pad;        /* a configured SPN: never evicted */
+    spn_dir_spn_t f;            /* the newest answer; an error keeps older holders */
+} spn_dir_slot_t;
+typedef struct {
+    int64_t since;              /* 0 = empty */
+    char spn[256];
+} spn_want_t;
 
 /* The block's layout: bump it whenever spn_store_t, spn_failure_t,
  * spn_probe_slot_t, spn_bucket_t, spn_event_t or the cause numbers change.  A retained block whose
@@ -126,6 +150,15 @@ typedef struct {
     uint64_t probe_key;                     /* the last probe run's findings, hashed */
     spn_event_t events[SPN_EVENT_SLOTS];
     spn_mech_slot_t mechs[SPN_MECH_SCOPES]; /* successes by mechanism (spn_mechcount.h) */
+    /* the directory (SPNCheckDirectory) */
+    int64_t dir_time;                       /* last run of the lookup, 0 = never */
+    int64_t dir_budget_start;
+    uint32_t dir_budget_used;
+    int32_t dir_state;                      /* spn_dir_state_t of the last connection */
+    uint64_t dir_runs, dir_lookups, dir_dropped;
+    char dir_error[256];                    /* why the last connection failed */
+    spn_dir_slot_t dir[SPN_DIR_SLOTS];
+    spn_want_t want[SPN_WANT_SLOTS];
     spn_failure_t ring[];                   /* capacity records */
 } spn_store_t;
 
@@ -158,6 +191,37 @@ const spn_event_t *spn_store_event_recent(const spn_store_t *s, uint32_t i);
  * from the minute (width 60) or hour (width 3600) buckets; zeros when
  * that bucket is no longer (or not yet) held.  Returns the total. */
 uint64_t spn_store_bucket(const spn_store_t *s, int width, int64_t t, uint32_t *n);
+
+/* Directory facts.  Call with the writers' lock held; the gets copy out.
+ * spn_store_want: a failure asks for spn at now: 1 queued, 0 not needed
+ * (looked up less than SPN_DIR_REQUERY ago, or queued already), -1 not
+ * taken (not an SPN we look up, or the queue is full: counted). */
+int spn_store_want(spn_store_t *s, const char *spn, int64_t now);
+/* The oldest wanted SPN into out (n bytes), taken off the queue, when the
+ * budget allows one more lookup now: 1, else 0. */
+int spn_store_want_next(spn_store_t *s, int64_t now, char *out, size_t n);
+/* Stores a lookup's answer (f->spn names it); pinned for a configured
+ * SPN.  An error keeps the holders of an earlier answer (marked with the
+ * error).  Returns 0, -1 when every slot is pinned. */
+int spn_store_dir_put(spn_store_t *s, const spn_dir_spn_t *f, int pinned, int64_t now);
+/* Unpins every slot (before a run over the configured SPNs). */
+void spn_store_dir_unpin(spn_store_t *s);
+/* The facts about spn, copied into out: 1, or 0 (none yet). */
+int spn_store_dir_get(const spn_store_t *s, const char *spn, spn_dir_spn_t *out);
+/* 1 when spn was looked up less than SPN_DIR_REQUERY seconds before now. */
+int spn_store_dir_fresh(const spn_store_t *s, const char *spn, int64_t now);
+
+/* A failure's diagnosis d meets the directory: the SPNs it asked for
+ * (spn_dir_asked, host = the Host the client asked for) are wanted, and
+ * d is refined with the facts already held about the first (never a
+ * lookup).  account: the service account, or NULL.  Lock held.  Returns
+ * 1 when facts refined d. */
+int spn_store_dir_note(spn_store_t *s, spn_diag_t *d, const char *account, const char *host,
+                       int64_t now);
+/* The same for a record shown later (?ref=): d rebuilt from f is refined
+ * with the facts held now (read only). */
+int spn_store_dir_refine_failure(const spn_store_t *s, spn_diag_t *d, const spn_failure_t *f,
+                                 const char *account);
 
 /* Fills f from a diagnosis; strings are truncated to fit. */
 void spn_failure_from_diag(spn_failure_t *f, const spn_diag_t *d, int64_t now,

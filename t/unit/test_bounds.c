@@ -8,6 +8,7 @@
 #include "spn_render.h"
 #include "spn_b64.h"
 #include "spn_diag.h"
+#include "spn_dirdiag.h"
 #include "spn_selfcheck.h"
 #include "spn_store.h"
 #include "spn_der.h"
@@ -422,6 +423,53 @@ static void test_render(void)
     free(d);
 }
 
+/* ---- directory facts (issue 11): unterminated, full-length, too many ------------------ */
+static void test_dirfacts(void)
+{
+    struct { spn_diag_t d; char canary[64]; } *r = calloc(1, sizeof *r);
+    spn_dir_spn_t *f = calloc(1, sizeof *f);
+    spn_service_t s;
+    spn_buf_t b;
+    size_t i;
+    int j, whole = 1;
+
+    memset(&s, 0, sizeof s);
+    s.account = "CONTOSO\\svc-web";
+    memset(f, 'A', sizeof *f);                  /* no NUL anywhere in the strings */
+    memcpy(f->spn, "HTTP/", 5);
+    f->state = SPN_DIR_OK;
+    f->n_holders = 1000;
+    f->checked_at = 1;
+    for (j = 0; j < SPN_DIR_MAX_HOLDERS; j++) {
+        f->holders[j].account[0] = (char)('a' + j);
+        f->holders[j].kind = 77;
+        f->holders[j].kvno = 2147483647;
+        f->holders[j].enctypes = -1;
+    }
+    r->d.cause = SPN_C_NTLM_FALLBACK;
+    r->d.scheme = "NTLM";
+    r->d.fit_kvno = -1;
+    memset(r->canary, 0xA5, sizeof r->canary);
+    spn_dir_refine(&r->d, s.account, f);
+    for (i = 0; i < sizeof r->canary; i++)
+        if ((unsigned char)r->canary[i] != 0xA5)
+            break;
+    ok(i == sizeof r->canary, "directory facts without NULs: canary after the diagnosis intact");
+    ok(DC_TERM(r->d.dir_spn) && DC_TERM(r->d.dir_holders[0].account) &&
+       DC_TERM(r->d.dir_holders[3].via) && DC_TERM(r->d.dir_holders[2].sam),
+       "  the diagnosis's copies are terminated");
+    is_int(r->d.cause, SPN_C_SPN_DUPLICATE, "  1000 holders: spn-duplicate");
+    spn_buf_init(&b, pool, 8192);
+    spn_render_page(&b, &r->d, &s, SPN_DETAIL_FULL, "REF");
+    for (j = 0; j < SPN_DIR_MAX_HOLDERS; j++)
+        whole &= strstr(b.s, r->d.dir_holders[j].account) != NULL;
+    ok(whole && strstr(b.s, " and 996 more") != NULL,
+       "  the page lists every held holder whole, and how many more");
+    ok(strstr(b.s, "unknown account") != NULL, "  an unknown kind is named unknown");
+    free(f);
+    free(r);
+}
+
 int main(void)
 {
     spn_service_t kts;
@@ -449,6 +497,7 @@ int main(void)
     test_keytab(kts.keytab, &key);
     test_store();
     test_render();
+    test_dirfacts();
     krb5_free_keyblock_contents(kctx, &key);
     apr_pool_destroy(pool);         /* the keytab snapshot's krb5 objects go with it */
     krb5_free_context(kctx);

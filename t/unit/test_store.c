@@ -220,6 +220,227 @@ static void test_mechs(void)
     free(s);
 }
 
+/* Directory facts and the wanted queue (issue 11): what a hostile client
+ * can make the server look up is capped, rate limited and cached. */
+static spn_dir_spn_t dfacts(const char *spn, int state, int n, const char *holder)
+{
+    spn_dir_spn_t f;
+    memset(&f, 0, sizeof(f));
+    snprintf(f.spn, sizeof(f.spn), "%s", spn);
+    f.state = state;
+    f.n_holders = n;
+    f.checked_at = 5000;
+    if (n) {
+        snprintf(f.holders[0].account, sizeof(f.holders[0].account), "%s", holder);
+        snprintf(f.holders[0].sam, sizeof(f.holders[0].sam), "%s", strchr(holder, '\\') + 1);
+        snprintf(f.holders[0].via, sizeof(f.holders[0].via), "%s", spn);
+        f.holders[0].kvno = 3;
+    }
+    if (state == SPN_DIR_ERROR)
+        snprintf(f.error, sizeof(f.error), "cannot reach ldap://dc");
+    return f;
+}
+
+static void test_directory(apr_pool_t *p)
+{
+    spn_store_t *s = spn_store_init(calloc(1, spn_store_size(4)), 4, 1000);
+    spn_dir_spn_t f, out;
+    char spn[256], name[64];
+    int i, got, ok_all;
+
+    (void)p;
+    is_int(spn_store_want(s, "HTTP/web01.test", 5000), 1, "want: queued");
+    is_int(spn_store_want(s, "http/WEB01.test", 5001), 0, "want: already queued (case-insensitive)");
+    is_int(spn_store_want(s, "HTTP/a b", 5001), -1, "want: not an SPN we look up");
+    is_int(spn_store_want(s, "HTTP/x)(cn=*", 5001), -1, "want: filter characters refused");
+    ok(spn_store_want_next(s, 5002, spn, sizeof(spn)) && !strcmp(spn, "HTTP/web01.test"),
+       "want_next: the wanted SPN");
+    ok(!spn_store_want_next(s, 5002, spn, sizeof(spn)), "want_next: queue empty");
+    f = dfacts("HTTP/web01.test", SPN_DIR_OK, 0, NULL);
+    spn_store_dir_put(s, &f, 0, 5003);
+    is_int(spn_store_want(s, "HTTP/web01.test", 5010), 0, "a miss is cached: not wanted again within a minute");
+    is_int(spn_store_want(s, "HTTP/web01.test", 5003 + SPN_DIR_REQUERY), 1,
+           "wanted again a minute later");
+    spn_store_want_next(s, 5063, spn, sizeof(spn));
+    f = dfacts("HTTP/err.test", SPN_DIR_ERROR, 0, NULL);
+    spn_store_dir_put(s, &f, 0, 5070);
+    is_int(spn_store_want(s, "HTTP/err.test", 5071), 0, "an error is cached too");
+
+    /* the queue is capped; the rest are dropped and counted */
+    for (i = 0, got = 0; i < SPN_WANT_SLOTS + 5; i++) {
+        snprintf(name, sizeof(name), "HTTP/h%d.test", i);
+        got += spn_store_want(s, name, 6000 + i) == 1;
+    }
+    is_int(got, SPN_WANT_SLOTS, "queue capped at SPN_WANT_SLOTS");
+    is_int((int)s->dir_dropped, 5, "the others dropped, counted");
+    /* the budget: at most SPN_DIR_BUDGET per minute */
+    for (i = 0, got = 0; i < SPN_WANT_SLOTS; i++)
+        got += spn_store_want_next(s, 6100, spn, sizeof(spn));
+    is_int(got, SPN_DIR_BUDGET, "at most SPN_DIR_BUDGET lookups a minute");
+    ok(spn_store_want_next(s, 6100 + SPN_DIR_REQUERY, spn, sizeof(spn)),
+       "the next minute: more");
+
+    /* pinned slots stay; others go least recently used first */
+    memset(s->dir, 0, sizeof(s->dir));
+    f = dfacts("HTTP/conf.test", SPN_DIR_OK, 1, "CONTOSO\\svc-web");
+    spn_store_dir_put(s, &f, 1, 7000);
+    for (i = 0; i < SPN_DIR_SLOTS + 10; i++) {
+        snprintf(name, sizeof(name), "HTTP/w%d.test", i);
+        f = dfacts(name, SPN_DIR_OK, 0, NULL);
+        spn_store_dir_put(s, &f, 0, 7001 + i);
+    }
+    ok(spn_store_dir_get(s, "HTTP/conf.test", &out) && out.n_holders == 1 &&
+       !strcmp(out.holders[0].account, "CONTOSO\\svc-web"), "a configured SPN is never evicted");
+    ok(!spn_store_dir_get(s, "HTTP/w0.test", &out) &&
+       spn_store_dir_get(s, "HTTP/w41.test", &out), "the least recently used goes");
+    for (i = 0, ok_all = 1; i < SPN_DIR_SLOTS; i++)
+        ok_all &= s->dir[i].f.spn[sizeof(s->dir[i].f.spn) - 1] == '\0';
+    ok(ok_all, "slots stay NUL-terminated");
+    /* an error keeps the holders an earlier answer found */
+    f = dfacts("HTTP/conf.test", SPN_DIR_ERROR, 0, NULL);
+    spn_store_dir_put(s, &f, 1, 8000);
+    ok(spn_store_dir_get(s, "HTTP/conf.test", &out) && out.state == SPN_DIR_OK &&
+       out.n_holders == 1 && !strcmp(out.error, "cannot reach ldap://dc") && out.checked_at == 5000,
+       "an error keeps the last answer, marked");
+    f = dfacts("HTTP/long", SPN_DIR_OK, 0, NULL);
+    memset(f.spn, 'A', sizeof(f.spn));         /* not terminated: stored terminated */
+    memcpy(f.spn, "HTTP/", 5);
+    spn_store_dir_unpin(s);
+    memset(s->dir, 0, sizeof(s->dir));
+    spn_store_dir_put(s, &f, 0, 9000);
+    is_int((int)strlen(s->dir[0].f.spn), (int)sizeof(f.spn) - 1, "an unterminated SPN is cut");
+    free(s);
+}
+
+/* The directory on the status page: off, on with facts (escaped; JSON
+ * contract under "directory"; Prometheus labels only configured SPNs),
+ * the self-checks. */
+static void test_dirstatus(apr_pool_t *p)
+{
+    spn_store_t *s = spn_store_init(calloc(1, spn_store_size(4)), 4, 0);
+    static spn_store_t head;
+    static spn_failure_t recent[4];
+    static const char *spns[] = { "HTTP/web01.contoso.test@CONTOSO.TEST" };
+    spn_dir_spn_t f;
+    spn_scope_t sc;
+    spn_status_t st;
+    spn_checks_t ck;
+    spn_buf_t b;
+    int i, found;
+
+    memset(&sc, 0, sizeof(sc));
+    sc.server = "web01:80";
+    sc.svc.spns = spns;
+    sc.svc.n_spns = 1;
+    sc.svc.account = "CONTOSO\\svc-web";
+    memset(&st, 0, sizeof(st));
+    st.scopes = &sc;
+    st.n_scopes = 1;
+    st.version = "test";
+    st.n_recent = (int)spn_store_snapshot(s, &head, recent, 4);
+    st.store = &head;
+    st.recent = recent;
+    spn_buf_init(&b, p, 1024);
+    spn_status_json(&b, p, &st);
+    ok(strstr(b.s, "\"directory\":null") != NULL, "JSON: directory null when off");
+
+    st.dir.uri = "ldap://dc1";
+    st.dir.keytab = "/k";
+    st.dir.client = "monitor@CONTOSO.TEST";
+    f = dfacts("HTTP/web01.contoso.test", SPN_DIR_OK, 1, "CONTOSO\\WEB01$");
+    snprintf(f.holders[0].via, sizeof(f.holders[0].via), "HOST/web01.contoso.test");
+    f.holders[0].kind = SPN_DIR_KIND_COMPUTER;
+    spn_store_dir_put(s, &f, 1, 5000);
+    f = dfacts("HTTP/<img>", SPN_DIR_OK, 1, "EVIL\\<b>x");
+    spn_store_dir_put(s, &f, 0, 5001);
+    s->dir_runs = 1;
+    s->dir_state = SPN_DIR_ERROR;
+    snprintf(s->dir_error, sizeof(s->dir_error), "cannot reach ldap://dc1 <now>");
+    st.n_recent = (int)spn_store_snapshot(s, &head, recent, 4);
+
+    spn_buf_init(&b, p, 1024);
+    spn_status_html(&b, p, &st);
+    ok(strstr(b.s, "Directory (SPNCheckDirectory)") && strstr(b.s, "CONTOSO\\WEB01$ (computer, kvno 3, "
+       "through HOST/web01.contoso.test)"), "HTML: holders and the path");
+    ok(!strstr(b.s, "<img>") && !strstr(b.s, "<b>x") && strstr(b.s, "&lt;b&gt;x") &&
+       strstr(b.s, "cannot reach ldap://dc1 &lt;now&gt;"), "HTML: directory values escaped");
+    ok(strstr(b.s, "ldapsearch -Y GSSAPI -H ldap://dc1") != NULL, "HTML: the command that checks it");
+    ok(strstr(b.s, "spn-holder") && strstr(b.s, "is held by CONTOSO\\WEB01$ (computer through "
+       "HOST/web01.contoso.test), not CONTOSO\\svc-web"), "HTML: spn-holder names the holder");
+
+    spn_buf_init(&b, p, 1024);
+    spn_status_json(&b, p, &st);
+    ok(strstr(b.s, "\"directory\":{\"uri\":\"ldap://dc1\",\"state\":\"error\"") &&
+       strstr(b.s, "\"via\":\"HOST/web01.contoso.test\"") && strstr(b.s, "\"facts\":{\"spns\":["),
+       "JSON: directory state and the facts contract");
+
+    spn_buf_init(&b, p, 1024);
+    spn_status_prometheus(&b, p, &st);
+    ok(strstr(b.s, "spncheck_directory_ok 0\n") &&
+       strstr(b.s, "spncheck_directory_spn_holders{spn=\"HTTP/web01.contoso.test\"} 1\n"),
+       "Prometheus: directory down, configured SPN's holders");
+    ok(!strstr(b.s, "img"), "Prometheus: no label from an SPN a client asked for");
+
+    /* a recorded NTLM fallback, refined by facts that arrived later */
+    {
+        spn_failure_t nf = mk(SPN_C_NTLM_FALLBACK, 4000, "NT-LM", "");
+        uint32_t sup;
+        nf.base_cause = SPN_C_NTLM_FALLBACK;
+        nf.kt_kvno_max = -1;
+        nf.format = SPN_FMT_NTLMSSP;
+        nf.mech_id = SPN_MECH_NTLMSSP;
+        snprintf(nf.host, sizeof(nf.host), "alias.contoso.test");
+        spn_store_add(s, &nf, &sup);
+        f = dfacts("HTTP/alias.contoso.test", SPN_DIR_OK, 0, NULL);
+        spn_store_dir_put(s, &f, 0, 5003);
+        st.n_recent = (int)spn_store_snapshot(s, &head, recent, 4);
+        spn_buf_init(&b, p, 1024);
+        spn_status_json(&b, p, &st);
+        ok(strstr(b.s, "\"cause\":\"ntlm-fallback\",\"refined_cause\":\"spn-not-registered\"") != NULL,
+           "JSON: a recent failure refined by facts that arrived since");
+        spn_buf_init(&b, p, 1024);
+        spn_status_html(&b, p, &st);
+        ok(strstr(b.s, "<code>spn-not-registered</code> (directory; recorded <code>ntlm-fallback</code>)")
+           != NULL, "HTML: the history shows it refined");
+    }
+
+    /* self-checks: right holder, kvno and enctypes against the keytab */
+    memset(&ck, 0, sizeof(ck));
+    spn_selfcheck_dir(p, &sc.svc, s, &ck);
+    ok(ck.n == 1 && !strcmp(ck.c[0].id, "spn-holder") && ck.c[0].state == SPN_CHECK_FAIL &&
+       !strcmp(ck.c[0].remedy, "setspn -S HTTP/web01.contoso.test CONTOSO\\svc-web"),
+       "spn-holder fails, held through HOST/: setspn -S only");
+    f = dfacts("HTTP/web01.contoso.test", SPN_DIR_OK, 1, "CONTOSO\\svc-web");
+    f.holders[0].kvno = 4;
+    f.holders[0].enctypes = 0x10;
+    spn_store_dir_put(s, &f, 1, 5002);
+    {
+        spn_keytab_t kt;
+        spn_kt_entry_t e[1];
+        memset(&kt, 0, sizeof(kt));
+        memset(e, 0, sizeof(e));
+        e[0].name = "HTTP/web01.contoso.test";
+        e[0].kvno = 3;
+        e[0].enctype = ENCTYPE_ARCFOUR_HMAC;
+        kt.e = e;
+        kt.n = 1;
+        kt.path = "/etc/svc.keytab";
+        sc.svc.keytab = &kt;
+        memset(&ck, 0, sizeof(ck));
+        spn_selfcheck_dir(p, &sc.svc, s, &ck);
+        sc.svc.keytab = NULL;
+    }
+    for (i = 0, found = 0; i < ck.n; i++) {
+        found += !strcmp(ck.c[i].id, "spn-holder") && ck.c[i].state == SPN_CHECK_PASS;
+        found += !strcmp(ck.c[i].id, "kvno-matches-directory") && ck.c[i].state == SPN_CHECK_FAIL &&
+                 strstr(ck.c[i].message, "AD's kvno for CONTOSO\\svc-web is 4") != NULL;
+        found += !strcmp(ck.c[i].id, "enctypes-match") && ck.c[i].state == SPN_CHECK_FAIL &&
+                 strstr(ck.c[i].message, "AES256-CTS-HMAC-SHA1-96") != NULL;
+    }
+    is_int(found, 3, "spn-holder passes; kvno-matches-directory and enctypes-match fail, with AD's values");
+    free(s);
+}
+
 int main(void)
 {
     apr_pool_t *p;
@@ -230,6 +451,8 @@ int main(void)
     test_render(p);
     test_prom_label(p);
     test_mechs();
+    test_directory(p);
+    test_dirstatus(p);
     apr_pool_destroy(p);
     apr_terminate();
     return tap_done();

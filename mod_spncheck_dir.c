@@ -1,0 +1,223 @@
+/* mod_spncheck_dir.c: SPNCheckDirectory.  A watchdog singleton of its own
+ * (so a slow directory never holds up the probe) looks up, off the request
+ * path, the configured SPNs (both name forms) at start-up and every
+ * interval, and the SPNs failures want (spn_store_want) within seconds.
+ * The answers go to the shared store; a failure reads only what is there.
+ * A dead DC, a bind failure, clock skew or missing rights are a finding
+ * on the status page, never a wait for a request or for start-up. */
+#include "mod_spncheck_dir.h"
+#include "mod_spncheck_store.h"
+
+#include "http_log.h"
+#include "mod_watchdog.h"
+
+#include "apr_strings.h"
+
+#include "spn_dirdiag.h"
+#include "spn_probe.h"
+
+APLOG_USE_MODULE(spncheck);
+
+#define DIR_TIMEOUT_MS 5000     /* each LDAP step (connect, bind, search) */
+#define DIR_MAX_CONF   64       /* configured SPNs (both forms) looked up */
+
+static APR_OPTIONAL_FN_TYPE(ap_watchdog_get_instance) *wd_get;
+static APR_OPTIONAL_FN_TYPE(ap_watchdog_register_callback) *wd_register;
+
+typedef struct {
+    server_rec *s;
+    apr_time_t next;            /* the next run over the configured SPNs */
+    char last_err[256];         /* the last connection error logged */
+} dir_ctx;
+
+static spncheck_srv *srv(server_rec *s)
+{
+    return ap_get_module_config(s->module_config, &spncheck_module);
+}
+
+/* Every configured SPN and its other name form, realm stripped, once. */
+static int configured(apr_pool_t *p, const char **out, int max)
+{
+    spn_scope_t *scopes;
+    int n_scopes = spncheck_scopes_noload(p, &scopes), i, j, k, n = 0;
+
+    for (i = 0; i < n_scopes && n < max; i++) {
+        const char *t[DIR_MAX_CONF];
+        int nt = spn_probe_targets(p, &scopes[i].svc, t, DIR_MAX_CONF);
+        for (j = 0; j < nt && n < max; j++) {
+            const char *spn = apr_pstrndup(p, t[j], strcspn(t[j], "@"));
+            if (!spn_dir_spn_ok(spn))
+                continue;
+            for (k = 0; k < n && strcasecmp(out[k], spn) != 0; k++)
+                ;
+            if (k == n)
+                out[n++] = spn;
+        }
+    }
+    return n;
+}
+
+/* The connection's outcome, for the status page and the log (logged when
+ * it changes: a dead DC is one line, not one a minute). */
+static void conn_state(dir_ctx *dc, const char *err)
+{
+    spn_store_t *st = spncheck_store();
+    spncheck_srv *sc = srv(dc->s);
+
+    if (err && strcmp(err, dc->last_err) != 0)
+        ap_log_error(APLOG_MARK, APLOG_WARNING, 0, dc->s, SPNLOGNO(00073) "directory %s as %s: "
+                     "%s (check: kinit -k -t %s %s && ldapsearch -Y GSSAPI -H %s -s base "
+                     "-b '' defaultNamingContext)", sc->dir_uri, sc->dir_client, err,
+                     sc->dir_keytab, sc->dir_client, sc->dir_uri);
+    else if (!err && *dc->last_err)
+        ap_log_error(APLOG_MARK, APLOG_NOTICE, 0, dc->s, SPNLOGNO(00074) "directory %s answers "
+                     "again", sc->dir_uri);
+    apr_cpystrn(dc->last_err, err ? err : "", sizeof(dc->last_err));
+    if (st && spncheck_store_lock()) {
+        st->dir_time = (int64_t)apr_time_sec(apr_time_now());
+        st->dir_runs++;
+        st->dir_state = err ? SPN_DIR_ERROR : SPN_DIR_OK;
+        apr_cpystrn(st->dir_error, err ? err : "", sizeof(st->dir_error));
+        spncheck_store_unlock();
+    }
+}
+
+/* Looks up spns[0..n) and stores the answers; without a connection, each
+ * is stored as an error (cached like an answer: not retried at once).
+ * Returns 0, or -1 when the directory could not be used. */
+static int lookup(dir_ctx *dc, apr_pool_t *p, const char *const *spns, int n, int pinned)
+{
+    spncheck_srv *sc = srv(dc->s);
+    spn_store_t *st = spncheck_store();
+    spn_dir_conn_t *conn = NULL;
+    spn_dir_spn_t *f = apr_pcalloc(p, sizeof(*f));
+    krb5_context ctx = NULL;
+    char err[256] = "";
+    int i, broken = 0;
+
+    if (!st || !n)
+        return 0;
+    if (krb5_init_context(&ctx) != 0) {
+        apr_cpystrn(err, "krb5_init_context failed", sizeof(err));
+        ctx = NULL;
+    }
+    else if (!(conn = spn_dir_open(p, ctx, sc->dir_uri, sc->dir_keytab, sc->dir_client,
+                                   DIR_TIMEOUT_MS, err, sizeof(err))) && !*err)
+        apr_cpystrn(err, "cannot connect", sizeof(err));
+    conn_state(dc, conn ? NULL : err);
+    if (pinned && spncheck_store_lock()) {
+        spn_store_dir_unpin(st);
+        spncheck_store_unlock();
+    }
+    for (i = 0; i < n; i++) {
+        int64_t now = (int64_t)apr_time_sec(apr_time_now());
+        memset(f, 0, sizeof(*f));
+        apr_cpystrn(f->spn, spns[i], sizeof(f->spn));
+        if (!conn || broken || spn_dir_lookup(conn, spns[i], now, f) < 0) {
+            if (conn && !broken) {
+                broken = 1;
+                conn_state(dc, *f->error ? f->error : "the connection broke");
+            }
+            f->state = SPN_DIR_ERROR;
+            f->checked_at = now;
+            if (!*f->error)
+                apr_cpystrn(f->error, *err ? err : "the connection broke", sizeof(f->error));
+        }
+        if (spncheck_store_lock()) {
+            spn_store_dir_put(st, f, pinned, now);
+            st->dir_lookups++;
+            spncheck_store_unlock();
+        }
+    }
+    if (conn)
+        spn_dir_close(conn);
+    if (ctx)
+        krb5_free_context(ctx);
+    return conn && !broken ? 0 : -1;
+}
+
+static apr_status_t dir_tick(int state, void *data, apr_pool_t *pool)
+{
+    dir_ctx *dc = data;
+    spn_store_t *st = spncheck_store();
+    apr_time_t now = apr_time_now();
+    apr_pool_t *p;
+
+    if (state == AP_WATCHDOG_STATE_STOPPING)
+        return APR_SUCCESS;
+    apr_pool_create(&p, pool);
+    if (state == AP_WATCHDOG_STATE_STARTING || now >= dc->next) {
+        const char *spns[DIR_MAX_CONF];
+        int n = configured(p, spns, DIR_MAX_CONF);
+        /* a directory that could not be used is tried again in a minute */
+        dc->next = now + apr_time_from_sec(lookup(dc, p, spns, n, 1) < 0 ? SPN_DIR_REQUERY
+                                           : srv(dc->s)->dir_interval);
+    }
+    else if (st) {
+        const char *spns[SPN_DIR_BUDGET];
+        char one[SPN_DIR_SPN_MAX];
+        int n = 0;
+        int64_t t = (int64_t)apr_time_sec(now);
+        if (spncheck_store_lock()) {
+            while (n < SPN_DIR_BUDGET && spn_store_want_next(st, t, one, sizeof(one)))
+                spns[n++] = apr_pstrdup(p, one);
+            spncheck_store_unlock();
+        }
+        (void)lookup(dc, p, spns, n, 0);
+    }
+    apr_pool_destroy(p);
+    return APR_SUCCESS;
+}
+
+int spncheck_dir_post_config(apr_pool_t *pconf, server_rec *s)
+{
+    spncheck_srv *sc = srv(s);
+    ap_watchdog_t *wd;
+    dir_ctx *dc;
+    apr_status_t rv;
+
+    if (!sc->dir_uri)
+        return OK;
+    wd_get = APR_RETRIEVE_OPTIONAL_FN(ap_watchdog_get_instance);
+    wd_register = APR_RETRIEVE_OPTIONAL_FN(ap_watchdog_register_callback);
+    if (!wd_get || !wd_register) {
+        ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s, SPNLOGNO(00075) "SPNCheckDirectory needs "
+                     "mod_watchdog; the directory is not consulted");
+        return OK;
+    }
+    /* a singleton of its own: a directory that does not answer holds up
+     * only its own thread, never the probe's */
+    rv = wd_get(&wd, "spncheck-directory", 0, 1, pconf);
+    if (rv == APR_SUCCESS) {
+        dc = apr_pcalloc(pconf, sizeof(*dc));
+        dc->s = s;
+        /* ticks every second: the wanted queue within seconds */
+        rv = wd_register(wd, AP_WD_TM_INTERVAL, dc, dir_tick);
+    }
+    if (rv != APR_SUCCESS)
+        ap_log_error(APLOG_MARK, APLOG_WARNING, rv, s, SPNLOGNO(00076) "cannot schedule the "
+                     "directory lookup; the directory is not consulted");
+    return OK;
+}
+
+void spncheck_dir_note(request_rec *r, const spn_service_t *svc, spn_diag_t *d,
+                       const char *host)
+{
+    spn_store_t *st = spncheck_store();
+
+    if (!srv(r->server)->dir_uri || !st || !spncheck_store_lock())
+        return;
+    spn_store_dir_note(st, d, svc->account, host, (int64_t)apr_time_sec(r->request_time));
+    spncheck_store_unlock();
+}
+
+void spncheck_dir_refine_failure(request_rec *r, const spn_service_t *svc, spn_diag_t *d,
+                                 const spn_failure_t *f)
+{
+    spn_store_t *st = spncheck_store();
+
+    if (!srv(r->server)->dir_uri || !st || !spncheck_store_lock())
+        return;
+    spn_store_dir_refine_failure(st, d, f, svc->account);
+    spncheck_store_unlock();
+}

@@ -1,0 +1,202 @@
+/* spn_dirdiag.c: a diagnosis refined by the directory's facts (issue 11).
+ * Pure: the facts are plain records; nothing here looks anything up. */
+#include "spn_dirdiag.h"
+
+#include <apr_strings.h>
+#include <ctype.h>
+#include <string.h>
+#include <strings.h>
+
+int spn_dir_spn_ok(const char *s)
+{
+    size_t i;
+    const char *slash;
+
+    if (!s || !(slash = strchr(s, '/')) || slash == s || !slash[1])
+        return 0;
+    for (i = 0; s[i]; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (i + 1 >= SPN_DIR_SPN_MAX || c <= 0x20 || c >= 0x7f || c == '"' || c == '\\' ||
+            c == '*' || c == '(' || c == ')' || c == '@')
+            return 0;
+    }
+    return 1;
+}
+
+/* "HTTP/" + host into out; 0 when it is not a name we look up. */
+static int put_spn(char *out, const char *service, size_t sn, const char *host, size_t hn)
+{
+    if (sn + 1 + hn + 1 > SPN_DIR_SPN_MAX)
+        return 0;
+    memcpy(out, service, sn);
+    out[sn] = '/';
+    memcpy(out + sn + 1, host, hn);
+    out[sn + 1 + hn] = '\0';
+    return spn_dir_spn_ok(out);
+}
+
+int spn_dir_asked(const spn_diag_t *d, const char *host, char out[2][SPN_DIR_SPN_MAX])
+{
+    const char *svc = "HTTP", *h, *dot;
+    size_t sn = 4, hn, i;
+    char other[SPN_DIR_SPN_MAX];
+
+    if (*d->sname) {
+        const char *slash = strchr(d->sname, '/');
+        if (!slash || !spn_dir_spn_ok(d->sname))
+            return 0;
+        svc = d->sname;
+        sn = (size_t)(slash - d->sname);
+        h = slash + 1;
+        hn = strcspn(h, "/");       /* SERVICE/host/name: the host */
+        if (h[hn])
+            return put_spn(out[0], svc, sn, h, strlen(h));
+    }
+    else {
+        if (!host || !*host)
+            return 0;
+        h = host;
+        if (*h == '[')              /* IPv6 literal: up to ']' */
+            hn = strcspn(h, "]") + (strchr(h, ']') ? 1 : 0);
+        else
+            hn = strcspn(h, ":");
+    }
+    if (!put_spn(out[0], svc, sn, h, hn))
+        return 0;
+    /* the other name form: FQDN -> NetBIOS, NetBIOS -> FQDN */
+    dot = memchr(h, '.', hn);
+    if (*h == '[' || (dot && strspn(h, "0123456789.") >= hn))
+        return 1;                   /* an IP literal has no other form */
+    if (dot) {
+        const char *nb = d->netbios;
+        size_t nn = strlen(nb);
+        if (!nn || strncasecmp(nb, h, (size_t)(dot - h)) != 0 || nn != (size_t)(dot - h)) {
+            nb = h;
+            nn = (size_t)(dot - h);
+        }
+        if (!put_spn(other, svc, sn, nb, nn))
+            return 1;
+        for (i = sn + 1; other[i]; i++)
+            other[i] = (char)toupper((unsigned char)other[i]);
+    }
+    else {
+        const char *fd = strchr(d->fqdn, '.');
+        if (!fd || (size_t)(fd - d->fqdn) != hn || strncasecmp(d->fqdn, h, hn) != 0 ||
+            !put_spn(other, svc, sn, d->fqdn, strlen(d->fqdn)))
+            return 1;
+    }
+    memcpy(out[1], other, sizeof(other));
+    return 2;
+}
+
+int spn_dir_is_account(const spn_dir_holder_t *h, const char *acct)
+{
+    const char *at;
+
+    if (!acct || !*acct || !*h->sam)
+        return 0;
+    at = strchr(acct, '@');
+    if (at && !strchr(acct, '\\'))      /* sam@REALM */
+        return (size_t)(at - acct) == strlen(h->sam) &&
+               strncasecmp(acct, h->sam, (size_t)(at - acct)) == 0;
+    return spn_dir_holder_is(h, acct);
+}
+
+void spn_dir_refine(spn_diag_t *d, const char *svc_account, const spn_dir_spn_t *f)
+{
+    const spn_dir_holder_t *h0;
+    int i, n;
+
+    if (!f || f->state != SPN_DIR_OK)
+        return;
+    h0 = &f->holders[0];
+    n = f->n_holders < 0 ? 0 : f->n_holders;
+    d->dir_state = SPN_DIR_OK;
+    d->dir_from = d->cause;
+    apr_cpystrn(d->dir_spn, f->spn, sizeof(d->dir_spn));
+    d->dir_n_holders = n;
+    d->dir_checked_at = f->checked_at;
+    memcpy(d->dir_holders, f->holders, sizeof(d->dir_holders));
+    for (i = 0; i < SPN_DIR_MAX_HOLDERS; i++) {     /* NUL-terminated, whatever came */
+        spn_dir_holder_t *h = &d->dir_holders[i];
+        h->account[sizeof(h->account) - 1] = h->sam[sizeof(h->sam) - 1] = '\0';
+        h->via[sizeof(h->via) - 1] = '\0';
+    }
+    d->dir_mapped = n >= 1 && strcasecmp(h0->via, f->spn) != 0 &&
+                    strncasecmp(h0->via, "HOST/", 5) == 0;
+    d->dir_is_service = n >= 1 && spn_dir_is_account(h0, svc_account);
+    d->dir_kt_max = -1;
+    for (i = 0; i < d->n_kt_kvnos; i++)
+        if (d->kt_kvnos[i] > d->dir_kt_max)
+            d->dir_kt_max = d->kt_kvnos[i];
+
+    switch (d->cause) {
+    case SPN_C_NTLM_FALLBACK:
+        if (n == 0)
+            d->cause = SPN_C_SPN_NOT_REGISTERED;
+        else if (n > 1)
+            d->cause = SPN_C_SPN_DUPLICATE;
+        break;
+    case SPN_C_SPN_WRONG_ACCOUNT:
+    case SPN_C_KVNO_MISMATCH:
+        if (n > 1)
+            d->cause = SPN_C_SPN_DUPLICATE;
+        else if (n == 1 && d->dir_is_service && d->cause == SPN_C_SPN_WRONG_ACCOUNT)
+            d->cause = SPN_C_KEYTAB_STALE;
+        else if (n == 1 && !d->dir_is_service && svc_account && *svc_account)
+            d->cause = SPN_C_SPN_WRONG_ACCOUNT;
+        break;
+    default:
+        break;
+    }
+}
+
+int spn_dir_refine_from(spn_diag_t *d, const char *svc_account, const char *host,
+                        const spn_dir_spn_t *facts, int n)
+{
+    char asked[2][SPN_DIR_SPN_MAX];
+    int i;
+
+    if (!facts || spn_dir_asked(d, host, asked) < 1)
+        return 0;
+    for (i = 0; i < n; i++)
+        if (strcasecmp(facts[i].spn, asked[0]) == 0 && facts[i].state == SPN_DIR_OK) {
+            spn_dir_refine(d, svc_account, &facts[i]);
+            return d->dir_state == SPN_DIR_OK;
+        }
+    return 0;
+}
+
+/* host part of "SERVICE/host..." is an IP literal */
+static int ip_host(const char *spn)
+{
+    const char *h = strchr(spn, '/');
+    size_t n;
+
+    if (!h)
+        return 0;
+    h++;
+    if (*h == '[')
+        return 1;
+    n = strcspn(h, ":/");
+    return n > 0 && strspn(h, "0123456789.") >= n;
+}
+
+int spn_dir_condition(const spn_diag_t *d, const char *name, size_t n)
+{
+    int dir = d->dir_state == SPN_DIR_OK, held = dir && d->dir_n_holders >= 1;
+    int stale = held && d->dir_holders[0].kvno >= 0 && d->dir_kt_max >= 0 &&
+                d->dir_holders[0].kvno > d->dir_kt_max;
+#define IS(s) (n == sizeof(s) - 1 && memcmp(name, s, n) == 0)
+    if (IS("nodir")) return !dir;
+    if (IS("dir")) return dir;
+    if (IS("held")) return held;
+    if (IS("dup")) return dir && d->dir_n_holders > 1;
+    if (IS("mapped")) return held && d->dir_mapped;
+    if (IS("direct")) return held && !d->dir_mapped;
+    if (IS("stale")) return stale;
+    if (IS("samekvno")) return held && !stale;
+    if (IS("iphost")) return dir && ip_host(d->dir_spn);
+#undef IS
+    return -1;
+}

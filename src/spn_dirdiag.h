@@ -1,0 +1,51 @@
+/* spn_dirdiag.h: a diagnosis refined by what the directory says about the
+ * SPN the client asked for (issue 11; spn_dirdiag.c, pure).  The facts
+ * (spn_dir_spn_t) come from the shared store or the CLI's own lookup,
+ * never from a lookup on a request's path. */
+#ifndef SPN_DIRDIAG_H
+#define SPN_DIRDIAG_H
+
+#include "spn_diag.h"
+#include "spn_dir.h"
+
+#define SPN_DIR_SPN_MAX 256     /* sizeof(spn_dir_spn_t.spn) */
+
+/* 1 when s may be looked up: SERVICE/host[:port][/name], printable ASCII
+ * without spaces, quotes, backslashes, '*', '(' or ')' (no LDAP filter
+ * metacharacters even before escaping), shorter than SPN_DIR_SPN_MAX. */
+int spn_dir_spn_ok(const char *s);
+
+/* The SPNs whose facts refine d: the one the client asked for (the
+ * ticket's; HTTP/<host> for NTLM and other ticketless failures, host
+ * being the Host the client asked for, port stripped), then its other
+ * name form (FQDN <-> NetBIOS, the NetBIOS form from d->netbios or the
+ * first label; the FQDN form from d->fqdn when its first label matches).
+ * Writes up to 2 into out; returns how many (0 when none is lookupable). */
+int spn_dir_asked(const spn_diag_t *d, const char *host, char out[2][SPN_DIR_SPN_MAX]);
+
+/* 1 when the holder is the service account: svc_account "DOM\sam",
+ * "sam" or "sam@REALM" against the holder's sam, case-insensitively. */
+int spn_dir_is_account(const spn_dir_holder_t *h, const char *svc_account);
+
+/* Refines d with f, the facts about the SPN the client asked for
+ * (spn_dir_asked's first; NULL or not OK: d is left as it is):
+ *   ntlm-fallback -> spn-not-registered (no holder), spn-duplicate (two),
+ *                    or stays, its reasons ranked client side first;
+ *   spn-wrong-account, kvno-mismatch -> spn-duplicate (two holders);
+ *   spn-wrong-account, held by the service account -> keytab-stale;
+ *   kvno-mismatch, held by another account -> spn-wrong-account;
+ * and records the holders for the page (AD's kvno, enctypes, the path).
+ * svc_account may be NULL (then no holder is taken for the service's). */
+void spn_dir_refine(spn_diag_t *d, const char *svc_account, const spn_dir_spn_t *f);
+
+/* spn_dir_refine with the facts, among facts[0..n), about the SPN d asked
+ * for (spn_dir_asked with host): the CLI's entry point (diagnose with
+ * --server).  Returns 1 when d was refined. */
+int spn_dir_refine_from(spn_diag_t *d, const char *svc_account, const char *host,
+                        const spn_dir_spn_t *facts, int n);
+
+/* The condition a cause table line may start with ("?mapped ..."): 1 when
+ * it holds for d, 0 when not, -1 when name is no condition. */
+int spn_dir_condition(const spn_diag_t *d, const char *name, size_t n);
+
+#endif

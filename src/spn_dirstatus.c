@@ -1,0 +1,298 @@
+/* spn_dirstatus.c: the directory (SPNCheckDirectory) on the status page.
+ * Every value from the directory or a client is escaped for its medium. */
+#include "spn_dirstatus.h"
+#include "spn_dirdiag.h"
+#include "spn_names.h"
+#include "spn_status.h"
+
+#include <apr_strings.h>
+#include <string.h>
+#include <strings.h>
+
+static int dir_on(const spn_store_t *s, const spn_dirconf_t *dc)
+{
+    return s && dc && dc->uri;
+}
+
+/* The facts about spn ("SERVICE/host[@REALM]"), or NULL. */
+static const spn_dir_spn_t *facts_of(const spn_store_t *s, const char *spn)
+{
+    size_t n = strcspn(spn, "@");
+    int i;
+
+    for (i = 0; i < SPN_DIR_SLOTS; i++) {
+        const spn_dir_spn_t *f = &s->dir[i].f;
+        if (s->dir[i].tried && f->state == SPN_DIR_OK && strlen(f->spn) == n &&
+            strncasecmp(f->spn, spn, n) == 0)
+            return f;
+    }
+    return NULL;
+}
+
+void spn_selfcheck_dir(apr_pool_t *p, const spn_service_t *svc, const spn_store_t *s,
+                       spn_checks_t *r)
+{
+    const char *acct = svc->account && *svc->account ? svc->account : NULL;
+    const char *holder_msg = NULL, *holder_fix = NULL, *kvno_msg = NULL, *kvno_fix = NULL;
+    const char *enc_msg = NULL, *enc_fix = NULL;
+    int i, j, any = 0, kvno_checked = 0, enc_checked = 0;
+
+    if (!s)
+        return;
+    for (i = 0; i < svc->n_spns; i++) {
+        const char *spn = apr_pstrndup(p, svc->spns[i], strcspn(svc->spns[i], "@"));
+        const spn_dir_spn_t *f = facts_of(s, spn);
+        const spn_dir_holder_t *h;
+        int kt_max = -1, allowed = 0, n_kt = 0;
+        if (!f)
+            continue;
+        any = 1;
+        if (f->n_holders == 0 && !holder_msg) {
+            holder_msg = spn_psprintf(p, "no account holds %s", spn);
+            holder_fix = spn_psprintf(p, "setspn -S %s %s", spn, acct ? acct : "DOMAIN\\account");
+        }
+        else if (f->n_holders > 1 && !holder_msg) {
+            holder_msg = spn_psprintf(p, "%s is held by %d accounts (%s, %s%s)", spn,
+                                      (int)f->n_holders, f->holders[0].account,
+                                      f->holders[1].account, f->n_holders > 2 ? ", ..." : "");
+            holder_fix = "setspn -X";
+            for (j = 0; j < f->n_holders && j < SPN_DIR_MAX_HOLDERS; j++)
+                if (!spn_dir_is_account(&f->holders[j], acct))
+                    holder_fix = spn_psprintf(p, "%s; setspn -D %s %s", holder_fix, spn,
+                                              f->holders[j].account);
+        }
+        else if (f->n_holders == 1 && acct && !spn_dir_is_account(&f->holders[0], acct) &&
+                 !holder_msg) {
+            h = &f->holders[0];
+            holder_msg = spn_psprintf(p, "%s is held by %s (%s%s), not %s", spn, h->account,
+                                      spn_dir_kind_name(h->kind),
+                                      strcasecmp(h->via, f->spn) ? apr_pstrcat(p, " through ",
+                                                                               h->via, NULL) : "",
+                                      acct);
+            holder_fix = strcasecmp(h->via, f->spn)
+                ? spn_psprintf(p, "setspn -S %s %s", spn, acct)
+                : spn_psprintf(p, "setspn -D %s %s; setspn -S %s %s", spn, h->account, spn, acct);
+        }
+        if (f->n_holders != 1 || (acct && !spn_dir_is_account(&f->holders[0], acct)))
+            continue;
+        h = &f->holders[0];
+        for (j = 0; svc->keytab && svc->keytab->status == 0 && j < svc->keytab->n; j++) {
+            const spn_kt_entry_t *e = &svc->keytab->e[j];
+            if (strcasecmp(e->name, spn) != 0)
+                continue;
+            n_kt++;
+            if (e->kvno > kt_max)
+                kt_max = e->kvno;
+            if (spn_dir_enctype_allowed(h->enctypes, e->enctype))
+                allowed = 1;
+        }
+        if (!n_kt)
+            continue;
+        if (h->kvno >= 0) {
+            kvno_checked = 1;
+            if (h->kvno != kt_max && !kvno_msg) {
+                kvno_msg = spn_psprintf(p, "AD's kvno for %s is %d, the keytab's newest for %s "
+                                        "is %d", h->account, (int)h->kvno, spn, kt_max);
+                kvno_fix = spn_psprintf(p, "ktpass -princ %s -mapuser %s -crypto AES256-SHA1 "
+                                        "-ptype KRB5_NT_PRINCIPAL -pass * -out %s", svc->spns[i],
+                                        h->account, svc->keytab->path ? svc->keytab->path
+                                                                      : "<keytab>");
+            }
+        }
+        enc_checked = 1;
+        if (!allowed && !enc_msg) {
+            spn_buf_t w;
+            spn_buf_init(&w, p, 128);
+            spn_dir_enctypes_words(&w, h->enctypes);
+            enc_msg = spn_psprintf(p, "%s allows %s (msDS-SupportedEncryptionTypes %d); the "
+                                   "keytab has no key of those types for %s", h->account,
+                                   w.s ? w.s : "", (int)h->enctypes, spn);
+            enc_fix = spn_psprintf(p, "ktpass -princ %s -mapuser %s -crypto ALL -ptype "
+                                   "KRB5_NT_PRINCIPAL -pass * -out %s", svc->spns[i], h->account,
+                                   svc->keytab->path ? svc->keytab->path : "<keytab>");
+        }
+    }
+    if (!any)
+        return;
+    if (!acct && !holder_msg) {
+        holder_msg = "SPNCheckServiceAccount is not set: the holder cannot be judged";
+        holder_fix = "SPNCheckServiceAccount DOMAIN\\account";
+    }
+    /* spn-holder warns without an account to judge by; the others fail */
+#define ADD(id_, st_, m_, f_) do { int v_ = (st_); if (r->n < SPN_CHECK_MAX) { \
+        r->c[r->n].id = id_; r->c[r->n].state = v_; r->c[r->n].message = m_; \
+        r->c[r->n].remedy = f_; r->n++; } if (v_ > r->worst) r->worst = v_; } while (0)
+    ADD("spn-holder", holder_msg ? (acct ? SPN_CHECK_FAIL : SPN_CHECK_WARN) : SPN_CHECK_PASS,
+        holder_msg ? holder_msg : "every configured SPN is held by the service account",
+        holder_fix);
+    if (kvno_checked)
+        ADD("kvno-matches-directory", kvno_msg ? SPN_CHECK_FAIL : SPN_CHECK_PASS,
+            kvno_msg ? kvno_msg : "the keytab's kvno is AD's", kvno_fix);
+    if (enc_checked)
+        ADD("enctypes-match", enc_msg ? SPN_CHECK_FAIL : SPN_CHECK_PASS,
+            enc_msg ? enc_msg : "the keytab has a key of a type the account allows", enc_fix);
+#undef ADD
+}
+
+static void check_cmd(spn_buf_t *b, const spn_dirconf_t *dc, int html)
+{
+    const char *fmt[] = {"kinit -k -t ", dc->keytab, " ", dc->client, " && ldapsearch -Y GSSAPI -H ",
+                         dc->uri, " -s base -b '' defaultNamingContext"};
+    unsigned i;
+    for (i = 0; i < sizeof(fmt) / sizeof(fmt[0]); i++) {
+        if (html) spn_buf_htmls(b, fmt[i]); else spn_buf_puts(b, fmt[i]);
+    }
+}
+
+static void holders_text(spn_buf_t *b, const spn_dir_spn_t *f)
+{
+    int i;
+    if (f->state != SPN_DIR_OK) {
+        spn_buf_puts(b, "-");
+        return;
+    }
+    if (!f->n_holders)
+        spn_buf_puts(b, "none");
+    for (i = 0; i < f->n_holders && i < SPN_DIR_MAX_HOLDERS; i++) {
+        const spn_dir_holder_t *h = &f->holders[i];
+        spn_buf_puts(b, i ? "<br>" : "");
+        spn_buf_htmls(b, h->account);
+        spn_buf_printf(b, " (%s, kvno %d", spn_dir_kind_name(h->kind), (int)h->kvno);
+        if (strcasecmp(h->via, f->spn) != 0) {
+            spn_buf_puts(b, ", through ");
+            spn_buf_htmls(b, h->via);
+        }
+        spn_buf_puts(b, (h->uac & SPN_UAC_ACCOUNTDISABLE) ? ", disabled)" : ")");
+    }
+    if (f->n_holders > SPN_DIR_MAX_HOLDERS)
+        spn_buf_printf(b, "<br>and %d more", (int)f->n_holders - SPN_DIR_MAX_HOLDERS);
+}
+
+void spn_dirstatus_html(spn_buf_t *b, apr_pool_t *p, const spn_store_t *s,
+                        const spn_dirconf_t *dc)
+{
+    char ts[32];
+    int i;
+
+    (void)p;
+    if (!dir_on(s, dc))
+        return;
+    spn_fmt_time(ts, sizeof(ts), s->dir_time);
+    spn_buf_puts(b, "<h2>Directory (SPNCheckDirectory)</h2>\n<p>");
+    spn_buf_htmls(b, dc->uri);
+    spn_buf_printf(b, " as ");
+    spn_buf_htmls(b, dc->client);
+    spn_buf_printf(b, "; last run %s; %llu lookups; %llu wanted SPNs dropped (queue full).</p>\n",
+                   ts, (unsigned long long)s->dir_lookups, (unsigned long long)s->dir_dropped);
+    if (s->dir_state == SPN_DIR_ERROR) {
+        spn_buf_puts(b, "<p class=\"warn\">The directory cannot be used: ");
+        spn_buf_htmls(b, s->dir_error);
+        spn_buf_puts(b, ". Diagnoses go on without it. Check: <code>");
+        check_cmd(b, dc, 1);
+        spn_buf_puts(b, "</code></p>\n");
+    }
+    else if (!s->dir_runs)
+        spn_buf_puts(b, "<p>Not looked up yet.</p>\n");
+    spn_buf_puts(b, "<table>\n<tr><th>SPN</th><th>Holders</th><th>Duplicate</th>"
+                    "<th>Checked</th><th>Error</th></tr>\n");
+    for (i = 0; i < SPN_DIR_SLOTS; i++) {
+        const spn_dir_slot_t *sl = &s->dir[i];
+        if (!sl->tried)
+            continue;
+        spn_buf_puts(b, "<tr><td>");
+        spn_buf_htmls(b, sl->f.spn);
+        spn_buf_puts(b, sl->pinned ? "" : " <small>(asked by a failure)</small>");
+        spn_buf_puts(b, "</td><td>");
+        holders_text(b, &sl->f);
+        spn_fmt_time(ts, sizeof(ts), sl->f.checked_at);
+        spn_buf_printf(b, "</td><td class=\"%s\">%s</td><td>%s</td><td>",
+                       sl->f.n_holders > 1 ? "fail" : "pass", sl->f.n_holders > 1 ? "yes" : "no",
+                       ts);
+        spn_buf_htmls(b, sl->f.error);
+        spn_buf_puts(b, "</td></tr>\n");
+    }
+    spn_buf_puts(b, "</table>\n");
+}
+
+void spn_dirstatus_json(spn_json_t *w, apr_pool_t *p, const spn_store_t *s,
+                        const spn_dirconf_t *dc)
+{
+    spn_dir_spn_t *all;
+    spn_buf_t facts, cmd;
+    int i, n = 0;
+
+    if (!dir_on(s, dc)) {
+        spn_json_null(w);
+        return;
+    }
+    all = apr_pcalloc(p, sizeof(*all) * SPN_DIR_SLOTS);
+    for (i = 0; i < SPN_DIR_SLOTS; i++)
+        if (s->dir[i].tried)
+            all[n++] = s->dir[i].f;
+    spn_json_object(w);
+    spn_json_kstr(w, "uri", dc->uri);
+    spn_json_kstr(w, "state", s->dir_state == SPN_DIR_ERROR ? "error"
+                              : s->dir_runs ? "ok" : "pending");
+    spn_json_kstr_or_null(w, "error", s->dir_error);
+    spn_buf_init(&cmd, p, 256);
+    check_cmd(&cmd, dc, 0);
+    spn_json_kstr(w, "check", cmd.s);
+    spn_json_kint(w, "last_run", s->dir_time);
+    spn_json_kuint(w, "runs", s->dir_runs);
+    spn_json_kuint(w, "lookups", s->dir_lookups);
+    spn_json_kuint(w, "dropped", s->dir_dropped);
+    spn_json_key(w, "configured");
+    spn_json_array(w);
+    for (i = 0; i < SPN_DIR_SLOTS; i++)
+        if (s->dir[i].tried && s->dir[i].pinned)
+            spn_json_str(w, s->dir[i].f.spn);
+    spn_json_end(w);
+    spn_json_key(w, "facts");
+    spn_buf_init(&facts, p, 4096);
+    spn_dir_json(&facts, all, n);
+    spn_json_raw(w, facts.s, facts.len);
+    spn_json_end(w);
+}
+
+void spn_dirstatus_prom(spn_buf_t *b, const spn_store_t *s, const spn_dirconf_t *dc)
+{
+    int i;
+
+    if (!dir_on(s, dc))
+        return;
+    spn_buf_printf(b, "# HELP spncheck_directory_ok 1 when the directory (SPNCheckDirectory) "
+                      "answered its last connection.\n# TYPE spncheck_directory_ok gauge\n"
+                      "spncheck_directory_ok %d\n"
+                      "# HELP spncheck_directory_last_run_timestamp_seconds Last lookup run.\n"
+                      "# TYPE spncheck_directory_last_run_timestamp_seconds gauge\n"
+                      "spncheck_directory_last_run_timestamp_seconds %lld\n"
+                      "# HELP spncheck_directory_lookups_total SPNs looked up.\n"
+                      "# TYPE spncheck_directory_lookups_total counter\n"
+                      "spncheck_directory_lookups_total %llu\n"
+                      "# HELP spncheck_directory_wanted_dropped_total SPNs failures asked for, "
+                      "dropped because the queue was full.\n"
+                      "# TYPE spncheck_directory_wanted_dropped_total counter\n"
+                      "spncheck_directory_wanted_dropped_total %llu\n",
+                   s->dir_state == SPN_DIR_OK ? 1 : 0, (long long)s->dir_time,
+                   (unsigned long long)s->dir_lookups, (unsigned long long)s->dir_dropped);
+    spn_buf_puts(b, "# HELP spncheck_directory_spn_holders Accounts that hold a configured SPN "
+                    "(1 is right; 0 not registered; 2 or more duplicates).\n"
+                    "# TYPE spncheck_directory_spn_holders gauge\n");
+    for (i = 0; i < SPN_DIR_SLOTS; i++) {
+        if (!s->dir[i].tried || !s->dir[i].pinned || s->dir[i].f.state != SPN_DIR_OK)
+            continue;
+        spn_buf_puts(b, "spncheck_directory_spn_holders{spn=\"");
+        spn_prom_label(b, s->dir[i].f.spn);
+        spn_buf_printf(b, "\"} %d\n", (int)s->dir[i].f.n_holders);
+    }
+    spn_buf_puts(b, "# HELP spncheck_directory_spn_checked_timestamp_seconds When the "
+                    "directory last answered for a configured SPN.\n"
+                    "# TYPE spncheck_directory_spn_checked_timestamp_seconds gauge\n");
+    for (i = 0; i < SPN_DIR_SLOTS; i++) {
+        if (!s->dir[i].tried || !s->dir[i].pinned || s->dir[i].f.state != SPN_DIR_OK)
+            continue;
+        spn_buf_puts(b, "spncheck_directory_spn_checked_timestamp_seconds{spn=\"");
+        spn_prom_label(b, s->dir[i].f.spn);
+        spn_buf_printf(b, "\"} %lld\n", (long long)s->dir[i].f.checked_at);
+    }
+}

@@ -1,0 +1,33 @@
+/* spn_dirstatus.h: the directory's facts on the status page (HTML, JSON,
+ * Prometheus) and its self-checks (spn_dirstatus.c, issue 11). */
+#ifndef SPN_DIRSTATUS_H
+#define SPN_DIRSTATUS_H
+
+#include "spn_json.h"
+#include "spn_selfcheck.h"
+#include "spn_store.h"
+
+/* How SPNCheckDirectory is configured, for the command that checks it
+ * (all NULL: off). */
+typedef struct {
+    const char *uri, *keytab, *client;
+} spn_dirconf_t;
+
+/* Appends the directory's checks for svc to r, from the facts in s:
+ * spn-holder (every configured SPN held by the service account, and only
+ * by it), kvno-matches-directory (the keytab's newest kvno for it is AD's),
+ * enctypes-match (the keytab has a key of a type the account allows).
+ * Nothing when the directory has no facts about svc's SPNs. */
+void spn_selfcheck_dir(apr_pool_t *p, const spn_service_t *svc, const spn_store_t *s,
+                       spn_checks_t *r);
+
+void spn_dirstatus_html(spn_buf_t *b, apr_pool_t *p, const spn_store_t *s,
+                        const spn_dirconf_t *dc);
+/* The value of the status JSON's "directory" key: null when off. */
+void spn_dirstatus_json(spn_json_t *w, apr_pool_t *p, const spn_store_t *s,
+                        const spn_dirconf_t *dc);
+/* Prometheus: per-SPN series for configured SPNs only (no label carries
+ * what a client asked for). */
+void spn_dirstatus_prom(spn_buf_t *b, const spn_store_t *s, const spn_dirconf_t *dc);
+
+#endif

@@ -1,0 +1,387 @@
+#!/usr/bin/perl
+# t/samba/directory.t: SPNCheckDirectory against a real Active Directory (a
+# throwaway Samba AD DC, t/lib/SambaDC.pm): real tickets from Samba's KDC
+# with curl --negotiate, through httpd + mod_auth_gssapi + the module.
+# Runs as root (samba does) in a network namespace of its own:
+#   unshare -n sh -c 'ip link set lo up && perl t/samba/directory.t'
+# (t/run-samba-tests does that).  One DC for the whole file.
+use strict;
+use warnings;
+use FindBin;
+use lib "$FindBin::Bin/../lib";
+use File::Copy qw(copy);
+use File::Temp qw(tempdir);
+use JSON::PP;
+use Test::More;
+use Time::HiRes qw(time sleep);
+use IO::Socket::INET;
+use SambaDC;
+use MiniHttpd;
+
+my $top = "$FindBin::Bin/../..";
+my $module = $ENV{SPNCHECK_MODULE} || "$top/.libs/mod_spncheck.so";
+-f $module or die "no module at $module: build first (make)\n";
+
+my $dc = SambaDC->new;
+my $R = $dc->realm;
+# What the httpd children (user nobody) read: a krb5.conf, the keytabs.
+my $W = tempdir('spncheck-dir.XXXXXX', TMPDIR => 1, CLEANUP => !$ENV{SPNCHECK_KEEP});
+chmod 0755, $W;
+copy($dc->krb5_conf, "$W/krb5.conf") or die;
+$ENV{KRB5_CONFIG} = "$W/krb5.conf";
+$ENV{KRB5RCACHETYPE} = 'none';
+copy($dc->monitor_keytab, "$W/monitor.keytab") or die;
+chmod 0644, "$W/monitor.keytab";
+
+# KB1077: the computer account WEB01$ holds HOST/web01 (both forms), the app
+# pool runs as svc-web, whose keytab the site has; nobody holds HTTP/web01.
+$dc->computer('WEB01');
+$dc->setpassword('WEB01$', 'Web01!Machine99');     # keys, as a joined machine has
+my %have = map { lc($_) => 1 } $dc->attr('WEB01$', 'servicePrincipalName');
+for my $s ('HOST/web01.contoso.test', 'HOST/WEB01') {
+    $dc->spn_add($s, 'WEB01$') unless $have{lc $s};
+}
+$dc->user('svc-web', 'Svc!Pass1234');
+$dc->user('alice', 'Alice!Pass1234');
+# An explicit HTTP/ SPN on another user account: web02 belongs to other-svc.
+$dc->user('other-svc', 'Other!Pass1234');
+$dc->spn_add('HTTP/web02.contoso.test', 'other-svc');
+$dc->keytab('svc-web', "$W/svc.keytab");
+chmod 0644, "$W/svc.keytab";
+
+sub kinit_alice {
+    unlink "$W/alice.cc";
+    open(my $k, '|-', "KRB5CCNAME=$W/alice.cc kinit alice\@$R >/dev/null") or die;
+    print $k "Alice!Pass1234\n";
+    close $k or die "kinit alice failed\n";
+}
+kinit_alice();
+
+my $site = <<"SITE";
+<Location />
+    AuthType GSSAPI
+    AuthName "dir"
+    GssapiCredStore keytab:$W/svc.keytab
+    GssapiAllowedMech krb5
+    Require valid-user
+    SPNCheck On
+    SPNCheckDetail full
+    SPNCheckServicePrincipal HTTP/web01.contoso.test\@$R HTTP/web02.contoso.test\@$R
+    SPNCheckKeytab $W/svc.keytab
+    SPNCheckServiceAccount CONTOSO\\svc-web
+</Location>
+<Location /spncheck-status>
+    SetHandler spncheck-status
+    Require ip 127.0.0.1
+</Location>
+SITE
+my $h = MiniHttpd->new(module => $module, keytab => "$W/svc.keytab", site => $site,
+                       extra => "User nobody\nGroup nogroup\n"
+                              . "SPNCheckDirectory ldap://127.0.0.1 $W/monitor.keytab monitor\@$R 15min\n");
+chmod 0755, $h->{dir}, "$h->{dir}/htdocs";
+$h->start;
+
+# curl, as alice (ccache) or anonymous; returns {status, body, secs}
+sub get {
+    my ($host, $path, %o) = @_;
+    my $url = $h->url($host, $path);
+    my @cmd = ('curl', '-s', '--max-time', '30', '-o', "$W/body", '-w', '%{http_code}',
+               '--resolve', $h->resolve($host));
+    push @cmd, '--negotiate', '-u', ':' if $o{negotiate};
+    local $ENV{KRB5CCNAME} = $o{ccache} || "$W/alice.cc";
+    my $t0 = time;
+    my $code = qx{@{[ join ' ', map { "'$_'" } $cmd[0], '-v', @cmd[1 .. $#cmd], $url ]} 2>$W/verbose};
+    my $secs = time - $t0;
+    my $body = do { local (@ARGV, $/) = "$W/body"; <> } // '';
+    my $v = do { local (@ARGV, $/) = "$W/verbose"; <> } // '';
+    my ($auth) = $v =~ /^> Authorization:\s*(.*?)\r?$/mi;
+    return { status => $code + 0, body => $body, secs => $secs, auth => $auth };
+}
+sub status_json { decode_json(get('127.0.0.1', '/spncheck-status?format=json')->{body}) }
+sub cause_of { $_[0] =~ /<meta name="spncheck-cause" content="([^"]+)"/ ? $1 : '' }
+sub fix_of { $_[0] =~ m{How to fix it</h2>\n<pre>(.*?)</pre>}s ? $1 : '' }
+sub facts_for {
+    my ($j, $spn) = @_;
+    return unless $j->{directory} && $j->{directory}{facts};
+    my ($f) = grep { lc $_->{spn} eq lc $spn } @{$j->{directory}{facts}{spns}};
+    return $f;
+}
+# waits until the facts of spn were checked after $since (and pass $ok)
+sub wait_facts {
+    my ($spn, $since, $ok) = @_;
+    for (1 .. 60) {
+        my $j = status_json();
+        my $f = facts_for($j, $spn);
+        return ($j, $f) if $f && !$f->{error} && (!$ok || $ok->($f))
+            && $j->{directory}{last_run} >= $since;
+        sleep 0.5;
+    }
+    return (status_json(), undef);
+}
+
+my $t_start = int(time);
+my ($j, $f) = wait_facts('HTTP/web01.contoso.test', $t_start - 5);
+ok($f, 'the configured SPN is looked up at start-up') or diag(explain($j->{directory}), $h->log);
+is($j->{directory}{state}, 'ok', 'directory state ok');
+is_deeply([map { [$_->{account}, $_->{kind}, $_->{via}] } @{$f->{holders} || []}],
+          [['CONTOSO\\WEB01$', 'computer', 'HOST/web01.contoso.test']],
+          'HTTP/web01 answered by CONTOSO\\WEB01$ through HOST/ (sPNMappings)');
+
+# -- the KB case ---------------------------------------------------------------
+my $r = get('web01.contoso.test', '/', negotiate => 1);
+is($r->{status}, 401, 'KB case: 401');
+is(cause_of($r->{body}), 'spn-wrong-account', 'KB case: spn-wrong-account');
+like($r->{body}, qr/through HOST\/web01\.contoso\.test, held by the computer account CONTOSO\\WEB01\$, and sPNMappings/,
+     'KB case: the page names CONTOSO\\WEB01$ and the sPNMappings path');
+my $fix = fix_of($r->{body});
+like($fix, qr/^setspn -S HTTP\/WEB01 CONTOSO\\svc-web$/m, 'KB case: setspn -S HTTP/WEB01 CONTOSO\\svc-web');
+like($fix, qr/^setspn -S HTTP\/web01\.contoso\.test CONTOSO\\svc-web$/m,
+     'KB case: setspn -S HTTP/web01.contoso.test CONTOSO\\svc-web');
+unlike($fix, qr/setspn -D/, 'KB case: no setspn -D');
+unlike($fix, qr/&lt;|<DOMAIN|<that/, 'KB case: no placeholder in the remedy');
+my ($ref) = $r->{body} =~ /<meta name="spncheck-ref" content="([^"]+)"/;
+# the CLI, with the same token and --server: the same refinement
+sub cli_diagnose {
+    my ($auth) = @_;
+    my $out = qx{'$top/spncheck' diagnose --keytab '$W/svc.keytab' --spn 'HTTP/web01.contoso.test\@$R' --account 'CONTOSO\\svc-web' --host web01.contoso.test --server ldap://127.0.0.1 --client-keytab '$W/monitor.keytab' --client 'monitor\@$R' --json '$auth'};
+    my $j = eval { decode_json($out) } or diag($out);
+    return $j || {};
+}
+my $cj = cli_diagnose($r->{auth} // '');
+is($cj->{cause}, 'spn-wrong-account', 'CLI diagnose --server: spn-wrong-account');
+is_deeply($cj->{holders}, ['CONTOSO\\WEB01$'], 'CLI diagnose --server: the holder');
+my $page = get('127.0.0.1', "/spncheck-status?ref=$ref")->{body};
+like($page, qr/What the directory says.*CONTOSO\\WEB01\$ \(computer account\) through HOST\/web01\.contoso\.test \(sPNMappings\)/s,
+     '?ref= shows the directory facts');
+
+# -- an explicit HTTP/ SPN on another account ------------------------------------------
+wait_facts('HTTP/web02.contoso.test', $t_start - 5);
+$r = get('web02.contoso.test', '/', negotiate => 1);
+is(cause_of($r->{body}), 'spn-wrong-account', 'explicit SPN elsewhere: spn-wrong-account');
+$fix = fix_of($r->{body});
+like($fix, qr/^setspn -D HTTP\/web02\.contoso\.test CONTOSO\\other-svc$/m,
+     'explicit SPN elsewhere: setspn -D for that account');
+unlike($fix, qr/&lt;/, 'explicit SPN elsewhere: no placeholder');
+
+# -- status page: self-checks -----------------------------------------------------------
+$j = status_json();
+my ($holder) = grep { $_->{id} eq 'spn-holder' } @{$j->{scopes}[0]{checks}};
+ok($holder && $holder->{state} eq 'fail' && $holder->{message} =~ /CONTOSO\\WEB01\$/,
+   'self-check spn-holder fails, naming CONTOSO\\WEB01$') or diag(explain($j->{scopes}[0]{checks}));
+
+{
+    my $prom = get('127.0.0.1', '/spncheck-status?format=prometheus')->{body};
+    like($prom, qr/^spncheck_directory_spn_holders\{spn="HTTP\/web01\.contoso\.test"\} 1$/m,
+         'Prometheus: holders of the configured SPN');
+    open(my $o, '>', "$W/scrape") or die;
+    print $o $prom;
+    close $o;
+    my $lint = `promtool check metrics < $W/scrape 2>&1`;
+    is($? >> 8, 0, 'promtool check metrics passes') or diag($lint);
+}
+
+# -- the fix: the SPN on svc-web, a new keytab: 200 -------------------------------------
+$dc->spn_add('HTTP/web01.contoso.test', 'svc-web');
+$dc->spn_add('HTTP/WEB01', 'svc-web');
+$dc->spn_delete('HTTP/web02.contoso.test', 'other-svc');
+$dc->spn_add('HTTP/web02.contoso.test', 'svc-web');
+$dc->keytab('HTTP/web01.contoso.test', "$W/new.keytab");
+chmod 0644, "$W/new.keytab";
+rename "$W/new.keytab", "$W/svc.keytab" or die;
+kinit_alice();
+$r = get('web01.contoso.test', '/', negotiate => 1);
+is($r->{status}, 200, 'the fix: samba-tool spn add on svc-web and a new keytab: 200');
+
+# facts again: a graceful restart looks the configured SPNs up at once
+sub refresh {
+    my ($spn, $ok) = @_;
+    my $t = int(time);
+    sleep 1;
+    $h->ctl('graceful') or die "graceful failed";
+    return wait_facts($spn, $t, $ok);
+}
+($j, $f) = refresh('HTTP/web01.contoso.test',
+                   sub { ($_[0]{holders}[0]{account} // '') eq 'CONTOSO\\svc-web' });
+ok($f, 'after the fix the directory says CONTOSO\\svc-web holds HTTP/web01.contoso.test');
+($holder) = grep { $_->{id} eq 'spn-holder' } @{$j->{scopes}[0]{checks}};
+is($holder && $holder->{state}, 'pass', 'self-check spn-holder passes')
+    or diag(explain($j->{scopes}[0]{checks}));
+my ($kv) = grep { $_->{id} eq 'kvno-matches-directory' } @{$j->{scopes}[0]{checks}};
+is($kv && $kv->{state}, 'pass', 'self-check kvno-matches-directory passes');
+
+# -- a password change: kvno-mismatch with AD's kvno --------------------------------------
+my $kvno0 = $f->{holders}[0]{kvno};
+$dc->setpassword('svc-web', 'Svc!Pass5678');
+($j, $f) = refresh('HTTP/web01.contoso.test', sub { $_[0]{holders}[0]{kvno} > $kvno0 });
+ok($f, "AD's kvno went up after the password change") or diag(explain($j->{directory}));
+my $adkvno = $f ? $f->{holders}[0]{kvno} : -1;
+kinit_alice();
+$r = get('web01.contoso.test', '/', negotiate => 1);
+is(cause_of($r->{body}), 'kvno-mismatch', 'password change: kvno-mismatch');
+like($r->{body}, qr/its current kvno is $adkvno:/, "kvno-mismatch shows AD's kvno ($adkvno)");
+($kv) = grep { $_->{id} eq 'kvno-matches-directory' } @{$j->{scopes}[0]{checks}};
+ok($kv && $kv->{state} eq 'fail' && $kv->{message} =~ /AD's kvno for CONTOSO\\svc-web is $adkvno/,
+   'self-check kvno-matches-directory fails with both kvnos');
+
+# -- the keytab made with another password: keytab-stale ---------------------------------
+sub ktutil {
+    my ($script) = @_;
+    open(my $k, '|-', "setsid ktutil >$W/ktutil.log 2>&1") or die;
+    print $k $script;
+    close $k;
+}
+unlink "$W/x.keytab";
+ktutil("addent -password -p HTTP/web01.contoso.test\@$R -k $adkvno -e aes256-cts-hmac-sha1-96\n"
+       . "Not!ThePassword1\naddent -password -p HTTP/web01.contoso.test\@$R -k $adkvno "
+       . "-e aes128-cts-hmac-sha1-96\nNot!ThePassword1\naddent -password -p "
+       . "HTTP/web01.contoso.test\@$R -k $adkvno -e arcfour-hmac\nNot!ThePassword1\nwkt $W/x.keytab\n");
+chmod 0644, "$W/x.keytab";
+rename "$W/x.keytab", "$W/svc.keytab" or die;
+kinit_alice();
+$r = get('web01.contoso.test', '/', negotiate => 1);
+is(cause_of($r->{body}), 'keytab-stale', 'keytab of another password: keytab-stale');
+like($r->{body}, qr/the keytab was made with another password: AD&#39;s kvno for CONTOSO\\svc-web is $adkvno|the keytab was made with another password: AD's kvno for CONTOSO\\svc-web is $adkvno/,
+     "keytab-stale: another password, AD's kvno against the keytab's");
+unlike(fix_of($r->{body}), qr/&lt;/, 'keytab-stale: no placeholder');
+$cj = cli_diagnose($r->{auth} // '');
+ok(($cj->{cause} // '') eq 'keytab-stale' && ($cj->{refined_from} // '') eq 'spn-wrong-account',
+   'CLI diagnose --server: keytab-stale, refined from spn-wrong-account') or diag(explain($cj));
+
+# -- an AES-only account with an RC4 keytab: enctype-mismatch -----------------------------
+$dc->keytab('HTTP/web01.contoso.test', "$W/all.keytab");    # every key, RC4 too
+$dc->set_attr('svc-web', 'msDS-SupportedEncryptionTypes', 24);
+ktutil("rkt $W/all.keytab\nlist -e\n");
+my $list = do { local (@ARGV, $/) = "$W/ktutil.log"; <> };
+my @drop = reverse map { /^\s*(\d+)\s+\d+\s+\S+\s+\((\S+)\)/ && $2 !~ /arcfour/ ? $1 : () }
+    split /\n/, $list;
+ktutil("rkt $W/all.keytab\n" . join('', map { "delent $_\n" } @drop) . "wkt $W/rc4.keytab\n");
+chmod 0644, "$W/rc4.keytab";
+like(scalar `klist -k -e $W/rc4.keytab 2>&1`, qr/\A(?:(?!aes).)*arcfour(?:(?!aes).)*\z/s,
+     'an RC4-only keytab') or diag($list);
+rename "$W/rc4.keytab", "$W/svc.keytab" or die;
+($j, $f) = refresh('HTTP/web01.contoso.test', sub { ($_[0]{holders}[0]{enctypes} // -1) == 24 });
+ok($f, 'the directory says msDS-SupportedEncryptionTypes 24');
+kinit_alice();
+$r = get('web01.contoso.test', '/', negotiate => 1);
+is(cause_of($r->{body}), 'enctype-mismatch', 'AES-only account, RC4 keytab: enctype-mismatch');
+like($r->{body}, qr/msDS-SupportedEncryptionTypes of CONTOSO\\svc-web is 24 \(0x18: [^)]*AES256/,
+     'enctype-mismatch: the account\'s msDS-SupportedEncryptionTypes, decoded');
+my ($enc) = grep { $_->{id} eq 'enctypes-match' } @{$j->{scopes}[0]{checks}};
+is($enc && $enc->{state}, 'fail', 'self-check enctypes-match fails');
+
+# -- NTLM to an alias nobody holds: refined to spn-not-registered within seconds ----------
+# MIT's SPNEGO with gss-ntlmssp: alice has a TGT, the KDC knows no
+# HTTP/alias.contoso.test, so the client falls back to NTLMSSP (the
+# credentials in NTLM_USER_FILE), as Windows does.
+open(my $nu, '>', "$W/ntlm.users") or die;
+print $nu "CONTOSO:alice:Alice!Pass1234\n";
+close $nu;
+my $ntlm = sub {
+    local $ENV{NTLM_USER_FILE} = "$W/ntlm.users";
+    return get('alias.contoso.test', '/', negotiate => 1);
+};
+$r = $ntlm->();
+like(scalar `'$top/spncheck' decode --json '$r->{auth}'`, qr/"mech":"ntlmssp"/,
+     'the client fell back to NTLMSSP inside SPNEGO (gss-ntlmssp)');
+is(cause_of($r->{body}), 'ntlm-fallback', 'NTLM to an alias, no facts yet: ntlm-fallback');
+my ($ref1) = $r->{body} =~ /<meta name="spncheck-ref" content="([^"]+)"/;
+my $t0 = time;
+($j, $f) = wait_facts('HTTP/alias.contoso.test', 0);
+ok($f && !@{$f->{holders}}, 'the SPN the failure asked for was looked up: no holder');
+cmp_ok(time - $t0, '<', 15, 'within seconds');
+$r = $ntlm->();
+is(cause_of($r->{body}), 'spn-not-registered', 'NTLM to an alias nobody holds: spn-not-registered');
+like(fix_of($r->{body}), qr/^setspn -S HTTP\/alias\.contoso\.test CONTOSO\\svc-web$/m,
+     'spn-not-registered: setspn -S for the alias and the service account');
+{   # curl's own NTLM (Authorization: NTLM, type 1) to the same alias
+    my $code = `curl -s -o $W/body3 -w '%{http_code}' --ntlm -u 'CONTOSO\\alice:Alice!Pass1234' --resolve '@{[ $h->resolve('alias.contoso.test') ]}' '@{[ $h->url('alias.contoso.test', '/') ]}'`;
+    my $b3 = do { local (@ARGV, $/) = "$W/body3"; <> } // '';
+    is(cause_of($b3), 'spn-not-registered', "curl --ntlm to the alias: spn-not-registered too");
+}
+$page = get('127.0.0.1', "/spncheck-status?ref=$ref1")->{body};
+like($page, qr/spncheck-cause" content="spn-not-registered"/,
+     'the first failure, shown later (?ref=), is refined by the facts that arrived since');
+{
+    my ($rec) = grep { $_->{ref} eq $ref1 } @{status_json()->{recent}};
+    ok($rec && $rec->{cause} eq 'ntlm-fallback' && ($rec->{refined_cause} // '') eq 'spn-not-registered',
+       'the status history shows the first failure refined (refined_cause), as recorded (cause)');
+}
+like(get('127.0.0.1', '/spncheck-status')->{body}, qr/HTTP\/alias\.contoso\.test <small>\(asked by a failure\)/,
+     'the status page lists the SPN a failure asked for');
+unlike(get('127.0.0.1', '/spncheck-status?format=prometheus')->{body}, qr/alias/,
+       'Prometheus labels no SPN a client asked for');
+
+# -- a wrong identity (the keys of another account): the diagnosis as today, a warning ----
+{
+    my $h2 = MiniHttpd->new(module => $module, keytab => "$W/svc.keytab", site => $site,
+                            extra => "User nobody\nGroup nogroup\n"
+                                   . "SPNCheckDirectory ldap://127.0.0.1 $W/svc.keytab monitor\@$R 15min\n");
+    chmod 0755, $h2->{dir}, "$h2->{dir}/htdocs";
+    $h2->start;
+    my $j2;
+    for (1 .. 60) {
+        my $o = `curl -s '@{[ $h2->url('127.0.0.1', '/spncheck-status?format=json') ]}'`;
+        $j2 = eval { decode_json($o) } || {};
+        last if $j2->{directory} && $j2->{directory}{state} ne 'pending';
+        sleep 0.5;
+    }
+    is($j2->{directory}{state}, 'error', 'wrong identity: the status page says the directory cannot be used');
+    ok(length($j2->{directory}{error} // ''), "wrong identity: why ($j2->{directory}{error})");
+    my $code = `KRB5CCNAME=$W/alice.cc curl -s -o $W/body2 -w '%{http_code}' --negotiate -u : --resolve '@{[ $h2->resolve('web01.contoso.test') ]}' '@{[ $h2->url('web01.contoso.test', '/') ]}'`;
+    my $b2 = do { local (@ARGV, $/) = "$W/body2"; <> } // '';
+    is(cause_of($b2), 'enctype-mismatch', 'wrong identity: the diagnosis as without the directory');
+    unlike($b2, qr/What the directory says/, 'wrong identity: no directory facts on the page');
+    like($h2->log, qr/SPN00073: directory ldap:\/\/127\.0\.0\.1 as monitor\@$R: /, 'wrong identity: SPN00073');
+    $h2->stop;
+    is_deeply([$h2->sanitizer_reports], [], 'wrong identity: no sanitizer report');
+}
+
+# -- the directory down: the diagnosis as before, a warning, no request waits -------------
+my $before = get('web01.contoso.test', '/', negotiate => 1);
+my $cause_before = cause_of($before->{body});
+$dc->stop;
+# a directory that accepts and never answers: a lookup waits for its timeouts
+my $sink = IO::Socket::INET->new(LocalAddr => '127.0.0.1', LocalPort => 389, Listen => 16,
+                                 ReuseAddr => 1) or die "listen 389: $!";
+my $t = int(time);
+sleep 1;
+$h->ctl('graceful') or die;
+# the new generation answers (a graceful restart is not what is measured)
+for (1 .. 50) { last if get('web01.contoso.test', '/')->{status} == 401; sleep 0.1 }
+sleep 0.5;
+my ($slow, @secs) = (0);
+for (1 .. 5) {
+    my $x = get('web01.contoso.test', '/', negotiate => 1);
+    push @secs, sprintf('%.3f', $x->{secs});
+    $slow = $x->{secs} if $x->{secs} > $slow;
+    is(cause_of($x->{body}), $cause_before, "DC not answering: the diagnosis as before ($_)") if $_ == 1;
+}
+cmp_ok($slow, '<', $before->{secs} + 1.5,
+       "DC not answering: no request waits for the LDAP timeouts (slowest ${slow}s, "
+       . sprintf('%.3fs', $before->{secs}) . " with the DC up)") or diag("@secs");
+# the lookup was under way meanwhile: its connection waits on the sink
+{
+    my $rin = '';
+    vec($rin, fileno($sink), 1) = 1;
+    ok(select(my $rout = $rin, undef, undef, 10) > 0 && $sink->accept,
+       'meanwhile the lookup was waiting on the silent directory');
+}
+close $sink;
+for (1 .. 60) { $j = status_json(); last if ($j->{directory}{state} // '') eq 'error'; sleep 0.5 }
+is($j->{directory}{state}, 'error', 'DC down: the status page says so');
+like($j->{directory}{check}, qr/ldapsearch -Y GSSAPI -H ldap:\/\/127\.0\.0\.1/, 'with the command that checks it');
+my $html = get('127.0.0.1', '/spncheck-status')->{body};
+like($html, qr/class="warn">The directory cannot be used/, 'HTML status: the warning');
+like($h->log, qr/SPN00073: directory ldap:\/\/127\.0\.0\.1/, 'SPN00073 logged');
+
+# the DC back: the configured SPNs are tried again within a minute, not at INTERVAL
+$dc->start;
+my $t_back = time;
+for (1 .. 100) { $j = status_json(); last if ($j->{directory}{state} // '') eq 'ok'; sleep 1 }
+is($j->{directory}{state}, 'ok', sprintf('the DC back: the directory answers again (%.0fs, INTERVAL 15min)', time - $t_back));
+like($h->log, qr/SPN00074: directory ldap:\/\/127\.0\.0\.1 answers again/, 'SPN00074 logged');
+
+$h->stop;
+is_deeply([$h->sanitizer_reports], [], 'no sanitizer report in the error log');
+$dc->stop;      # here, not in SambaDC's END, whose waitpid would set the exit status
+done_testing;
