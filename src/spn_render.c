@@ -314,6 +314,8 @@ static void auth_rows(spn_buf_t *b, const spn_diag_t *d)
         snprintf(tmp, sizeof(tmp), "%s (%d)", spn_etype_name(a->subkey_etype), a->subkey_etype);
         ROWS(b, "Subkey enctype", tmp);
     }
+}
+
 /* What the directory said about the SPN asked for (full detail only). */
 static void dir_facts(spn_buf_t *b, const ctx_t *c)
 {
