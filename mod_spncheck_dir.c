@@ -200,14 +200,40 @@ int spncheck_dir_post_config(apr_pool_t *pconf, server_rec *s)
     return OK;
 }
 
+/* The SPNs this request's failure may ask about: the scope's configured
+ * SPNs' hosts and the virtual host's ServerName and ServerAlias names
+ * (spn_dir_ours), never whatever name a client put in its token. */
+static void ours_of(request_rec *r, const spn_service_t *svc, spn_dir_ours_t *o)
+{
+    server_rec *s = r->server;
+    int n = 1 + (s->names ? s->names->nelts : 0) + (s->wild_names ? s->wild_names->nelts : 0);
+    const char **names = apr_palloc(r->pool, sizeof(*names) * (size_t)n);
+    int i, k = 0;
+
+    if (s->server_hostname)
+        names[k++] = s->server_hostname;
+    for (i = 0; s->names && i < s->names->nelts; i++)
+        names[k++] = APR_ARRAY_IDX(s->names, i, const char *);
+    for (i = 0; s->wild_names && i < s->wild_names->nelts; i++)
+        names[k++] = APR_ARRAY_IDX(s->wild_names, i, const char *);
+    o->svc = svc;
+    o->names = names;
+    o->n_names = k;
+}
+
 void spncheck_dir_note(request_rec *r, const spn_service_t *svc, spn_diag_t *d,
                        const char *host)
 {
     spn_store_t *st = spncheck_store();
+    spn_dir_ours_t ours;
 
-    if (!srv(r->server)->dir_uri || !st || !spncheck_store_lock())
+    if (!srv(r->server)->dir_uri || !st)
         return;
-    spn_store_dir_note(st, d, svc->account, host, (int64_t)apr_time_sec(r->request_time));
+    ours_of(r, svc, &ours);
+    if (!spncheck_store_lock())
+        return;
+    spn_store_dir_note(st, d, svc->account, host, (int64_t)apr_time_sec(r->request_time),
+                       &ours);
     spncheck_store_unlock();
 }
 
@@ -215,9 +241,13 @@ void spncheck_dir_refine_failure(request_rec *r, const spn_service_t *svc, spn_d
                                  const spn_failure_t *f)
 {
     spn_store_t *st = spncheck_store();
+    spn_dir_ours_t ours;
 
-    if (!srv(r->server)->dir_uri || !st || !spncheck_store_lock())
+    if (!srv(r->server)->dir_uri || !st)
         return;
-    spn_store_dir_refine_failure(st, d, f, svc->account);
+    ours_of(r, svc, &ours);
+    if (!spncheck_store_lock())
+        return;
+    spn_store_dir_refine_failure(st, d, f, svc->account, &ours);
     spncheck_store_unlock();
 }

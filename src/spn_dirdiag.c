@@ -23,6 +23,79 @@ int spn_dir_spn_ok(const char *s)
     return 1;
 }
 
+/* Wildcard match (ServerAlias: "*" any run, "?" one byte), ignoring case. */
+static int glob_ci(const char *p, const char *s, size_t n)
+{
+    size_t i = 0;
+
+    for (; *p; p++) {
+        if (*p == '*') {
+            size_t k;
+            for (k = i; k <= n; k++)
+                if (glob_ci(p + 1, s + k, n - k))
+                    return 1;
+            return 0;
+        }
+        if (i == n || (*p != '?' && tolower((unsigned char)*p) != tolower((unsigned char)s[i])))
+            return 0;
+        i++;
+    }
+    return i == n;
+}
+
+/* Host h (hn bytes) is name, or the first label of name (its short form). */
+static int host_is(const char *h, size_t hn, const char *name, size_t nn)
+{
+    const char *dot;
+
+    if (!hn || !nn)
+        return 0;
+    if (memchr(name, '*', nn) || memchr(name, '?', nn)) {
+        char pat[SPN_DIR_SPN_MAX];
+        if (nn >= sizeof(pat))
+            return 0;
+        memcpy(pat, name, nn);
+        pat[nn] = '\0';
+        return glob_ci(pat, h, hn);
+    }
+    if (hn == nn && strncasecmp(h, name, hn) == 0)
+        return 1;
+    dot = memchr(name, '.', nn);
+    return dot && !memchr(h, '.', hn) && (size_t)(dot - name) == hn &&
+           strncasecmp(h, name, hn) == 0;
+}
+
+int spn_dir_ours(const char *spn, const spn_dir_ours_t *ours)
+{
+    const char *slash = spn ? strchr(spn, '/') : NULL, *h;
+    size_t sn, hn;
+    int i, cls;
+
+    if (!ours)
+        return 1;
+    if (!slash || !spn_dir_spn_ok(spn))
+        return 0;
+    sn = (size_t)(slash - spn);
+    h = slash + 1;
+    hn = strcspn(h, ":/");
+    cls = sn == 4 && strncasecmp(spn, "HTTP", 4) == 0;
+    for (i = 0; !cls && ours->svc && i < ours->svc->n_spns; i++) {
+        const char *c = ours->svc->spns[i], *cs = c ? strchr(c, '/') : NULL;
+        cls = cs && (size_t)(cs - c) == sn && strncasecmp(c, spn, sn) == 0;
+    }
+    if (!cls)
+        return 0;
+    for (i = 0; ours->svc && i < ours->svc->n_spns; i++) {
+        const char *c = ours->svc->spns[i], *cs = c ? strchr(c, '/') : NULL;
+        if (cs && host_is(h, hn, cs + 1, strcspn(cs + 1, "@/:")))
+            return 1;
+    }
+    for (i = 0; i < ours->n_names; i++)
+        if (ours->names[i] && host_is(h, hn, ours->names[i], strcspn(ours->names[i], ":")))
+            return 1;
+    return 0;
+}
+
 /* "HTTP/" + host into out; 0 when it is not a name we look up. */
 static int put_spn(char *out, const char *service, size_t sn, const char *host, size_t hn)
 {

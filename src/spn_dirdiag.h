@@ -15,6 +15,25 @@
  * metacharacters even before escaping), shorter than SPN_DIR_SPN_MAX. */
 int spn_dir_spn_ok(const char *s);
 
+/* Which SPNs a failure may make the server look up (and whose facts its
+ * page may show): only names this service answers to.  A client chooses
+ * the SPN its failure asks for (a forged ticket's sname, NTLM's
+ * MsvAvTargetName, the Host header), and the page would otherwise be an
+ * oracle for who holds any SPN in the forest (cifs/dc1, MSSQLSvc/...).
+ * svc: the scope's configured SPNs (may be NULL); names: the virtual
+ * host's ServerName and ServerAlias values ("*" and "?" wildcards). */
+typedef struct spn_dir_ours_s {
+    const spn_service_t *svc;
+    const char *const *names;
+    int n_names;
+} spn_dir_ours_t;
+
+/* 1 when spn is ours: its service class is HTTP or a configured SPN's, and
+ * its host (":port" and "/name" stripped) is a configured SPN's host or
+ * one of the names, either name form (a host without a dot matches the
+ * first label of one with a dot), case-insensitively. */
+int spn_dir_ours(const char *spn, const spn_dir_ours_t *ours);
+
 /* The SPNs whose facts refine d: the one the client asked for (the
  * ticket's; HTTP/<host> for NTLM and other ticketless failures, host
  * being the Host the client asked for, port stripped), then its other

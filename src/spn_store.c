@@ -401,28 +401,30 @@ int spn_store_dir_get(const spn_store_t *s, const char *spn, spn_dir_spn_t *out)
 }
 
 int spn_store_dir_note(spn_store_t *s, spn_diag_t *d, const char *account, const char *host,
-                       int64_t now)
+                       int64_t now, const spn_dir_ours_t *ours)
 {
     char asked[2][SPN_DIR_SPN_MAX];
     spn_dir_slot_t *slot;
     int n = spn_dir_asked(d, host, asked), i;
 
     for (i = 0; i < n; i++)
-        spn_store_want(s, asked[i], now);
-    if (n < 1 || !(slot = dir_find(s, asked[0])))
+        if (spn_dir_ours(asked[i], ours))
+            spn_store_want(s, asked[i], now);
+    if (n < 1 || !spn_dir_ours(asked[0], ours) || !(slot = dir_find(s, asked[0])))
         return 0;
     spn_dir_refine(d, account, &slot->f);
     return d->dir_state == SPN_DIR_OK;
 }
 
 int spn_store_dir_refine_failure(const spn_store_t *s, spn_diag_t *d, const spn_failure_t *f,
-                                 const char *account)
+                                 const char *account, const spn_dir_ours_t *ours)
 {
     char asked[2][SPN_DIR_SPN_MAX];
     spn_dir_spn_t facts;
     spn_cause_t shown = d->cause;
 
-    if (spn_dir_asked(d, f->host, asked) < 1 || !spn_store_dir_get(s, asked[0], &facts) ||
+    if (spn_dir_asked(d, f->host, asked) < 1 || !spn_dir_ours(asked[0], ours) ||
+        !spn_store_dir_get(s, asked[0], &facts) ||
         facts.state != SPN_DIR_OK)
         return 0;
     if (f->base_cause >= 0 && f->base_cause < SPN_C_COUNT)

@@ -10,6 +10,8 @@
 
 #include <stdint.h>
 
+struct spn_dir_ours_s;          /* spn_dirdiag.h */
+
 /* One failed exchange, as kept.  Strings are NUL-terminated, truncated. */
 typedef struct {
     uint64_t seq;               /* 1, 2, ...; 0 = empty slot */
@@ -215,13 +217,14 @@ int spn_store_dir_fresh(const spn_store_t *s, const char *spn, int64_t now);
  * (spn_dir_asked, host = the Host the client asked for) are wanted, and
  * d is refined with the facts already held about the first (never a
  * lookup).  account: the service account, or NULL.  Lock held.  Returns
- * 1 when facts refined d. */
+ * 1 when facts refined d.  ours (spn_dirdiag.h; NULL: every SPN): an SPN
+ * that is not ours is neither wanted nor used to refine d. */
 int spn_store_dir_note(spn_store_t *s, spn_diag_t *d, const char *account, const char *host,
-                       int64_t now);
+                       int64_t now, const struct spn_dir_ours_s *ours);
 /* The same for a record shown later (?ref=): d rebuilt from f is refined
  * with the facts held now (read only). */
 int spn_store_dir_refine_failure(const spn_store_t *s, spn_diag_t *d, const spn_failure_t *f,
-                                 const char *account);
+                                 const char *account, const struct spn_dir_ours_s *ours);
 
 /* Fills f from a diagnosis; strings are truncated to fit. */
 void spn_failure_from_diag(spn_failure_t *f, const spn_diag_t *d, int64_t now,

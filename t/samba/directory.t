@@ -57,7 +57,12 @@ sub kinit_alice {
 }
 kinit_alice();
 
+# The names this server answers to (spn_dir_ours): a failure's SPN is looked
+# up only when it is a configured SPN's host or one of these.
 my $site = <<"SITE";
+<VirtualHost *>
+ServerName web01.contoso.test
+ServerAlias alias.contoso.test web02.contoso.test
 <Location />
     AuthType GSSAPI
     AuthName "dir"
@@ -74,6 +79,7 @@ my $site = <<"SITE";
     SetHandler spncheck-status
     Require ip 127.0.0.1
 </Location>
+</VirtualHost>
 SITE
 my $h = MiniHttpd->new(module => $module, keytab => "$W/svc.keytab", site => $site,
                        extra => "User nobody\nGroup nogroup\n"
@@ -310,6 +316,25 @@ like(get('127.0.0.1', '/spncheck-status')->{body}, qr/HTTP\/alias\.contoso\.test
      'the status page lists the SPN a failure asked for');
 unlike(get('127.0.0.1', '/spncheck-status?format=prometheus')->{body}, qr/alias/,
        'Prometheus labels no SPN a client asked for');
+
+# -- a hostile client names another host: the page is no oracle for the directory -------
+# HTTP/dc1 is answered by the DC's own account (HOST/dc1, sPNMappings).  A
+# client that sends Host: dc1.contoso.test (or a forged ticket for any SPN)
+# must not make the server look it up nor learn who holds it.
+{
+    my $probe = sub {
+        my $code = `curl -s -o $W/body4 -w '%{http_code}' --ntlm -u 'CONTOSO\\alice:Alice!Pass1234' --resolve '@{[ $h->resolve('dc1.contoso.test') ]}' '@{[ $h->url('dc1.contoso.test', '/') ]}'`;
+        return do { local (@ARGV, $/) = "$W/body4"; <> } // '';
+    };
+    my $b4 = $probe->();
+    is(cause_of($b4), 'ntlm-fallback', 'NTLM with Host: dc1 (not a name of this server): ntlm-fallback');
+    sleep 4;        # the alias above was looked up within seconds
+    ok(!facts_for(status_json(), 'HTTP/dc1.contoso.test') && !facts_for(status_json(), 'HTTP/DC1'),
+       'Host: dc1 is never looked up');
+    $b4 = $probe->();
+    is(cause_of($b4), 'ntlm-fallback', 'the second try: still ntlm-fallback');
+    unlike($b4, qr/DC1\$|What the directory says/, 'the page names no holder of HTTP/dc1');
+}
 
 # -- a wrong identity (the keys of another account): the diagnosis as today, a warning ----
 {

@@ -511,7 +511,7 @@ static void directory_cases(const krb5_keyblock *other, const krb5_keyblock *rnd
         char spn[256];
         t = tk(WEB01, other, 2);
         diagnose(ap_req(&t), NULL);
-        is_int(spn_store_dir_note(st, &d, svc.account, "web01.spncheck.test", NOW), 0,
+        is_int(spn_store_dir_note(st, &d, svc.account, "web01.spncheck.test", NOW, NULL), 0,
                "store: no facts yet, the diagnosis stays");
         is_int(d.cause, SPN_C_SPN_WRONG_ACCOUNT, "store: spn-wrong-account as today");
         ok(spn_store_want_next(st, NOW, spn, sizeof spn) && !strcmp(spn, WEB01) &&
@@ -522,16 +522,57 @@ static void directory_cases(const krb5_keyblock *other, const krb5_keyblock *rnd
         f = facts(WEB01, 1, "SPNCHECK\\svc-web", SPN_DIR_KIND_USER, WEB01, 3, 24);
         spn_store_dir_put(st, &f, 1, NOW + 5);
         spn_diag_from_failure(&d, spn_store_find(st, "R1"), &svc);
-        ok(spn_store_dir_refine_failure(st, &d, spn_store_find(st, "R1"), svc.account) &&
+        ok(spn_store_dir_refine_failure(st, &d, spn_store_find(st, "R1"), svc.account, NULL) &&
            d.cause == SPN_C_KEYTAB_STALE && d.dir_kt_max == 2,
            "store: the record shown later is refined (keytab-stale, keytab kvno 2 kept)");
         t = tk(WEB01, other, 2);
         diagnose(ap_req(&t), NULL);
-        ok(spn_store_dir_note(st, &d, svc.account, "web01.spncheck.test", NOW + 6) &&
+        ok(spn_store_dir_note(st, &d, svc.account, "web01.spncheck.test", NOW + 6, NULL) &&
            d.cause == SPN_C_KEYTAB_STALE, "store: the next request uses the facts held");
         spn_failure_from_diag(&rec, &d, NOW + 6, "R2", "127.0.0.1", "web01.spncheck.test", "s", 0);
         is_int(rec.base_cause, SPN_C_SPN_WRONG_ACCOUNT, "store: the record keeps the base cause");
         is_int(rec.cause, SPN_C_KEYTAB_STALE, "store: and the refined one");
+        free(st);
+    }
+
+    /* A client names the SPN its failure asks for (a forged ticket's sname,
+     * NTLM's target, the Host header): only names this service answers to
+     * are looked up or shown, or the page tells anyone who holds any SPN. */
+    {
+        spn_store_t *st = spn_store_init(calloc(1, spn_store_size(4)), 4, NOW);
+        const char *names[] = { "www.spncheck.test", "*.apps.spncheck.test" };
+        spn_dir_ours_t ours = { &svc, names, 2 };
+        char spn[256];
+        static const char *const mine[] = { WEB01, "HTTP/WEB01", "http/web01:8443",
+            "HTTP/www.spncheck.test", "HTTP/WWW", "HTTP/x.apps.spncheck.test" };
+        static const char *const theirs[] = { "cifs/dc1.spncheck.test", "HTTP/dc1.spncheck.test",
+            "MSSQLSvc/sql01.spncheck.test:1433", "HOST/web01.spncheck.test",
+            "HTTP/web01.spncheck.test.evil", "HTTP/apps.spncheck.test", "HTTP/DC1" };
+        size_t i;
+
+        for (i = 0; i < sizeof mine / sizeof *mine; i++)
+            ok(spn_dir_ours(mine[i], &ours), "ours: %s", mine[i]);
+        for (i = 0; i < sizeof theirs / sizeof *theirs; i++)
+            ok(!spn_dir_ours(theirs[i], &ours), "not ours: %s", theirs[i]);
+        ok(spn_dir_ours("cifs/dc1.spncheck.test", NULL), "no restriction: the CLI's own lookups");
+
+        f = facts("cifs/dc1.spncheck.test", 1, "SPNCHECK\\DC1$", SPN_DIR_KIND_COMPUTER,
+                  "cifs/dc1.spncheck.test", 7, 28);
+        spn_store_dir_put(st, &f, 1, NOW);     /* as if it were held, somehow */
+        t = tk("cifs/dc1.spncheck.test", other, 2);
+        diagnose(ap_req(&t), NULL);
+        is_int(spn_store_dir_note(st, &d, svc.account, "web01.spncheck.test", NOW + 70, &ours), 0,
+               "a forged sname (cifs/dc1): its facts refine nothing");
+        ok(d.dir_state == 0, "a forged sname: no holder on the page");
+        ok(!spn_store_want_next(st, NOW + 70, spn, sizeof spn), "a forged sname: nothing wanted");
+        memset(&d, 0, sizeof d);
+        d.cause = SPN_C_NTLM_FALLBACK;
+        spn_store_dir_note(st, &d, svc.account, "dc1.spncheck.test:443", NOW + 70, &ours);
+        ok(!spn_store_want_next(st, NOW + 70, spn, sizeof spn),
+           "NTLM with Host: dc1 (not a name of this server): nothing wanted");
+        spn_store_dir_note(st, &d, svc.account, "www.spncheck.test", NOW + 70, &ours);
+        ok(spn_store_want_next(st, NOW + 70, spn, sizeof spn) &&
+           !strcmp(spn, "HTTP/www.spncheck.test"), "NTLM with Host: www (a ServerAlias): wanted");
         free(st);
     }
 }
