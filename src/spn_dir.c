@@ -158,10 +158,11 @@ void spn_dir_add_entry(spn_dir_spn_t *out, const char *netbios, const char *matc
                 h.uac = (uint32_t)x;
         }
         else if (attr_is(v, "msDS-SupportedEncryptionTypes")) {
-            if (parse_int(v->val, v->len, -2147483648LL, 4294967295LL, &x) == 0)
+            if (parse_int(v->val, v->len, -2147483648LL, 4294967295LL, &x) == 0) {
                 h.enctypes = (int32_t)(uint32_t)x;
-            if (h.enctypes == -1)   /* all bits set is a value, not "unset" */
-                h.enctypes = 0x7fffffff;
+                if (h.enctypes == -1)   /* all bits set is a value, not "unset" */
+                    h.enctypes = 0x7fffffff;
+            }
         }
         else if (attr_is(v, "msDS-KeyVersionNumber")) {
             if (parse_int(v->val, v->len, 0, 2147483647LL, &x) == 0)

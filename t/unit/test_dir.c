@@ -154,6 +154,21 @@ static void test_hostile(void)
     is_int(d.holders[0].enctypes, 24, "enctypes parsed");
     is_str(d.holders[0].via, "HTTP/x", "no SPN value equal: via is the match");
 
+    /* an unparsable msDS-SupportedEncryptionTypes is not "every enctype" */
+    {
+        spn_dir_spn_t e;
+        spn_dir_val_t w[2] = { { "sAMAccountName", "svc", 3 },
+                               { "msDS-SupportedEncryptionTypes", "lots", 4 } };
+        memset(&e, 0, sizeof(e));
+        spn_dir_add_entry(&e, "CONTOSO", "HTTP/x", w, 2);
+        is_int(e.holders[0].enctypes, -1, "a non-number msDS-SupportedEncryptionTypes is refused");
+        w[1] = (spn_dir_val_t){ "msDS-SupportedEncryptionTypes", "4294967295", 10 };
+        memset(&e, 0, sizeof(e));
+        spn_dir_add_entry(&e, "CONTOSO", "HTTP/x", w, 2);
+        ok(e.holders[0].enctypes != -1 && (e.holders[0].enctypes & 0x1c) == 0x1c,
+           "0xffffffff is a value (every bit), not unset");
+    }
+
     /* a NUL inside a value ends it; no sAMAccountName: not an account */
     v[0] = (spn_dir_val_t){ "sAMAccountName", nul, 5 };
     spn_dir_add_entry(&d, "", "HTTP/x", v, 1);
