@@ -9,6 +9,7 @@
 
 #include <apr_general.h>
 #include <stdint.h>
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,6 +43,25 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     spn_dir_add_ldif(&d[0], "CONTOSO", line, (const char *)data, size);
     if (d[0].n_holders < 0)
         abort();
+    /* every field of every kept holder, inside its fixed struct (ASan
+     * cannot see an overrun that stays inside it): NUL-terminated within
+     * the field, an account that is CONTOSO\\sam, a known kind, a via */
+    for (i = 0; i < (size_t)d[0].n_holders && i < SPN_DIR_MAX_HOLDERS; i++) {
+        const spn_dir_holder_t *h = &d[0].holders[i];
+        size_t sl = strnlen(h->sam, sizeof(h->sam)), al = strnlen(h->account, sizeof(h->account));
+        if (sl == sizeof(h->sam) || al == sizeof(h->account) ||
+            strnlen(h->via, sizeof(h->via)) == sizeof(h->via) || sl == 0 ||
+            al != 8 + sl || memcmp(h->account, "CONTOSO\\", 8) != 0 ||
+            strcmp(h->account + 8, h->sam) != 0 || h->kind < SPN_DIR_KIND_UNKNOWN ||
+            h->kind > SPN_DIR_KIND_GMSA || h->kvno < -1 || h->pwd_last_set < 0 ||
+            (!h->via[0] && line[0]))
+            abort();
+    }
+    for (; i < SPN_DIR_MAX_HOLDERS; i++) {      /* past the kept ones: untouched */
+        static const spn_dir_holder_t zero;
+        if (memcmp(&d[0].holders[i], &zero, sizeof(zero)) != 0)
+            abort();
+    }
     d[1] = d[0];
     d[1].state = SPN_DIR_ERROR;
     memcpy(d[1].error, data, size < sizeof(d[1].error) ? size : sizeof(d[1].error));
@@ -56,11 +76,29 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     for (i = 0; i < b.len; i++)
         if (((unsigned char)b.s[i] < 0x20 && b.s[i] != '\n') || b.s[i] == 0x7f)
             abort();
-    spn_dir_mapped(line, ll, line, out, sizeof(out));
-    spn_dir_other_form(line, "contoso.test", out, sizeof(out));
-    spn_dir_other_form(line, "", out, sizeof(out));
-    if (spn_dir_filter_escape(line, esc, sizeof(esc)) == 0 && strpbrk(esc, "()*"))
+    if (spn_dir_mapped(line, ll, line, out, sizeof(out)) &&
+        (strnlen(out, sizeof(out)) == sizeof(out) || !strchr(out, '/')))
         abort();
+    if (spn_dir_other_form(line, "contoso.test", out, sizeof(out)) == 0 &&
+        strnlen(out, sizeof(out)) == sizeof(out))
+        abort();
+    if (spn_dir_other_form(line, "", out, sizeof(out)) == 0 &&
+        strnlen(out, sizeof(out)) == sizeof(out))
+        abort();
+    if (spn_dir_filter_escape(line, esc, sizeof(esc)) == 0) {
+        /* RFC 4515: no ( ) * and no byte outside printable ASCII unescaped;
+         * every backslash starts \XX */
+        for (i = 0; esc[i]; i++) {
+            unsigned char c = (unsigned char)esc[i];
+            if (c == '(' || c == ')' || c == '*' || c < 0x20 || c >= 0x7f)
+                abort();
+            if (c == '\\' && !(isxdigit((unsigned char)esc[i + 1]) &&
+                                isxdigit((unsigned char)esc[i + 2])))
+                abort();
+            if (c == '\\')
+                i += 2;
+        }
+    }
     apr_pool_destroy(p);
     return 0;
 }
