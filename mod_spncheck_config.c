@@ -200,9 +200,11 @@ static const char *set_directory(cmd_parms *cmd, void *cfg, const char *args)
     for (i = 0; uri[i]; i++)
         if ((unsigned char)uri[i] <= 0x20 || (unsigned char)uri[i] >= 0x7f)
             return "SPNCheckDirectory: the URI is ldap://host[:port] or ldaps://host[:port]";
+    /* at most a year: the watchdog keeps it in an int of seconds */
     if (*interval && (ap_timeout_parameter_parse(interval, &t, "s") != APR_SUCCESS ||
-                      t < apr_time_from_sec(60)))
-        return "SPNCheckDirectory: the interval is a time of at least 60s (e.g. 900, 15min)";
+                      t < apr_time_from_sec(60) || t > apr_time_from_sec(365 * 86400)))
+        return "SPNCheckDirectory: the interval is a time of at least 60s and at most 365 days "
+               "(e.g. 900, 15min)";
     c->dir_uri = uri;
     c->dir_keytab = ap_server_root_relative(cmd->pool, kt);
     c->dir_client = princ;
