@@ -19,7 +19,7 @@
 APLOG_USE_MODULE(spncheck);
 
 #define DIR_TIMEOUT_MS 5000     /* each LDAP step (connect, bind, search) */
-#define DIR_MAX_CONF   64       /* configured SPNs (both forms) looked up */
+#define DIR_MAX_CONF   SPN_DIR_CONF_MAX   /* configured SPNs (both forms) looked up */
 
 static APR_OPTIONAL_FN_TYPE(ap_watchdog_get_instance) *wd_get;
 static APR_OPTIONAL_FN_TYPE(ap_watchdog_register_callback) *wd_register;

@@ -104,8 +104,12 @@ typedef struct {
  * counted), an SPN is looked up at most once per SPN_DIR_REQUERY seconds
  * whatever the answer (a miss and an error are cached like a hit), and at
  * most SPN_DIR_BUDGET wanted SPNs per SPN_DIR_REQUERY seconds in all. */
-#define SPN_DIR_SLOTS   32
+#define SPN_DIR_CONF_MAX 64     /* configured SPNs (both forms) looked up, pinned */
 #define SPN_WANT_SLOTS  16
+/* room for every configured SPN and a full queue of wanted ones besides:
+ * with fewer, pinned slots left none for what failures want (dropped
+ * after the lookup) and configured SPNs evicted each other every run */
+#define SPN_DIR_SLOTS   (SPN_DIR_CONF_MAX + SPN_WANT_SLOTS)
 #define SPN_DIR_REQUERY 60
 #define SPN_DIR_BUDGET  10
 typedef struct {
@@ -124,7 +128,7 @@ typedef struct {
  * header differs (version, sizes, SPN_C_COUNT) is not reused after a
  * graceful restart: its counters would land on other causes. */
 #ifndef SPN_STORE_LAYOUT_TEST_BUMP
-#define SPN_STORE_LAYOUT 5u   /* 5: causes 17-19 */
+#define SPN_STORE_LAYOUT 6u   /* 5: causes 17-19; 6: 80 directory slots */
 #else
 #define SPN_STORE_LAYOUT 1003u   /* test-only build: another layout (t/layout.t) */
 #endif

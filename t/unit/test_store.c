@@ -302,6 +302,28 @@ static void test_directory(apr_pool_t *p)
     ok(spn_store_dir_get(s, "HTTP/conf.test", &out) && out.state == SPN_DIR_OK &&
        out.n_holders == 1 && !strcmp(out.error, "cannot reach ldap://dc") && out.checked_at == 5000,
        "an error keeps the last answer, marked");
+    /* as many configured SPNs as the module looks up (SPN_DIR_CONF_MAX, both forms),
+     * then what failures want: every one is kept, none evicted */
+    memset(s->dir, 0, sizeof(s->dir));
+    for (i = 0; i < SPN_DIR_CONF_MAX; i++) {
+        snprintf(name, sizeof(name), "HTTP/c%d.test", i);
+        f = dfacts(name, SPN_DIR_OK, 1, "CONTOSO\\svc-web");
+        ok_all = spn_store_dir_put(s, &f, 1, 7000) == 0;
+        if (!ok_all)
+            break;
+    }
+    ok(ok_all, "every configured SPN the module looks up has a slot");
+    for (i = 0, ok_all = 1; i < SPN_WANT_SLOTS; i++) {
+        snprintf(name, sizeof(name), "HTTP/w%d.test", i);
+        f = dfacts(name, SPN_DIR_OK, 0, NULL);
+        ok_all &= spn_store_dir_put(s, &f, 0, 7100 + i) == 0 && spn_store_dir_get(s, name, &out);
+    }
+    ok(ok_all, "with them all pinned, a full queue of wanted SPNs is still kept");
+    for (i = 0, ok_all = 1; i < SPN_DIR_CONF_MAX; i++) {
+        snprintf(name, sizeof(name), "HTTP/c%d.test", i);
+        ok_all &= spn_store_dir_get(s, name, &out);
+    }
+    ok(ok_all, "and no configured one was evicted");
     f = dfacts("HTTP/long", SPN_DIR_OK, 0, NULL);
     memset(f.spn, 'A', sizeof(f.spn));         /* not terminated: stored terminated */
     memcpy(f.spn, "HTTP/", 5);
