@@ -80,6 +80,31 @@ static LDAP *connect_to(const char *uri, int timeout_ms, char *err, size_t errsz
     ldap_set_option(ld, LDAP_OPT_X_SASL_NOCANON, LDAP_OPT_ON);
     ldap_set_option(ld, LDAP_OPT_X_SASL_SECPROPS,
                     ldaps ? "minssf=0,maxssf=0,noanonymous" : "minssf=56,noanonymous");
+    if (ldaps) {
+        /* TLS alone protects the answers (no SASL layer): the DC's
+         * certificate must verify, whatever libldap's process-wide
+         * default is (mod_ldap's LDAPVerifyServerCert Off sets it to
+         * never; so do TLS_REQCERT in ldap.conf and LDAPTLS_REQCERT).
+         * The CA settings stay libldap's.  A context of this handle's
+         * own: the shared one may have been made with "never". */
+        static const int ca_opts[] = { LDAP_OPT_X_TLS_CACERTFILE, LDAP_OPT_X_TLS_CACERTDIR };
+        int demand = LDAP_OPT_X_TLS_DEMAND, newctx = 0, bad = 0;
+        size_t i;
+        /* a new handle has no CA paths of its own (libldap shares the
+         * default context instead): bring ldap.conf's over */
+        for (i = 0; i < sizeof(ca_opts) / sizeof(ca_opts[0]); i++) {
+            char *v = NULL;
+            if (ldap_get_option(NULL, ca_opts[i], &v) == LDAP_OPT_SUCCESS && v && *v)
+                bad |= ldap_set_option(ld, ca_opts[i], v) != LDAP_OPT_SUCCESS;
+            ldap_memfree(v);
+        }
+        if (bad || ldap_set_option(ld, LDAP_OPT_X_TLS_REQUIRE_CERT, &demand) != LDAP_OPT_SUCCESS ||
+            ldap_set_option(ld, LDAP_OPT_X_TLS_NEWCTX, &newctx) != LDAP_OPT_SUCCESS) {
+            say(err, errsz, "cannot set up TLS for %s (certificate verification)%s", uri, NULL);
+            ldap_unbind_ext_s(ld, NULL, NULL);
+            return NULL;
+        }
+    }
     if ((rc = ldap_connect(ld)) != LDAP_SUCCESS) {
         say(err, errsz, "cannot reach %s: %s", uri, ldap_err2string(rc));
         ldap_unbind_ext_s(ld, NULL, NULL);
