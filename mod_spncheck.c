@@ -323,12 +323,18 @@ static apr_status_t error_page_filter(ap_filter_t *f, apr_bucket_brigade *bb)
 }
 
 /* The backend answered 400 to a request whose token is large
- * (SPN_TOKEN_LARGE): most likely its header limit (HTTP.sys). */
+ * (SPN_TOKEN_LARGE): most likely its header limit (HTTP.sys).  Not when
+ * the 400 carries a WWW-Authenticate: a backend that refuses the header
+ * (HTTP.sys, httpd, nginx) has run no authentication, so that one read
+ * the token and answered for itself (an application's 400). */
 static void backend_too_large(request_rec *r, exchange *x)
 {
     const char *auth = negotiate_auth(r);
     size_t n = auth ? sizeof("Authorization: ") - 1 + strlen(auth) : 0;
 
+    if (apr_table_get(r->headers_out, "WWW-Authenticate") ||
+        apr_table_get(r->err_headers_out, "WWW-Authenticate"))
+        return;
     if (n >= SPN_TOKEN_LARGE) {
         x->too_large = SPN_TOO_LARGE_BACKEND;
         x->field_size = n;
