@@ -179,8 +179,8 @@ static void binding_rows(spn_buf_t *b, const spn_diag_t *d)
     else if (d->cb_state == SPN_CB_OTHER)
         ROWS(b, "Binding verdict", d->cbt.ok ? "bound to another TLS channel than this "
              "server's" : *d->cbt.error ? "bound to a TLS channel; this server's own binding "
-             "is not known (see above)" : "bound to a TLS channel, not one this server "
-             "can show as its own (no TLS here, or its certificate defines no binding)");
+             "is not known (see above)" : "bound to a TLS channel (not compared: this server "
+             "computes its own binding only for a proxied request that came over TLS)");
     else if (d->cb_state == SPN_CB_NONE)
         ROWS(b, "Binding verdict", "the client bound no channel");
 }

@@ -477,6 +477,17 @@ int main(int argc, const char *const *argv)
         obs.proxied = 0;
         spn_diagnose(pool, kctx, &svc, &obs, &d);
         ok(d.cause == SPN_C_TICKET_OK, "bound to us, no proxy: ticket-ok (binding is no cause)");
+        {
+            /* a local request (the module reads no certificate for those) */
+            spn_buf_t pg;
+            obs.tls_cert = NULL;
+            spn_diagnose(pool, kctx, &svc, &obs, &d);
+            spn_buf_init(&pg, pool, 4096);
+            spn_render_page(&pg, &d, &svc, SPN_DETAIL_FULL, "TEST-REF4");
+            ok(d.cb_state == SPN_CB_OTHER && strstr(pg.s, "not compared") &&
+               !strstr(pg.s, "did not come over TLS"),
+               "bound, local request: the page says not compared (not 'no TLS')");
+        }
     }
 
     /* no-service-key: no keytab, an empty one, an unreadable one */
