@@ -315,7 +315,12 @@ static apr_status_t send_page(ap_filter_t *f, apr_bucket_brigade *bb, const spn_
  * 200, a redirect): then its body is its own. */
 static apr_status_t error_page_filter(ap_filter_t *f, apr_bucket_brigade *bb)
 {
-    if (f->r->status != HTTP_UNAUTHORIZED && f->r->status != HTTP_BAD_REQUEST) {
+    const exchange *x = ap_get_module_config(f->r->request_config, &spncheck_module);
+
+    /* a 400 only for the request httpd refused (token-too-large): not an
+     * error document's own 400 (its exchange is on r->prev) */
+    if (f->r->status != HTTP_UNAUTHORIZED &&
+        !(f->r->status == HTTP_BAD_REQUEST && x && x->too_large == SPN_TOO_LARGE_HERE)) {
         ap_remove_output_filter(f);
         return ap_pass_brigade(f->next, bb);
     }
