@@ -317,7 +317,12 @@ static apr_status_t send_page(ap_filter_t *f, apr_bucket_brigade *bb, const spn_
  * 200, a redirect): then its body is its own. */
 static apr_status_t error_page_filter(ap_filter_t *f, apr_bucket_brigade *bb)
 {
-    if (f->r->status != HTTP_UNAUTHORIZED && f->r->status != HTTP_BAD_REQUEST) {
+    const exchange *x = ap_get_module_config(f->r->request_config, &spncheck_module);
+
+    /* a 400 only for the request httpd refused (token-too-large): not an
+     * error document's own 400 (its exchange is on r->prev) */
+    if (f->r->status != HTTP_UNAUTHORIZED &&
+        !(f->r->status == HTTP_BAD_REQUEST && x && x->too_large == SPN_TOO_LARGE_HERE)) {
         ap_remove_output_filter(f);
         return ap_pass_brigade(f->next, bb);
     }
@@ -325,12 +330,18 @@ static apr_status_t error_page_filter(ap_filter_t *f, apr_bucket_brigade *bb)
 }
 
 /* The backend answered 400 to a request whose token is large
- * (SPN_TOKEN_LARGE): most likely its header limit (HTTP.sys). */
+ * (SPN_TOKEN_LARGE): most likely its header limit (HTTP.sys).  Not when
+ * the 400 carries a WWW-Authenticate: a backend that refuses the header
+ * (HTTP.sys, httpd, nginx) has run no authentication, so that one read
+ * the token and answered for itself (an application's 400). */
 static void backend_too_large(request_rec *r, exchange *x)
 {
     const char *auth = negotiate_auth(r);
     size_t n = auth ? sizeof("Authorization: ") - 1 + strlen(auth) : 0;
 
+    if (apr_table_get(r->headers_out, "WWW-Authenticate") ||
+        apr_table_get(r->err_headers_out, "WWW-Authenticate"))
+        return;
     if (n >= SPN_TOKEN_LARGE) {
         x->too_large = SPN_TOO_LARGE_BACKEND;
         x->field_size = n;

@@ -57,7 +57,9 @@ static int fail(spn_cbt_t *out, const char *why)
 }
 
 /* RFC 5929 4.1: the certificate's signatureAlgorithm hash; MD5 and SHA-1
- * become SHA-256; no single hash (e.g. Ed25519): no binding is defined. */
+ * become SHA-256; no single hash (e.g. Ed25519): no binding is defined.
+ * RSASSA-PSS names its hash in its parameters, not in its OID:
+ * X509_get_signature_info reads them (OBJ_find_sigid_algs has none). */
 static int endpoint(X509 *x, const uint8_t *der, size_t len, spn_cbt_t *out)
 {
     int md_nid = NID_undef, pk_nid = NID_undef;
@@ -66,8 +68,7 @@ static int endpoint(X509 *x, const uint8_t *der, size_t len, spn_cbt_t *out)
     uint8_t app[sizeof(SPN_CBT_PREFIX) - 1 + 64];
     size_t pl = sizeof(SPN_CBT_PREFIX) - 1;
 
-    if (!OBJ_find_sigid_algs(X509_get_signature_nid(x), &md_nid, &pk_nid) ||
-        md_nid == NID_undef)
+    if (!X509_get_signature_info(x, &md_nid, &pk_nid, NULL, NULL) || md_nid == NID_undef)
         return fail(out, "the certificate's signature has no single hash (RFC 5929 4.1)");
     if (md_nid == NID_md5 || md_nid == NID_sha1)
         md_nid = NID_sha256;

@@ -270,7 +270,9 @@ static void binding_rows(spn_buf_t *b, const spn_diag_t *d)
              "certificate: a backend that checks bindings against its own TLS rejects it");
     else if (d->cb_state == SPN_CB_OTHER)
         ROWS(b, "Binding verdict", d->cbt.ok ? "bound to another TLS channel than this "
-             "server's" : "bound to a TLS channel (this request did not come over TLS here)");
+             "server's" : *d->cbt.error ? "bound to a TLS channel; this server's own binding "
+             "is not known (see above)" : "bound to a TLS channel (not compared: this server "
+             "computes its own binding only for a proxied request that came over TLS)");
     else if (d->cb_state == SPN_CB_NONE)
         ROWS(b, "Binding verdict", "the client bound no channel");
 }

@@ -18,7 +18,7 @@ use MiniHttpd;
 use ThreeWay;
 use TestCA;
 
-plan tests => 60;
+plan tests => 65;
 
 my $dir = realm_dir();
 my $host = 'web01.spncheck.test';
@@ -200,3 +200,55 @@ my $psmall = $pres->{'proxied: small token, big cookie, backend 400'};
 is($psmall->{status}, 400, 'proxied small token + big cookie: 400');
 is($psmall->{body}, $pb{none}{small}{body}, '  the backend\'s body untouched');
 is($pres->{'proxied: small token, backend 200'}{status}, 200, 'proxied small token: 200 passes');
+
+# A backend that read the large token and authenticated with it (its 400
+# carries its WWW-Authenticate: mutual authentication), then refused the
+# request for a reason of its own (an API's validation error, JSON): that
+# 400 is the application's, not a header limit, and passes untouched.
+{
+    my $json = '{"error":"invalid order"}';
+    my $app = MiniHttpd->new(realm => $dir, without => 1, mods => [qw(headers rewrite)], site => <<"APP");
+LimitRequestFieldSize 65536
+ErrorDocument 400 '$json'
+<Location />
+    Require all granted
+    Header always set WWW-Authenticate "Negotiate oRQwEqADCgEAoQsGCSqGSIb3EgECAg=="
+    RewriteEngine On
+    RewriteRule ^ - [R=400]
+</Location>
+APP
+    $app->start;
+    (my $s = $front_site) =~ s/127\.0\.0\.1:\Q$back->{port}\E/127.0.0.1:$app->{port}/;
+    my $m = MiniHttpd->new(realm => $dir, module => $ENV{SPNCHECK_MODULE}, site => $s,
+                           mods => [qw(proxy proxy_http)]);
+    $m->start;
+    my $r = fetch('iis-ok.spncheck.test', '/orders', header => "Authorization: $big", port => $m->{port});
+    $m->stop;
+    $app->stop;
+    is($r->{status}, 400, "authenticated at the backend, then its own 400: 400");
+    is(cause_of($r), undef, '  no token-too-large: the backend read the token');
+    is($r->{body}, $json, "  the backend's body untouched") or diag $app->log;
+}
+
+# The 400 the page filter now stands for is its own (token-too-large): a
+# 401's error document that answers with another status keeps its body,
+# 400 included (a CGI login page that says 400).
+{
+    my $wk = "$dir/wrong.keytab";
+    my $wsite = "<Location /site/>\n" . gssapi_conf($wk) . spncheck_conf('wrong.spncheck.test', $wk)
+        . "    SPNCheckDetail full\n    ErrorDocument 401 /errors/login.cgi\n</Location>\n"
+        . "<Location /errors/>\n    Options +ExecCGI\n    SetHandler cgi-script\n</Location>\n";
+    my $m = MiniHttpd->new(realm => $dir, module => $ENV{SPNCHECK_MODULE}, site => $wsite,
+                           mods => [qw(cgid)]);
+    mkdir "$m->{dir}/htdocs/$_" for qw(site errors);
+    open(my $c, '>', "$m->{dir}/htdocs/errors/login.cgi") or die;
+    print $c "#!/bin/sh\nprintf 'Status: 400 Bad Request\\r\\nContent-Type: text/plain\\r\\n\\r\\n'\n"
+        . "echo CGI-LOGIN-400\n";
+    close $c;
+    chmod 0755, "$m->{dir}/htdocs/errors/login.cgi";
+    $m->start;
+    my $r = fetch('wrong.spncheck.test', '/site/', user => 'alice', port => $m->{port});
+    $m->stop;
+    is($r->{status}, 400, "a 401's error document that answers 400: its status");
+    like($r->{body}, qr/^CGI-LOGIN-400$/m, '  and its own body') or diag $r->{body};
+}

@@ -46,4 +46,44 @@ static const char CERT_SHA1[] =
 #define CERT_SHA256_CB "2d641131c6345590bad8f278355e3f9d"
 #define CERT_SHA384_CB "a58af3c6c13a0fa62cd76a8cbdcaad4a"
 #define CERT_SHA1_CB "94253bfcdcbe6ed21b8969e11a4b2756"   /* SHA-1 signature: SHA-256 hash */
+/* An RSA-2048 certificate signed with RSASSA-PSS (SHA-256, MGF1 SHA-256,
+ * salt 32): RFC 5929 4.1's single hash is SHA-256 (openssl req -sigopt
+ * rsa_padding_mode:pss; MD5 by python3 hashlib). */
+static const char CERT_RSA_PSS[] =
+    "-----BEGIN CERTIFICATE-----\n"
+    "MIIDhTCCAjmgAwIBAgIUc7yx3k58Ii6HydPAFchTtBUga04wQQYJKoZIhvcNAQEK\n"
+    "MDSgDzANBglghkgBZQMEAgEFAKEcMBoGCSqGSIb3DQEBCDANBglghkgBZQMEAgEF\n"
+    "AKIDAgEgMB4xHDAaBgNVBAMME3Byb3h5LnNwbmNoZWNrLnRlc3QwHhcNMjYxMTI1\n"
+    "MTQxNTE2WhcNMzYxMTIyMTQxNTE2WjAeMRwwGgYDVQQDDBNwcm94eS5zcG5jaGVj\n"
+    "ay50ZXN0MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAzyZBTFeeDzMj\n"
+    "FD0zaN4x+Nj0wbd+ITGym3XKqX4IEBLLyVCDCzTRR4iDCLAYFC6J89DDHjR/RkjN\n"
+    "/KWWzw0ix7ply9Z6lG3ZKnpTAjQCJ2A9EPIf3AKMW1vDlPPq1IPcR85uwMRqM4gz\n"
+    "B330X6gt5XB5p0XdvZ0pMLuGkp/+LinoNt3Slv7aV0oD+f3GvnEkW9L1GmDsM4Se\n"
+    "74b6Kub7sqLwXLFIxmTEQgC7+ZtXK/p1QSk5gEtVUTEGV3qmXQkqc5VqB8ldrNW1\n"
+    "yLP77ubD7J5F4SbMoE9o2mafv1coB+LNfxL9JkabOQjk42/gcPFU7tZC1kV3/B4Z\n"
+    "sfCwufaQfwIDAQABo1MwUTAdBgNVHQ4EFgQUbVubgi392RG6Wzqz5QRgg2cfBtkw\n"
+    "HwYDVR0jBBgwFoAUbVubgi392RG6Wzqz5QRgg2cfBtkwDwYDVR0TAQH/BAUwAwEB\n"
+    "/zBBBgkqhkiG9w0BAQowNKAPMA0GCWCGSAFlAwQCAQUAoRwwGgYJKoZIhvcNAQEI\n"
+    "MA0GCWCGSAFlAwQCAQUAogMCASADggEBABMXB6Jfwmuo2B188a352DVTc5o1VEbm\n"
+    "g0qH4Jn1vgIjLBp+hA9Nud+dP6lZHcIZV2uG3B+ovmCYGCRgym7o5DAo6/Xfi+I+\n"
+    "ye543//MghgIyD8wQfe0McusLXtF7A8IvLFCAF6sT490DueAZWsGjuWixkyHpCxD\n"
+    "HT/3iRFwSTDLtkQRPmDsLc4NZYDZKrOINUJFBh2Qpf6vXudtmH35KIPgbJyAAXfJ\n"
+    "CPIP1MVfko+KGki3aVQC+XY3xY0GBOy95HKYozWcEE75UUQLYTOFDPIaMTCFQiq3\n"
+    "nYmfJMNm9gNXDL2M3iGTliLDE4kFUPuEQTJM0orKsPjqWIDOKAl7R5w=\n"
+    "-----END CERTIFICATE-----\n"
+    ;
+#define CERT_RSA_PSS_CB "bc9ba7ea8224fb43a461f349932410c8"   /* PSS with SHA-256: SHA-256 */
+/* An Ed25519 certificate: its signature has no separate hash, so RFC 5929
+ * 4.1 defines no tls-server-end-point binding for it. */
+static const char CERT_ED25519[] =
+    "-----BEGIN CERTIFICATE-----\n"
+    "MIIBLDCB36ADAgECAhQ8wv8HCoRovxZVgyELHX5omyCzAjAFBgMrZXAwDDEKMAgG\n"
+    "A1UEAwwBeDAeFw0yNjExMjUxNDE1NDBaFw0yNjEyMjUxNDE1NDBaMAwxCjAIBgNV\n"
+    "BAMMAXgwKjAFBgMrZXADIQB0ttAmOALFAsMCQJW+C+uZ/ZMJ62v9BiVeuwdvSs2P\n"
+    "WqNTMFEwHQYDVR0OBBYEFFLm8QQNBdMY56Y3EdyeUis2KBUhMB8GA1UdIwQYMBaA\n"
+    "FFLm8QQNBdMY56Y3EdyeUis2KBUhMA8GA1UdEwEB/wQFMAMBAf8wBQYDK2VwA0EA\n"
+    "y21ZfZtGVjnZeNGrdeftf5U39bfTBwb0LLJ3zfftNtde9t19S9j+Aizx3PsgR5B8\n"
+    "6xvID0TX/cPFBPqzNEpyCw==\n"
+    "-----END CERTIFICATE-----\n"
+    ;
 #endif

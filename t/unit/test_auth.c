@@ -312,6 +312,9 @@ int main(void)
     ok(spn_cbt_from_pem(CERT_SHA1, strlen(CERT_SHA1), &cb) == 0 &&
        hex_is(cb.md5, CERT_SHA1_CB) && strcmp(cb.hash_name, "SHA256") == 0,
        "SHA-1 certificate: hashed with SHA-256 (RFC 5929 4.1)");
+    ok(spn_cbt_from_pem(CERT_RSA_PSS, strlen(CERT_RSA_PSS), &cb) == 0 && cb.ok &&
+       hex_is(cb.md5, CERT_RSA_PSS_CB) && strcmp(cb.hash_name, "SHA256") == 0,
+       "RSASSA-PSS certificate: its one hash (SHA-256 in the PSS parameters), as python computes it");
     ok(spn_cbt_from_pem("garbage", 7, &cb) == -1 && !cb.ok && *cb.error, "not PEM: refused");
     ok(spn_cbt_from_pem(CERT_SHA256, SPN_CBT_PEM_MAX + 1, &cb) == -1, "over the cap: refused");
     ok(spn_cbt_from_pem(CERT_SHA256, 100, &cb) == -1, "cut PEM: refused");

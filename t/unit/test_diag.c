@@ -729,6 +729,33 @@ int main(int argc, const char *const *argv)
         spn_diagnose(pool, kctx, &svc, &obs, &d);
         ok(d.cause == SPN_C_BACKEND_KERNEL_MODE && d.cb_state == SPN_CB_OTHER,
            "bound to another certificate than ours: backend-kernel-mode stays");
+        {
+            /* a proxy whose certificate is signed with RSASSA-PSS (SHA-256) */
+            uint8_t pss[16];
+            for (i = 0; i < 16; i++) {
+                sscanf(CERT_RSA_PSS_CB + 2 * i, "%2x", &x);
+                pss[i] = (uint8_t)x;
+            }
+            t.bnd = pss;
+            obs.authorization = ap_req(&t);
+            obs.tls_cert = CERT_RSA_PSS;
+            spn_diagnose(pool, kctx, &svc, &obs, &d);
+            ok(d.cause == SPN_C_BACKEND_CHANNEL_BINDING && d.cb_state == SPN_CB_OURS && d.cbt.ok,
+               "RSA-PSS certificate: bound to it is proven (backend-channel-binding)");
+            t.bnd = bnd;
+            obs.authorization = ap_req(&t);
+        }
+        {
+            /* over TLS, with a certificate that defines no binding (Ed25519) */
+            spn_buf_t pg;
+            obs.tls_cert = CERT_ED25519;
+            spn_diagnose(pool, kctx, &svc, &obs, &d);
+            spn_buf_init(&pg, pool, 4096);
+            spn_render_page(&pg, &d, &svc, SPN_DETAIL_FULL, "TEST-REF3");
+            ok(d.cb_state == SPN_CB_OTHER && !d.cbt.ok && *d.cbt.error &&
+               strstr(pg.s, "no single hash") && !strstr(pg.s, "did not come over TLS"),
+               "Ed25519 certificate: no binding known, and the page does not say 'no TLS'");
+        }
         obs.tls_cert = NULL;            /* the request did not come over TLS here */
         spn_diagnose(pool, kctx, &svc, &obs, &d);
         ok(d.cause == SPN_C_BACKEND_KERNEL_MODE && d.cb_state == SPN_CB_OTHER && !d.cbt.ok,
@@ -756,6 +783,17 @@ int main(int argc, const char *const *argv)
         obs.proxied = 0;
         spn_diagnose(pool, kctx, &svc, &obs, &d);
         ok(d.cause == SPN_C_TICKET_OK, "bound to us, no proxy: ticket-ok (binding is no cause)");
+        {
+            /* a local request (the module reads no certificate for those) */
+            spn_buf_t pg;
+            obs.tls_cert = NULL;
+            spn_diagnose(pool, kctx, &svc, &obs, &d);
+            spn_buf_init(&pg, pool, 4096);
+            spn_render_page(&pg, &d, &svc, SPN_DETAIL_FULL, "TEST-REF4");
+            ok(d.cb_state == SPN_CB_OTHER && strstr(pg.s, "not compared") &&
+               !strstr(pg.s, "did not come over TLS"),
+               "bound, local request: the page says not compared (not 'no TLS')");
+        }
     }
 
     /* no-service-key: no keytab, an empty one, an unreadable one */
