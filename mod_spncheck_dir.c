@@ -19,6 +19,11 @@
 APLOG_USE_MODULE(spncheck);
 
 #define DIR_TIMEOUT_MS 5000     /* each LDAP step (connect, bind, search) */
+/* Lookups one tick may run, in seconds: a run over many SPNs against a DC
+ * that answers each step just before the timeout stops here and resumes
+ * on the next tick, so a child that exits (mod_watchdog joins this thread)
+ * waits at most this long, plus one step. */
+#define DIR_RUN_SECONDS 15
 #define DIR_MAX_CONF   SPN_DIR_CONF_MAX   /* configured SPNs (both forms) looked up */
 
 static APR_OPTIONAL_FN_TYPE(ap_watchdog_get_instance) *wd_get;
@@ -27,6 +32,7 @@ static APR_OPTIONAL_FN_TYPE(ap_watchdog_register_callback) *wd_register;
 typedef struct {
     server_rec *s;
     apr_time_t next;            /* the next run over the configured SPNs */
+    int resume;                 /* where a run cut short by DIR_RUN_SECONDS goes on */
     char last_err[256];         /* the last connection error logged */
 } dir_ctx;
 
@@ -84,9 +90,13 @@ static void conn_state(dir_ctx *dc, const char *err)
 
 /* Looks up spns[0..n) and stores the answers; without a connection, each
  * is stored as an error (cached like an answer: not retried at once).
- * Returns 0, or -1 when the directory could not be used. */
-static int lookup(dir_ctx *dc, apr_pool_t *p, const char *const *spns, int n, int pinned)
+ * unpin: this run starts over the configured SPNs.  Stops after
+ * DIR_RUN_SECONDS with *done < n.  Returns 0, or -1 when the directory
+ * could not be used. */
+static int lookup(dir_ctx *dc, apr_pool_t *p, const char *const *spns, int n, int pinned,
+                  int unpin, int *done)
 {
+    apr_time_t deadline = apr_time_now() + apr_time_from_sec(DIR_RUN_SECONDS);
     spncheck_srv *sc = srv(dc->s);
     spn_store_t *st = spncheck_store();
     spn_dir_conn_t *conn = NULL;
@@ -95,6 +105,7 @@ static int lookup(dir_ctx *dc, apr_pool_t *p, const char *const *spns, int n, in
     char err[256] = "";
     int i, broken = 0;
 
+    *done = 0;
     if (!st || !n)
         return 0;
     if (krb5_init_context(&ctx) != 0) {
@@ -105,11 +116,11 @@ static int lookup(dir_ctx *dc, apr_pool_t *p, const char *const *spns, int n, in
                                    DIR_TIMEOUT_MS, err, sizeof(err))) && !*err)
         apr_cpystrn(err, "cannot connect", sizeof(err));
     conn_state(dc, conn ? NULL : err);
-    if (pinned && spncheck_store_lock()) {
+    if (pinned && unpin && spncheck_store_lock()) {
         spn_store_dir_unpin(st);
         spncheck_store_unlock();
     }
-    for (i = 0; i < n; i++) {
+    for (i = 0; i < n && (!conn || broken || apr_time_now() < deadline); i++) {
         int64_t now = (int64_t)apr_time_sec(apr_time_now());
         memset(f, 0, sizeof(*f));
         apr_cpystrn(f->spn, spns[i], sizeof(f->spn));
@@ -129,6 +140,7 @@ static int lookup(dir_ctx *dc, apr_pool_t *p, const char *const *spns, int n, in
             spncheck_store_unlock();
         }
     }
+    *done = i;
     if (conn)
         spn_dir_close(conn);
     if (ctx)
@@ -148,22 +160,32 @@ static apr_status_t dir_tick(int state, void *data, apr_pool_t *pool)
     apr_pool_create(&p, pool);
     if (state == AP_WATCHDOG_STATE_STARTING || now >= dc->next) {
         const char *spns[DIR_MAX_CONF];
-        int n = configured(p, spns, DIR_MAX_CONF);
-        /* a directory that could not be used is tried again in a minute */
-        dc->next = now + apr_time_from_sec(lookup(dc, p, spns, n, 1) < 0 ? SPN_DIR_REQUERY
-                                           : srv(dc->s)->dir_interval);
+        int n = configured(p, spns, DIR_MAX_CONF), done, rc;
+        int start = state == AP_WATCHDOG_STATE_STARTING || dc->resume >= n ? 0 : dc->resume;
+        rc = lookup(dc, p, spns + start, n - start, 1, start == 0, &done);
+        if (rc == 0 && start + done < n) {
+            dc->resume = start + done;      /* cut short: go on at the next tick */
+            dc->next = now;
+        }
+        else {
+            /* a directory that could not be used is tried again in a minute */
+            dc->resume = 0;
+            dc->next = now + apr_time_from_sec(rc < 0 ? SPN_DIR_REQUERY : srv(dc->s)->dir_interval);
+        }
     }
     else if (st) {
         const char *spns[SPN_DIR_BUDGET];
         char one[SPN_DIR_SPN_MAX];
-        int n = 0;
+        int n = 0, done;
         int64_t t = (int64_t)apr_time_sec(now);
         if (spncheck_store_lock()) {
             while (n < SPN_DIR_BUDGET && spn_store_want_next(st, t, one, sizeof(one)))
                 spns[n++] = apr_pstrdup(p, one);
             spncheck_store_unlock();
         }
-        (void)lookup(dc, p, spns, n, 0);
+        /* wanted SPNs a run cut short did not reach are not stored: the
+         * next failure that asks for one queues it again */
+        (void)lookup(dc, p, spns, n, 0, 0, &done);
     }
     apr_pool_destroy(p);
     return APR_SUCCESS;
