@@ -25,7 +25,7 @@ const char spn_page_style[] =
     "overflow-wrap:anywhere}.ref{color:#555;font-size:.9rem}.cause{color:#8a1c1c}"
     ".pass{color:#1d6b2a}.warn{color:#8a5a00}.fail{color:#8a1c1c;font-weight:600}"
     "td.pass,td.warn,td.fail,td.code{white-space:nowrap;overflow-wrap:normal;min-width:3.5em}"
-    "main.wide{max-width:72rem}";
+    "th{overflow-wrap:normal}main.wide{max-width:72rem}";
 
 typedef struct {
     const spn_diag_t *d;
