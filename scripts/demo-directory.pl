@@ -4,7 +4,6 @@ use strict;
 use warnings;
 use FindBin;
 use lib "$FindBin::Bin/../t/lib";
-use File::Copy qw(copy);
 use File::Path qw(remove_tree);
 use Time::HiRes qw(sleep);
 use SambaDC;
@@ -18,20 +17,8 @@ chmod 0755, $D;
 print "== starting a throwaway Samba AD DC (CONTOSO.TEST) on 127.0.0.1\n";
 my $dc = SambaDC->new;
 my $R = $dc->realm;
-copy($dc->krb5_conf, "$D/krb5.conf") or die;
-$ENV{KRB5_CONFIG} = "$D/krb5.conf";
-$ENV{KRB5RCACHETYPE} = 'none';
-copy($dc->monitor_keytab, "$D/monitor.keytab") or die;
-chmod 0644, "$D/monitor.keytab";
-$dc->computer('WEB01');
-$dc->setpassword('WEB01$', 'Web01!Machine99');
-$dc->spn_add('HOST/web01.contoso.test', 'WEB01$');
-$dc->user('svc-web', 'Svc!Pass1234');
-$dc->user('alice', 'Alice!Pass1234');
-$dc->keytab('svc-web', "$D/svc.keytab");
-chmod 0644, "$D/svc.keytab";
-sub kinit { unlink "$D/alice.cc"; open(my $k, '|-', "KRB5CCNAME=$D/alice.cc kinit alice\@$R >/dev/null") or die;
-            print $k "Alice!Pass1234\n"; close $k or die "kinit failed\n" }
+$dc->kb1077($D);     # WEB01$ holds HOST/web01; svc-web's keytab; alice
+sub kinit { $dc->kinit('alice', 'Alice!Pass1234', "$D/alice.cc") }
 kinit();
 my $h = MiniHttpd->new(module => "$top/.libs/mod_spncheck.so", keytab => "$D/svc.keytab",
     extra => "User nobody\nGroup nogroup\n"

@@ -231,6 +231,41 @@ sub computer {
     return $self;
 }
 
+# The KB1077 case, as scripts/demo-directory.pl and t/samba/directory.t
+# set it up.  In $dir (which httpd's children, user nobody, read): a copy
+# of krb5.conf (KRB5_CONFIG points at it), monitor.keytab and svc.keytab.
+# In the directory: the computer account WEB01$ with keys and HOST/web01
+# in both forms, nobody holding HTTP/web01; the app pool's svc-web; alice.
+sub kb1077 {
+    my ($self, $dir) = @_;
+    require File::Copy;
+    File::Copy::copy($self->krb5_conf, "$dir/krb5.conf") or die "SambaDC: krb5.conf: $!\n";
+    $ENV{KRB5_CONFIG} = "$dir/krb5.conf";
+    $ENV{KRB5RCACHETYPE} = 'none';
+    File::Copy::copy($self->monitor_keytab, "$dir/monitor.keytab") or die "SambaDC: keytab: $!\n";
+    $self->computer('WEB01');
+    $self->setpassword('WEB01$', 'Web01!Machine99');
+    my %have = map { lc($_) => 1 } $self->attr('WEB01$', 'servicePrincipalName');
+    for my $spn ('HOST/web01.contoso.test', 'HOST/WEB01') {
+        $self->spn_add($spn, 'WEB01$') unless $have{lc $spn};
+    }
+    $self->user('svc-web', 'Svc!Pass1234');
+    $self->user('alice', 'Alice!Pass1234');
+    $self->keytab('svc-web', "$dir/svc.keytab");
+    chmod 0644, "$dir/monitor.keytab", "$dir/svc.keytab";
+    return $self;
+}
+
+# A ticket-granting ticket for $user in the ccache file $cc (a fresh one).
+sub kinit {
+    my ($self, $user, $pw, $cc) = @_;
+    unlink $cc;
+    open(my $k, '|-', "KRB5CCNAME=$cc kinit $user\@$self->{realm} >/dev/null") or die "kinit: $!\n";
+    print $k "$pw\n";
+    close $k or die "SambaDC: kinit $user failed\n";
+    return $self;
+}
+
 sub spn_add { my ($s, $spn, $acct) = @_; $s->tool("spn add $spn", 'spn', 'add', $spn, $acct); $s }
 sub spn_delete { my ($s, $spn, $acct) = @_; $s->tool("spn delete $spn", 'spn', 'delete', $spn, $acct); $s }
 

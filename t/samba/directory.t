@@ -9,7 +9,6 @@ use strict;
 use warnings;
 use FindBin;
 use lib "$FindBin::Bin/../lib";
-use File::Copy qw(copy);
 use File::Temp qw(tempdir);
 use JSON::PP;
 use Test::More;
@@ -27,34 +26,14 @@ my $R = $dc->realm;
 # What the httpd children (user nobody) read: a krb5.conf, the keytabs.
 my $W = tempdir('spncheck-dir.XXXXXX', TMPDIR => 1, CLEANUP => !$ENV{SPNCHECK_KEEP});
 chmod 0755, $W;
-copy($dc->krb5_conf, "$W/krb5.conf") or die;
-$ENV{KRB5_CONFIG} = "$W/krb5.conf";
-$ENV{KRB5RCACHETYPE} = 'none';
-copy($dc->monitor_keytab, "$W/monitor.keytab") or die;
-chmod 0644, "$W/monitor.keytab";
-
-# KB1077: the computer account WEB01$ holds HOST/web01 (both forms), the app
+# KB1077 (SambaDC::kb1077): WEB01$ holds HOST/web01 in both forms, the app
 # pool runs as svc-web, whose keytab the site has; nobody holds HTTP/web01.
-$dc->computer('WEB01');
-$dc->setpassword('WEB01$', 'Web01!Machine99');     # keys, as a joined machine has
-my %have = map { lc($_) => 1 } $dc->attr('WEB01$', 'servicePrincipalName');
-for my $s ('HOST/web01.contoso.test', 'HOST/WEB01') {
-    $dc->spn_add($s, 'WEB01$') unless $have{lc $s};
-}
-$dc->user('svc-web', 'Svc!Pass1234');
-$dc->user('alice', 'Alice!Pass1234');
+$dc->kb1077($W);
 # An explicit HTTP/ SPN on another user account: web02 belongs to other-svc.
 $dc->user('other-svc', 'Other!Pass1234');
 $dc->spn_add('HTTP/web02.contoso.test', 'other-svc');
-$dc->keytab('svc-web', "$W/svc.keytab");
-chmod 0644, "$W/svc.keytab";
 
-sub kinit_alice {
-    unlink "$W/alice.cc";
-    open(my $k, '|-', "KRB5CCNAME=$W/alice.cc kinit alice\@$R >/dev/null") or die;
-    print $k "Alice!Pass1234\n";
-    close $k or die "kinit alice failed\n";
-}
+sub kinit_alice { $dc->kinit('alice', 'Alice!Pass1234', "$W/alice.cc") }
 kinit_alice();
 
 # The names this server answers to (spn_dir_ours): a failure's SPN is looked
