@@ -243,16 +243,26 @@ static void ours_of(request_rec *r, const spn_service_t *svc, spn_dir_ours_t *o)
     o->n_names = k;
 }
 
+/* The store, locked, and ours (ours_of) when this server consults a
+ * directory; NULL (nothing locked) otherwise.  The caller unlocks. */
+static spn_store_t *dir_store_locked(request_rec *r, const spn_service_t *svc,
+                                     spn_dir_ours_t *ours)
+{
+    spn_store_t *st = spncheck_store();
+
+    if (!srv(r->server)->dir_uri || !st)
+        return NULL;
+    ours_of(r, svc, ours);
+    return spncheck_store_lock() ? st : NULL;
+}
+
 void spncheck_dir_note(request_rec *r, const spn_service_t *svc, spn_diag_t *d,
                        const char *host)
 {
-    spn_store_t *st = spncheck_store();
     spn_dir_ours_t ours;
+    spn_store_t *st = dir_store_locked(r, svc, &ours);
 
-    if (!srv(r->server)->dir_uri || !st)
-        return;
-    ours_of(r, svc, &ours);
-    if (!spncheck_store_lock())
+    if (!st)
         return;
     spn_store_dir_note(st, d, svc->account, host, (int64_t)apr_time_sec(r->request_time),
                        &ours);
@@ -262,13 +272,10 @@ void spncheck_dir_note(request_rec *r, const spn_service_t *svc, spn_diag_t *d,
 void spncheck_dir_refine_failure(request_rec *r, const spn_service_t *svc, spn_diag_t *d,
                                  const spn_failure_t *f)
 {
-    spn_store_t *st = spncheck_store();
     spn_dir_ours_t ours;
+    spn_store_t *st = dir_store_locked(r, svc, &ours);
 
-    if (!srv(r->server)->dir_uri || !st)
-        return;
-    ours_of(r, svc, &ours);
-    if (!spncheck_store_lock())
+    if (!st)
         return;
     spn_store_dir_refine_failure(st, d, f, svc->account, &ours);
     spncheck_store_unlock();
