@@ -6,6 +6,7 @@
  * A dead DC, a bind failure, clock skew or missing rights are a finding
  * on the status page, never a wait for a request or for start-up. */
 #include "mod_spncheck_dir.h"
+#include "mod_spncheck_probe.h"
 #include "mod_spncheck_store.h"
 
 #include "http_log.h"
@@ -25,9 +26,6 @@ APLOG_USE_MODULE(spncheck);
  * waits at most this long, plus one step. */
 #define DIR_RUN_SECONDS 15
 #define DIR_MAX_CONF   SPN_DIR_CONF_MAX   /* configured SPNs (both forms) looked up */
-
-static APR_OPTIONAL_FN_TYPE(ap_watchdog_get_instance) *wd_get;
-static APR_OPTIONAL_FN_TYPE(ap_watchdog_register_callback) *wd_register;
 
 typedef struct {
     server_rec *s;
@@ -194,27 +192,20 @@ static apr_status_t dir_tick(int state, void *data, apr_pool_t *pool)
 int spncheck_dir_post_config(apr_pool_t *pconf, server_rec *s)
 {
     spncheck_srv *sc = srv(s);
-    ap_watchdog_t *wd;
     dir_ctx *dc;
     apr_status_t rv;
 
     if (!sc->dir_uri)
         return OK;
-    wd_get = APR_RETRIEVE_OPTIONAL_FN(ap_watchdog_get_instance);
-    wd_register = APR_RETRIEVE_OPTIONAL_FN(ap_watchdog_register_callback);
-    if (!wd_get || !wd_register) {
+    dc = apr_pcalloc(pconf, sizeof(*dc));
+    dc->s = s;
+    /* a singleton of its own: a directory that does not answer holds up
+     * only its own thread, never the probe's; ticks every second: the
+     * wanted queue within seconds */
+    if (!spncheck_watchdog_tick(pconf, "spncheck-directory", dc, dir_tick, &rv)) {
         ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s, SPNLOGNO(00075) "SPNCheckDirectory needs "
                      "mod_watchdog; the directory is not consulted");
         return OK;
-    }
-    /* a singleton of its own: a directory that does not answer holds up
-     * only its own thread, never the probe's */
-    rv = wd_get(&wd, "spncheck-directory", 0, 1, pconf);
-    if (rv == APR_SUCCESS) {
-        dc = apr_pcalloc(pconf, sizeof(*dc));
-        dc->s = s;
-        /* ticks every second: the wanted queue within seconds */
-        rv = wd_register(wd, AP_WD_TM_INTERVAL, dc, dir_tick);
     }
     if (rv != APR_SUCCESS)
         ap_log_error(APLOG_MARK, APLOG_WARNING, rv, s, SPNLOGNO(00076) "cannot schedule the "
