@@ -245,7 +245,6 @@ static void row(spn_buf_t *b, const char *k, const char *v, size_t n)
 #define ROWS(b, k, v) row(b, k, v, strlen(v))
 
 /* What this server's TLS certificate gives, and the verdict. */
-static void binding_rows(spn_buf_t *b, const spn_diag_t *d);
 static void binding_rows(spn_buf_t *b, const spn_diag_t *d)
 {
     char tmp[256], hex[33];
