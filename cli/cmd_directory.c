@@ -158,8 +158,8 @@ int cli_cmd_directory(apr_pool_t *p, int argc, char **argv)
     return ok ? 0 : 1;
 }
 
-int cli_dir_enrich(spn_buf_t *b, const spn_keytab_t *kt, const spn_dir_spn_t *d, int n,
-                   const char *account)
+static int dir_enrich(spn_buf_t *b, const spn_keytab_t *kt, const spn_dir_spn_t *d, int n,
+                      const char *account)
 {
     int i, k, bad = 0;
 
@@ -225,4 +225,19 @@ int cli_dir_enrich(spn_buf_t *b, const spn_keytab_t *kt, const spn_dir_spn_t *d,
         }
     }
     return bad;
+}
+
+int cli_dir_append(spn_buf_t *b, int json, const spn_keytab_t *kt, const spn_dir_spn_t *d,
+                   int n, const char *account)
+{
+    spn_buf_t scratch;
+
+    if (!json) {
+        spn_buf_puts(b, "directory:\n");
+        spn_dir_text(b, d, n);
+        return dir_enrich(b, kt, d, n, account);
+    }
+    cli_dir_splice(b, d, n);
+    spn_buf_init(&scratch, b->pool, 256);   /* the verdict counts; its lines are the text's */
+    return dir_enrich(&scratch, kt, d, n, account);
 }
