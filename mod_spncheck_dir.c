@@ -6,6 +6,7 @@
  * A dead DC, a bind failure, clock skew or missing rights are a finding
  * on the status page, never a wait for a request or for start-up. */
 #include "mod_spncheck_dir.h"
+#include "mod_spncheck_probe.h"
 #include "mod_spncheck_store.h"
 
 #include "http_log.h"
@@ -25,9 +26,6 @@ APLOG_USE_MODULE(spncheck);
  * waits at most this long, plus one step. */
 #define DIR_RUN_SECONDS 15
 #define DIR_MAX_CONF   SPN_DIR_CONF_MAX   /* configured SPNs (both forms) looked up */
-
-static APR_OPTIONAL_FN_TYPE(ap_watchdog_get_instance) *wd_get;
-static APR_OPTIONAL_FN_TYPE(ap_watchdog_register_callback) *wd_register;
 
 typedef struct {
     server_rec *s;
@@ -194,27 +192,20 @@ static apr_status_t dir_tick(int state, void *data, apr_pool_t *pool)
 int spncheck_dir_post_config(apr_pool_t *pconf, server_rec *s)
 {
     spncheck_srv *sc = srv(s);
-    ap_watchdog_t *wd;
     dir_ctx *dc;
     apr_status_t rv;
 
     if (!sc->dir_uri)
         return OK;
-    wd_get = APR_RETRIEVE_OPTIONAL_FN(ap_watchdog_get_instance);
-    wd_register = APR_RETRIEVE_OPTIONAL_FN(ap_watchdog_register_callback);
-    if (!wd_get || !wd_register) {
+    dc = apr_pcalloc(pconf, sizeof(*dc));
+    dc->s = s;
+    /* a singleton of its own: a directory that does not answer holds up
+     * only its own thread, never the probe's; ticks every second: the
+     * wanted queue within seconds */
+    if (!spncheck_watchdog_tick(pconf, "spncheck-directory", dc, dir_tick, &rv)) {
         ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s, SPNLOGNO(00075) "SPNCheckDirectory needs "
                      "mod_watchdog; the directory is not consulted");
         return OK;
-    }
-    /* a singleton of its own: a directory that does not answer holds up
-     * only its own thread, never the probe's */
-    rv = wd_get(&wd, "spncheck-directory", 0, 1, pconf);
-    if (rv == APR_SUCCESS) {
-        dc = apr_pcalloc(pconf, sizeof(*dc));
-        dc->s = s;
-        /* ticks every second: the wanted queue within seconds */
-        rv = wd_register(wd, AP_WD_TM_INTERVAL, dc, dir_tick);
     }
     if (rv != APR_SUCCESS)
         ap_log_error(APLOG_MARK, APLOG_WARNING, rv, s, SPNLOGNO(00076) "cannot schedule the "
@@ -243,16 +234,26 @@ static void ours_of(request_rec *r, const spn_service_t *svc, spn_dir_ours_t *o)
     o->n_names = k;
 }
 
+/* The store, locked, and ours (ours_of) when this server consults a
+ * directory; NULL (nothing locked) otherwise.  The caller unlocks. */
+static spn_store_t *dir_store_locked(request_rec *r, const spn_service_t *svc,
+                                     spn_dir_ours_t *ours)
+{
+    spn_store_t *st = spncheck_store();
+
+    if (!srv(r->server)->dir_uri || !st)
+        return NULL;
+    ours_of(r, svc, ours);
+    return spncheck_store_lock() ? st : NULL;
+}
+
 void spncheck_dir_note(request_rec *r, const spn_service_t *svc, spn_diag_t *d,
                        const char *host)
 {
-    spn_store_t *st = spncheck_store();
     spn_dir_ours_t ours;
+    spn_store_t *st = dir_store_locked(r, svc, &ours);
 
-    if (!srv(r->server)->dir_uri || !st)
-        return;
-    ours_of(r, svc, &ours);
-    if (!spncheck_store_lock())
+    if (!st)
         return;
     spn_store_dir_note(st, d, svc->account, host, (int64_t)apr_time_sec(r->request_time),
                        &ours);
@@ -262,13 +263,10 @@ void spncheck_dir_note(request_rec *r, const spn_service_t *svc, spn_diag_t *d,
 void spncheck_dir_refine_failure(request_rec *r, const spn_service_t *svc, spn_diag_t *d,
                                  const spn_failure_t *f)
 {
-    spn_store_t *st = spncheck_store();
     spn_dir_ours_t ours;
+    spn_store_t *st = dir_store_locked(r, svc, &ours);
 
-    if (!srv(r->server)->dir_uri || !st)
-        return;
-    ours_of(r, svc, &ours);
-    if (!spncheck_store_lock())
+    if (!st)
         return;
     spn_store_dir_refine_failure(st, d, f, svc->account, &ours);
     spncheck_store_unlock();

@@ -16,9 +16,6 @@
 
 APLOG_USE_MODULE(spncheck);
 
-static APR_OPTIONAL_FN_TYPE(ap_watchdog_get_instance) *wd_get;
-static APR_OPTIONAL_FN_TYPE(ap_watchdog_register_callback) *wd_register;
-
 typedef struct {
     server_rec *s;
     apr_time_t next;
@@ -127,28 +124,38 @@ static apr_status_t probe_tick(int state, void *data, apr_pool_t *pool)
     return APR_SUCCESS;
 }
 
+int spncheck_watchdog_tick(apr_pool_t *pconf, const char *name, void *ctx,
+                           ap_watchdog_callback_fn_t *cb, apr_status_t *rv)
+{
+    APR_OPTIONAL_FN_TYPE(ap_watchdog_get_instance) *wd_get =
+        APR_RETRIEVE_OPTIONAL_FN(ap_watchdog_get_instance);
+    APR_OPTIONAL_FN_TYPE(ap_watchdog_register_callback) *wd_register =
+        APR_RETRIEVE_OPTIONAL_FN(ap_watchdog_register_callback);
+    ap_watchdog_t *wd;
+
+    if (!wd_get || !wd_register)
+        return 0;
+    *rv = wd_get(&wd, name, 0, 1, pconf);
+    if (*rv == APR_SUCCESS)
+        *rv = wd_register(wd, AP_WD_TM_INTERVAL, ctx, cb);
+    return 1;
+}
+
 int spncheck_probe_post_config(apr_pool_t *pconf, server_rec *s)
 {
     spncheck_srv *sc = ap_get_module_config(s->module_config, &spncheck_module);
-    ap_watchdog_t *wd;
     probe_ctx *pc;
     apr_status_t rv;
 
     if (!sc->probe_keytab)
         return OK;
-    wd_get = APR_RETRIEVE_OPTIONAL_FN(ap_watchdog_get_instance);
-    wd_register = APR_RETRIEVE_OPTIONAL_FN(ap_watchdog_register_callback);
-    if (!wd_get || !wd_register) {
+    pc = apr_pcalloc(pconf, sizeof(*pc));
+    pc->s = s;
+    /* ticks every second; probe_tick runs the probe each interval */
+    if (!spncheck_watchdog_tick(pconf, AP_WATCHDOG_SINGLETON, pc, probe_tick, &rv)) {
         ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s, SPNLOGNO(00033) "SPNCheckProbe needs "
                      "mod_watchdog; the probe is off");
         return OK;
-    }
-    rv = wd_get(&wd, AP_WATCHDOG_SINGLETON, 0, 1, pconf);
-    if (rv == APR_SUCCESS) {
-        pc = apr_pcalloc(pconf, sizeof(*pc));
-        pc->s = s;
-        /* ticks every second; probe_tick runs the probe each interval */
-        rv = wd_register(wd, AP_WD_TM_INTERVAL, pc, probe_tick);
     }
     if (rv != APR_SUCCESS)
         ap_log_error(APLOG_MARK, APLOG_WARNING, rv, s, SPNLOGNO(00034) "cannot schedule the probe; "

@@ -5,6 +5,14 @@
 
 #include "mod_spncheck.h"
 
+#include "mod_watchdog.h"
+
 int spncheck_probe_post_config(apr_pool_t *pconf, server_rec *s);
+
+/* Has mod_watchdog's instance name (a singleton: one child, its own
+ * thread) call cb with ctx every second.  0 when mod_watchdog is not
+ * loaded; else 1, and *rv says whether it was scheduled. */
+int spncheck_watchdog_tick(apr_pool_t *pconf, const char *name, void *ctx,
+                           ap_watchdog_callback_fn_t *cb, apr_status_t *rv);
 
 #endif

@@ -55,12 +55,14 @@ int cli_dir_facts(apr_pool_t *p, krb5_context ctx, const cli_opts_t *o,
  * what diagnose, probe and keytab call.  Returns as cli_dir_facts. */
 int cli_dir_for(apr_pool_t *p, krb5_context ctx, const cli_opts_t *o, const char *more1,
                 const char *more2, spn_dir_spn_t **out, int *n);
-/* Lines for a terminal judging a keytab against the directory's facts:
- * one holder (and it is account, when given), AD's kvno equals the
- * keytab's newest for that SPN, and some key has an enctype the holder's
- * msDS-SupportedEncryptionTypes admits.  Returns how many failed. */
-int cli_dir_enrich(spn_buf_t *b, const spn_keytab_t *kt, const spn_dir_spn_t *d, int n,
-                   const char *account);
+/* The directory's facts after a command's output in b (keytab, probe):
+ * spliced into its JSON (cli_dir_splice), or as text followed by lines
+ * judging the keytab kt against them: one holder (and it is account, when
+ * given), AD's kvno equals the keytab's newest for that SPN, and some key
+ * has an enctype the holder's msDS-SupportedEncryptionTypes admits.
+ * Returns how many of those judgements failed (JSON or text). */
+int cli_dir_append(spn_buf_t *b, int json, const spn_keytab_t *kt, const spn_dir_spn_t *d,
+                   int n, const char *account);
 /* ',"directory":{...}' spliced into the JSON object in out (which ends
  * with "}\n" or "}"). */
 void cli_dir_splice(spn_buf_t *out, const spn_dir_spn_t *d, int n);

@@ -2,6 +2,7 @@
  * Active Directory (src/spn_ldap.c), and the same facts for diagnose,
  * probe and keytab when they get --server/--client-keytab/--client. */
 #include "cli.h"
+#include "spn_dirdiag.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -158,15 +159,15 @@ int cli_cmd_directory(apr_pool_t *p, int argc, char **argv)
     return ok ? 0 : 1;
 }
 
-int cli_dir_enrich(spn_buf_t *b, const spn_keytab_t *kt, const spn_dir_spn_t *d, int n,
-                   const char *account)
+static int dir_enrich(spn_buf_t *b, const spn_keytab_t *kt, const spn_dir_spn_t *d, int n,
+                      const char *account)
 {
-    int i, k, bad = 0;
+    int i, bad = 0;
 
     for (i = 0; i < n; i++) {
         const spn_dir_spn_t *s = &d[i];
         const spn_dir_holder_t *h = &s->holders[0];
-        int kv = -1, admitted = 0, any = 0;
+        int kv, admitted;
         if (s->state != SPN_DIR_OK)
             continue;
         if (s->n_holders != 1) {
@@ -187,15 +188,7 @@ int cli_dir_enrich(spn_buf_t *b, const spn_keytab_t *kt, const spn_dir_spn_t *d,
             spn_buf_text(b, account, strlen(account));
             spn_buf_puts(b, "\n");
         }
-        for (k = 0; kt && kt->status == 0 && k < kt->n; k++) {
-            if (!kt->e[k].name || strcasecmp(kt->e[k].name, s->spn) != 0)
-                continue;
-            any = 1;
-            if (kt->e[k].kvno > kv)
-                kv = kt->e[k].kvno;
-            admitted |= spn_dir_enctype_allowed(h->enctypes, kt->e[k].enctype);
-        }
-        if (!any)
+        if (!spn_dir_keytab_keys(kt, s->spn, h->enctypes, &kv, &admitted))
             continue;
         if (h->kvno >= 0 && kv != h->kvno) {
             bad++;
@@ -225,4 +218,19 @@ int cli_dir_enrich(spn_buf_t *b, const spn_keytab_t *kt, const spn_dir_spn_t *d,
         }
     }
     return bad;
+}
+
+int cli_dir_append(spn_buf_t *b, int json, const spn_keytab_t *kt, const spn_dir_spn_t *d,
+                   int n, const char *account)
+{
+    spn_buf_t scratch;
+
+    if (!json) {
+        spn_buf_puts(b, "directory:\n");
+        spn_dir_text(b, d, n);
+        return dir_enrich(b, kt, d, n, account);
+    }
+    cli_dir_splice(b, d, n);
+    spn_buf_init(&scratch, b->pool, 256);   /* the verdict counts; its lines are the text's */
+    return dir_enrich(&scratch, kt, d, n, account);
 }

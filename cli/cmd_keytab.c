@@ -48,12 +48,6 @@ int cli_cmd_keytab(apr_pool_t *p, int argc, char **argv)
         st.n_scopes = 1;
         st.version = "spncheck";
         spn_status_json(&b, p, &st);
-        if (dirrc != 1) {
-            cli_dir_splice(&b, dir, ndir);
-            spn_buf_t scratch;      /* the verdict counts; its lines are the text's */
-            spn_buf_init(&scratch, p, 256);
-            dirbad = cli_dir_enrich(&scratch, kt, dir, ndir, o.svc.account);
-        }
     }
     else {
         spn_buf_puts(&b, "keytab: ");
@@ -77,11 +71,8 @@ int cli_cmd_keytab(apr_pool_t *p, int argc, char **argv)
             }
         }
     }
-    if (!o.json && dirrc != 1) {
-        spn_buf_puts(&b, "directory:\n");
-        spn_dir_text(&b, dir, ndir);
-        dirbad = cli_dir_enrich(&b, kt, dir, ndir, o.svc.account);
-    }
+    if (dirrc != 1)
+        dirbad = cli_dir_append(&b, o.json, kt, dir, ndir, o.svc.account);
     fwrite(b.s, 1, b.len, stdout);
     krb5_free_context(ctx);
     return ck.worst == SPN_CHECK_FAIL || dirbad || dirrc < 0 ? 1 : 0;
@@ -178,17 +169,8 @@ int cli_cmd_probe(apr_pool_t *p, int argc, char **argv)
     /* --server: the same identity asks the directory who holds each SPN */
     if (o.server)
         dirrc = cli_dir_for(p, ctx, &o, NULL, NULL, &dir, &ndir);
-    if (dirrc != 1 && o.json) {
-        spn_buf_t scratch;
-        cli_dir_splice(&b, dir, ndir);
-        spn_buf_init(&scratch, p, 256);
-        bad += cli_dir_enrich(&scratch, o.svc.keytab, dir, ndir, o.svc.account);
-    }
-    else if (dirrc != 1) {
-        spn_buf_puts(&b, "directory:\n");
-        spn_dir_text(&b, dir, ndir);
-        bad += cli_dir_enrich(&b, o.svc.keytab, dir, ndir, o.svc.account);
-    }
+    if (dirrc != 1)
+        bad += cli_dir_append(&b, o.json, o.svc.keytab, dir, ndir, o.svc.account);
     bad += dirrc < 0;
     fwrite(b.s, 1, b.len, stdout);
     krb5_free_context(ctx);

@@ -175,6 +175,24 @@ int spn_dir_is_account(const spn_dir_holder_t *h, const char *acct)
     return spn_dir_holder_is(h, acct);
 }
 
+int spn_dir_keytab_keys(const spn_keytab_t *kt, const char *spn, int32_t enctypes,
+                        int *kvno_max, int *allowed)
+{
+    int k, n = 0;
+
+    *kvno_max = -1;
+    *allowed = 0;
+    for (k = 0; kt && kt->status == 0 && k < kt->n; k++) {
+        if (!kt->e[k].name || strcasecmp(kt->e[k].name, spn) != 0)
+            continue;
+        n++;
+        if (kt->e[k].kvno > *kvno_max)
+            *kvno_max = kt->e[k].kvno;
+        *allowed |= spn_dir_enctype_allowed(enctypes, kt->e[k].enctype);
+    }
+    return n;
+}
+
 void spn_dir_refine(spn_diag_t *d, const char *svc_account, const spn_dir_spn_t *f)
 {
     const spn_dir_holder_t *h0;

@@ -46,6 +46,13 @@ int spn_dir_asked(const spn_diag_t *d, const char *host, char out[2][SPN_DIR_SPN
  * "sam" or "sam@REALM" against the holder's sam, case-insensitively. */
 int spn_dir_is_account(const spn_dir_holder_t *h, const char *svc_account);
 
+/* The keys keytab kt (NULL, or not read: none) holds for spn, by name
+ * without realm: how many (returned), the newest kvno (*kvno_max, -1
+ * when none) and whether one has an enctype a holder with
+ * msDS-SupportedEncryptionTypes enctypes gets tickets in (*allowed). */
+int spn_dir_keytab_keys(const spn_keytab_t *kt, const char *spn, int32_t enctypes,
+                        int *kvno_max, int *allowed);
+
 /* Refines d with f, the facts about the SPN the client asked for
  * (spn_dir_asked's first; NULL or not OK: d is left as it is):
  *   ntlm-fallback -> spn-not-registered (no holder), spn-duplicate (two),

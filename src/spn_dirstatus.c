@@ -43,7 +43,7 @@ void spn_selfcheck_dir(apr_pool_t *p, const spn_service_t *svc, const spn_store_
         const char *spn = apr_pstrndup(p, svc->spns[i], strcspn(svc->spns[i], "@"));
         const spn_dir_spn_t *f = facts_of(s, spn);
         const spn_dir_holder_t *h;
-        int kt_max = -1, allowed = 0, n_kt = 0;
+        int kt_max, allowed;
         if (!f)
             continue;
         any = 1;
@@ -76,17 +76,7 @@ void spn_selfcheck_dir(apr_pool_t *p, const spn_service_t *svc, const spn_store_
         if (f->n_holders != 1 || (acct && !spn_dir_is_account(&f->holders[0], acct)))
             continue;
         h = &f->holders[0];
-        for (j = 0; svc->keytab && svc->keytab->status == 0 && j < svc->keytab->n; j++) {
-            const spn_kt_entry_t *e = &svc->keytab->e[j];
-            if (strcasecmp(e->name, spn) != 0)
-                continue;
-            n_kt++;
-            if (e->kvno > kt_max)
-                kt_max = e->kvno;
-            if (spn_dir_enctype_allowed(h->enctypes, e->enctype))
-                allowed = 1;
-        }
-        if (!n_kt)
+        if (!spn_dir_keytab_keys(svc->keytab, spn, h->enctypes, &kt_max, &allowed))
             continue;
         if (h->kvno >= 0) {
             kvno_checked = 1;

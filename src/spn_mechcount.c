@@ -2,6 +2,7 @@
  * scope; the kerberos-share self-check. */
 #include "spn_mechcount.h"
 #include "spn_b64.h"
+#include "spn_der.h"
 #include "spn_http.h"
 #include "spn_names.h"
 
@@ -16,26 +17,18 @@ const char *spn_mc_name(int mc)
     return mc >= 0 && mc < SPN_MC_N ? mc_names[mc] : "other";
 }
 
-/* A DER header with tag at *i in p[0..n): moves *i past it (not past the
- * contents, which a prefix need not hold); the contents' length in *len. */
+/* A DER header with tag at *i in p[0..n) (spn_der_peek: the contents, which
+ * a prefix need not hold, are not required): moves *i past it; the
+ * contents' length in *len. */
 static int der_enter(const uint8_t *p, size_t n, size_t *i, uint8_t tag, size_t *len)
 {
-    size_t k, j, l = 0;
+    spn_tlv_t t;
+    size_t h;
 
-    if (*i + 2 > n || p[*i] != tag)
+    if (*i >= n || p[*i] != tag || spn_der_peek(p + *i, n - *i, &t, &h) != SPN_DER_OK)
         return 0;
-    if (p[*i + 1] < 0x80) {
-        *len = p[*i + 1];
-        *i += 2;
-        return 1;
-    }
-    k = p[*i + 1] & 0x7f;
-    if (k < 1 || k > 4 || *i + 2 + k > n)
-        return 0;
-    for (j = 0; j < k; j++)
-        l = (l << 8) | p[*i + 2 + j];
-    *i += 2 + k;
-    *len = l;
+    *i += h;
+    *len = t.len;
     return 1;
 }
 

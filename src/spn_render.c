@@ -62,6 +62,15 @@ static void kvno_list(char *out, size_t n, const int *v, int c)
         apr_cpystrn(out, "none", n);
 }
 
+/* "2026-11-25 15:00:00 UTC" into tmp, or none for an unknown time. */
+static const char *utc_time(time_t t, const char *none, char *tmp, size_t tn)
+{
+    struct tm tm;
+    if (t <= 0 || !gmtime_r(&t, &tm)) return none;
+    strftime(tmp, tn, "%Y-%m-%d %H:%M:%S UTC", &tm);
+    return tmp;
+}
+
 /* The value of a {placeholder}, raw (escaped by the caller). */
 static const char *value(const ctx_t *c, const char *name, size_t n, char *tmp, size_t tn)
 {
@@ -99,13 +108,7 @@ static const char *value(const ctx_t *c, const char *name, size_t n, char *tmp, 
                  d->skew >= 0 ? "ahead" : "behind");
         return tmp;
     }
-    if (IS("endtime")) {
-        struct tm tm;
-        time_t t = d->ticket.endtime;
-        if (t <= 0 || !gmtime_r(&t, &tm)) return "an unknown time";
-        strftime(tmp, tn, "%Y-%m-%d %H:%M:%S UTC", &tm);
-        return tmp;
-    }
+    if (IS("endtime")) return utc_time(d->ticket.endtime, "an unknown time", tmp, tn);
     if (IS("field_size")) {
         spn_size_field(d, tmp, tn);
         return tmp;
@@ -150,13 +153,7 @@ static const char *value(const ctx_t *c, const char *name, size_t n, char *tmp, 
         snprintf(tmp, tn, "%d", d->dir_kt_max);
         return tmp;
     }
-    if (IS("dir_checked")) {
-        struct tm tm;
-        time_t t = (time_t)d->dir_checked_at;
-        if (t <= 0 || !gmtime_r(&t, &tm)) return "never";
-        strftime(tmp, tn, "%Y-%m-%d %H:%M:%S UTC", &tm);
-        return tmp;
-    }
+    if (IS("dir_checked")) return utc_time((time_t)d->dir_checked_at, "never", tmp, tn);
 #undef IS
     return NULL;
 }
@@ -245,7 +242,6 @@ static void row(spn_buf_t *b, const char *k, const char *v, size_t n)
 #define ROWS(b, k, v) row(b, k, v, strlen(v))
 
 /* What this server's TLS certificate gives, and the verdict. */
-static void binding_rows(spn_buf_t *b, const spn_diag_t *d);
 static void binding_rows(spn_buf_t *b, const spn_diag_t *d)
 {
     char tmp[256], hex[33];

@@ -40,9 +40,7 @@ void spn_too_large_judge(const spn_observation_t *obs, spn_diag_t *d)
     d->field_partial = obs->field_partial;
     if (obs->too_large == SPN_TOO_LARGE_HERE) {
         /* Only the start of the field was read: no token to show. */
-        memset(&d->tok, 0, sizeof(d->tok));
-        d->tok.neg_state = -1;
-        d->tok.krb5.kvno = -1;
+        spn_token_clear(&d->tok);
     }
 }
 

@@ -289,6 +289,7 @@ static void json_scope(spn_json_t *w, apr_pool_t *p, const spn_scope_t *sc, cons
 {
     const spn_keytab_t *kt = sc->svc.keytab;
     spn_checks_t ck;
+    double k = krb5_share(sc);
     int i;
 
     scope_checks(p, sc, s, &ck);
@@ -325,9 +326,9 @@ static void json_scope(spn_json_t *w, apr_pool_t *p, const spn_scope_t *sc, cons
         spn_json_null(w);
     spn_json_kint(w, "ntlm_share_max", sc->ntlm_share_max);
     spn_json_key(w, "kerberos_share");
-    if (krb5_share(sc) >= 0) {
+    if (k >= 0) {
         char num[16];
-        int l = snprintf(num, sizeof(num), "%.4f", krb5_share(sc) / 100.0);
+        int l = snprintf(num, sizeof(num), "%.4f", k / 100.0);
         spn_json_raw(w, num, (size_t)l);
     }
     else

@@ -297,10 +297,14 @@ static spn_dir_slot_t *dir_find(const spn_store_t *s, const char *spn)
     return NULL;
 }
 
+static int slot_fresh(const spn_dir_slot_t *d, int64_t now)
+{
+    return d && now - d->tried < SPN_DIR_REQUERY && now >= d->tried;
+}
+
 int spn_store_dir_fresh(const spn_store_t *s, const char *spn, int64_t now)
 {
-    const spn_dir_slot_t *d = dir_find(s, spn);
-    return d && now - d->tried < SPN_DIR_REQUERY && now >= d->tried;
+    return slot_fresh(dir_find(s, spn), now);
 }
 
 int spn_store_want(spn_store_t *s, const char *spn, int64_t now)
@@ -312,7 +316,7 @@ int spn_store_want(spn_store_t *s, const char *spn, int64_t now)
         return -1;
     if ((d = dir_find(s, spn)) != NULL)
         d->used = now;
-    if (spn_store_dir_fresh(s, spn, now))
+    if (slot_fresh(d, now))
         return 0;
     for (i = 0; i < SPN_WANT_SLOTS; i++) {
         if (!s->want[i].since) {

@@ -625,14 +625,19 @@ static int gss_framed(dctx_t *c, const uint8_t *p, size_t len, spn_mech_t *mech,
     return 0;                           /* NEGOEX, IAKERB, unknown: reported by OID */
 }
 
+void spn_token_clear(spn_token_t *tok)
+{
+    memset(tok, 0, sizeof(*tok));
+    tok->neg_state = -1;
+    tok->krb5.kvno = -1;
+}
+
 /* Starts a decode of len bytes at buf, what: "token" or "ticket".
  * Returns 0, or -1 with the error set (empty, over the cap). */
 static int decode_start(dctx_t *c, const uint8_t *buf, size_t len, spn_token_t *tok,
                         const char *what)
 {
-    memset(tok, 0, sizeof(*tok));
-    tok->neg_state = -1;
-    tok->krb5.kvno = -1;
+    spn_token_clear(tok);
     tok->length = len;
     c->tok = tok;
     c->base = buf;
@@ -708,9 +713,7 @@ spn_err_t spn_token_decode_b64(const char *b64, size_t len, uint8_t *out,
         return tok->error.code;
     }
     if (spn_b64_decoded_max(len) > outsz) {
-        memset(tok, 0, sizeof(*tok));
-        tok->neg_state = -1;
-        tok->krb5.kvno = -1;
+        spn_token_clear(tok);
         tok->error.code = SPN_E_TOO_LARGE;
         snprintf(tok->error.message, sizeof(tok->error.message),
                  "%zu base64 characters exceed the %zu byte cap", len, outsz);
@@ -718,9 +721,7 @@ spn_err_t spn_token_decode_b64(const char *b64, size_t len, uint8_t *out,
     }
     n = spn_b64_decode(b64, len, out, outsz, &bad);
     if (n < 0) {
-        memset(tok, 0, sizeof(*tok));
-        tok->neg_state = -1;
-        tok->krb5.kvno = -1;
+        spn_token_clear(tok);
         tok->error.code = SPN_E_BASE64;
         tok->error.offset = bad;
         snprintf(tok->error.message, sizeof(tok->error.message),

@@ -153,6 +153,9 @@ typedef struct {
     spn_error_t error;
 } spn_token_t;
 
+/* No token: all zero, but neg_state and krb5.kvno -1 (not seen). */
+void spn_token_clear(spn_token_t *tok);
+
 /* Decode len bytes (already base64-decoded).  Returns error.code. */
 spn_err_t spn_token_decode(const uint8_t *buf, size_t len, spn_token_t *tok);
 
