@@ -155,6 +155,11 @@ static void test_remedy_names(void)
     is_str(d->fqdn, "web01.spncheck.test", "  400-byte configured SPN host: Host instead");
     nb.netbios = rep('N', 200);
     d = remedy(&nb, "web01.spncheck.test", NULL);
+    is_str(d->netbios, "WEB01", "  SPNCheckNetBIOSName names the configured SPNs' host, not another");
+    spn_long[0] = "HTTP/web01.spncheck.test";
+    nb.spns = spn_long;
+    nb.n_spns = 1;
+    d = remedy(&nb, "web01.spncheck.test", NULL);
     is_int(strlen(d->netbios), 63, "  200-byte SPNCheckNetBIOSName: cut to its field");
 }
 

@@ -47,8 +47,8 @@ static const char *page(int detail)
 /* The "How to fix it" block of a full page. */
 static const char *fix_block(void)
 {
-    const char *p = page(SPN_DETAIL_FULL), *a = strstr(p, "How to fix it</h2>\n<pre>"), *e;
-    if (!a || !(e = strstr(a, "</pre>")))
+    const char *p = page(SPN_DETAIL_FULL), *a = strstr(p, "How to fix it</h2>\n"), *e;
+    if (!a || !(e = strstr(a, "<h2>What the browser sent")))
         return "";
     return apr_pstrmemdup(pool, a, (apr_size_t)(e - a));
 }
