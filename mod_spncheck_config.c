@@ -1,6 +1,9 @@
 /* mod_spncheck_config.c: directives, defaults and merging, and the list
  * of configured scopes the status page reports on. */
 #include "mod_spncheck.h"
+
+#include <grp.h>
+#include "unixd.h"
 #include "mod_spncheck_keytab.h"
 
 #include "http_core.h"
@@ -257,6 +260,42 @@ void spncheck_service(const spncheck_conf *c, spn_service_t *svc)
     }
 }
 
+static const char *run_group;       /* the group httpd runs as (post_config) */
+
+void spncheck_config_post_config(apr_pool_t *pconf)
+{
+    struct group gr, *res = NULL;
+    char buf[1024];
+
+    if (getgrgid_r(ap_unixd_config.group_id, &gr, buf, sizeof(buf), &res) == 0 && res)
+        run_group = apr_pstrdup(pconf, res->gr_name);
+}
+
+/* s's ServerName, ServerAlias and wildcard ServerAlias values. */
+static void server_names(apr_pool_t *p, const server_rec *s, const char *const **names,
+                         int *n)
+{
+    apr_array_header_t *a = apr_array_make(p, 4, sizeof(const char *));
+    int i;
+
+    if (s->server_hostname)
+        APR_ARRAY_PUSH(a, const char *) = s->server_hostname;
+    for (i = 0; s->names && i < s->names->nelts; i++)
+        APR_ARRAY_PUSH(a, const char *) = APR_ARRAY_IDX(s->names, i, const char *);
+    for (i = 0; s->wild_names && i < s->wild_names->nelts; i++)
+        APR_ARRAY_PUSH(a, const char *) = APR_ARRAY_IDX(s->wild_names, i, const char *);
+    *names = (const char *const *)a->elts;
+    *n = a->nelts;
+}
+
+void spncheck_service_of(apr_pool_t *p, const server_rec *s, const spncheck_conf *c,
+                         spn_service_t *svc)
+{
+    spncheck_service(c, svc);
+    server_names(p, s, &svc->names, &svc->n_names);
+    svc->group = run_group;
+}
+
 const char *spncheck_server_label(apr_pool_t *p, const server_rec *s)
 {
     apr_port_t port = s->port ? s->port : (s->addrs ? s->addrs->host_port : 0);
@@ -305,7 +344,7 @@ static void add_scope(apr_pool_t *p, apr_array_header_t *a, server_rec *s,
     memset(sc, 0, sizeof(*sc));
     sc->server = spncheck_server_label(p, s);
     sc->location = location;
-    spncheck_service(c, &sc->svc);
+    spncheck_service_of(p, s, c, &sc->svc);
     sc->keytab_path = c->keytab;
     if (c->keytab && load)
         sc->svc.keytab = spncheck_keytab(s, c->keytab);

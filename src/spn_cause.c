@@ -110,7 +110,7 @@ const spn_cause_info_t spn_causes[SPN_C_COUNT] = {
            "setspn", "-Q", "{spn}"),
         DC("nodir ours !short", "the same for the short name", "setspn", "-Q", "{spn_short}"),
         NOTE("nodir ours", "If setspn -Q finds no account, register both names on {account} (the "
-             "steps below). If it finds another account, remove the SPN there first (setspn -D, "
+             "setspn -S steps). If it finds another account, remove the SPN there first (setspn -D, "
              "the SPN, that account). If it finds {account}, the KDC would issue a ticket: the "
              "client did not ask for one (see the reasons above)."),
         REGISTER("nodir ours"),
@@ -156,7 +156,7 @@ const spn_cause_info_t spn_causes[SPN_C_COUNT] = {
         {
         DC("nodir", "find the account that holds {spn} now", "setspn", "-Q", "{spn}"),
         NOTE("nodir", "If setspn -Q names an account other than {account}, remove the SPN there "
-             "first (setspn -D, the SPN, that account), then run the steps below. If it names "
+             "first (setspn -D, the SPN, that account), then run the setspn -S steps. If it names "
              "{account}, the keytab is stale instead (see keytab-stale)."),
         DC("direct", "remove {via} from {holder}, which holds it now", "setspn", "-D", "{via}",
            "{holder}"),
@@ -287,13 +287,15 @@ const spn_cause_info_t spn_causes[SPN_C_COUNT] = {
            "user-to-user", "setspn", "-Q", "{spn_long}")}},
     [SPN_C_NO_SERVICE_KEY] = {
         "no-service-key", "The service has no usable key",
-        "The configured keytab {keytab} is missing, unreadable or empty, so no ticket can "
+        "The service keytab ({keytab}) is missing, unreadable or empty, so no ticket can "
         "be checked (nor accepted).",
         "This is a server configuration problem. Give the reference below to your "
         "administrator.",
         {"wrong SPNCheckKeytab / GssapiCredStore path",
          "the keytab is not readable by the httpd user", "the keytab is empty"},
         {
+        NOTE("!keytab", "No keytab is configured: point SPNCheckKeytab (and mod_auth_gssapi's "
+             "GssapiCredStore keytab:) at the service keytab."),
         SERVER("keytab", "see what the keytab holds, or why it cannot be read", "klist", "-k", "-t",
                "-e", "{keytab}"),
         SERVER("keytab group", "let httpd's group read it, and no one else", "chown",

@@ -182,6 +182,7 @@ typedef struct {
     char host[256];             /* its host */
     char nb[64], fq[256];       /* the host's two forms (spn_fix_forms) */
     int ours;                   /* the host is a name this service answers to */
+    int bad_sname;              /* the client named an SPN that fails its grammar */
     char tmp[512];
 } fx_t;
 
@@ -193,13 +194,16 @@ static void asked(fx_t *x)
     const char *s, *slash;
     size_t cn;
 
-    if (*d->sname)
+    if (*d->sname && spn_fix_spn_ok(d->sname))
         apr_cpystrn(x->spn, d->sname, sizeof(x->spn));
+    else if (*d->sname && !*d->fqdn)
+        apr_cpystrn(x->spn, d->sname, sizeof(x->spn));  /* withheld: nothing else to go by */
     else if (*d->dir_spn)
         apr_cpystrn(x->spn, d->dir_spn, sizeof(x->spn));
     else if (*d->fqdn)
         snprintf(x->spn, sizeof(x->spn), "HTTP/%.250s", d->fqdn);
     s = x->spn;
+    x->bad_sname = *d->sname && !spn_fix_spn_ok(d->sname);
     if ((slash = strchr(s, '/')) != NULL && (cn = (size_t)(slash - s)) < sizeof(x->cls)) {
         memcpy(x->cls, s, cn);
         x->cls[cn] = '\0';
@@ -604,12 +608,18 @@ void spn_fix_build(apr_pool_t *p, const spn_diag_t *d, const spn_service_t *svc,
 
     memset(fx, 0, sizeof(*fx));
     fx_init(&x, p, d, svc, audience);
+    if (x.bad_sname)
+        fx->withheld |= B_SPN;
     for (i = 0; i < SPN_FIX_LINES && l[i].where; i++)
         if (conds(&x, l[i].when))
             line(&x, &l[i], fx);
     if (fx->withheld & B_SPN)
-        note(fx, "The SPN the client named is not a valid SPN (class/host[:port][/name], the "
-                 "host by RFC 1123), so it is left out of every command.");
+        note(fx, x.bad_sname && spn_fix_spn_ok(x.spn)
+                 ? "The SPN the client named is not a valid SPN (class/host[:port][/name], the "
+                   "host by RFC 1123), so it is left out of every command: the steps use the "
+                   "name the client connected to instead."
+                 : "The SPN the client named is not a valid SPN (class/host[:port][/name], the "
+                   "host by RFC 1123), so it is left out of every command.");
     if (fx->withheld & B_FORMS)
         note(fx, "The name the client used is not a DNS host name (an IP address, localhost, "
                  "or not RFC 1123): no SPN is registered for it, and Kerberos needs the "

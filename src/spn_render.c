@@ -123,7 +123,7 @@ static const char *value(const ctx_t *c, const char *name, size_t n, char *tmp, 
     if (IS("field_where"))
         return d->too_large == SPN_TOO_LARGE_BACKEND ? "the backend server" : "this server";
     if (IS("keytab"))
-        return c->svc->keytab && c->svc->keytab->path ? c->svc->keytab->path : "the keytab";
+        return c->svc->keytab && c->svc->keytab->path ? c->svc->keytab->path : "none configured";
     if (IS("other")) return c->other ? c->other : "";
     if (d->dir_state == SPN_DIR_OK && d->dir_n_holders >= 1) {
         const spn_dir_holder_t *h = &d->dir_holders[0];
@@ -647,4 +647,14 @@ void spn_diag_json(spn_json_t *w, const spn_diag_t *d, const spn_service_t *svc)
     else
         spn_json_null(w);
     spn_json_end(w);
+}
+
+void spn_diag_logline_fix(spn_buf_t *b, const spn_diag_t *d, const spn_service_t *svc)
+{
+    spn_fix_t fx;
+
+    spn_diag_logline(b, d);
+    spn_fix_build(b->pool, d, svc, SPN_FIX_FOR_ADMIN, &fx);
+    spn_buf_puts(b, " fix=");
+    spn_fix_log(b, &fx);
 }

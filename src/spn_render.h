@@ -31,4 +31,6 @@ void spn_render_text(spn_buf_t *b, const spn_diag_t *d, const spn_service_t *svc
  * (spncheck diagnose --json, har --json, the status page's ?ref=&format=json),
  * the admin's "fix" included. */
 void spn_diag_json(spn_json_t *w, const spn_diag_t *d, const spn_service_t *svc);
+/* spn_diag_logline, then " fix=" and the programs of the fix's steps. */
+void spn_diag_logline_fix(spn_buf_t *b, const spn_diag_t *d, const spn_service_t *svc);
 #endif

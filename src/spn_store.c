@@ -185,7 +185,7 @@ void spn_failure_from_diag(spn_failure_t *f, const spn_diag_t *d, int64_t now,
     f->cause = (int32_t)d->cause;
     f->etype = apreq ? d->tok.krb5.etype : 0;
     f->kvno = apreq ? (int32_t)d->tok.krb5.kvno : -1;
-    f->proxied = proxied;
+    f->proxied = proxied ? (d->backend_iis ? 2 : 1) : 0;    /* 2: the backend is IIS */
     f->format = (int32_t)d->tok.format;
     f->mech_id = (int32_t)d->tok.mech;
     f->too_large = d->too_large;
@@ -239,6 +239,8 @@ void spn_diag_from_failure(spn_diag_t *d, const spn_failure_t *f, const spn_serv
     memcpy(d->cbt.md5, f->cb_expected, 16);
     for (i = 0; i < 16; i++)
         d->cbt.ok |= f->cb_expected[i] != 0;
+    d->proxied = f->proxied != 0;
+    d->backend_iis = f->proxied == 2;
     d->too_large = f->too_large;
     d->field_partial = f->partial != 0;
     d->field_size = f->field_size > 0 ? (size_t)f->field_size : 0;

@@ -16,7 +16,7 @@ struct spn_dir_ours_s;          /* spn_dirdiag.h */
 typedef struct {
     uint64_t seq;               /* 1, 2, ...; 0 = empty slot */
     int64_t time;               /* seconds since the epoch */
-    int32_t cause, etype, kvno, proxied;   /* kvno -1, etype 0: none */
+    int32_t cause, etype, kvno, proxied;   /* kvno -1, etype 0: none; proxied 2: by IIS */
     int32_t format, mech_id;    /* spn_format_t, spn_mech_t of the token */
     int32_t too_large, field_size, field_limit, partial;   /* token-too-large (spn_size.h) */
     char ref[12];

@@ -407,12 +407,11 @@ static void test_render(void)
     s.spns = spns;
     s.n_spns = 1;
     spn_selfcheck(pool, &s, NULL, 0, &r);
+    seen = 1;
     for (i = 0; i < r.n; i++)
-        if (strcmp(r.c[i].id, "both-forms") == 0)
-            seen = strstr(r.c[i].message, apr_pstrcat(pool, "HTTP/", rep('L', 63), ":", NULL))
-                   == NULL && strstr(r.c[i].message, apr_pstrcat(pool, "HTTP/", rep('L', 63),
-                                                                 " ", NULL)) != NULL;
-    ok(seen, "self-check both-forms: a 300-byte first label cut to the NetBIOS field");
+        if (strcmp(r.c[i].id, "both-forms") == 0 && r.c[i].state != SPN_CHECK_PASS)
+            seen = 0;
+    ok(seen, "self-check both-forms: a 300-byte label is no DNS name: no setspn proposed for it");
 
     d->cause = SPN_C_SPN_UNKNOWN;
     d->scheme = "Negotiate";
