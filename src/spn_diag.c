@@ -4,6 +4,7 @@
 #include "spn_http.h"
 #include "spn_names.h"
 #include "spn_diag.h"
+#include "spn_fix.h"
 #include "spn_size.h"
 #include "spn_b64.h"
 #include "spn_ntlm.h"
@@ -69,19 +70,19 @@ static const char *expected_realm(const spn_service_t *svc, const char *realm, i
 
 /* The host names the fix and the directory look-ups use: the two forms
  * (spn_fix_forms) of the host the failure asked for, the ticket's, else
- * the one the client used; the first configured SPN's only when neither
- * is known. */
+ * the one the client used, each only when it is an RFC 1123 name; the
+ * first configured SPN's only when neither is. */
 void spn_remedy_names(const spn_service_t *svc, const spn_observation_t *obs, spn_diag_t *d)
 {
     const char *h = NULL, *slash;
     size_t hn = 0;
 
     if (d->tok.has_krb5 && d->tok.krb5.sname_n >= 2 && (slash = strchr(d->sname, '/')) != NULL &&
-        strcspn(slash + 1, "@:/") < sizeof(d->fqdn)) {
+        spn_fix_host_ok(slash + 1, strcspn(slash + 1, "@:/"))) {
         h = slash + 1;
         hn = strcspn(h, "@:/");
     }
-    else if (obs->host && *obs->host && *obs->host != '[' && strcspn(obs->host, ":") < sizeof(d->fqdn)) {
+    else if (obs->host && spn_fix_host_ok(obs->host, strcspn(obs->host, ":"))) {
         h = obs->host;
         hn = strcspn(h, ":");
     }
