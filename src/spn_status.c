@@ -66,7 +66,7 @@ static int refined_cause(const spn_status_t *st, const spn_failure_t *f, spn_dia
         return -1;
     svc = scope_svc(st, f, &none);
     spn_diag_from_failure(d, f, svc);
-    if (!spn_store_dir_refine_failure(st->store, d, f, svc->account, NULL) || (int)d->cause == f->cause)
+    if (!spn_store_dir_refine_failure(st->store, d, f, svc->account) || (int)d->cause == f->cause)
         return -1;
     return (int)d->cause;
 }
@@ -563,6 +563,6 @@ void spn_status_ref(spn_buf_t *b, const spn_status_t *st, const spn_failure_t *f
 
     spn_diag_from_failure(&d, f, svc);
     if (st->store)       /* facts that arrived since enrich the record */
-        spn_store_dir_refine_failure(st->store, &d, f, svc->account, NULL);
+        spn_store_dir_refine_failure(st->store, &d, f, svc->account);
     spn_render_page(b, &d, svc, SPN_DETAIL_FULL, f->ref);
 }
