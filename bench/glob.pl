@@ -22,9 +22,12 @@ use MiniHttpd;
 use File::Temp qw(tempdir);
 use MIME::Base64 ();
 use Time::HiRes qw(sleep);
+use File::Spec;
 
 my ($module) = @ARGV;
 die "usage: glob.pl MODULE\n" unless $module;
+$module = File::Spec->rel2abs($module);
+$ENV{BENCH_BEFORE_MODULE} = File::Spec->rel2abs($ENV{BENCH_BEFORE_MODULE}) if $ENV{BENCH_BEFORE_MODULE};
 my $secs = $ENV{BENCH_SECONDS} || 5;
 my $realm = tempdir(CLEANUP => 1);
 my $kport = MiniHttpd::free_port();
