@@ -69,7 +69,7 @@ static int failure_diag(const spn_status_t *st, const spn_failure_t *f, spn_diag
     scope_svc(st, f, svc);
     spn_diag_from_failure(d, f, svc);
     return st->store && st->dir.uri &&
-           spn_store_dir_refine_failure(st->store, d, f, svc->account, NULL);
+           spn_store_dir_refine_failure(st->store, d, f, svc->account);
 }
 
 /* The cause of f as the directory's facts held now refine it, or -1 when
