@@ -253,18 +253,29 @@ static spn_store_t *dir_ask(request_rec *r, const spn_service_t *svc, const spn_
 void spncheck_dir_note(request_rec *r, const spn_service_t *svc, spn_diag_t *d,
                        const char *host)
 {
-    spn_dir_ask_t a;
+    spn_dir_ask_t a, admin;
     spn_dir_spn_t *facts = apr_palloc(r->pool, sizeof(*facts));
     spn_store_t *st = dir_ask(r, svc, d, host, &a);
     char client[SPN_CLIENT_KEY];
-    int got;
+    int got, i;
 
-    if (!st)
+    /* A name this service does not answer to is looked up too, queued and
+     * rate-limited like the others (a fair share per client), for the
+     * admin's view alone (the status page, ?ref=): its facts never refine
+     * this client's page. */
+    memset(&admin, 0, sizeof(admin));
+    if (!st && srv(r->server)->dir_uri && (st = spncheck_store()) != NULL)
+        spn_dir_ask(&admin, d, host, NULL);
+    if (!st || (a.n == 0 && admin.n == 0))
         return;
+    if (admin.n)
+        a.n = 0;
     spn_store_client_key(r->useragent_ip, client, sizeof(client));
     if (!spncheck_store_lock())
         return;
-    got = spn_store_dir_note(st, &a, client, (int64_t)apr_time_sec(r->request_time), facts);
+    for (i = 0; i < admin.n && i < 2; i++)
+        spn_store_want(st, admin.spn[i], client, (int64_t)apr_time_sec(r->request_time));
+    got = a.n && spn_store_dir_note(st, &a, client, (int64_t)apr_time_sec(r->request_time), facts);
     spncheck_store_unlock();
     if (got)
         spn_dir_refine(d, svc->account, facts);
