@@ -70,6 +70,7 @@ static const char *setspn_s(apr_pool_t *p, const char *spn, const spn_service_t 
     return b.s;
 }
 
+
 /* The host part of SPN or name h is a real DNS name (not localhost, not an
  * IP address): only those get a setspn command. */
 static int real_host(const char *h)
@@ -104,7 +105,7 @@ static void check_keytab(apr_pool_t *p, const spn_service_t *svc, spn_checks_t *
 static void check_spns_held(apr_pool_t *p, const spn_service_t *svc, spn_checks_t *r)
 {
     const spn_keytab_t *kt = svc->keytab;
-    const char *missing = NULL;
+    const char *missing = NULL, *fake = NULL;
     int i, j;
 
     if (!svc->n_spns) {
@@ -117,12 +118,21 @@ static void check_spns_held(apr_pool_t *p, const spn_service_t *svc, spn_checks_
     for (i = 0; i < svc->n_spns; i++) {
         const char *b = bare(p, svc->spns[i]);
         int found = 0;
+        if (!real_host(svc->spns[i])) {     /* no client asks a ticket for it */
+            fake = fake ? apr_pstrcat(p, fake, ", ", svc->spns[i], NULL) : svc->spns[i];
+            continue;
+        }
         for (j = 0; j < kt->n && !found; j++)
             found = strcasecmp(kt->e[j].name, b) == 0;
         if (!found)
             missing = missing ? apr_pstrcat(p, missing, ", ", svc->spns[i], NULL) : svc->spns[i];
     }
-    if (missing)
+    if (fake && !missing)
+        add(r, "spn-in-keytab", SPN_CHECK_WARN,
+            spn_psprintf(p, "not a DNS host name (localhost, an IP address): %s; no client asks "
+                         "a ticket for it", fake),
+            "name the site's DNS names in SPNCheckServicePrincipal instead");
+    else if (missing)
         add(r, "spn-in-keytab", SPN_CHECK_FAIL,
             spn_psprintf(p, "not in the keytab: %s", missing),
             spn_psprintf(p, "find who holds %s (setspn -Q), then export that account's keys "

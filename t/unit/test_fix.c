@@ -13,6 +13,7 @@
 #include "spn_dirdiag.h"
 #include "spn_fix.h"
 #include "spn_render.h"
+#include "spn_selfcheck.h"
 
 #include <jansson.h>
 
@@ -610,6 +611,71 @@ static void one_answer(const diag_keys_t *k)
        checked, bad ? ": " : "", bad ? bad : "");
 }
 
+/* ---- self-checks: DES fails, no command for localhost or an IP ---------------------------- */
+
+static const spn_check_t *check(const spn_checks_t *r, const char *id)
+{
+    int i;
+    for (i = 0; i < r->n; i++)
+        if (!strcmp(r->c[i].id, id))
+            return &r->c[i];
+    return NULL;
+}
+
+static void selfchecks(void)
+{
+    static const char *spns[] = { "HTTP/localhost@" REALM, "HTTP/127.0.0.1@" REALM, WEB01 "@" REALM };
+    static const char *names[] = { "localhost", "127.0.0.1", "www.spncheck.test" };
+    spn_kt_entry_t e[2];
+    spn_keytab_t kt;
+    spn_service_t s;
+    spn_checks_t r;
+    const spn_check_t *c;
+    int i, bad = 0;
+
+    memset(e, 0, sizeof e);
+    memset(&kt, 0, sizeof kt);
+    memset(&s, 0, sizeof s);
+    e[0].principal = WEB01 "@" REALM;
+    e[0].name = WEB01;
+    e[0].realm = REALM;
+    e[0].kvno = 2;
+    e[0].enctype = AES256;
+    e[1] = e[0];
+    e[1].enctype = ENCTYPE_DES_CBC_MD5;
+    kt.path = "/etc/apache2/http.keytab";
+    kt.n = 2;
+    kt.e = e;
+    s.keytab = &kt;
+    s.spns = spns;
+    s.n_spns = 3;
+    spn_selfcheck(pool, &s, names, 3, &r);
+    c = check(&r, "strong-enctypes");
+    ok(c && c->state == SPN_CHECK_FAIL && strstr(c->message, "DES"), "strong-enctypes: a DES key fails, AES beside it or not");
+    for (i = 0; i < r.n; i++)
+        if (r.c[i].remedy && (strstr(r.c[i].remedy, "localhost") || strstr(r.c[i].remedy, "127.0.0.1") ||
+                              strstr(r.c[i].remedy, "DOMAIN\\") || strchr(r.c[i].remedy, '<')))
+        {
+            bad++;
+            diag("%s: %s", r.c[i].id, r.c[i].remedy);
+        }
+    ok(bad == 0, "self-checks: no command for localhost or an IP, no placeholder account");
+    c = check(&r, "names-covered");
+    ok(c && c->state == SPN_CHECK_WARN && strstr(c->message, "www.spncheck.test") &&
+       !strstr(c->message, "localhost"), "names-covered: the real name only");
+    s.account = HOSTILE;
+    spn_selfcheck(pool, &s, names, 3, &r);
+    c = check(&r, "names-covered");
+    ok(c && c->remedy && strstr(c->remedy, "setspn -S HTTP/www.spncheck.test 'SPNCHECK\\w2&calc$(iex x)`$'"),
+       "names-covered: the account quoted for PowerShell");
+    e[1].enctype = ENCTYPE_ARCFOUR_HMAC;
+    e[0].enctype = ENCTYPE_ARCFOUR_HMAC;
+    spn_selfcheck(pool, &s, names, 3, &r);
+    c = check(&r, "strong-enctypes");
+    ok(c && c->state == SPN_CHECK_WARN && strstr(c->remedy, "CVE-2026-20833"),
+       "strong-enctypes: RC4 only warns, naming Microsoft's 2026 RC4 removal");
+}
+
 int main(int argc, const char *const *argv)
 {
     diag_keys_t k;
@@ -624,5 +690,6 @@ int main(int argc, const char *const *argv)
     every_cause(&k);
     names_iis_keytab(&k);
     one_answer(&k);
+    selfchecks();
     return diag_done(&k);
 }
