@@ -37,6 +37,7 @@ typedef struct {
      * the innermost section that set one of ours (its counting slot) */
     int ntlm_share, ntlm_share_set;      /* SPNCheckNTLMShare, default 10 (%) */
     const void *origin;
+    const char *path;                    /* the section's own path (NULL: a server's) */
 } spncheck_conf;
 
 /* SPNCheckErrorDocument: a local ErrorDocument 401's body gives way to the

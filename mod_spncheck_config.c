@@ -19,7 +19,7 @@ APLOG_USE_MODULE(spncheck);
 void *spncheck_create_dir(apr_pool_t *p, char *dir)
 {
     spncheck_conf *c = apr_pcalloc(p, sizeof(*c));
-    (void)dir;
+    c->path = dir ? apr_pstrdup(p, dir) : NULL;
     c->detail = SPN_DETAIL_SUMMARY;
     c->ntlm_share = SPN_NTLM_SHARE_DEFAULT;
     c->origin = c;
@@ -303,11 +303,16 @@ const char *spncheck_server_label(apr_pool_t *p, const server_rec *s)
     return port ? apr_psprintf(p, "%s:%u", name, (unsigned)port) : name;   /* main server: no port */
 }
 
+/* The scope label of the section whose SPNCheck settings the request
+ * uses (the innermost that set one of ours), as scopes() names it: not
+ * the last section core merged (a <Directory> after our <Location> would
+ * name a scope that does not exist, and ?ref= would lose its settings). */
 const char *spncheck_request_scope(request_rec *r)
 {
-    const core_dir_config *d = ap_get_core_module_config(r->per_dir_config);
+    const spncheck_conf *c = ap_get_module_config(r->per_dir_config, &spncheck_module);
+    const spncheck_conf *o = c ? c->origin : NULL;
     return apr_pstrcat(r->pool, spncheck_server_label(r->pool, r->server),
-                       d && d->d ? d->d : "", NULL);
+                       o && o->path ? o->path : "", NULL);
 }
 
 /* Set while spncheck_mech_assign walks the scopes (post_config only). */
