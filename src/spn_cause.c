@@ -433,6 +433,10 @@ const spn_cause_info_t spn_causes[SPN_C_COUNT] = {
         NOTE("!backend400", "Raise this httpd's limit, LimitRequestFieldSize 65536, in the main "
              "server or the first virtual host of the address (it applies before the Host is "
              "known), then reload httpd."),
+        NOTE("backend400 !iis", "If the backend is IIS, raise HTTP.sys's limits there: "
+             "MaxFieldLength 65534 and MaxRequestBytes 16777216 (REG_DWORD) under "
+             "HKLM\\System\\CurrentControlSet\\Services\\HTTP\\Parameters, then restart "
+             "HTTP.sys; otherwise raise the backend server's own header limit."),
         DC("backend400 iis", "on the IIS server: a larger header field for HTTP.sys", "reg", "add",
            "HKLM\\System\\CurrentControlSet\\Services\\HTTP\\Parameters", "/v", "MaxFieldLength",
            "/t", "REG_DWORD", "/d", "65534", "/f"),
