@@ -299,9 +299,9 @@ const spn_cause_info_t spn_causes[SPN_C_COUNT] = {
              "GssapiCredStore keytab:) at the service keytab."),
         SERVER("keytab", "see what the keytab holds, or why it cannot be read", "klist", "-k", "-t",
                "-e", "{keytab}"),
-        SERVER("keytab group", "let httpd's group read it, and no one else", "chown",
+        SERVER("keytab group", "let httpd's group read it", "chown",
                "root:{group}", "{keytab}"),
-        SERVER("keytab group", "", "chmod", "0640", "{keytab}")}},
+        SERVER("keytab group", "and no one else", "chmod", "0640", "{keytab}")}},
     [SPN_C_TICKET_OK] = {
         "ticket-ok", "The Kerberos ticket is fine",
         "The ticket decrypts with the service key: the SPN and keytab are right. The "

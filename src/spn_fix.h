@@ -113,5 +113,12 @@ int spn_fix_spn_ok(const char *s);
 int spn_fix_sam_ok(const char *s, size_t n);
 int spn_fix_account_ok(const char *s);
 int spn_fix_realm_ok(const char *s);
+/* path: absolute, printable, 1024 bytes at most; word: letters, digits and
+ * the bytes of extra, 64 at most, not starting with '-' or '.'. */
+int spn_fix_path_ok(const char *s);
+int spn_fix_word_ok(const char *s, const char *extra);
+/* One character of s[0..n) allowed in a sAMAccountName: its length, or 0
+ * (spn_fix_grammar.c says which). */
+size_t spn_fix_sam_char(const unsigned char *s, size_t n);
 
 #endif

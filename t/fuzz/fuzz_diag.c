@@ -10,6 +10,7 @@
  * (diag_check.h): an overrun inside the struct, which ASan cannot see,
  * aborts here; so does JSON that is not valid (../unit/json_check.h). */
 #include "spn_render.h"
+#include "spn_fix.h"
 #include "spn_b64.h"
 #include "spn_diag.h"
 #include "../unit/diag_check.h"
@@ -23,6 +24,51 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* The fix's invariants (spn_fix.h): no control byte in any argument,
+ * reason or note; every SPN-like argument passes the SPN grammar; every
+ * step is one line of its block (a reason line above it when it has one),
+ * so a client's value can add no line of its own. */
+static const char *fix_check(apr_pool_t *p, const spn_diag_t *d, const spn_service_t *s, int who)
+{
+    spn_fix_t fx;
+    spn_buf_t t;
+    int i, k, places = 0, lines = 0, want;
+    const char *c;
+
+    spn_fix_build(p, d, s, who, &fx);
+    for (i = 0; i < fx.n_steps; i++) {
+        for (k = 0; k < fx.steps[i].argc; k++) {
+            for (c = fx.steps[i].argv[k]; *c; c++)
+                if ((unsigned char)*c < 0x20 || *c == 0x7f)
+                    return "a control byte in an argument";
+            if (strncmp(fx.steps[i].argv[k], "HTTP/", 5) == 0 && !strchr(fx.steps[i].argv[k], '@') &&
+                !spn_fix_spn_ok(fx.steps[i].argv[k]))
+                return "an SPN argument that fails the grammar";
+        }
+        for (c = fx.steps[i].why ? fx.steps[i].why : ""; *c; c++)
+            if ((unsigned char)*c < 0x20)
+                return "a control byte in a reason";
+    }
+    for (i = 0; i < fx.n_notes; i++)
+        for (c = fx.notes[i]; *c; c++)
+            if ((unsigned char)*c < 0x20)
+                return "a control byte in a note";
+    spn_buf_init(&t, p, 1024);
+    spn_fix_text(&t, &fx, "");
+    for (c = t.s ? t.s : ""; *c; c++)
+        lines += *c == '\n';
+    for (k = SPN_FIX_DC; k <= SPN_FIX_CLIENT; k++)
+        for (i = 0; i < fx.n_steps; i++)
+            if (fx.steps[i].where == k) {
+                places++;
+                break;
+            }
+    want = places + fx.n_notes;
+    for (i = 0; i < fx.n_steps; i++)
+        want += 1 + (fx.steps[i].why && *fx.steps[i].why);
+    return lines == want ? NULL : "the text has lines no step or note accounts for";
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -120,6 +166,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         abort();
     }
     spn_diag_logline(&b, &d);
+    for (lvl = SPN_FIX_FOR_USER; lvl <= SPN_FIX_FOR_ADMIN; lvl++)
+        if ((why = fix_check(p, &d, s, lvl)) != NULL) {
+            fprintf(stderr, "fuzz_diag: fix invariant broken: %s\n", why);
+            abort();
+        }
     apr_pool_destroy(p);
     return 0;
 }
