@@ -37,7 +37,7 @@ typedef struct {
     server_rec *s;
     apr_time_t next;            /* the next run over the configured SPNs */
     int resume;                 /* where a run cut short by DIR_RUN_SECONDS goes on */
-    int last_state;             /* spn_dir_state_t last set (what the log said) */
+    int last_state;             /* spn_dir_state_t last set (without the store) */
     char last_err[256];         /* the last connection error logged */
 } dir_ctx;
 
@@ -76,6 +76,20 @@ static int configured(apr_pool_t *p, const char **out, int max)
     return n;
 }
 
+/* The directory's state as stored (what the status page shows; it
+ * outlives a graceful restart), else as this thread last set it. */
+static int stored_state(dir_ctx *dc)
+{
+    spn_store_t *st = spncheck_store();
+    int v = dc->last_state;
+
+    if (st && spncheck_store_lock()) {
+        v = st->dir_state;
+        spncheck_store_unlock();
+    }
+    return v;
+}
+
 /* The directory's state (SPN_DIR_OK, _ERROR, _SLOW) and why, for the
  * status page and the log (logged when it changes: a dead or slow DC is
  * one line, not one a minute).  msg NULL keeps the stored one.  new_run:
@@ -84,27 +98,10 @@ static void set_state(dir_ctx *dc, int state, const char *msg, int new_run)
 {
     spn_store_t *st = spncheck_store();
     spncheck_srv *sc = srv(dc->s);
+    int prev = dc->last_state;
 
-    if (state == SPN_DIR_ERROR && msg && strcmp(msg, dc->last_err) != 0)
-        ap_log_error(APLOG_MARK, APLOG_WARNING, 0, dc->s, SPNLOGNO(00073) "directory %s as %s: "
-                     "%s (check: kinit -k -t %s %s && ldapsearch -Y GSSAPI -H %s -s base "
-                     "-b '' defaultNamingContext)", sc->dir_uri, sc->dir_client, msg,
-                     sc->dir_keytab, sc->dir_client, sc->dir_uri);
-    else if (state == SPN_DIR_SLOW && dc->last_state != SPN_DIR_SLOW)
-        ap_log_error(APLOG_MARK, APLOG_WARNING, 0, dc->s, SPNLOGNO(00085) "directory %s is too "
-                     "slow to serve: %s; lookups go on, one bind and at least one lookup a run "
-                     "(check the DC's load and the network to it: time ldapsearch -Y GSSAPI "
-                     "-H %s -s base -b '' defaultNamingContext)", sc->dir_uri,
-                     msg ? msg : "", sc->dir_uri);
-    else if (state == SPN_DIR_OK && dc->last_state == SPN_DIR_ERROR)
-        ap_log_error(APLOG_MARK, APLOG_NOTICE, 0, dc->s, SPNLOGNO(00074) "directory %s answers "
-                     "again", sc->dir_uri);
-    else if (state == SPN_DIR_OK && dc->last_state == SPN_DIR_SLOW)
-        ap_log_error(APLOG_MARK, APLOG_NOTICE, 0, dc->s, SPNLOGNO(00086) "directory %s answers "
-                     "in time again", sc->dir_uri);
-    apr_cpystrn(dc->last_err, state == SPN_DIR_ERROR && msg ? msg : "", sizeof(dc->last_err));
-    dc->last_state = state;
     if (st && spncheck_store_lock()) {
+        prev = st->dir_state;
         if (new_run) {
             st->dir_time = (int64_t)apr_time_sec(apr_time_now());
             st->dir_runs++;
@@ -116,6 +113,25 @@ static void set_state(dir_ctx *dc, int state, const char *msg, int new_run)
             apr_cpystrn(st->dir_error, msg, sizeof(st->dir_error));
         spncheck_store_unlock();
     }
+    if (state == SPN_DIR_ERROR && msg && strcmp(msg, dc->last_err) != 0)
+        ap_log_error(APLOG_MARK, APLOG_WARNING, 0, dc->s, SPNLOGNO(00073) "directory %s as %s: "
+                     "%s (check: kinit -k -t %s %s && ldapsearch -Y GSSAPI -H %s -s base "
+                     "-b '' defaultNamingContext)", sc->dir_uri, sc->dir_client, msg,
+                     sc->dir_keytab, sc->dir_client, sc->dir_uri);
+    else if (state == SPN_DIR_SLOW && prev != SPN_DIR_SLOW)
+        ap_log_error(APLOG_MARK, APLOG_WARNING, 0, dc->s, SPNLOGNO(00085) "directory %s is too "
+                     "slow to serve: %s; lookups go on, one bind and at least one lookup a run "
+                     "(check the DC's load and the network to it: time ldapsearch -Y GSSAPI "
+                     "-H %s -s base -b '' defaultNamingContext)", sc->dir_uri,
+                     msg ? msg : "", sc->dir_uri);
+    else if (state == SPN_DIR_OK && (prev == SPN_DIR_ERROR || *dc->last_err))
+        ap_log_error(APLOG_MARK, APLOG_NOTICE, 0, dc->s, SPNLOGNO(00074) "directory %s answers "
+                     "again", sc->dir_uri);
+    else if (state == SPN_DIR_OK && prev == SPN_DIR_SLOW)
+        ap_log_error(APLOG_MARK, APLOG_NOTICE, 0, dc->s, SPNLOGNO(00086) "directory %s answers "
+                     "in time again", sc->dir_uri);
+    apr_cpystrn(dc->last_err, state == SPN_DIR_ERROR && msg ? msg : "", sizeof(dc->last_err));
+    dc->last_state = state;
 }
 
 /* Looks up one SPN (without a usable connection: stored as an error,
@@ -178,8 +194,8 @@ static int run(dir_ctx *dc, apr_pool_t *p, dir_batch_t *w, dir_batch_t *c, int u
                      (int)apr_time_sec(bound - t0), DIR_BIND_SECONDS);
     }
     /* a quick bind after a slow run says nothing yet: the run's end does */
-    set_state(dc, !conn ? SPN_DIR_ERROR : slow || dc->last_state == SPN_DIR_SLOW ? SPN_DIR_SLOW
-                                                                              : SPN_DIR_OK,
+    set_state(dc, !conn ? SPN_DIR_ERROR : slow || stored_state(dc) == SPN_DIR_SLOW ? SPN_DIR_SLOW
+                                                                                  : SPN_DIR_OK,
               !conn ? err : slow ? why : NULL, 1);
     if (c->n && unpin && spncheck_store_lock()) {
         spn_store_dir_unpin(st);
