@@ -2,9 +2,11 @@
  * (so a slow directory never holds up the probe) looks up, off the request
  * path, the configured SPNs (both name forms) at start-up and every
  * interval, and the SPNs failures want (spn_store_want) within seconds.
+ * Both kinds share a run and its one bind; a slow DC still gets lookups
+ * done (DIR_BIND_SECONDS, DIR_RUN_SECONDS) and shows as slow.
  * The answers go to the shared store; a failure reads only what is there.
- * A dead DC, a bind failure, clock skew or missing rights are a finding
- * on the status page, never a wait for a request or for start-up. */
+ * A dead or slow DC, a bind failure, clock skew or missing rights are a
+ * finding on the status page, never a wait for a request or for start-up. */
 #include "mod_spncheck_dir.h"
 #include "mod_spncheck_probe.h"
 #include "mod_spncheck_store.h"
