@@ -2,9 +2,11 @@
  * (so a slow directory never holds up the probe) looks up, off the request
  * path, the configured SPNs (both name forms) at start-up and every
  * interval, and the SPNs failures want (spn_store_want) within seconds.
+ * Both kinds share a run and its one bind; a slow DC still gets lookups
+ * done (DIR_BIND_SECONDS, DIR_RUN_SECONDS) and shows as slow.
  * The answers go to the shared store; a failure reads only what is there.
- * A dead DC, a bind failure, clock skew or missing rights are a finding
- * on the status page, never a wait for a request or for start-up. */
+ * A dead or slow DC, a bind failure, clock skew or missing rights are a
+ * finding on the status page, never a wait for a request or for start-up. */
 #include "mod_spncheck_dir.h"
 #include "mod_spncheck_probe.h"
 #include "mod_spncheck_store.h"
@@ -20,10 +22,16 @@
 APLOG_USE_MODULE(spncheck);
 
 #define DIR_TIMEOUT_MS 5000     /* each LDAP step (connect, bind, search) */
-/* Lookups one tick may run, in seconds: a run over many SPNs against a DC
- * that answers each step just before the timeout stops here and resumes
- * on the next tick, so a child that exits (mod_watchdog joins this thread)
- * waits at most this long, plus one step. */
+/* A run's budgets, in seconds.  The bind (connect, TGT, SASL bind, the
+ * RootDSE, the Global Catalog, the read-rights check) has its own: one
+ * that takes longer marks the directory slow, and the lookups' clock
+ * starts only once bound, so a DC that answers each step just under the
+ * timeout still gets lookups done.  Then lookups go on for
+ * DIR_RUN_SECONDS (at least one of each kind a run has, whatever the
+ * time: guaranteed progress); the rest go on at the next tick, so a child
+ * that exits (mod_watchdog joins this thread) waits at most the bind,
+ * this long and two lookups. */
+#define DIR_BIND_SECONDS 15
 #define DIR_RUN_SECONDS 15
 #define DIR_MAX_CONF   SPN_DIR_CONF_MAX   /* configured SPNs (both forms) looked up */
 
@@ -31,8 +39,17 @@ typedef struct {
     server_rec *s;
     apr_time_t next;            /* the next run over the configured SPNs */
     int resume;                 /* where a run cut short by DIR_RUN_SECONDS goes on */
+    int last_state;             /* spn_dir_state_t last set (without the store) */
     char last_err[256];         /* the last connection error logged */
 } dir_ctx;
+
+/* SPNs a run looks up: the wanted ones or the configured ones. */
+typedef struct {
+    const char *const *spns;
+    int n;
+    int pinned;                 /* configured SPNs */
+    int done;                   /* how many the run looked up (or stored as errors) */
+} dir_batch_t;
 
 static spncheck_srv *srv(server_rec *s)
 {
@@ -61,50 +78,109 @@ static int configured(apr_pool_t *p, const char **out, int max)
     return n;
 }
 
-/* The connection's outcome, for the status page and the log (logged when
- * it changes: a dead DC is one line, not one a minute). */
-static void conn_state(dir_ctx *dc, const char *err)
+/* The directory's state as stored (what the status page shows; it
+ * outlives a graceful restart), else as this thread last set it. */
+static int stored_state(dir_ctx *dc)
+{
+    spn_store_t *st = spncheck_store();
+    int v = dc->last_state;
+
+    if (st && spncheck_store_lock()) {
+        v = st->dir_state;
+        spncheck_store_unlock();
+    }
+    return v;
+}
+
+/* The directory's state (SPN_DIR_OK, _ERROR, _SLOW) and why, for the
+ * status page and the log (logged when it changes: a dead or slow DC is
+ * one line, not one a minute).  msg NULL keeps the stored one.  new_run:
+ * a connection was tried (last run, runs). */
+static void set_state(dir_ctx *dc, int state, const char *msg, int new_run)
 {
     spn_store_t *st = spncheck_store();
     spncheck_srv *sc = srv(dc->s);
+    int prev = dc->last_state;
 
-    if (err && strcmp(err, dc->last_err) != 0)
+    if (st && spncheck_store_lock()) {
+        prev = st->dir_state;
+        if (new_run) {
+            st->dir_time = (int64_t)apr_time_sec(apr_time_now());
+            st->dir_runs++;
+        }
+        st->dir_state = state;
+        if (state == SPN_DIR_OK)
+            st->dir_error[0] = '\0';
+        else if (msg)
+            apr_cpystrn(st->dir_error, msg, sizeof(st->dir_error));
+        spncheck_store_unlock();
+    }
+    if (state == SPN_DIR_ERROR && msg && strcmp(msg, dc->last_err) != 0)
         ap_log_error(APLOG_MARK, APLOG_WARNING, 0, dc->s, SPNLOGNO(00073) "directory %s as %s: "
                      "%s (check: kinit -k -t %s %s && ldapsearch -Y GSSAPI -H %s -s base "
-                     "-b '' defaultNamingContext)", sc->dir_uri, sc->dir_client, err,
+                     "-b '' defaultNamingContext)", sc->dir_uri, sc->dir_client, msg,
                      sc->dir_keytab, sc->dir_client, sc->dir_uri);
-    else if (!err && *dc->last_err)
+    else if (state == SPN_DIR_SLOW && prev != SPN_DIR_SLOW)
+        ap_log_error(APLOG_MARK, APLOG_WARNING, 0, dc->s, SPNLOGNO(00085) "directory %s is too "
+                     "slow to serve: %s; lookups go on, one bind and at least one lookup a run "
+                     "(check the DC's load and the network to it: time ldapsearch -Y GSSAPI "
+                     "-H %s -s base -b '' defaultNamingContext)", sc->dir_uri,
+                     msg ? msg : "", sc->dir_uri);
+    else if (state == SPN_DIR_OK && (prev == SPN_DIR_ERROR || *dc->last_err))
         ap_log_error(APLOG_MARK, APLOG_NOTICE, 0, dc->s, SPNLOGNO(00074) "directory %s answers "
                      "again", sc->dir_uri);
-    apr_cpystrn(dc->last_err, err ? err : "", sizeof(dc->last_err));
-    if (st && spncheck_store_lock()) {
-        st->dir_time = (int64_t)apr_time_sec(apr_time_now());
-        st->dir_runs++;
-        st->dir_state = err ? SPN_DIR_ERROR : SPN_DIR_OK;
-        apr_cpystrn(st->dir_error, err ? err : "", sizeof(st->dir_error));
+    else if (state == SPN_DIR_OK && prev == SPN_DIR_SLOW)
+        ap_log_error(APLOG_MARK, APLOG_NOTICE, 0, dc->s, SPNLOGNO(00086) "directory %s answers "
+                     "in time again", sc->dir_uri);
+    apr_cpystrn(dc->last_err, state == SPN_DIR_ERROR && msg ? msg : "", sizeof(dc->last_err));
+    dc->last_state = state;
+}
+
+/* Looks up one SPN (without a usable connection: stored as an error,
+ * cached like an answer, so not retried at once) and stores the answer. */
+static void lookup_one(dir_ctx *dc, spn_dir_conn_t *conn, const char *spn, int pinned,
+                       const char *err, int *broken, spn_dir_spn_t *f)
+{
+    spn_store_t *st = spncheck_store();
+    int64_t now = (int64_t)apr_time_sec(apr_time_now());
+
+    memset(f, 0, sizeof(*f));
+    apr_cpystrn(f->spn, spn, sizeof(f->spn));
+    if (!conn || *broken || spn_dir_lookup(conn, spn, now, f) < 0) {
+        if (conn && !*broken) {
+            *broken = 1;
+            set_state(dc, SPN_DIR_ERROR, *f->error ? f->error : "the connection broke", 0);
+        }
+        f->state = SPN_DIR_ERROR;
+        f->checked_at = now;
+        if (!*f->error)
+            apr_cpystrn(f->error, *err ? err : "the connection broke", sizeof(f->error));
+    }
+    if (spncheck_store_lock()) {
+        spn_store_dir_put(st, f, pinned, now);     /* nowhere to go: counted dropped */
+        st->dir_lookups++;
         spncheck_store_unlock();
     }
 }
 
-/* Looks up spns[0..n) and stores the answers; without a connection, each
- * is stored as an error (cached like an answer: not retried at once).
- * unpin: this run starts over the configured SPNs.  Stops after
- * DIR_RUN_SECONDS with *done < n.  Returns 0, or -1 when the directory
- * could not be used. */
-static int lookup(dir_ctx *dc, apr_pool_t *p, const char *const *spns, int n, int pinned,
-                  int unpin, int *done)
+/* One run: binds once, then looks up the wanted SPNs (w) and the
+ * configured ones (c, unpin: a run that starts over them), at least one of
+ * each whatever the time, then more while DIR_RUN_SECONDS last, counted
+ * from the bind on.  Sets w->done and c->done.  Returns 0, or -1 when the
+ * directory could not be used. */
+static int run(dir_ctx *dc, apr_pool_t *p, dir_batch_t *w, dir_batch_t *c, int unpin)
 {
-    apr_time_t deadline = apr_time_now() + apr_time_from_sec(DIR_RUN_SECONDS);
     spncheck_srv *sc = srv(dc->s);
     spn_store_t *st = spncheck_store();
     spn_dir_conn_t *conn = NULL;
     spn_dir_spn_t *f = apr_pcalloc(p, sizeof(*f));
     krb5_context ctx = NULL;
-    char err[256] = "";
-    int i, broken = 0;
+    char err[256] = "", why[256] = "";
+    apr_time_t t0 = apr_time_now(), bound, deadline;
+    int broken = 0, k, i, slow = 0;
 
-    *done = 0;
-    if (!st || !n)
+    w->done = c->done = 0;
+    if (!st || (!w->n && !c->n))
         return 0;
     if (krb5_init_context(&ctx) != 0) {
         apr_cpystrn(err, "krb5_init_context failed", sizeof(err));
@@ -113,32 +189,39 @@ static int lookup(dir_ctx *dc, apr_pool_t *p, const char *const *spns, int n, in
     else if (!(conn = spn_dir_open(p, ctx, sc->dir_uri, sc->dir_keytab, sc->dir_client,
                                    DIR_TIMEOUT_MS, err, sizeof(err))) && !*err)
         apr_cpystrn(err, "cannot connect", sizeof(err));
-    conn_state(dc, conn ? NULL : err);
-    if (pinned && unpin && spncheck_store_lock()) {
+    bound = apr_time_now();
+    if (conn && bound - t0 > apr_time_from_sec(DIR_BIND_SECONDS)) {
+        slow = 1;
+        apr_snprintf(why, sizeof(why), "binding took %d s (its budget is %d s)",
+                     (int)apr_time_sec(bound - t0), DIR_BIND_SECONDS);
+    }
+    /* a quick bind after a slow run says nothing yet: the run's end does */
+    set_state(dc, !conn ? SPN_DIR_ERROR : slow || stored_state(dc) == SPN_DIR_SLOW ? SPN_DIR_SLOW
+                                                                                  : SPN_DIR_OK,
+              !conn ? err : slow ? why : NULL, 1);
+    if (c->n && unpin && spncheck_store_lock()) {
         spn_store_dir_unpin(st);
         spncheck_store_unlock();
     }
-    for (i = 0; i < n && (!conn || broken || apr_time_now() < deadline); i++) {
-        int64_t now = (int64_t)apr_time_sec(apr_time_now());
-        memset(f, 0, sizeof(*f));
-        apr_cpystrn(f->spn, spns[i], sizeof(f->spn));
-        if (!conn || broken || spn_dir_lookup(conn, spns[i], now, f) < 0) {
-            if (conn && !broken) {
-                broken = 1;
-                conn_state(dc, *f->error ? f->error : "the connection broke");
-            }
-            f->state = SPN_DIR_ERROR;
-            f->checked_at = now;
-            if (!*f->error)
-                apr_cpystrn(f->error, *err ? err : "the connection broke", sizeof(f->error));
-        }
-        if (spncheck_store_lock()) {
-            spn_store_dir_put(st, f, pinned, now);
-            st->dir_lookups++;
-            spncheck_store_unlock();
-        }
+    deadline = bound + apr_time_from_sec(DIR_RUN_SECONDS);
+    for (k = 0; k < 2; k++) {
+        dir_batch_t *b = k ? c : w;
+        for (i = 0; i < b->n && (i == 0 || !conn || broken || apr_time_now() < deadline); i++)
+            lookup_one(dc, conn, b->spns[i], b->pinned, err, &broken, f);
+        b->done = i;
     }
-    *done = i;
+    if (conn && !broken) {
+        /* cut short having done no more than its guaranteed lookups: one
+         * lookup took about the whole run's budget */
+        if (!slow && (w->done < w->n || c->done < c->n) &&
+            w->done + c->done <= (w->n > 0) + (c->n > 0)) {
+            slow = 1;
+            apr_snprintf(why, sizeof(why), "a lookup took more than %d s (the run's budget); "
+                         "%d of %d SPNs looked up", DIR_RUN_SECONDS, w->done + c->done,
+                         w->n + c->n);
+        }
+        set_state(dc, slow ? SPN_DIR_SLOW : SPN_DIR_OK, slow ? why : NULL, 0);
+    }
     if (conn)
         spn_dir_close(conn);
     if (ctx)
@@ -151,18 +234,44 @@ static apr_status_t dir_tick(int state, void *data, apr_pool_t *pool)
     dir_ctx *dc = data;
     spn_store_t *st = spncheck_store();
     apr_time_t now = apr_time_now();
+    int due = state == AP_WATCHDOG_STATE_STARTING || now >= dc->next;
+    const char *conf[DIR_MAX_CONF], *want[SPN_DIR_BUDGET];
+    dir_batch_t w = { want, 0, 0, 0 }, c = { conf, 0, 1, 0 };
+    char one[SPN_DIR_SPN_MAX];
+    int64_t t = (int64_t)apr_time_sec(now);
+    int n = 0, start = 0, rc, i;
     apr_pool_t *p;
 
     if (state == AP_WATCHDOG_STATE_STOPPING)
         return APR_SUCCESS;
     apr_pool_create(&p, pool);
-    if (state == AP_WATCHDOG_STATE_STARTING || now >= dc->next) {
-        const char *spns[DIR_MAX_CONF];
-        int n = configured(p, spns, DIR_MAX_CONF), done, rc;
-        int start = state == AP_WATCHDOG_STATE_STARTING || dc->resume >= n ? 0 : dc->resume;
-        rc = lookup(dc, p, spns + start, n - start, 1, start == 0, &done);
-        if (rc == 0 && start + done < n) {
-            dc->resume = start + done;      /* cut short: go on at the next tick */
+    if (due) {
+        n = configured(p, conf, DIR_MAX_CONF);
+        start = state == AP_WATCHDOG_STATE_STARTING || dc->resume >= n ? 0 : dc->resume;
+        c.spns = conf + start;
+        c.n = n - start;
+    }
+    /* the wanted SPNs share the run (and its one bind) with the configured */
+    if (st && spncheck_store_lock()) {
+        while (w.n < SPN_DIR_BUDGET && spn_store_want_next(st, t, one, sizeof(one)))
+            want[w.n++] = apr_pstrdup(p, one);
+        spncheck_store_unlock();
+    }
+    if (!due && !w.n) {
+        apr_pool_destroy(p);
+        return APR_SUCCESS;
+    }
+    rc = run(dc, p, &w, &c, start == 0);
+    /* wanted SPNs a run cut short did not reach go back on the queue
+     * (first in line), or are counted dropped: none is lost silently */
+    if (w.done < w.n && spncheck_store_lock()) {
+        for (i = w.done; i < w.n; i++)
+            spn_store_want_back(st, want[i], t);
+        spncheck_store_unlock();
+    }
+    if (due) {
+        if (rc == 0 && c.done < c.n) {
+            dc->resume = start + c.done;    /* cut short: go on at the next tick */
             dc->next = now;
         }
         else {
@@ -170,20 +279,6 @@ static apr_status_t dir_tick(int state, void *data, apr_pool_t *pool)
             dc->resume = 0;
             dc->next = now + apr_time_from_sec(rc < 0 ? SPN_DIR_REQUERY : srv(dc->s)->dir_interval);
         }
-    }
-    else if (st) {
-        const char *spns[SPN_DIR_BUDGET];
-        char one[SPN_DIR_SPN_MAX];
-        int n = 0, done;
-        int64_t t = (int64_t)apr_time_sec(now);
-        if (spncheck_store_lock()) {
-            while (n < SPN_DIR_BUDGET && spn_store_want_next(st, t, one, sizeof(one)))
-                spns[n++] = apr_pstrdup(p, one);
-            spncheck_store_unlock();
-        }
-        /* wanted SPNs a run cut short did not reach are not stored: the
-         * next failure that asks for one queues it again */
-        (void)lookup(dc, p, spns, n, 0, 0, &done);
     }
     apr_pool_destroy(p);
     return APR_SUCCESS;

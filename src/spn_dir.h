@@ -45,7 +45,9 @@ typedef struct {
 typedef enum {
     SPN_DIR_UNCHECKED = 0,      /* not looked up yet */
     SPN_DIR_OK = 1,             /* looked up: n_holders says what was found */
-    SPN_DIR_ERROR = 2           /* the lookup failed: error says why */
+    SPN_DIR_ERROR = 2,          /* the lookup failed: error says why */
+    SPN_DIR_SLOW = 3            /* the store's dir_state only: the directory answers,
+                                   too slowly to serve (dir_error says how slowly) */
 } spn_dir_state_t;
 
 /* What the directory says about one SPN (as asked: "HTTP/web01.contoso.test"). */

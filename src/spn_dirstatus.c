@@ -3,6 +3,7 @@
 #include "spn_dirstatus.h"
 #include "spn_dirdiag.h"
 #include "spn_names.h"
+#include "spn_probe.h"
 #include "spn_status.h"
 
 #include <apr_strings.h>
@@ -172,12 +173,21 @@ void spn_dirstatus_html(spn_buf_t *b, apr_pool_t *p, const spn_store_t *s,
     spn_buf_htmls(b, dc->uri);
     spn_buf_printf(b, " as ");
     spn_buf_htmls(b, dc->client);
-    spn_buf_printf(b, "; last run %s; %llu lookups; %llu wanted SPNs dropped (queue full).</p>\n",
-                   ts, (unsigned long long)s->dir_lookups, (unsigned long long)s->dir_dropped);
+    spn_buf_printf(b, "; last run %s; %llu lookups; %u wanted SPNs queued; %llu dropped "
+                      "(queue full).</p>\n", ts, (unsigned long long)s->dir_lookups,
+                   spn_store_want_queued(s), (unsigned long long)s->dir_dropped);
     if (s->dir_state == SPN_DIR_ERROR) {
         spn_buf_puts(b, "<p class=\"warn\">The directory cannot be used: ");
         spn_buf_htmls(b, s->dir_error);
         spn_buf_puts(b, ". Diagnoses go on without it. Check: <code>");
+        check_cmd(b, dc, 1);
+        spn_buf_puts(b, "</code></p>\n");
+    }
+    else if (s->dir_state == SPN_DIR_SLOW) {
+        spn_buf_puts(b, "<p class=\"warn\">The directory is too slow to serve: ");
+        spn_buf_htmls(b, s->dir_error);
+        spn_buf_puts(b, ". Lookups go on (one bind and at least one lookup a run), facts "
+                        "arrive late. Check the DC's load and the network to it: <code>time ");
         check_cmd(b, dc, 1);
         spn_buf_puts(b, "</code></p>\n");
     }
@@ -222,6 +232,7 @@ void spn_dirstatus_json(spn_json_t *w, apr_pool_t *p, const spn_store_t *s,
     spn_json_object(w);
     spn_json_kstr(w, "uri", dc->uri);
     spn_json_kstr(w, "state", s->dir_state == SPN_DIR_ERROR ? "error"
+                              : s->dir_state == SPN_DIR_SLOW ? "slow"
                               : s->dir_runs ? "ok" : "pending");
     spn_json_kstr_or_null(w, "error", s->dir_error);
     spn_buf_init(&cmd, p, 256);
@@ -230,6 +241,7 @@ void spn_dirstatus_json(spn_json_t *w, apr_pool_t *p, const spn_store_t *s,
     spn_json_kint(w, "last_run", s->dir_time);
     spn_json_kuint(w, "runs", s->dir_runs);
     spn_json_kuint(w, "lookups", s->dir_lookups);
+    spn_json_kuint(w, "queued", spn_store_want_queued(s));
     spn_json_kuint(w, "dropped", s->dir_dropped);
     spn_json_key(w, "configured");
     spn_json_array(w);
@@ -244,14 +256,45 @@ void spn_dirstatus_json(spn_json_t *w, apr_pool_t *p, const spn_store_t *s,
     spn_json_end(w);
 }
 
-void spn_dirstatus_prom(spn_buf_t *b, const spn_store_t *s, const spn_dirconf_t *dc)
+/* The judgement of a configured SPN's holder: 1 held by exactly the
+ * service account of every scope that configures it (either name form,
+ * as spn_probe_targets lists them), 0 otherwise; -1 when no such scope
+ * names its account (SPNCheckServiceAccount): nothing to judge by. */
+static int holder_ok(apr_pool_t *p, const spn_dir_spn_t *f, const spn_service_t *const *svcs,
+                     int n_svcs)
 {
-    int i;
+    int i, j, judged = -1;
+
+    for (i = 0; i < n_svcs; i++) {
+        const char *t[SPN_DIR_CONF_MAX];
+        const char *acct = svcs[i]->account;
+        int nt;
+        if (!acct || !*acct)
+            continue;
+        nt = spn_probe_targets(p, svcs[i], t, SPN_DIR_CONF_MAX);
+        for (j = 0; j < nt; j++) {
+            size_t n = strcspn(t[j], "@");
+            if (strlen(f->spn) != n || strncasecmp(f->spn, t[j], n) != 0)
+                continue;
+            judged = (judged != 0 && f->n_holders == 1 &&
+                      spn_dir_is_account(&f->holders[0], acct)) ? 1 : 0;
+            break;
+        }
+    }
+    return judged;
+}
+
+void spn_dirstatus_prom(spn_buf_t *b, apr_pool_t *p, const spn_store_t *s,
+                        const spn_dirconf_t *dc, const spn_service_t *const *svcs, int n_svcs)
+{
+    int i, v;
 
     if (!dir_on(s, dc))
         return;
     spn_buf_printf(b, "# HELP spncheck_directory_ok 1 when the directory (SPNCheckDirectory) "
-                      "answered its last connection.\n# TYPE spncheck_directory_ok gauge\n"
+                      "answered its last connection in time (0: it cannot be used, or it is "
+                      "too slow to serve: the status page says which).\n"
+                      "# TYPE spncheck_directory_ok gauge\n"
                       "spncheck_directory_ok %d\n"
                       "# HELP spncheck_directory_last_run_timestamp_seconds Last lookup run.\n"
                       "# TYPE spncheck_directory_last_run_timestamp_seconds gauge\n"
@@ -259,14 +302,20 @@ void spn_dirstatus_prom(spn_buf_t *b, const spn_store_t *s, const spn_dirconf_t 
                       "# HELP spncheck_directory_lookups_total SPNs looked up.\n"
                       "# TYPE spncheck_directory_lookups_total counter\n"
                       "spncheck_directory_lookups_total %llu\n"
+                      "# HELP spncheck_directory_wanted_queued SPNs failures asked for, waiting "
+                      "for a lookup.\n"
+                      "# TYPE spncheck_directory_wanted_queued gauge\n"
+                      "spncheck_directory_wanted_queued %u\n"
                       "# HELP spncheck_directory_wanted_dropped_total SPNs failures asked for, "
                       "dropped because the queue was full.\n"
                       "# TYPE spncheck_directory_wanted_dropped_total counter\n"
                       "spncheck_directory_wanted_dropped_total %llu\n",
                    s->dir_state == SPN_DIR_OK ? 1 : 0, (long long)s->dir_time,
-                   (unsigned long long)s->dir_lookups, (unsigned long long)s->dir_dropped);
+                   (unsigned long long)s->dir_lookups, spn_store_want_queued(s),
+                   (unsigned long long)s->dir_dropped);
     spn_buf_puts(b, "# HELP spncheck_directory_spn_holders Accounts that hold a configured SPN "
-                    "(1 is right; 0 not registered; 2 or more duplicates).\n"
+                    "(0 not registered, 1 one account, 2 or more duplicates; whether the one "
+                    "is the service account: spncheck_directory_spn_holder_ok).\n"
                     "# TYPE spncheck_directory_spn_holders gauge\n");
     for (i = 0; i < SPN_DIR_SLOTS; i++) {
         if (!s->dir[i].tried || !s->dir[i].pinned || s->dir[i].f.state != SPN_DIR_OK)
@@ -274,6 +323,18 @@ void spn_dirstatus_prom(spn_buf_t *b, const spn_store_t *s, const spn_dirconf_t 
         spn_buf_puts(b, "spncheck_directory_spn_holders{spn=\"");
         spn_prom_label(b, s->dir[i].f.spn);
         spn_buf_printf(b, "\"} %d\n", (int)s->dir[i].f.n_holders);
+    }
+    spn_buf_puts(b, "# HELP spncheck_directory_spn_holder_ok 1 when a configured SPN is held by "
+                    "exactly the service account (SPNCheckServiceAccount), 0 when by none, "
+                    "another or more than one account.\n"
+                    "# TYPE spncheck_directory_spn_holder_ok gauge\n");
+    for (i = 0; i < SPN_DIR_SLOTS; i++) {
+        if (!s->dir[i].tried || !s->dir[i].pinned || s->dir[i].f.state != SPN_DIR_OK ||
+            (v = holder_ok(p, &s->dir[i].f, svcs, n_svcs)) < 0)
+            continue;
+        spn_buf_puts(b, "spncheck_directory_spn_holder_ok{spn=\"");
+        spn_prom_label(b, s->dir[i].f.spn);
+        spn_buf_printf(b, "\"} %d\n", v);
     }
     spn_buf_puts(b, "# HELP spncheck_directory_spn_checked_timestamp_seconds When the "
                     "directory last answered for a configured SPN.\n"

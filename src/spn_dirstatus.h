@@ -27,7 +27,9 @@ void spn_dirstatus_html(spn_buf_t *b, apr_pool_t *p, const spn_store_t *s,
 void spn_dirstatus_json(spn_json_t *w, apr_pool_t *p, const spn_store_t *s,
                         const spn_dirconf_t *dc);
 /* Prometheus: per-SPN series for configured SPNs only (no label carries
- * what a client asked for). */
-void spn_dirstatus_prom(spn_buf_t *b, const spn_store_t *s, const spn_dirconf_t *dc);
+ * what a client asked for).  svcs[0..n_svcs): the scopes' services, whose
+ * accounts judge each configured SPN's holder (spn_holder_ok). */
+void spn_dirstatus_prom(spn_buf_t *b, apr_pool_t *p, const spn_store_t *s,
+                        const spn_dirconf_t *dc, const spn_service_t *const *svcs, int n_svcs);
 
 #endif

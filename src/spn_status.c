@@ -570,7 +570,12 @@ void spn_status_prometheus(spn_buf_t *b, apr_pool_t *p, const spn_status_t *st)
             prom_selfcheck(b, "spncheck_selfcheck", &st->scopes[i], &ck[i].c[j], 0,
                            ck[i].c[j].state);
     prom_probe(b, s);
-    spn_dirstatus_prom(b, s, &st->dir);
+    {
+        const spn_service_t **svcs = apr_palloc(p, sizeof(*svcs) * (size_t)(st->n_scopes + 1));
+        for (i = 0; i < st->n_scopes; i++)
+            svcs[i] = &st->scopes[i].svc;
+        spn_dirstatus_prom(b, p, s, &st->dir, svcs, st->n_scopes);
+    }
 }
 
 void spn_status_ref(spn_buf_t *b, const spn_status_t *st, const spn_failure_t *f)

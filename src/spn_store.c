@@ -428,6 +428,44 @@ char *spn_store_client_key(const char *ip, char *out, size_t n)
     return out;
 }
 
+int spn_store_want_back(spn_store_t *s, const char *spn, int64_t now)
+{
+    int i, free_ = -1;
+    int64_t first = now > 0 ? now : 1;
+
+    for (i = 0; i < SPN_WANT_SLOTS; i++) {
+        if (!s->want[i].since) {
+            if (free_ < 0)
+                free_ = i;
+        }
+        else if (strcasecmp(s->want[i].spn, spn) == 0)
+            return 0;               /* a failure asked again meanwhile */
+        else if (s->want[i].since < first)
+            first = s->want[i].since;
+    }
+    if (free_ < 0) {
+        s->dir_dropped++;
+        return -1;
+    }
+    /* first in line again, and its lookup was not spent (the client that
+     * wanted it is not known here: it waits as nobody's, in no share) */
+    s->want[free_].since = first;
+    apr_cpystrn(s->want[free_].spn, spn, sizeof(s->want[free_].spn));
+    s->want[free_].client[0] = '\0';
+    if (s->dir_budget_used > 0)
+        s->dir_budget_used--;
+    return 1;
+}
+
+uint32_t spn_store_want_queued(const spn_store_t *s)
+{
+    uint32_t n = 0;
+    int i;
+    for (i = 0; i < SPN_WANT_SLOTS; i++)
+        n += s->want[i].since != 0;
+    return n;
+}
+
 int spn_store_dir_put(spn_store_t *s, const spn_dir_spn_t *f, int pinned, int64_t now)
 {
     spn_dir_slot_t *d = dir_find(s, f->spn);
@@ -443,8 +481,11 @@ int spn_store_dir_put(spn_store_t *s, const spn_dir_spn_t *f, int pinned, int64_
             if (!c->pinned && (!d || c->used < d->used))
                 d = c;
         }
-        if (!d)
+        if (!d) {
+            if (!pinned)
+                s->dir_dropped++;   /* a wanted SPN's answer with nowhere to go */
             return -1;
+        }
         memset(d, 0, sizeof(*d));
     }
     d->tried = now > 0 ? now : 1;

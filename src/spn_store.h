@@ -228,9 +228,17 @@ int spn_store_want_next(spn_store_t *s, int64_t now, char *out, size_t n);
  * its /64 ("2001:db8:1:2::/64": one host has a /64 to pick from), anything
  * else as it is, truncated.  Into out (n bytes); returns out. */
 char *spn_store_client_key(const char *ip, char *out, size_t n);
+/* A wanted SPN spn_store_want_next took off the queue and its run did not
+ * reach (cut short): back on the queue, first in line, its lookup given
+ * back to the budget.  1 queued, 0 queued already, -1 the queue is full
+ * (dropped: counted in dir_dropped).  No wanted SPN is dropped uncounted. */
+int spn_store_want_back(spn_store_t *s, const char *spn, int64_t now);
+/* How many wanted SPNs wait on the queue. */
+uint32_t spn_store_want_queued(const spn_store_t *s);
 /* Stores a lookup's answer (f->spn names it); pinned for a configured
  * SPN.  An error keeps the holders of an earlier answer (marked with the
- * error).  Returns 0, -1 when every slot is pinned. */
+ * error).  Returns 0, -1 when every slot is pinned (an SPN that is not
+ * pinned is then dropped: counted in dir_dropped). */
 int spn_store_dir_put(spn_store_t *s, const spn_dir_spn_t *f, int pinned, int64_t now);
 /* Unpins every slot (before a run over the configured SPNs). */
 void spn_store_dir_unpin(spn_store_t *s);

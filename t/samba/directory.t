@@ -158,6 +158,8 @@ ok($holder && $holder->{state} eq 'fail' && $holder->{message} =~ /CONTOSO\\WEB0
     my $prom = get('127.0.0.1', '/spncheck-status?format=prometheus')->{body};
     like($prom, qr/^spncheck_directory_spn_holders\{spn="HTTP\/web01\.contoso\.test"\} 1$/m,
          'Prometheus: holders of the configured SPN');
+    like($prom, qr/^spncheck_directory_spn_holder_ok\{spn="HTTP\/web01\.contoso\.test"\} 0$/m,
+         'Prometheus: held by the computer account, not svc-web: spn_holder_ok 0');
     open(my $o, '>', "$W/scrape") or die;
     print $o $prom;
     close $o;
@@ -191,6 +193,9 @@ ok($f, 'after the fix the directory says CONTOSO\\svc-web holds HTTP/web01.conto
 ($holder) = grep { $_->{id} eq 'spn-holder' } @{$j->{scopes}[0]{checks}};
 is($holder && $holder->{state}, 'pass', 'self-check spn-holder passes')
     or diag(explain($j->{scopes}[0]{checks}));
+like(get('127.0.0.1', '/spncheck-status?format=prometheus')->{body},
+     qr/^spncheck_directory_spn_holder_ok\{spn="HTTP\/web01\.contoso\.test"\} 1$/m,
+     'Prometheus: held by svc-web now: spn_holder_ok 1');
 my ($kv) = grep { $_->{id} eq 'kvno-matches-directory' } @{$j->{scopes}[0]{checks}};
 is($kv && $kv->{state}, 'pass', 'self-check kvno-matches-directory passes');
 

@@ -241,6 +241,52 @@ static spn_dir_spn_t dfacts(const char *spn, int state, int n, const char *holde
     return f;
 }
 
+/* Wanted SPNs a run cut short did not reach go back (issue 19, finding 2):
+ * first in line, their lookup given back to the budget, and dropped only
+ * when counted. */
+static void test_want_back(void)
+{
+    spn_store_t *s = spn_store_init(calloc(1, spn_store_size(4)), 4, 1000);
+    spn_dir_spn_t f;
+    char spn[256], name[64];
+    int i, ok_all;
+
+    spn_store_want(s, "HTTP/a.test", NULL, 5000);
+    spn_store_want(s, "HTTP/b.test", NULL, 5001);
+    spn_store_want(s, "HTTP/c.test", NULL, 5002);
+    ok(spn_store_want_next(s, 5010, spn, sizeof(spn)) && !strcmp(spn, "HTTP/a.test") &&
+       spn_store_want_next(s, 5010, spn, sizeof(spn)) && !strcmp(spn, "HTTP/b.test"),
+       "two taken off the queue");
+    is_int((int)s->dir_budget_used, 2, "two lookups spent from the budget");
+    is_int((int)spn_store_want_queued(s), 1, "one still queued");
+    is_int(spn_store_want_back(s, "HTTP/b.test", 5020), 1, "the one the run did not reach: back");
+    is_int((int)s->dir_budget_used, 1, "its lookup given back to the budget");
+    is_int((int)spn_store_want_queued(s), 2, "two queued");
+    ok(spn_store_want_next(s, 5021, spn, sizeof(spn)) && !strcmp(spn, "HTTP/b.test"),
+       "back first in line (before c, queued after it)");
+    spn_store_want(s, "HTTP/d.test", NULL, 5030);
+    is_int(spn_store_want_back(s, "http/D.test", 5031), 0, "asked again meanwhile: queued once");
+    for (i = 0; i < SPN_WANT_SLOTS; i++) {
+        char cl[32];
+        snprintf(name, sizeof(name), "HTTP/f%d.test", i);
+        snprintf(cl, sizeof(cl), "192.0.2.%d", i);      /* each its own client: no share */
+        spn_store_want(s, name, cl, 5040 + i);
+    }
+    is_int((int)s->dir_dropped, 2, "a full queue: the wanted ones that did not fit counted");
+    is_int(spn_store_want_back(s, "HTTP/e.test", 5100), -1, "no room to put back: -1");
+    is_int((int)s->dir_dropped, 3, "and counted dropped, not lost silently");
+    /* an answer with nowhere to go (every slot pinned) is counted too */
+    for (i = 0, ok_all = 1; i < SPN_DIR_SLOTS; i++) {
+        snprintf(name, sizeof(name), "HTTP/p%d.test", i);
+        f = dfacts(name, SPN_DIR_OK, 0, NULL);
+        ok_all &= spn_store_dir_put(s, &f, 1, 6000) == 0;
+    }
+    f = dfacts("HTTP/w.test", SPN_DIR_OK, 0, NULL);
+    ok(ok_all && spn_store_dir_put(s, &f, 0, 6001) == -1 && s->dir_dropped == 4,
+       "a wanted SPN's answer with every slot pinned: dropped, counted");
+    free(s);
+}
+
 static void test_directory(apr_pool_t *p)
 {
     spn_store_t *s = spn_store_init(calloc(1, spn_store_size(4)), 4, 1000);
@@ -282,6 +328,7 @@ static void test_directory(apr_pool_t *p)
     is_int(got, SPN_DIR_BUDGET, "at most SPN_DIR_BUDGET lookups a minute");
     ok(spn_store_want_next(s, 6100 + SPN_DIR_REQUERY, spn, sizeof(spn)),
        "the next minute: more");
+    test_want_back();
 
     /* pinned slots stay; others go least recently used first */
     memset(s->dir, 0, sizeof(s->dir));
@@ -405,6 +452,49 @@ static void test_dirstatus(apr_pool_t *p)
        strstr(b.s, "spncheck_directory_spn_holders{spn=\"HTTP/web01.contoso.test\"} 1\n"),
        "Prometheus: directory down, configured SPN's holders");
     ok(!strstr(b.s, "img"), "Prometheus: no label from an SPN a client asked for");
+    /* issue 19, finding 5: one holder, but the computer account, is not right */
+    ok(strstr(b.s, "spncheck_directory_spn_holder_ok{spn=\"HTTP/web01.contoso.test\"} 0\n") &&
+       strstr(b.s, "# TYPE spncheck_directory_spn_holder_ok gauge\n"),
+       "Prometheus: held by CONTOSO\\WEB01$, not the service account: spn_holder_ok 0");
+    ok(strstr(b.s, "spncheck_directory_spn_holder_ok{spn=\"HTTP/web01\"}") == NULL,
+       "Prometheus: no judgement of an SPN not looked up yet");
+    {
+        spn_dir_spn_t g = dfacts("HTTP/web01", SPN_DIR_OK, 1, "CONTOSO\\svc-web");
+        spn_store_t *s2 = spn_store_init(calloc(1, spn_store_size(4)), 4, 0);
+        spn_status_t st2 = st;
+        spn_scope_t sc2 = sc;
+        spn_store_dir_put(s2, &g, 1, 5000);
+        g = dfacts("HTTP/web01.contoso.test", SPN_DIR_OK, 2, "CONTOSO\\svc-web");
+        spn_store_dir_put(s2, &g, 1, 5000);
+        s2->dir_runs = 1;
+        s2->dir_state = SPN_DIR_SLOW;
+        snprintf(s2->dir_error, sizeof(s2->dir_error), "binding took 31 s (its budget is 15 s)");
+        st2.store = s2;
+        st2.n_recent = 0;
+        spn_buf_init(&b, p, 1024);
+        spn_status_prometheus(&b, p, &st2);
+        ok(strstr(b.s, "spncheck_directory_spn_holder_ok{spn=\"HTTP/web01\"} 1\n") != NULL,
+           "Prometheus: the short form held by exactly the service account: 1");
+        ok(strstr(b.s, "spncheck_directory_spn_holder_ok{spn=\"HTTP/web01.contoso.test\"} 0\n") &&
+           strstr(b.s, "spncheck_directory_spn_holders{spn=\"HTTP/web01.contoso.test\"} 2\n"),
+           "Prometheus: two holders, the service account one of them: 0");
+        ok(strstr(b.s, "spncheck_directory_ok 0\n") != NULL, "Prometheus: a slow directory is not ok");
+        spn_buf_init(&b, p, 1024);
+        spn_status_json(&b, p, &st2);
+        ok(strstr(b.s, "\"state\":\"slow\",\"error\":\"binding took 31 s (its budget is 15 s)\"") &&
+           strstr(b.s, "\"queued\":0"), "JSON: state slow, and why");
+        spn_buf_init(&b, p, 1024);
+        spn_status_html(&b, p, &st2);
+        ok(strstr(b.s, "class=\"warn\">The directory is too slow to serve: binding took 31 s") != NULL,
+           "HTML: the slow directory's warning");
+        sc2.svc.account = NULL;
+        st2.scopes = &sc2;
+        spn_buf_init(&b, p, 1024);
+        spn_status_prometheus(&b, p, &st2);
+        ok(strstr(b.s, "spncheck_directory_spn_holder_ok{") == NULL,
+           "Prometheus: no account to judge by: no spn_holder_ok series");
+        free(s2);
+    }
 
     /* a recorded NTLM fallback, refined by facts that arrived later */
     {
