@@ -68,7 +68,7 @@ sub round {
     my ($rps) = $out =~ /Requests\/sec:\s*([\d.]+)/;
     my ($frps) = $fout =~ /Requests\/sec:\s*([\d.]+)/;
     my $log = $h->log;
-    my $shed = () = $log =~ /trial=(?:shed|capped)/g;
+    my $shed = () = $log =~ /trial=(?:shed|capped|busy)/g;
     $h->stop;
     return { p50 => ms($p50), p99 => ms($p99), rps => $rps // 0, flood => $frps // 0, shed => $shed };
 }
@@ -94,7 +94,7 @@ for my $gss (@gss) {
              . "  flood %5.0f req/s%s\n",
             $gss, $c->[0], median(map { $_->{p50} } @$l), $p99,
             join(' ', map { sprintf '%.2f', $_->{p99} } @$l), median(map { $_->{flood} } @$l),
-            defined $c->[1] ? sprintf(', shed/capped log lines %d', median(map { $_->{shed} } @$l)) : '';
+            defined $c->[1] ? sprintf(', shed/capped/busy log lines %d', median(map { $_->{shed} } @$l)) : '';
     }
     for my $c (@cfg[1 .. $#cfg]) {
         my $l = $r{$c->[0]};

@@ -141,7 +141,7 @@ sub victim {
         my ($flood) = $fout =~ /Requests\/sec:\s*([\d.]+)/;
         my ($non) = $fout =~ /Non-2xx or 3xx responses:\s*(\d+)/;
         my $log = $h->log;
-        my $shed = () = $log =~ /trial=(?:shed|capped)/g;
+        my $shed = () = $log =~ /trial=(?:shed|capped|busy)/g;
         printf "gssapi %3s keys, %-7s victim p50/p99 %.2f/%.2f ms alone, %.2f/%.2f ms flooded"
              . " (p99 x%.2f); flood %.0f forged req/s%s\n",
             $gss, $label, $q50, $q99, $f50, $f99, $q99 ? $f99 / $q99 : 0,
