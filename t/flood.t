@@ -32,8 +32,8 @@ my @resolve = ('--resolve', $h->resolve('wrong.spncheck.test'));
 sub tokenless {
     my $out = `curl -s --max-time 20 -D - @resolve '$url'`;
     my ($st) = $out =~ m{^HTTP/\S+ (\d+)};
-    return { status => $st // 0, www => [$out =~ /^WWW-Authenticate: (\S+)/mig],
-             ref => ($out =~ /name="spncheck-ref" content="([^"]+)"/)[0] };
+    my ($ref) = $out =~ /name="spncheck-ref" content="([^"]+)"/;
+    return { status => $st // 0, www => [$out =~ /^WWW-Authenticate: (\S+)/mig], ref => $ref };
 }
 sub json {
     my $o = `curl -s --max-time 20 '@{[ $h->url('127.0.0.1', '/spncheck-status?format=json') ]}'`;
