@@ -19,10 +19,12 @@ enum { SPN_SHED_NONE = 0, SPN_SHED_BUDGET, SPN_SHED_TOO_LARGE, SPN_SHED_WORK, SP
 #define SPN_TRIAL_MAX_BYTES   (128 * 1024)
 #define SPN_TRIAL_BLOCK_COST  16
 /* Trials on one keytab snapshot at once (per process): one at work and
- * one waiting for it.  A further one is shed (SPN_SHED_BUSY) rather than
- * queued, so under a flood of forged tickets a request waits for at most
- * one trial's bounded work, and never joins a queue of them. */
-#define SPN_TRIAL_CONCURRENT  2
+ * at most seven waiting for it.  A further one is shed (SPN_SHED_BUSY)
+ * rather than queued, so a request waits for at most seven trials' bounded
+ * work (each within SPN_TRIAL_MAX_BYTES, about 1 ms), however many forged
+ * tickets are in flight; a burst of real failures (a browser's parallel
+ * connections, each a cache hit once one is judged) stays well within. */
+#define SPN_TRIAL_CONCURRENT  8
 /* Per process: bytes of trial decryption per second, and the burst. */
 #define SPN_BUDGET_RATE       (8 * 1024 * 1024)
 #define SPN_BUDGET_BURST      (2 * 1024 * 1024)

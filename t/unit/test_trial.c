@@ -427,8 +427,8 @@ int main(void)
         free(auth);
     }
     /* Busy: as many trials as may be at once are at it on this snapshot
-     * (one at work, one waiting): the next is shed, not queued, and says
-     * so; the auth decision is not the module's to change. */
+     * (one at work, the rest waiting): the next is shed, not queued, and
+     * says so; the auth decision is not the module's to change. */
     {
         spn_keytab_t *k3 = spn_keytab_load(root, ctx, "MEMORY:test-trial");
         auth = token(&k_web, 1, NOW);
