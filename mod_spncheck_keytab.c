@@ -66,18 +66,23 @@ static void snap_drop(kt_snap *sn)
         apr_pool_destroy(sn->pool);     /* zeroes the keys */
 }
 
-/* The slot's current snapshot, (re)read when the file changed.  Lock held. */
-static kt_snap *current(server_rec *srv, const char *path)
+/* The slot's current snapshot, (re)read when the file changed: have and
+ * st are the file's stat(), taken before the lock (a system call, which
+ * may sleep, is never made while other requests wait).  Lock held. */
+static kt_snap *current(server_rec *srv, const char *path, int have, const struct stat *stp)
 {
     kt_slot *s;
     kt_snap *sn;
     apr_pool_t *sp;
     struct stat st;
-    int have = stat(path, &st) == 0, reload = 0;
+    int reload = 0;
     uint64_t key;
 
     if (!ready || !kctx)
         return NULL;
+    memset(&st, 0, sizeof(st));
+    if (have)
+        st = *stp;
     s = apr_hash_get(kt_cache, path, APR_HASH_KEY_STRING);
     if (s && s->cur && have && s->size == st.st_size && s->ino == st.st_ino &&
         s->mtim.tv_sec == st.st_mtim.tv_sec && s->mtim.tv_nsec == st.st_mtim.tv_nsec &&
@@ -128,7 +133,9 @@ static kt_snap *current(server_rec *srv, const char *path)
 
 const spn_keytab_t *spncheck_keytab(server_rec *srv, const char *path)
 {
-    kt_snap *sn = current(srv, path);
+    struct stat st;
+    int have = stat(path, &st) == 0;
+    kt_snap *sn = current(srv, path, have, &st);
     return sn ? sn->kt : NULL;
 }
 
@@ -137,12 +144,15 @@ int spncheck_explain_page(request_rec *r, const char *path, spn_service_t *svc,
                           spn_buf_t *page, int detail, const char *ref)
 {
     kt_snap *sn = NULL;
+    struct stat st;
+    int have;
 
     if (!ready)
         return DECLINED;
     if (path) {
+        have = stat(path, &st) == 0;
         spncheck_lock();
-        if ((sn = current(r->server, path)) != NULL)
+        if ((sn = current(r->server, path, have, &st)) != NULL)
             sn->refs++;
         spncheck_unlock();
         svc->keytab = sn ? sn->kt : NULL;

@@ -29,12 +29,14 @@ typedef struct {
     char scope[256];                /* its first 255 bytes, and then */
     size_t scope_len;               /* its length and a hash of all of it */
     apr_uint64_t scope_hash;
+#if APR_HAS_THREADS
+    apr_thread_mutex_t *lock;       /* HTTP/2 streams of one connection run on
+                                       several threads at once; the connection's
+                                       own, so that no other client's request
+                                       (a flood's) is ever waited on */
+#endif
 } retry_memo;
 
-/* HTTP/2 streams of one connection run on several threads at once. */
-#if APR_HAS_THREADS
-static apr_thread_mutex_t *memo_mutex;
-#endif
 static int memo_on;
 
 static void child_init(apr_pool_t *p, server_rec *s)
@@ -43,12 +45,6 @@ static void child_init(apr_pool_t *p, server_rec *s)
 
     (void)s;
     memo_on = spncheck_scopes_noload(p, &sc) > 0;
-#if APR_HAS_THREADS
-    if (memo_on && apr_thread_mutex_create(&memo_mutex, APR_THREAD_MUTEX_DEFAULT, p) != APR_SUCCESS)
-        memo_on = 0;                /* no memo: retries get the generic page */
-#else
-    (void)p;
-#endif
 }
 
 /* The memo lives in the master connection's pool, made when the connection
@@ -56,10 +52,17 @@ static void child_init(apr_pool_t *p, server_rec *s)
  * A proxy's connection to its backend gets none. */
 static int pre_connection(conn_rec *c, void *csd)
 {
+    retry_memo *m;
+
     (void)csd;
-    if (memo_on && !c->master && !c->outgoing)
-        ap_set_module_config(c->conn_config, &spncheck_module,
-                             apr_pcalloc(c->pool, sizeof(retry_memo)));
+    if (!memo_on || c->master || c->outgoing)
+        return OK;
+    m = apr_pcalloc(c->pool, sizeof(*m));
+#if APR_HAS_THREADS
+    if (apr_thread_mutex_create(&m->lock, APR_THREAD_MUTEX_DEFAULT, c->pool) != APR_SUCCESS)
+        return OK;                  /* no memo: its retries get the generic page */
+#endif
+    ap_set_module_config(c->conn_config, &spncheck_module, m);
     return OK;
 }
 
@@ -84,17 +87,21 @@ static apr_uint64_t ua_hash(const request_rec *r)
     return hash(apr_table_get(r->headers_in, "User-Agent"));
 }
 
-static void lock(void)
+static void lock(retry_memo *m)
 {
 #if APR_HAS_THREADS
-    apr_thread_mutex_lock(memo_mutex);
+    apr_thread_mutex_lock(m->lock);
+#else
+    (void)m;
 #endif
 }
 
-static void unlock(void)
+static void unlock(retry_memo *m)
 {
 #if APR_HAS_THREADS
-    apr_thread_mutex_unlock(memo_mutex);
+    apr_thread_mutex_unlock(m->lock);
+#else
+    (void)m;
 #endif
 }
 
@@ -104,7 +111,7 @@ void spncheck_retry_keep(request_rec *r, const char *scope, const spn_diag_t *d,
 
     if (!m)
         return;
-    lock();
+    lock(m);
     spn_failure_from_diag(&m->f, d, 0, ref, NULL, r->hostname, scope, 0);
     m->f.seq = 1;
     m->when = r->request_time;
@@ -113,7 +120,7 @@ void spncheck_retry_keep(request_rec *r, const char *scope, const spn_diag_t *d,
     apr_cpystrn(m->scope, scope, sizeof(m->scope));
     m->scope_len = strlen(scope);
     m->scope_hash = hash(scope);
-    unlock();
+    unlock(m);
 }
 
 int spncheck_retry_find(request_rec *r, const char *scope, spn_failure_t *out)
@@ -123,7 +130,7 @@ int spncheck_retry_find(request_rec *r, const char *scope, spn_failure_t *out)
 
     if (!m)
         return 0;
-    lock();
+    lock(m);
     hit = m->f.seq && r->request_time - m->when < apr_time_from_sec(MEMO_SECONDS) &&
           r->request_time >= m->when && m->ua == ua_hash(r) &&
           strcmp(m->ip, r->useragent_ip ? r->useragent_ip : "") == 0 &&
@@ -131,7 +138,7 @@ int spncheck_retry_find(request_rec *r, const char *scope, spn_failure_t *out)
           m->scope_len == strlen(scope) && m->scope_hash == hash(scope);
     if (hit)
         *out = m->f;
-    unlock();
+    unlock(m);
     return hit;
 }
 

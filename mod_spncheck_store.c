@@ -132,12 +132,13 @@ int spncheck_record(request_rec *r, const spn_diag_t *d, const char *ref, int pr
     return log;
 }
 
+/* One atomic add, no lock: a tokenless 401 (any client's first leg) never
+ * waits on the store lock, which failures (a flood of forged tokens
+ * among them) take to record themselves. */
 void spncheck_count_tokenless(void)
 {
-    if (store_lock()) {
-        store->tokenless++;
-        apr_global_mutex_unlock(store_mutex);
-    }
+    if (store)
+        __atomic_fetch_add(&store->tokenless, 1, __ATOMIC_RELAXED);
 }
 
 void spncheck_store_event(int kind, int cause, uint32_t count, uint64_t key, const char *what)

@@ -12,8 +12,9 @@
 use strict;
 use warnings;
 use FindBin;
-use lib "$FindBin::Bin/../t/lib";
+use lib "$FindBin::Bin/../t/lib", "$FindBin::Bin/lib";
 use MiniHttpd;
+use Forged qw(big_keytab forged_token ms);
 use File::Temp qw(tempdir);
 use File::Copy qw(copy);
 use JSON::PP ();
@@ -93,47 +94,8 @@ ab('failure path (401, KB1077):', 'wrong.spncheck.test', 'wrong.keytab',
 
 # ---- forged-token flood (issue 9) ---------------------------------------------
 # A keytab of 201 entries: wrong.keytab's own and 200 random aes256 keys
-# under other names (written in the keytab file format, version 0x502).
-sub keytab_entry {
-    my ($princ, $kvno, $etype, $key) = @_;
-    my ($name, $realm) = split /@/, $princ;
-    my @c = split m{/}, $name;
-    my $e = pack('n', scalar @c) . pack('n/a*', $realm) . join('', map { pack('n/a*', $_) } @c)
-          . pack('N', 1) . pack('N', time) . pack('C', $kvno) . pack('n', $etype)
-          . pack('n/a*', $key) . pack('N', $kvno);
-    return pack('N', length $e) . $e;
-}
-sub big_keytab {
-    my ($path) = @_;
-    open(my $in, '<:raw', "$realm/wrong.keytab") or die;
-    my $own = do { local $/; <$in> };
-    open(my $o, '>:raw', $path) or die;
-    print $o $own;                                   # header 0x0502 and its entries
-    print $o keytab_entry("HTTP/host$_.spncheck.test\@SPNCHECK.TEST", 1 + $_ % 3, 18,
-                          join('', map { chr rand 256 } 1 .. 32)) for 1 .. 200;
-    close $o;
-}
-# An AP-REQ to HTTP/wrong.spncheck.test, kvno 1, aes256, whose ticket is
-# 47,000 random bytes: just under the trial cap, the most it would try.
-sub der { my ($t, $v) = @_; my $n = length $v;
-    chr($t) . ($n < 128 ? chr $n : $n < 256 ? "\x81" . chr $n : $n < 65536 ? "\x82" . pack('n', $n)
-                                : "\x83" . substr(pack('N', $n), 1)) . $v }
-sub forged_token {
-    my $int = sub { der(0x02, chr $_[0]) };
-    my $gs = sub { der(0x1b, $_[0]) };
-    my $enc = sub { my ($n) = @_; der(0x30, der(0xa0, $int->(18)) . der(0xa1, $int->(1))
-                    . der(0xa2, der(0x04, join '', map { chr rand 256 } 1 .. $n))) };
-    my $ticket = der(0x61, der(0x30, der(0xa0, $int->(5)) . der(0xa1, $gs->('SPNCHECK.TEST'))
-        . der(0xa2, der(0x30, der(0xa0, $int->(2)) . der(0xa1, der(0x30, $gs->('HTTP') . $gs->('wrong.spncheck.test')))))
-        . der(0xa3, $enc->(47000))));
-    my $apreq = der(0x6e, der(0x30, der(0xa0, $int->(5)) . der(0xa1, $int->(14))
-        . der(0xa2, der(0x03, "\0" x 5)) . der(0xa3, $ticket) . der(0xa4, $enc->(200))));
-    require MIME::Base64;
-    return 'Negotiate ' . MIME::Base64::encode_base64(der(0x60, der(0x06, "\x2a\x86\x48\x86\xf7\x12\x01\x02\x02")
-                                                             . "\x01\x00" . $apreq), '');
-}
-sub ms { my ($v) = @_; $v =~ /^([\d.]+)(us|ms|s)$/ or return 0;
-         $2 eq 'us' ? $1 / 1000 : $2 eq 'ms' ? $1 : $1 * 1000 }
+# under other names; an AP-REQ whose ticket is 47,000 random bytes
+# (bench/lib/Forged.pm).
 # The victim: one connection of tokenless first legs, p50/p99 from wrk.
 sub victim {
     my ($h) = @_;
@@ -144,7 +106,7 @@ sub victim {
     return (ms($p50 // ''), ms($p99 // ''), $rps // 0);
 }
 {
-    big_keytab("$realm/big.keytab");
+    big_keytab("$realm/wrong.keytab", "$realm/big.keytab", 200);
     my $forged = forged_token();
     open(my $fl, '>', "$realm/forged.lua") or die;
     print $fl "wrk.headers['Host'] = 'wrong.spncheck.test'\nwrk.headers['Authorization'] = '$forged'\n";
@@ -179,7 +141,7 @@ sub victim {
         my ($flood) = $fout =~ /Requests\/sec:\s*([\d.]+)/;
         my ($non) = $fout =~ /Non-2xx or 3xx responses:\s*(\d+)/;
         my $log = $h->log;
-        my $shed = () = $log =~ /trial=(?:shed|capped)/g;
+        my $shed = () = $log =~ /trial=(?:shed|capped|busy)/g;
         printf "gssapi %3s keys, %-7s victim p50/p99 %.2f/%.2f ms alone, %.2f/%.2f ms flooded"
              . " (p99 x%.2f); flood %.0f forged req/s%s\n",
             $gss, $label, $q50, $q99, $f50, $f99, $q99 ? $f99 / $q99 : 0,

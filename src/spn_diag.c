@@ -375,5 +375,6 @@ void spn_diag_logline(spn_buf_t *b, const spn_diag_t *d)
     }
     if (d->ticket.shed)
         log_value(b, "trial", d->ticket.shed == SPN_SHED_TOO_LARGE ? "too-large"
-                              : d->ticket.shed == SPN_SHED_WORK ? "capped" : "shed");
+                              : d->ticket.shed == SPN_SHED_WORK ? "capped"
+                              : d->ticket.shed == SPN_SHED_BUSY ? "busy" : "shed");
 }

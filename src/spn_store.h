@@ -151,7 +151,7 @@ typedef struct {
     int64_t started;                        /* when the block was made */
     uint64_t next_seq;                      /* seq of the next record */
     uint64_t counters[SPN_C_COUNT];         /* every failure, by cause */
-    uint64_t tokenless;                     /* first legs (not failures) */
+    uint64_t tokenless;                     /* first legs (not failures); atomic adds */
     spn_ratelimit_t rl[SPN_C_COUNT];
     int64_t probe_time;                     /* last probe run, 0 = never */
     uint64_t probe_runs;

@@ -45,6 +45,7 @@ struct spn_kt_trial {
     unsigned char *fast;        /* per entry: ke is set (and the check passed) */
     vc_slot vc[VC_SETS][VC_WAYS];
     unsigned long clock;
+    int busy;                   /* trials in or waiting for the lock (atomic) */
 };
 
 struct spn_budget {
@@ -466,6 +467,13 @@ void spn_keytab_trial(apr_pool_t *p, const spn_keytab_t *kt, const char *sname, 
     SHA256_Update(&h, cipher, len);
     SHA256_Final(id, &h);
     set = tr->vc[id[0] % VC_SETS];
+    /* At most SPN_TRIAL_CONCURRENT in or waiting for the lock: shed, not
+     * queued, past it (the lock holds krb5 work on client bytes). */
+    if (__atomic_add_fetch(&tr->busy, 1, __ATOMIC_ACQ_REL) > SPN_TRIAL_CONCURRENT) {
+        __atomic_sub_fetch(&tr->busy, 1, __ATOMIC_ACQ_REL);
+        t->shed = SPN_SHED_BUSY;
+        return;
+    }
 #if APR_HAS_THREADS
     apr_thread_mutex_lock(tr->lock);
 #endif
@@ -513,6 +521,13 @@ void spn_keytab_trial(apr_pool_t *p, const spn_keytab_t *kt, const char *sname, 
 #if APR_HAS_THREADS
     apr_thread_mutex_unlock(tr->lock);
 #endif
+    __atomic_sub_fetch(&tr->busy, 1, __ATOMIC_ACQ_REL);
+}
+
+void spn_keytab_trial_occupy(const spn_keytab_t *kt, int n)
+{
+    if (kt && kt->trial)
+        __atomic_add_fetch(&kt->trial->busy, n, __ATOMIC_ACQ_REL);
 }
 
 void spn_keytab_forget(const spn_keytab_t *kt)

@@ -7,7 +7,7 @@
 #include "spn_auth.h"
 
 /* Why a trial was not run to its end (spn_ticket_t.shed). */
-enum { SPN_SHED_NONE = 0, SPN_SHED_BUDGET, SPN_SHED_TOO_LARGE, SPN_SHED_WORK };
+enum { SPN_SHED_NONE = 0, SPN_SHED_BUDGET, SPN_SHED_TOO_LARGE, SPN_SHED_WORK, SPN_SHED_BUSY };
 
 /* The largest ticket enc-part that is trial-decrypted.  Windows' default
  * MaxTokenSize (48,000 bytes since Windows 8 / Server 2012) bounds the
@@ -18,6 +18,13 @@ enum { SPN_SHED_NONE = 0, SPN_SHED_BUDGET, SPN_SHED_TOO_LARGE, SPN_SHED_WORK };
  * past it the trial stops (SPN_SHED_WORK). */
 #define SPN_TRIAL_MAX_BYTES   (128 * 1024)
 #define SPN_TRIAL_BLOCK_COST  16
+/* Trials on one keytab snapshot at once (per process): one at work and
+ * at most seven waiting for it.  A further one is shed (SPN_SHED_BUSY)
+ * rather than queued, so a request waits for at most seven trials' bounded
+ * work (each within SPN_TRIAL_MAX_BYTES, about 1 ms), however many forged
+ * tickets are in flight; a burst of real failures (a browser's parallel
+ * connections, each a cache hit once one is judged) stays well within. */
+#define SPN_TRIAL_CONCURRENT  8
 /* Per process: bytes of trial decryption per second, and the burst. */
 #define SPN_BUDGET_RATE       (8 * 1024 * 1024)
 #define SPN_BUDGET_BURST      (2 * 1024 * 1024)
@@ -47,6 +54,9 @@ void spn_keytab_trial(apr_pool_t *p, const spn_keytab_t *kt, const char *sname, 
                       int etype, const uint8_t *cipher, size_t len,
                       int auth_etype, const uint8_t *acipher, size_t alen,
                       spn_ticket_t *t);
+
+/* Tests: counts n more trials as running on kt's snapshot (n < 0: fewer). */
+void spn_keytab_trial_occupy(const spn_keytab_t *kt, int n);
 
 /* Empties the snapshot's verdict cache (benchmarks, tests). */
 void spn_keytab_forget(const spn_keytab_t *kt);

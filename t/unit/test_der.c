@@ -3,6 +3,8 @@
 #include "spn_der.h"
 #include "tap.h"
 
+#include <string.h>
+
 static int b64(const char *in, unsigned char *out, size_t outsz)
 {
     size_t bad;
@@ -29,6 +31,33 @@ int main(void)
     is_int(b64("TW-u", out, sizeof out), -1, "b64: URL alphabet rejected");
     is_int(b64("TWFu TWFu", out, sizeof out), -1, "b64: space rejected");
     is_int(b64("TWFuTWFu", out, 4), -2, "b64: short output buffer");
+    /* Long input (the quad-at-a-time path): the same bytes, the same
+     * refusals at the same positions as a quad at a time. */
+    {
+        static unsigned char raw[3000], dec[3001];
+        static char enc[4001];
+        size_t n, i, bad = 0;
+        long got;
+        int same = 1, where = 1;
+        for (i = 0; i < sizeof raw; i++)
+            raw[i] = (unsigned char)(i * 131 + 7);
+        n = spn_b64_encode(raw, sizeof raw, enc);
+        got = spn_b64_decode(enc, n, dec, sizeof dec, &bad);
+        is_int((int)got, 3000, "b64 long: 3000 bytes");
+        ok(memcmp(dec, raw, sizeof raw) == 0, "b64 long: the same bytes");
+        for (i = 0; i + 4 < n; i += 37) {
+            char keep = enc[i];
+            enc[i] = i % 2 ? '-' : '=';
+            bad = 0;
+            same &= spn_b64_decode(enc, n, dec, sizeof dec, &bad) == -1;
+            where &= bad == i;
+            enc[i] = keep;
+        }
+        ok(same, "b64 long: a stray byte or pad anywhere before the end refused");
+        ok(where, "b64 long: at its own position");
+        is_int((int)spn_b64_decode(enc, n, dec, 2999, &bad), -2, "b64 long: output one short");
+        is_int((int)spn_b64_decode(enc, n - 4, dec, 2997, &bad), 2997, "b64 long: exact fit");
+    }
 
     /* DER: short and long lengths */
     {

@@ -426,6 +426,30 @@ int main(void)
         is_str(spn_cause_code(d.cause), "spn-wrong-account", "spn-wrong-account");
         free(auth);
     }
+    /* Busy: as many trials as may be at once are at it on this snapshot
+     * (one at work, the rest waiting): the next is shed, not queued, and
+     * says so; the auth decision is not the module's to change. */
+    {
+        spn_keytab_t *k3 = spn_keytab_load(root, ctx, "MEMORY:test-trial");
+        auth = token(&k_web, 1, NOW);
+        spn_keytab_trial_occupy(k3, SPN_TRIAL_CONCURRENT);
+        diagnose(p, k3, auth, &d, &log, &page);
+        is_int(d.ticket.shed, SPN_SHED_BUSY, "%d trials at once: the next is shed",
+               SPN_TRIAL_CONCURRENT);
+        is_int(d.ticket.tried, 0, "busy: no key tried");
+        is_str(spn_cause_code(d.cause), "unknown", "busy: cause unknown, not a wrong one");
+        ok(strstr(log.s, " trial=busy") != NULL, "log says busy: %s", log.s);
+        ok(strstr(page.s, "diagnosis shed") != NULL, "page says shed");
+        spn_keytab_trial_occupy(k3, -1);
+        diagnose(p, k3, auth, &d, &log, &page);
+        is_int(d.ticket.shed, 0, "one fewer at once: it may wait, and is judged");
+        is_str(spn_cause_code(d.cause), "ticket-ok", "ticket-ok");
+        spn_keytab_trial_occupy(k3, -(SPN_TRIAL_CONCURRENT - 1));
+        diagnose(p, k3, auth, &d, &log, &page);
+        is_str(spn_cause_code(d.cause), "ticket-ok", "none at once: judged (from the cache)");
+        ok(d.ticket.cached, "the verdict came from the cache");
+        free(auth);
+    }
     apr_pool_destroy(p);
     same_as_token(kt, &k_web, 1, "ticket-ok");
     same_as_token(kt, &k_stray, 1, "spn-wrong-account");
