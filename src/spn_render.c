@@ -472,6 +472,10 @@ static void facts(spn_buf_t *b, const ctx_t *c)
                      "ticket may cost (%d bytes) was spent", d->ticket.tried, SPN_TRIAL_MAX_BYTES);
             ROWS(b, "A service key decrypts the ticket", tmp);
         }
+        else if (d->ticket.shed == SPN_SHED_BUSY) {
+            ROWS(b, "A service key decrypts the ticket", "not tried: diagnosis shed, this "
+                 "process already had eight trial decryptions running or waiting");
+        }
         else if (d->ticket.shed) {
             ROWS(b, "A service key decrypts the ticket", "not tried: diagnosis shed, this "
                  "process spent its trial-decryption budget (many failed tickets at once)");
