@@ -10,7 +10,7 @@ use Test::More;
 use JSON::PP ();
 use SpnTest;
 
-plan tests => 53;
+plan tests => 52;
 
 my $S = 'status.spncheck.test';
 sub status_json {
