@@ -64,10 +64,35 @@ static void check_keytab(apr_pool_t *p, const spn_service_t *svc, spn_checks_t *
     if (!kt)
         add(r, "keytab-readable", SPN_CHECK_FAIL, "no SPNCheckKeytab configured",
             "SPNCheckKeytab /etc/apache2/http.keytab");
+    else if (kt->status != 0 && kt->why == SPN_KT_MISSING)
+        add(r, "keytab-readable", SPN_CHECK_FAIL,
+            spn_psprintf(p, "%s does not exist", kt->path),
+            spn_psprintf(p, "export the service account's keys to it (ktpass -princ %s -mapuser %s "
+                         "-crypto AES256-SHA1 -ptype KRB5_NT_PRINCIPAL -pass * -out %s), or name "
+                         "the keytab that exists in SPNCheckKeytab",
+                         svc->n_spns ? svc->spns[0] : "HTTP/host@REALM", svc_account(svc),
+                         kt->path));
+    else if (kt->status != 0 && kt->why == SPN_KT_EMPTY_FILE)
+        add(r, "keytab-readable", SPN_CHECK_FAIL,
+            spn_psprintf(p, "%s is an empty file (0 bytes): no keys", kt->path),
+            spn_psprintf(p, "ktpass -princ %s -mapuser %s -crypto AES256-SHA1 -ptype "
+                         "KRB5_NT_PRINCIPAL -pass * -out %s",
+                         svc->n_spns ? svc->spns[0] : "HTTP/host@REALM", svc_account(svc),
+                         kt->path));
+    else if (kt->status != 0 && kt->why == SPN_KT_NOT_KEYTAB)
+        add(r, "keytab-readable", SPN_CHECK_FAIL,
+            spn_psprintf(p, "%s is not a keytab: %s", kt->path, kt->error),
+            "name the keytab file in SPNCheckKeytab (klist -k FILE lists a keytab's entries)");
+    else if (kt->status != 0 && kt->why == SPN_KT_DENIED)
+        add(r, "keytab-readable", SPN_CHECK_FAIL,
+            spn_psprintf(p, "%s exists but may not be read by this process: %s", kt->path,
+                         kt->error),
+            "chmod 0640 the keytab and chgrp it to the group httpd runs as (and let it "
+            "search the directories above it)");
     else if (kt->status != 0)
         add(r, "keytab-readable", SPN_CHECK_FAIL,
             spn_psprintf(p, "%s cannot be read: %s", kt->path, kt->error),
-            "chmod 0640 the keytab and chgrp it to the group httpd runs as");
+            "klist -k the keytab as the user httpd runs as, and compare its owner and mode");
     else if (kt->n == 0)
         add(r, "keytab-readable", SPN_CHECK_FAIL, spn_psprintf(p, "%s holds no keys", kt->path),
             spn_psprintf(p, "ktpass -princ %s -mapuser %s -crypto AES256-SHA1 -ptype "
