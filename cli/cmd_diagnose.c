@@ -75,9 +75,9 @@ int cli_cmd_diagnose(apr_pool_t *p, int argc, char **argv)
         for (j = 0; at[j] && n < 15; j++)
             if (at[j] >= '0' && at[j] <= '9')
                 k[n++] = at[j];
-        while (n < 14) k[n++] = '0';
+        while (n >= 8 && n < 14) k[n++] = '0';     /* at least the date */
         k[14] = 'Z';
-        if ((obs.now = spn_krb5_time((const uint8_t *)k, 15)) == (time_t)-1) {
+        if (n < 14 || (obs.now = spn_krb5_time((const uint8_t *)k, 15)) == (time_t)-1) {
             return cli_usage_error("diagnose", "--at %s: not a time (2026-11-24T12:00:00Z)", at);
         }
     }

@@ -49,11 +49,11 @@ like($c->{'strong-enctypes'}{remedy}, qr/AES/, 'remedy: AES');
 is($c->{'kvno-consistent'}{state}, 'warn', 'aes128 left at an older kvno: warn');
 
 ($rc, $c) = audit("$dir/web01.keytab", '--spn', 'HTTP/other.spncheck.test@SPNCHECK.TEST');
-is($rc, 1, 'SPN not in the keytab: exit 1');
+is($rc, 4, 'SPN not in the keytab: exit 4 (a check fails)');
 is($c->{'spn-in-keytab'}{state}, 'fail', 'spn-in-keytab fails');
 
 ($rc, $c) = audit("$dir/empty.keytab");
-is($rc, 1, 'empty keytab: exit 1');
+is($rc, 1, 'empty keytab: exit 1 (the input cannot be used)');
 is($c->{'keytab-readable'}{state}, 'fail', 'empty keytab: keytab-readable fails');
 
 my $text = `'$bin' keytab '$dir/rc4.keytab'`;
