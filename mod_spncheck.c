@@ -628,6 +628,7 @@ static int post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp, s
     ssl_var = APR_RETRIEVE_OPTIONAL_FN(ssl_var_lookup);
     ssl_https = APR_RETRIEVE_OPTIONAL_FN(ssl_is_https);
     spncheck_mech_assign(pconf, spncheck_store());
+    spncheck_ntlmssp_warn(ptemp, s);
     spncheck_dir_post_config(pconf, s);
     return spncheck_probe_post_config(pconf, s);
 }
