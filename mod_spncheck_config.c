@@ -370,17 +370,13 @@ typedef struct {
     const char *so;
 } gss_installed;
 
-static int ntlmssp_state(apr_pool_t *p, server_rec *s, const char *location, int dir,
-                         gss_installed *gi, const char **so)
+/* The chain of the scope (location NULL: the virtual host itself). */
+static gss_chain scope_chain(apr_pool_t *p, const ap_directive_t *vh, const char *location,
+                             int dir)
 {
-    const ap_directive_t *d, *vh = NULL;
     const char *kind = dir ? "<Directory" : "<Location";
     gss_chain g = { 0, NULL };
 
-    for (d = ap_conftree; s->is_virtual && d; d = d->next)
-        if (strcasecmp(d->directive, "<VirtualHost") == 0 && s->defn_name && d->filename &&
-            strcmp(d->filename, s->defn_name) == 0 && d->line_num == (int)s->defn_line_number)
-            vh = d;
     chain_directives(ap_conftree, &g);
     if (vh)
         chain_directives(vh->first_child, &g);
@@ -389,7 +385,56 @@ static int ntlmssp_state(apr_pool_t *p, server_rec *s, const char *location, int
         if (vh)
             chain_sections(p, vh->first_child, kind, location, &g);
     }
-    if (!g.gssapi)
+    return g;
+}
+
+/* A virtual host with SPNCheck On covers its sections: the first
+ * <Location>/<Directory> among d's siblings with "AuthType GSSAPI" whose
+ * chain admits NTLMSSP (its path in *where), else whether any had it. */
+static int vhost_sections(apr_pool_t *p, const ap_directive_t *d, const ap_directive_t *vh,
+                          int *any, const char **where)
+{
+    for (; d; d = d->next) {
+        int dir = strcasecmp(d->directive, "<Directory") == 0;
+        gss_chain own = { 0, NULL }, g;
+        const char *path;
+        if (!dir && strcasecmp(d->directive, "<Location") != 0)
+            continue;
+        chain_directives(d->first_child, &own);
+        path = section_path(p, d);
+        if (!own.gssapi || path[0] == '~')
+            continue;
+        *any = 1;
+        g = scope_chain(p, vh, path, dir);
+        if (!g.mechs || spn_mechs_admit_ntlmssp(g.mechs)) {
+            *where = apr_pstrcat(p, dir ? "<Directory " : "<Location ", path, ">", NULL);
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static int ntlmssp_state(apr_pool_t *p, server_rec *s, const char *location, int dir,
+                         gss_installed *gi, const char **so, const char **where)
+{
+    const ap_directive_t *d, *vh = NULL;
+    gss_chain g;
+    int any = 0, open = 0;
+
+    for (d = ap_conftree; s->is_virtual && d; d = d->next)
+        if (strcasecmp(d->directive, "<VirtualHost") == 0 && s->defn_name && d->filename &&
+            strcmp(d->filename, s->defn_name) == 0 && d->line_num == (int)s->defn_line_number)
+            vh = d;
+    g = scope_chain(p, vh, location, dir);
+    if (g.gssapi) {
+        any = 1;
+        open = !g.mechs || spn_mechs_admit_ntlmssp(g.mechs);
+    }
+    else if (!location) {
+        open = vhost_sections(p, ap_conftree, vh, &any, where) ||
+               (vh && vhost_sections(p, vh->first_child, vh, &any, where));
+    }
+    if (!any)
         return SPN_NTLMSSP_NA;
     if (!gi->known) {
         char lib[512] = "";
@@ -402,7 +447,7 @@ static int ntlmssp_state(apr_pool_t *p, server_rec *s, const char *location, int
     if (!gi->installed)
         return SPN_NTLMSSP_ABSENT;
     *so = gi->so;
-    return g.mechs && !spn_mechs_admit_ntlmssp(g.mechs) ? SPN_NTLMSSP_KRB5 : SPN_NTLMSSP_OPEN;
+    return open ? SPN_NTLMSSP_OPEN : SPN_NTLMSSP_KRB5;
 }
 
 static void add_scope(apr_pool_t *p, apr_array_header_t *a, server_rec *s,
@@ -428,7 +473,7 @@ static void add_scope(apr_pool_t *p, apr_array_header_t *a, server_rec *s,
     sc->n_names = names->nelts;
     sc->detail = c->detail;
     sc->ntlm_share_max = c->ntlm_share;
-    sc->ntlmssp = ntlmssp_state(p, s, location, dir, gi, &sc->ntlmssp_so);
+    sc->ntlmssp = ntlmssp_state(p, s, location, dir, gi, &sc->ntlmssp_so, &sc->ntlmssp_where);
     if (assigning)
         assign_slot(p, s, section, a->nelts - 1,
                     apr_pstrcat(p, sc->server, location ? location : "", NULL));
@@ -524,8 +569,10 @@ void spncheck_ntlmssp_warn(apr_pool_t *p, server_rec *s)
         if (sc[i].ntlmssp == SPN_NTLMSSP_OPEN)
             ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s, SPNLOGNO(00090)
                          "raw-ntlmssp: gss-ntlmssp is installed (%s) and no GssapiAllowedMech "
-                         "limits mod_auth_gssapi to Kerberos in %s%s: a raw NTLMSSP token under "
+                         "limits mod_auth_gssapi to Kerberos in %s%s%s: a raw NTLMSSP token under "
                          "Negotiate crashes the httpd child (gss-ntlmssp 1.2.0); add "
                          "\"GssapiAllowedMech krb5\" there", sc[i].ntlmssp_so, sc[i].server,
-                         sc[i].location ? sc[i].location : "");
+                         sc[i].location ? sc[i].location : "",
+                         sc[i].location || !sc[i].ntlmssp_where
+                             ? "" : apr_pstrcat(p, " ", sc[i].ntlmssp_where, NULL));
 }

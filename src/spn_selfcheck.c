@@ -336,7 +336,8 @@ int spn_mechs_admit_ntlmssp(const char *args)
     return 0;
 }
 
-void spn_selfcheck_ntlmssp(apr_pool_t *p, int state, const char *so, spn_checks_t *r)
+void spn_selfcheck_ntlmssp(apr_pool_t *p, int state, const char *so, const char *where,
+                           spn_checks_t *r)
 {
     switch (state) {
     case SPN_NTLMSSP_ABSENT:
@@ -349,11 +350,13 @@ void spn_selfcheck_ntlmssp(apr_pool_t *p, int state, const char *so, spn_checks_
     case SPN_NTLMSSP_OPEN:
         add(r, "raw-ntlmssp", SPN_CHECK_WARN,
             spn_psprintf(p, "gss-ntlmssp is installed (%s) and no GssapiAllowedMech limits "
-                         "mod_auth_gssapi to Kerberos here (none in this section, its virtual "
+                         "mod_auth_gssapi to Kerberos %s%s%s (none in that section, its virtual "
                          "host or an enclosing <Location>; .htaccess is not read): a raw NTLMSSP "
                          "token under Negotiate crashes the httpd child (gss-ntlmssp 1.2.0)",
-                         so && *so ? so : "registered in /etc/gss/mech.d"),
-            "GssapiAllowedMech krb5   (in this <Location>, next to AuthType GSSAPI)");
+                         so && *so ? so : "registered in /etc/gss/mech.d",
+                         where ? "in " : "here", where ? where : "", ""),
+            spn_psprintf(p, "GssapiAllowedMech krb5   (in %s, next to AuthType GSSAPI)",
+                         where ? where : "this location"));
         break;
     default:
         break;

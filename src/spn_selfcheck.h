@@ -53,7 +53,9 @@ enum {
     SPN_NTLMSSP_KRB5,       /* installed, and GssapiAllowedMech leaves it out: pass */
     SPN_NTLMSSP_OPEN        /* installed, and no GssapiAllowedMech restricts it: warn */
 };
-/* The raw-ntlmssp self-check for state (SPN_NTLMSSP_*; so the library). */
-void spn_selfcheck_ntlmssp(apr_pool_t *p, int state, const char *so, spn_checks_t *r);
+/* The raw-ntlmssp self-check for state (SPN_NTLMSSP_*; so the library;
+ * where the section of a virtual-host scope that lets it in, or NULL). */
+void spn_selfcheck_ntlmssp(apr_pool_t *p, int state, const char *so, const char *where,
+                           spn_checks_t *r);
 
 #endif

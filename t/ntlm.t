@@ -14,7 +14,7 @@ use MiniHttpd;
 use Time::HiRes qw(sleep);
 use JSON::PP ();
 
-plan tests => 22 + 9;
+plan tests => 22 + 12;
 
 my $dir = realm_dir();
 my $host = 'web01.spncheck.test';
@@ -169,4 +169,33 @@ SITE
        'GssapiAllowedMech krb5 ntlmssp in /open: ' . ($installed ? 'warns' : 'passes (not installed)'));
     like($h->log, $installed ? qr/SPN00090: .* in \S+\/open: / : qr/^/, '  SPN00090 names /open')
         or diag $h->log;
+}
+
+# SPNCheck On for the whole server, mod_auth_gssapi in a <Location> of it
+# without GssapiAllowedMech: the server's scope warns and names the section.
+{
+    my $kt = "$dir/wrong.keytab";
+    my $h = MiniHttpd->new(realm => $dir, module => $ENV{SPNCHECK_MODULE}, site => <<"SITE");
+SPNCheck On
+SPNCheckServicePrincipal HTTP/wrong.spncheck.test\@SPNCHECK.TEST
+SPNCheckKeytab $kt
+<Location /v>
+    AuthType GSSAPI
+    AuthName "v"
+    GssapiCredStore keytab:$kt
+    Require valid-user
+</Location>
+<Location /spncheck-status>
+    SetHandler spncheck-status
+    Require ip 127.0.0.1
+</Location>
+SITE
+    $h->start;
+    my $j = eval { JSON::PP::decode_json(`curl -s --max-time 10 '@{[ $h->url('127.0.0.1', '/spncheck-status?format=json') ]}'`) } || {};
+    $h->stop;
+    my $c = check_of($j, '', 'raw-ntlmssp');
+    is($c->{state} // 'none', $installed ? 'warn' : 'pass',
+       'SPNCheck On server-wide, GSSAPI in <Location /v> without GssapiAllowedMech: ' . ($installed ? 'warns' : 'passes'));
+    like($c->{remedy} // '', $installed ? qr/^GssapiAllowedMech krb5 .*<Location \/v>/ : qr/^/, '  the remedy names <Location /v>');
+    like($h->log, $installed ? qr/SPN00090: .* <Location \/v>: / : qr/^/, '  and so does SPN00090') or diag $h->log;
 }
