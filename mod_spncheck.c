@@ -202,7 +202,7 @@ static spn_buf_t *first_leg(request_rec *o, exchange *x)
     spn_failure_t f;
     spn_diag_t *d = NULL;
 
-    spncheck_service(x->c, &svc);
+    spncheck_service_of(o->pool, o->server, x->c, &svc);
     if (spncheck_retry_find(o, retry_scope(o), &f)) {
         d = apr_palloc(o->pool, sizeof(*d));
         spn_diag_from_failure(d, &f, &svc);
@@ -246,7 +246,7 @@ static void explain(request_rec *o, exchange *x)
             x->pc = first_leg(o, x);
         return;
     }
-    spncheck_service(c, &svc);
+    spncheck_service_of(o->pool, o->server, c, &svc);
     ref = make_ref(o);
     memset(&obs, 0, sizeof(obs));
     obs.authorization = auth;
@@ -255,6 +255,8 @@ static void explain(request_rec *o, exchange *x)
     obs.gss_error = apr_table_get(o->subprocess_env, "MAG_ERROR_TEXT");
     obs.proxied = proxied;
     obs.backend_www = proxied ? backend : NULL;
+    if (proxied && !(obs.backend_server = apr_table_get(o->headers_out, "Server")))
+        obs.backend_server = apr_table_get(o->err_headers_out, "Server");
     obs.tls_cert = proxied ? served_cert(o) : NULL;    /* a backend that binds to its TLS */
     obs.too_large = x->too_large;
     obs.field_size = x->field_size;
@@ -625,6 +627,7 @@ static int post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp, s
     (void)plog;
     (void)ptemp;
     spncheck_store_post_config(pconf, s);
+    spncheck_config_post_config(pconf);
     ssl_var = APR_RETRIEVE_OPTIONAL_FN(ssl_var_lookup);
     ssl_https = APR_RETRIEVE_OPTIONAL_FN(ssl_is_https);
     spncheck_mech_assign(pconf, spncheck_store());

@@ -37,6 +37,7 @@ typedef struct {
      * the innermost section that set one of ours (its counting slot) */
     int ntlm_share, ntlm_share_set;      /* SPNCheckNTLMShare, default 10 (%) */
     const void *origin;
+    const char *path;                    /* the section's own path (NULL: a server's) */
 } spncheck_conf;
 
 /* SPNCheckErrorDocument: a local ErrorDocument 401's body gives way to the
@@ -69,6 +70,12 @@ void *spncheck_create_srv(apr_pool_t *p, server_rec *s);
 void *spncheck_merge_srv(apr_pool_t *p, void *base, void *add);
 /* The service description of a configuration (keytab not loaded). */
 void spncheck_service(const spncheck_conf *c, spn_service_t *svc);
+/* The same, with what the fix needs: s's ServerName and ServerAlias values
+ * (wildcards too) and the group httpd runs as. */
+void spncheck_service_of(apr_pool_t *p, const server_rec *s, const spncheck_conf *c,
+                         spn_service_t *svc);
+/* post_config: the group httpd runs as, by name, for the fix. */
+void spncheck_config_post_config(apr_pool_t *pconf);
 /* Every server / vhost / section with SPNCheck On, keytabs loaded.
  * Call with the lock held (keytab cache). */
 int spncheck_scopes(apr_pool_t *p, spn_scope_t **out);

@@ -1,6 +1,9 @@
 /* mod_spncheck_config.c: directives, defaults and merging, and the list
  * of configured scopes the status page reports on. */
 #include "mod_spncheck.h"
+
+#include <grp.h>
+#include "unixd.h"
 #include "mod_spncheck_keytab.h"
 
 #include "http_core.h"
@@ -20,7 +23,7 @@ APLOG_USE_MODULE(spncheck);
 void *spncheck_create_dir(apr_pool_t *p, char *dir)
 {
     spncheck_conf *c = apr_pcalloc(p, sizeof(*c));
-    (void)dir;
+    c->path = dir ? apr_pstrdup(p, dir) : NULL;
     c->detail = SPN_DETAIL_SUMMARY;
     c->ntlm_share = SPN_NTLM_SHARE_DEFAULT;
     c->origin = c;
@@ -261,6 +264,42 @@ void spncheck_service(const spncheck_conf *c, spn_service_t *svc)
     }
 }
 
+static const char *run_group;       /* the group httpd runs as (post_config) */
+
+void spncheck_config_post_config(apr_pool_t *pconf)
+{
+    struct group gr, *res = NULL;
+    char buf[1024];
+
+    if (getgrgid_r(ap_unixd_config.group_id, &gr, buf, sizeof(buf), &res) == 0 && res)
+        run_group = apr_pstrdup(pconf, res->gr_name);
+}
+
+/* s's ServerName, ServerAlias and wildcard ServerAlias values. */
+static void server_names(apr_pool_t *p, const server_rec *s, const char *const **names,
+                         int *n)
+{
+    apr_array_header_t *a = apr_array_make(p, 4, sizeof(const char *));
+    int i;
+
+    if (s->server_hostname)
+        APR_ARRAY_PUSH(a, const char *) = s->server_hostname;
+    for (i = 0; s->names && i < s->names->nelts; i++)
+        APR_ARRAY_PUSH(a, const char *) = APR_ARRAY_IDX(s->names, i, const char *);
+    for (i = 0; s->wild_names && i < s->wild_names->nelts; i++)
+        APR_ARRAY_PUSH(a, const char *) = APR_ARRAY_IDX(s->wild_names, i, const char *);
+    *names = (const char *const *)a->elts;
+    *n = a->nelts;
+}
+
+void spncheck_service_of(apr_pool_t *p, const server_rec *s, const spncheck_conf *c,
+                         spn_service_t *svc)
+{
+    spncheck_service(c, svc);
+    server_names(p, s, &svc->names, &svc->n_names);
+    svc->group = run_group;
+}
+
 const char *spncheck_server_label(apr_pool_t *p, const server_rec *s)
 {
     apr_port_t port = s->port ? s->port : (s->addrs ? s->addrs->host_port : 0);
@@ -268,11 +307,16 @@ const char *spncheck_server_label(apr_pool_t *p, const server_rec *s)
     return port ? apr_psprintf(p, "%s:%u", name, (unsigned)port) : name;   /* main server: no port */
 }
 
+/* The scope label of the section whose SPNCheck settings the request
+ * uses (the innermost that set one of ours), as scopes() names it: not
+ * the last section core merged (a <Directory> after our <Location> would
+ * name a scope that does not exist, and ?ref= would lose its settings). */
 const char *spncheck_request_scope(request_rec *r)
 {
-    const core_dir_config *d = ap_get_core_module_config(r->per_dir_config);
+    const spncheck_conf *c = ap_get_module_config(r->per_dir_config, &spncheck_module);
+    const spncheck_conf *o = c ? c->origin : NULL;
     return apr_pstrcat(r->pool, spncheck_server_label(r->pool, r->server),
-                       d && d->d ? d->d : "", NULL);
+                       o && o->path ? o->path : "", NULL);
 }
 
 /* Set while spncheck_mech_assign walks the scopes (post_config only). */
@@ -461,7 +505,7 @@ static void add_scope(apr_pool_t *p, apr_array_header_t *a, server_rec *s,
     memset(sc, 0, sizeof(*sc));
     sc->server = spncheck_server_label(p, s);
     sc->location = location;
-    spncheck_service(c, &sc->svc);
+    spncheck_service_of(p, s, c, &sc->svc);
     sc->keytab_path = c->keytab;
     if (c->keytab && load)
         sc->svc.keytab = spncheck_keytab(s, c->keytab);

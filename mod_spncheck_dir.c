@@ -234,40 +234,65 @@ static void ours_of(request_rec *r, const spn_service_t *svc, spn_dir_ours_t *o)
     o->n_names = k;
 }
 
-/* The store, locked, and ours (ours_of) when this server consults a
- * directory; NULL (nothing locked) otherwise.  The caller unlocks. */
-static spn_store_t *dir_store_locked(request_rec *r, const spn_service_t *svc,
-                                     spn_dir_ours_t *ours)
+/* What d's failure asks of the directory (a), decided before any lock:
+ * the pattern matching (ServerAlias wildcards) runs on the client's host
+ * name and never under the store lock.  The store when this server
+ * consults a directory; NULL otherwise. */
+static spn_store_t *dir_ask(request_rec *r, const spn_service_t *svc, const spn_diag_t *d,
+                            const char *host, spn_dir_ask_t *a)
 {
     spn_store_t *st = spncheck_store();
+    spn_dir_ours_t ours;
 
     if (!srv(r->server)->dir_uri || !st)
         return NULL;
-    ours_of(r, svc, ours);
-    return spncheck_store_lock() ? st : NULL;
+    ours_of(r, svc, &ours);
+    return spn_dir_ask(a, d, host, &ours) > 0 ? st : NULL;
 }
 
 void spncheck_dir_note(request_rec *r, const spn_service_t *svc, spn_diag_t *d,
                        const char *host)
 {
-    spn_dir_ours_t ours;
-    spn_store_t *st = dir_store_locked(r, svc, &ours);
+    spn_dir_ask_t a, admin;
+    spn_dir_spn_t *facts = apr_palloc(r->pool, sizeof(*facts));
+    spn_store_t *st = dir_ask(r, svc, d, host, &a);
+    char client[SPN_CLIENT_KEY];
+    int got, i;
 
-    if (!st)
+    /* A name this service does not answer to is looked up too, queued and
+     * rate-limited like the others (a fair share per client), for the
+     * admin's view alone (the status page, ?ref=): its facts never refine
+     * this client's page. */
+    memset(&admin, 0, sizeof(admin));
+    if (!st && srv(r->server)->dir_uri && (st = spncheck_store()) != NULL)
+        spn_dir_ask(&admin, d, host, NULL);
+    if (!st || (a.n == 0 && admin.n == 0))
         return;
-    spn_store_dir_note(st, d, svc->account, host, (int64_t)apr_time_sec(r->request_time),
-                       &ours);
+    if (admin.n)
+        a.n = 0;
+    spn_store_client_key(r->useragent_ip, client, sizeof(client));
+    if (!spncheck_store_lock())
+        return;
+    for (i = 0; i < admin.n && i < 2; i++)
+        spn_store_want(st, admin.spn[i], client, (int64_t)apr_time_sec(r->request_time));
+    got = a.n && spn_store_dir_note(st, &a, client, (int64_t)apr_time_sec(r->request_time), facts);
     spncheck_store_unlock();
+    if (got)
+        spn_dir_refine(d, svc->account, facts);
 }
 
 void spncheck_dir_refine_failure(request_rec *r, const spn_service_t *svc, spn_diag_t *d,
                                  const spn_failure_t *f)
 {
-    spn_dir_ours_t ours;
-    spn_store_t *st = dir_store_locked(r, svc, &ours);
+    spn_dir_ask_t a;
+    spn_dir_spn_t *facts = apr_palloc(r->pool, sizeof(*facts));
+    spn_store_t *st = dir_ask(r, svc, d, f->host, &a);
+    int got;
 
-    if (!st)
+    if (!st || !a.refine || !spncheck_store_lock())
         return;
-    spn_store_dir_refine_failure(st, d, f, svc->account, &ours);
+    got = spn_store_dir_get(st, a.spn[0], facts);
     spncheck_store_unlock();
+    if (got)
+        spn_dir_refine_failure(d, f, svc->account, facts);
 }

@@ -150,7 +150,7 @@ int spncheck_explain_page(request_rec *r, const char *path, spn_service_t *svc,
     spn_diagnose(r->pool, kctx, svc, obs, d);
     spncheck_dir_note(r, svc, d, obs->host);     /* facts held, never a lookup */
     spn_buf_init(log, r->pool, 512);
-    spn_diag_logline(log, d);
+    spn_diag_logline_fix(log, d, svc);
     spn_render_page(page, d, svc, detail, ref);
     if (sn) {
         /* d points into the snapshot: copy what outlives it */

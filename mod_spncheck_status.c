@@ -72,7 +72,11 @@ int spncheck_status_handler(request_rec *r)
     st.n_scopes = spncheck_scopes(r->pool, &scopes);
     st.scopes = scopes;
     mech_counts(r->pool, st.store, scopes, st.n_scopes);
-    if (one) {
+    if (one && format && !strcmp(format, "json")) {
+        spn_status_ref_json(&b, &st, one);
+        ap_set_content_type(r, "application/json");
+    }
+    else if (one) {
         spn_status_ref(&b, &st, one);
         ap_set_content_type(r, "text/html; charset=utf-8");
     }

@@ -116,7 +116,7 @@ int cli_cmd_diagnose(apr_pool_t *p, int argc, char **argv)
     else {
         spn_render_text(&out, d, &svc);
         spn_buf_puts(&out, "log:   ");
-        spn_diag_logline(&out, d);
+        spn_diag_logline_fix(&out, d, &svc);
         spn_buf_puts(&out, "\n");
         if (dirrc != 1) {
             spn_buf_puts(&out, "directory:\n");

@@ -3,6 +3,8 @@
 #ifndef SPN_CAUSE_H
 #define SPN_CAUSE_H
 
+#include "spn_fix.h"
+
 /* Cause numbers are pinned: the shared store (spn_store_t) counts by them
  * and outlives a graceful restart into a newer module.  Append only, just
  * before SPN_C_COUNT; never reorder, renumber or reuse a number (and bump
@@ -32,15 +34,15 @@ typedef enum {
 } spn_cause_t;
 
 /* The one table of causes: code, title, what it means, what the user
- * can do, likely reasons (ranked), and the admin's remedy steps.  Remedy
- * lines are templates: {fqdn} {netbios} {account} {spn} {realm}
- * {tkt_kvno} {kt_kvnos} {etype} {keytab} {client_realm} are filled in
- * (and HTML-escaped) when the page is rendered; with directory facts
- * (issue 11) also {holder} {holder_kind} {via} {holders} {dir_kvno}
- * {dir_enctypes} {kt_max}.  A reason or remedy line may start with a
- * condition, "?mapped ", shown only when it holds (spn_dir_condition:
- * nodir dir held dup mapped direct stale samekvno iphost); lines are shown
- * in table order, so a cause ranks its reasons by the evidence. */
+ * can do, likely reasons (ranked), and the admin's fix (spn_fix.h: steps
+ * and notes, each with conditions, built by spn_fix_build).  Meaning and
+ * reasons are templates: {fqdn} {netbios} {account} {spn} {realm}
+ * {tkt_kvno} {kt_kvnos} {etype} {keytab} {client_realm} are filled in (and
+ * escaped) when the page is rendered; with directory facts (issue 11) also
+ * {holder} {holder_kind} {via} {holders} {dir_kvno} {dir_enctypes}
+ * {kt_max}.  A reason may start with conditions, "?mapped " or
+ * "?held,!decrypts " (spn_fix_cond), shown only when they hold; reasons
+ * are shown in table order, so a cause ranks its reasons by the evidence. */
 #define SPN_CAUSE_LINES 10
 typedef struct {
     const char *code;
@@ -48,7 +50,7 @@ typedef struct {
     const char *meaning;
     const char *user_advice;
     const char *reasons[SPN_CAUSE_LINES];
-    const char *remedy[SPN_CAUSE_LINES];
+    spn_fix_line_t fix[SPN_FIX_LINES];   /* the admin's fix (spn_fix.h) */
 } spn_cause_info_t;
 
 extern const spn_cause_info_t spn_causes[SPN_C_COUNT];

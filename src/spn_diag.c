@@ -4,6 +4,7 @@
 #include "spn_http.h"
 #include "spn_names.h"
 #include "spn_diag.h"
+#include "spn_fix.h"
 #include "spn_size.h"
 #include "spn_b64.h"
 #include "spn_ntlm.h"
@@ -67,38 +68,32 @@ static const char *expected_realm(const spn_service_t *svc, const char *realm, i
     return first;
 }
 
-/* n bytes of s into the fqdn field; 0 (field left empty) when they do not
- * fit: no DNS name is that long, and a cut name would make a wrong remedy. */
-static int set_fqdn(spn_diag_t *d, const char *s, size_t n)
-{
-    if (n == 0 || n >= sizeof(d->fqdn))
-        return 0;
-    memcpy(d->fqdn, s, n);
-    d->fqdn[n] = '\0';
-    return 1;
-}
-
-/* The host names the remedies use. */
+/* The host names the fix and the directory look-ups use: the two forms
+ * (spn_fix_forms) of the host the failure asked for, the ticket's, else
+ * the one the client used, each only when it is an RFC 1123 name; the
+ * first configured SPN's only when neither is. */
 void spn_remedy_names(const spn_service_t *svc, const spn_observation_t *obs, spn_diag_t *d)
 {
-    const char *src = NULL, *slash;
-    size_t i;
+    const char *h = NULL, *slash;
+    size_t hn = 0;
 
-    d->fqdn[0] = '\0';
-    if (svc->n_spns)
-        src = svc->spns[0];
-    else if (d->tok.has_krb5 && d->tok.krb5.sname_n >= 2)
-        src = d->sname;
-    if (!(src && (slash = strchr(src, '/')) != NULL &&
-          set_fqdn(d, slash + 1, strcspn(slash + 1, "@/:"))) && obs->host)
-        set_fqdn(d, obs->host, strcspn(obs->host, ":"));
-    if (svc->netbios && *svc->netbios) {
-        apr_cpystrn(d->netbios, svc->netbios, sizeof(d->netbios));
+    if (d->tok.has_krb5 && d->tok.krb5.sname_n >= 2 && (slash = strchr(d->sname, '/')) != NULL &&
+        spn_fix_host_ok(slash + 1, strcspn(slash + 1, "@:/"))) {
+        h = slash + 1;
+        hn = strcspn(h, "@:/");
     }
-    else {
-        for (i = 0; d->fqdn[i] && d->fqdn[i] != '.' && i + 1 < sizeof(d->netbios); i++)
-            d->netbios[i] = (char)toupper((unsigned char)d->fqdn[i]);
-        d->netbios[i] = '\0';
+    else if (obs->host && spn_fix_host_ok(obs->host, strcspn(obs->host, ":"))) {
+        h = obs->host;
+        hn = strcspn(h, ":");
+    }
+    else if (svc->n_spns && (slash = strchr(svc->spns[0], '/')) != NULL) {
+        h = slash + 1;
+        hn = strcspn(h, "@/:");
+    }
+    spn_fix_forms(svc, h, hn, d->netbios, sizeof(d->netbios), d->fqdn, sizeof(d->fqdn));
+    if (!*d->fqdn && h && hn && hn < sizeof(d->fqdn) && !memchr(h, '.', hn) && !svc->n_spns) {
+        memcpy(d->fqdn, h, hn);         /* a short name, nothing longer known */
+        d->fqdn[hn] = '\0';
     }
 }
 
@@ -300,6 +295,9 @@ static void diagnose_token(apr_pool_t *p, krb5_context ctx, const spn_service_t 
         return;
     }
     d->proxied = obs->proxied;
+    d->backend_iis = obs->proxied && obs->backend_server &&
+                     (strstr(obs->backend_server, "Microsoft-IIS") ||
+                      strstr(obs->backend_server, "Microsoft-HTTPAPI"));
     if (obs->tls_cert)
         spn_cbt_from_pem(obs->tls_cert, strlen(obs->tls_cert), &d->cbt);
     if (obs->proxied && obs->backend_www) {     /* a backend's token only behind a proxy */

@@ -19,6 +19,7 @@ typedef struct {
     time_t now;
     int proxied;                /* the 401 came from a backend (reverse proxy) */
     const char *backend_www;    /* the backend's WWW-Authenticate with a token, or NULL */
+    const char *backend_server; /* the backend's Server header (proxied), or NULL */
     const char *tls_cert;       /* PEM certificate this server served the client (TLS), or NULL */
     /* token-too-large (src/spn_size.h): a 400 for the Authorization field */
     int too_large;              /* SPN_TOO_LARGE_HERE / _BACKEND, or 0 */
@@ -36,7 +37,7 @@ enum {
     SPN_CB_OTHER            /* bound, and not to a certificate this server served */
 };
 
-typedef struct {
+typedef struct spn_diag_s {
     spn_cause_t cause;
     const char *scheme;         /* "Negotiate", "NTLM" */
     spn_token_t tok;
@@ -56,6 +57,7 @@ typedef struct {
     int proxied;
     int has_backend;            /* backend sent a token: decoded in backend */
     spn_token_t backend;
+    int backend_iis;            /* the backend's answer shows IIS (Server: Microsoft-IIS/HTTPAPI) */
     spn_cbt_t cbt;              /* expected binding, from obs->tls_cert (cbt.ok) */
     int cb_state;               /* SPN_CB_* */
     uint8_t cb_client[16];      /* the client's binding (NONE: zeros) */

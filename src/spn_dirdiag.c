@@ -23,24 +23,66 @@ int spn_dir_spn_ok(const char *s)
     return 1;
 }
 
-/* Wildcard match (ServerAlias: "*" any run, "?" one byte), ignoring case. */
-static int glob_ci(const char *p, const char *s, size_t n)
+/* Wildcard match, the greedy two-pointer matcher with one backtrack point:
+ * a '*' remembers where it stood (star) and where its run ends (mark); a
+ * mismatch after it lets it swallow one byte more and starts the rest of
+ * the pattern over from there.  Only the latest '*' is ever retried: once
+ * the text has been matched up to a later '*', any way of matching what
+ * lies before it does as well, so no earlier choice is revisited (no
+ * recursion, no exponential backtracking).
+ * Bound: each step either moves pi forward or is a backtrack, which moves
+ * mark forward by one byte; mark never moves back (a later '*' is taken
+ * at si >= mark), so there are at most n backtracks and at most m + 1
+ * steps between two: at most (n + 1) * (m + 1) + m steps in all.  With
+ * n <= 253 (the host, capped by spn_dir_host_ok before any match) and
+ * m < 256 (a ServerAlias, capped at SPN_DIR_SPN_MAX) that is under 66,000
+ * byte comparisons, whatever the client sends. */
+int spn_glob_ci(const char *p, size_t m, const char *s, size_t n, unsigned long *steps)
 {
-    size_t i = 0;
+    size_t pi = 0, si = 0, star = (size_t)-1, mark = 0;
+    unsigned long k = 0;
+    int r = 1;
 
-    for (; *p; p++) {
-        if (*p == '*') {
-            size_t k;
-            for (k = i; k <= n; k++)
-                if (glob_ci(p + 1, s + k, n - k))
-                    return 1;
-            return 0;
+    while (si < n) {
+        k++;
+        if (pi < m && p[pi] == '*') {
+            star = pi++;
+            mark = si;
         }
-        if (i == n || (*p != '?' && tolower((unsigned char)*p) != tolower((unsigned char)s[i])))
-            return 0;
-        i++;
+        else if (pi < m && (p[pi] == '?' ||
+                            tolower((unsigned char)p[pi]) == tolower((unsigned char)s[si]))) {
+            pi++;
+            si++;
+        }
+        else if (star != (size_t)-1) {
+            pi = star + 1;
+            si = ++mark;
+        }
+        else {
+            r = 0;
+            break;
+        }
     }
-    return i == n;
+    for (; r && pi < m && p[pi] == '*'; pi++)
+        k++;
+    if (steps)
+        *steps = k;
+    return r && pi == m;
+}
+
+int spn_dir_host_ok(const char *h, size_t hn)
+{
+    size_t i, label = 0;
+
+    if (!hn || hn > SPN_DIR_HOST_MAX)
+        return 0;
+    for (i = 0; i < hn; i++) {
+        if (h[i] == '.')
+            label = 0;
+        else if (++label > SPN_DIR_LABEL_MAX)
+            return 0;
+    }
+    return 1;
 }
 
 /* Host h (hn bytes) is name, or the first label of name (its short form). */
@@ -50,14 +92,8 @@ static int host_is(const char *h, size_t hn, const char *name, size_t nn)
 
     if (!hn || !nn)
         return 0;
-    if (memchr(name, '*', nn) || memchr(name, '?', nn)) {
-        char pat[SPN_DIR_SPN_MAX];
-        if (nn >= sizeof(pat))
-            return 0;
-        memcpy(pat, name, nn);
-        pat[nn] = '\0';
-        return glob_ci(pat, h, hn);
-    }
+    if (memchr(name, '*', nn) || memchr(name, '?', nn))
+        return nn < SPN_DIR_SPN_MAX && spn_glob_ci(name, nn, h, hn, NULL);
     if (hn == nn && strncasecmp(h, name, hn) == 0)
         return 1;
     dot = memchr(name, '.', nn);
@@ -78,6 +114,8 @@ int spn_dir_ours(const char *spn, const spn_dir_ours_t *ours)
     sn = (size_t)(slash - spn);
     h = slash + 1;
     hn = strcspn(h, ":/");
+    if (!spn_dir_host_ok(h, hn))        /* before any match: RFC 1123 lengths */
+        return 0;
     cls = sn == 4 && strncasecmp(spn, "HTTP", 4) == 0;
     for (i = 0; !cls && ours->svc && i < ours->svc->n_spns; i++) {
         const char *c = ours->svc->spns[i], *cs = c ? strchr(c, '/') : NULL;
@@ -160,6 +198,57 @@ int spn_dir_asked(const spn_diag_t *d, const char *host, char out[2][SPN_DIR_SPN
     }
     memcpy(out[1], other, sizeof(other));
     return 2;
+}
+
+/* spn as a configured SPN of svc names it (realm stripped, any case). */
+static int configured_spn(const spn_service_t *svc, const char *spn)
+{
+    size_t n = strlen(spn);
+    int i;
+
+    for (i = 0; svc && i < svc->n_spns; i++) {
+        const char *c = svc->spns[i];
+        if (c && strcspn(c, "@") == n && strncasecmp(c, spn, n) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+/* "SERVICE/host:port" and "SERVICE/host/name" to "SERVICE/host" in place,
+ * unless a configured SPN is that very name.  Returns 1 when it changed. */
+static int normalise(char *spn, const spn_service_t *svc)
+{
+    char *h = strchr(spn, '/');
+    size_t hn;
+
+    if (!h)
+        return 0;
+    h++;
+    hn = *h == '[' && strchr(h, ']') ? (size_t)(strchr(h, ']') - h) + 1 : strcspn(h, ":/");
+    if (!h[hn] || configured_spn(svc, spn))
+        return 0;
+    h[hn] = '\0';
+    return 1;
+}
+
+int spn_dir_ask(spn_dir_ask_t *a, const spn_diag_t *d, const char *host,
+                const spn_dir_ours_t *ours)
+{
+    char asked[2][SPN_DIR_SPN_MAX];
+    int n = spn_dir_asked(d, host, asked), i, changed;
+
+    a->n = a->refine = 0;
+    for (i = 0; i < n; i++) {
+        if (!spn_dir_ours(asked[i], ours))
+            continue;
+        changed = ours && normalise(asked[i], ours->svc);
+        if (i == 0)
+            a->refine = !changed;
+        if (a->n == 1 && strcasecmp(a->spn[0], asked[i]) == 0)
+            continue;
+        memcpy(a->spn[a->n++], asked[i], SPN_DIR_SPN_MAX);
+    }
+    return a->n;
 }
 
 int spn_dir_is_account(const spn_dir_holder_t *h, const char *acct)

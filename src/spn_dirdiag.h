@@ -9,6 +9,8 @@
 #include "spn_dir.h"
 
 #define SPN_DIR_SPN_MAX 256     /* sizeof(spn_dir_spn_t.spn) */
+#define SPN_DIR_HOST_MAX 253    /* RFC 1123 (and 1035): a host name's length... */
+#define SPN_DIR_LABEL_MAX 63    /* ...and a label's */
 
 /* 1 when s may be looked up: SERVICE/host[:port][/name], printable ASCII
  * without spaces, quotes, backslashes, '*', '(' or ')' (no LDAP filter
@@ -31,8 +33,40 @@ typedef struct spn_dir_ours_s {
 /* 1 when spn is ours: its service class is HTTP or a configured SPN's, and
  * its host (":port" and "/name" stripped) is a configured SPN's host or
  * one of the names, either name form (a host without a dot matches the
- * first label of one with a dot), case-insensitively. */
+ * first label of one with a dot), case-insensitively.  A host longer than
+ * RFC 1123 allows (spn_dir_host_ok) is never ours, and is refused before
+ * any wildcard is tried.  Linear in the host (spn_glob_ci); never call it
+ * under a lock other requests wait on: spn_dir_ask decides before. */
 int spn_dir_ours(const char *spn, const spn_dir_ours_t *ours);
+
+/* 1 when host h (hn bytes) is at most SPN_DIR_HOST_MAX bytes, none empty,
+ * and no label (between dots) is longer than SPN_DIR_LABEL_MAX. */
+int spn_dir_host_ok(const char *h, size_t hn);
+
+/* 1 when s (n bytes) matches pattern p (m bytes; "*" any run, "?" one
+ * byte), ignoring ASCII case.  At most (n + 1) * (m + 1) + m steps (see
+ * spn_dirdiag.c), counted into *steps unless it is NULL (a test hook). */
+int spn_glob_ci(const char *p, size_t m, const char *s, size_t n, unsigned long *steps);
+
+/* What a failure may ask of the directory, decided before any lock
+ * (spn_dir_ask): the SPNs it asked for (spn_dir_asked) that are ours,
+ * normalised, to be wanted, and whether the first is exactly the SPN d
+ * asked for (refine: its facts may refine d). */
+typedef struct spn_dir_ask_s {
+    int n;
+    int refine;
+    char spn[2][SPN_DIR_SPN_MAX];
+} spn_dir_ask_t;
+
+/* Fills a for d's failure (host: the Host the client asked for); ours as
+ * for spn_dir_ours (NULL: every SPN, taken as asked).  Normalised: a
+ * ":port" or "/name" part is dropped unless a configured SPN (ours->svc)
+ * is that very name, so HTTP/web01:1, HTTP/web01:2 and HTTP/web01/x are
+ * all HTTP/web01 (one queue slot, one lookup), and a failure that asked
+ * for such a variant is not refined with the facts of another name.
+ * Pure and linear; all the pattern matching is here.  Returns a->n. */
+int spn_dir_ask(spn_dir_ask_t *a, const spn_diag_t *d, const char *host,
+                const spn_dir_ours_t *ours);
 
 /* The SPNs whose facts refine d: the one the client asked for (the
  * ticket's; HTTP/<host> for NTLM and other ticketless failures, host

@@ -10,6 +10,7 @@
 #include "spn_dirdiag.h"
 #include "spn_report.h"
 #include "spn_size.h"
+#include "spn_fix.h"
 
 #include <apr_strings.h>
 #include <string.h>
@@ -32,6 +33,7 @@ typedef struct {
     const spn_service_t *svc;
     const char *other;          /* {other}: the holder a repeated line is about */
     apr_pool_t *pool;
+    int audience;               /* SPN_FIX_FOR_USER / _ADMIN */
 } ctx_t;
 
 /* msDS-SupportedEncryptionTypes: "24 (0x18: AES128-CTS-HMAC-SHA1-96, ...)". */
@@ -76,19 +78,20 @@ static const char *value(const ctx_t *c, const char *name, size_t n, char *tmp, 
 {
     const spn_diag_t *d = c->d;
 #define IS(s) (n == sizeof(s) - 1 && memcmp(name, s, n) == 0)
-    if (IS("fqdn")) return *d->fqdn ? d->fqdn : "<host fqdn>";
-    if (IS("netbios")) return *d->netbios ? d->netbios : "<HOST>";
+    if (IS("fqdn")) return *d->fqdn ? d->fqdn : "this host";
+    if (IS("netbios")) return *d->netbios ? d->netbios : "the short name";
     if (IS("account"))
-        return c->svc->account && *c->svc->account ? c->svc->account : "<DOMAIN\\service-account>";
+        return c->svc->account && *c->svc->account ? c->svc->account : "the service account";
     if (IS("spn")) {
         if (*d->sname) return d->sname;
         if (*d->dir_spn) return d->dir_spn;
-        snprintf(tmp, tn, "HTTP/%s", *d->fqdn ? d->fqdn : "<host fqdn>");
+        if (!*d->fqdn) return "the SPN";
+        snprintf(tmp, tn, "HTTP/%s", d->fqdn);
         return tmp;
     }
     if (IS("realm"))
-        return d->expected_realm ? d->expected_realm : *d->realm ? d->realm : "<REALM>";
-    if (IS("client_realm")) return *d->realm ? d->realm : "<REALM>";
+        return d->expected_realm ? d->expected_realm : *d->realm ? d->realm : "this realm";
+    if (IS("client_realm")) return *d->realm ? d->realm : "another realm";
     if (IS("tkt_kvno")) {
         if (d->tok.krb5.kvno < 0) return "(none)";
         snprintf(tmp, tn, "%ld", d->tok.krb5.kvno);
@@ -120,7 +123,7 @@ static const char *value(const ctx_t *c, const char *name, size_t n, char *tmp, 
     if (IS("field_where"))
         return d->too_large == SPN_TOO_LARGE_BACKEND ? "the backend server" : "this server";
     if (IS("keytab"))
-        return c->svc->keytab && c->svc->keytab->path ? c->svc->keytab->path : "<keytab>";
+        return c->svc->keytab && c->svc->keytab->path ? c->svc->keytab->path : "none configured";
     if (IS("other")) return c->other ? c->other : "";
     if (d->dir_state == SPN_DIR_OK && d->dir_n_holders >= 1) {
         const spn_dir_holder_t *h = &d->dir_holders[0];
@@ -180,17 +183,22 @@ static void expand_as(spn_buf_t *b, const ctx_t *c, const char *t, int html)
 }
 #define expand(b, c, t) expand_as(b, c, t, 1)
 
-/* A table line's condition ("?mapped "): the text after it when it holds,
- * NULL when not. */
-static const char *line_if(const spn_diag_t *d, const char *t)
+/* A reason's conditions ("?mapped ", "?held,!decrypts "): the text after
+ * them when they all hold, NULL when not (spn_fix_cond). */
+static const char *line_if(const ctx_t *c, const char *t)
 {
-    size_t n;
+    const char *w, *end;
     if (*t != '?')
         return t;
-    n = strcspn(t + 1, " ");
-    if (spn_dir_condition(d, t + 1, n) != 1)
-        return NULL;
-    return t + 1 + n + (t[1 + n] == ' ');
+    end = t + 1 + strcspn(t + 1, " ");
+    for (w = t + 1; w < end;) {
+        size_t n = strcspn(w, ", ");
+        int neg = *w == '!';
+        if (spn_fix_cond(c->d, c->svc, c->audience, w + neg, n - (size_t)neg) != !neg)
+            return NULL;
+        w += n + (w[n] == ',');
+    }
+    return end + (*end == ' ');
 }
 
 /* One table line, pre and post around each; a line with {other} once per
@@ -199,7 +207,7 @@ static int emit(spn_buf_t *b, ctx_t *c, const char *t, int html, const char *pre
                 const char *post)
 {
     int i, n = 0;
-    if (!(t = line_if(c->d, t)))
+    if (!(t = line_if(c, t)))
         return 0;
     for (i = 0; i < SPN_DIR_MAX_HOLDERS; i++) {
         const spn_dir_holder_t *h = &c->d->dir_holders[i];
@@ -221,16 +229,19 @@ static int emit(spn_buf_t *b, ctx_t *c, const char *t, int html, const char *pre
 
 void spn_render_text(spn_buf_t *b, const spn_diag_t *d, const spn_service_t *svc)
 {
-    ctx_t c = {d, svc, NULL, b->pool};
+    ctx_t c = {d, svc, NULL, b->pool, SPN_FIX_FOR_ADMIN};
     const spn_cause_info_t *ci = &spn_causes[d->cause];
-    int i, n;
+    spn_fix_t fx;
 
     spn_buf_printf(b, "cause: %s: %s\n", ci->code, ci->title);
     spn_buf_puts(b, "what:  ");
     expand_as(b, &c, ci->meaning, 0);
     spn_buf_puts(b, "\n");
-    for (i = 0, n = 0; i < SPN_CAUSE_LINES && ci->remedy[i]; i++)
-        n += emit(b, &c, ci->remedy[i], 0, n ? "       " : "fix:   ", "\n");
+    spn_fix_build(b->pool, d, svc, SPN_FIX_FOR_ADMIN, &fx);
+    if (fx.n_steps || fx.n_notes) {
+        spn_buf_puts(b, "fix:\n");
+        spn_fix_text(b, &fx, "  ");
+    }
 }
 
 static void row(spn_buf_t *b, const char *k, const char *v, size_t n)
@@ -476,7 +487,13 @@ static void facts(spn_buf_t *b, const ctx_t *c)
 void spn_render_page(spn_buf_t *b, const spn_diag_t *d, const spn_service_t *svc,
                      int detail, const char *ref)
 {
-    ctx_t c = {d, svc, NULL, b->pool};
+    spn_render_page_as(b, d, svc, detail, ref, SPN_FIX_FOR_USER);
+}
+
+void spn_render_page_as(spn_buf_t *b, const spn_diag_t *d, const spn_service_t *svc,
+                        int detail, const char *ref, int audience)
+{
+    ctx_t c = {d, svc, NULL, b->pool, audience};
     const spn_cause_info_t *ci = d ? &spn_causes[d->cause] : NULL;
     int i, status = d && d->cause == SPN_C_TOKEN_TOO_LARGE ? 400 : 401;
 
@@ -520,16 +537,11 @@ void spn_render_page(spn_buf_t *b, const spn_diag_t *d, const spn_service_t *svc
                           "<h2>Likely reasons</h2>\n<ol>\n", ci->code);
         for (i = 0; i < SPN_CAUSE_LINES && ci->reasons[i]; i++)
             emit(b, &c, ci->reasons[i], 1, "<li>", "</li>\n");
-        spn_buf_puts(b, "</ol>\n<h2>How to fix it</h2>\n<pre>");
-        for (i = 0; i < SPN_CAUSE_LINES && ci->remedy[i]; i++)
-            emit(b, &c, ci->remedy[i], 1, "", "\n");
-        spn_buf_puts(b, "</pre>\n");
-        if (d->cause != SPN_C_TOKEN_TOO_LARGE) {
-            spn_buf_puts(b, "<p>Register both the NetBIOS and the fully qualified "
-                            "name: a browser that falls back to the short name asks for "
-                            "HTTP/");
-            spn_buf_htmls(b, d->netbios);
-            spn_buf_puts(b, " (Microsoft KB1077).</p>\n");
+        spn_buf_puts(b, "</ol>\n<h2>How to fix it</h2>\n");
+        {
+            spn_fix_t fx;
+            spn_fix_build(b->pool, d, svc, audience, &fx);
+            spn_fix_html(b, &fx);
         }
         facts(b, &c);
     }
@@ -621,6 +633,12 @@ void spn_diag_json(spn_json_t *w, const spn_diag_t *d, const spn_service_t *svc)
     }
     else
         spn_json_null(w);
+    {
+        spn_fix_t fx;
+        spn_fix_build(w->b->pool, d, svc, SPN_FIX_FOR_ADMIN, &fx);
+        spn_json_key(w, "fix");
+        spn_fix_json(w, &fx);
+    }
     spn_json_key(w, "token");
     spn_token_json(w, &d->tok);
     spn_json_key(w, "backend_token");
@@ -629,4 +647,14 @@ void spn_diag_json(spn_json_t *w, const spn_diag_t *d, const spn_service_t *svc)
     else
         spn_json_null(w);
     spn_json_end(w);
+}
+
+void spn_diag_logline_fix(spn_buf_t *b, const spn_diag_t *d, const spn_service_t *svc)
+{
+    spn_fix_t fx;
+
+    spn_diag_logline(b, d);
+    spn_fix_build(b->pool, d, svc, SPN_FIX_FOR_ADMIN, &fx);
+    spn_buf_puts(b, " fix=");
+    spn_fix_log(b, &fx);
 }

@@ -6,6 +6,7 @@
 
 #include "spn_diag.h"
 #include "spn_json.h"
+#include "spn_fix.h"
 
 /* Detail levels of the page. */
 enum { SPN_DETAIL_NONE = 0, SPN_DETAIL_SUMMARY, SPN_DETAIL_FULL };
@@ -20,9 +21,16 @@ extern const char spn_page_style[];
  * (d == NULL).  ref is the reference id. */
 void spn_render_page(spn_buf_t *b, const spn_diag_t *d, const spn_service_t *svc,
                      int detail, const char *ref);
-/* Cause, meaning and the remedies, filled in, as plain text (CLI). */
+/* The same for audience (SPN_FIX_FOR_USER, or _ADMIN for the status page's
+ * ?ref=: the fix also for names this service does not answer to). */
+void spn_render_page_as(spn_buf_t *b, const spn_diag_t *d, const spn_service_t *svc,
+                        int detail, const char *ref, int audience);
+/* Cause, meaning and the fix (spn_fix.h), filled in, as plain text (CLI). */
 void spn_render_text(spn_buf_t *b, const spn_diag_t *d, const spn_service_t *svc);
 /* The diagnosis as one JSON value (an object) where w expects a value
- * (spncheck diagnose --json, har --json). */
+ * (spncheck diagnose --json, har --json, the status page's ?ref=&format=json),
+ * the admin's "fix" included. */
 void spn_diag_json(spn_json_t *w, const spn_diag_t *d, const spn_service_t *svc);
+/* spn_diag_logline, then " fix=" and the programs of the fix's steps. */
+void spn_diag_logline_fix(spn_buf_t *b, const spn_diag_t *d, const spn_service_t *svc);
 #endif

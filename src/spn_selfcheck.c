@@ -3,6 +3,7 @@
  * Shared by the status page and `spncheck keytab`. */
 #include "spn_names.h"
 #include "spn_selfcheck.h"
+#include "spn_fix.h"
 
 #include <apr_file_info.h>
 #include <apr_file_io.h>
@@ -55,9 +56,32 @@ static void add(spn_checks_t *r, const char *id, int state, const char *msg, con
         r->worst = state;
 }
 
-static const char *svc_account(const spn_service_t *svc)
+/* "setspn -S SPN ACCOUNT", quoted for PowerShell, when the account is
+ * configured and valid; else what to do, in words (no placeholder). */
+static const char *setspn_s(apr_pool_t *p, const char *spn, const spn_service_t *svc)
 {
-    return svc->account && *svc->account ? svc->account : "DOMAIN\\service-account";
+    spn_buf_t b;
+
+    if (!spn_fix_account_ok(svc->account) || !spn_fix_spn_ok(spn))
+        return spn_psprintf(p, "register %s on the account the service runs as (setspn -S; "
+                            "SPNCheckServiceAccount names it here)", spn);
+    spn_buf_init(&b, p, 96);
+    spn_buf_puts(&b, "setspn -S ");
+    spn_fix_quote(&b, SPN_FIX_DC, spn, 0);
+    spn_buf_puts(&b, " ");
+    spn_fix_quote(&b, SPN_FIX_DC, svc->account, 0);
+    return b.s;
+}
+
+
+/* The host part of SPN or name h is a real DNS name (not localhost, not an
+ * IP address): only those get a setspn command. */
+static int real_host(const char *h)
+{
+    const char *sl = strchr(h, '/');
+    if (sl)
+        h = sl + 1;
+    return spn_fix_real_host(h, strcspn(h, ":/@"));
 }
 
 static void check_keytab(apr_pool_t *p, const spn_service_t *svc, spn_checks_t *r)
@@ -70,18 +94,16 @@ static void check_keytab(apr_pool_t *p, const spn_service_t *svc, spn_checks_t *
     else if (kt->status != 0 && kt->why == SPN_KT_MISSING)
         add(r, "keytab-readable", SPN_CHECK_FAIL,
             spn_psprintf(p, "%s does not exist", kt->path),
-            spn_psprintf(p, "export the service account's keys to it (ktpass -princ %s -mapuser %s "
-                         "-crypto AES256-SHA1 -ptype KRB5_NT_PRINCIPAL -pass * -out %s), or name "
-                         "the keytab that exists in SPNCheckKeytab",
-                         svc->n_spns ? svc->spns[0] : "HTTP/host@REALM", svc_account(svc),
-                         kt->path));
+            "point SPNCheckKeytab at the keytab that exists (the one GssapiCredStore names), or "
+            "export the service account's keys for each configured SPN (ktpass -out, on Windows: "
+            "it resets the account's password unless -setpass; or samba-tool domain "
+            "exportkeytab) and install the file at this path");
     else if (kt->status != 0 && kt->why == SPN_KT_EMPTY_FILE)
         add(r, "keytab-readable", SPN_CHECK_FAIL,
             spn_psprintf(p, "%s is an empty file (0 bytes): no keys", kt->path),
-            spn_psprintf(p, "ktpass -princ %s -mapuser %s -crypto AES256-SHA1 -ptype "
-                         "KRB5_NT_PRINCIPAL -pass * -out %s",
-                         svc->n_spns ? svc->spns[0] : "HTTP/host@REALM", svc_account(svc),
-                         kt->path));
+            "export the service account's keys for each configured SPN (ktpass -out, on "
+            "Windows: it resets the account's password unless -setpass; or samba-tool domain "
+            "exportkeytab) and install the file here");
     else if (kt->status != 0 && kt->why == SPN_KT_NOT_KEYTAB)
         add(r, "keytab-readable", SPN_CHECK_FAIL,
             spn_psprintf(p, "%s is not a keytab: %s", kt->path, kt->error),
@@ -98,9 +120,9 @@ static void check_keytab(apr_pool_t *p, const spn_service_t *svc, spn_checks_t *
             "klist -k the keytab as the user httpd runs as, and compare its owner and mode");
     else if (kt->n == 0)
         add(r, "keytab-readable", SPN_CHECK_FAIL, spn_psprintf(p, "%s holds no keys", kt->path),
-            spn_psprintf(p, "ktpass -princ %s -mapuser %s -crypto AES256-SHA1 -ptype "
-                         "KRB5_NT_PRINCIPAL -pass * -out http.keytab",
-                         svc->n_spns ? svc->spns[0] : "HTTP/host@REALM", svc_account(svc)));
+            "export the service account's keys for each configured SPN (ktpass -out, on "
+            "Windows: it resets the account's password unless -setpass; or samba-tool domain "
+            "exportkeytab) and install the file here");
     else
         add(r, "keytab-readable", SPN_CHECK_PASS,
             spn_psprintf(p, "%s: %d keys", kt->path, kt->n), NULL);
@@ -109,7 +131,7 @@ static void check_keytab(apr_pool_t *p, const spn_service_t *svc, spn_checks_t *
 static void check_spns_held(apr_pool_t *p, const spn_service_t *svc, spn_checks_t *r)
 {
     const spn_keytab_t *kt = svc->keytab;
-    const char *missing = NULL;
+    const char *missing = NULL, *fake = NULL;
     int i, j;
 
     if (!svc->n_spns) {
@@ -122,16 +144,25 @@ static void check_spns_held(apr_pool_t *p, const spn_service_t *svc, spn_checks_
     for (i = 0; i < svc->n_spns; i++) {
         const char *b = bare(p, svc->spns[i]);
         int found = 0;
+        if (!real_host(svc->spns[i])) {     /* no client asks a ticket for it */
+            fake = fake ? apr_pstrcat(p, fake, ", ", svc->spns[i], NULL) : svc->spns[i];
+            continue;
+        }
         for (j = 0; j < kt->n && !found; j++)
             found = strcasecmp(kt->e[j].name, b) == 0;
         if (!found)
             missing = missing ? apr_pstrcat(p, missing, ", ", svc->spns[i], NULL) : svc->spns[i];
     }
-    if (missing)
+    if (fake && !missing)
+        add(r, "spn-in-keytab", SPN_CHECK_WARN,
+            spn_psprintf(p, "not a DNS host name (localhost, an IP address): %s; no client asks "
+                         "a ticket for it", fake),
+            "name the site's DNS names in SPNCheckServicePrincipal instead");
+    else if (missing)
         add(r, "spn-in-keytab", SPN_CHECK_FAIL,
             spn_psprintf(p, "not in the keytab: %s", missing),
-            spn_psprintf(p, "setspn -Q %s   (who holds it), then export the keytab of %s",
-                         bare(p, missing), svc_account(svc)));
+            spn_psprintf(p, "find who holds %s (setspn -Q), then export that account's keys "
+                         "for it into the keytab", bare(p, missing)));
     else
         add(r, "spn-in-keytab", SPN_CHECK_PASS, "every configured SPN is in the keytab", NULL);
 }
@@ -148,7 +179,7 @@ static void check_both_forms(apr_pool_t *p, const spn_service_t *svc, spn_checks
         char nb[64];
         size_t k;
         int have = 0;
-        if (!dot)
+        if (!dot || !real_host(h))
             continue;
         for (k = 0; h + k < dot && k + 1 < sizeof(nb); k++)
             nb[k] = (char)toupper((unsigned char)h[k]);
@@ -164,33 +195,44 @@ static void check_both_forms(apr_pool_t *p, const spn_service_t *svc, spn_checks
         add(r, "both-forms", SPN_CHECK_WARN,
             spn_psprintf(p, "the NetBIOS form is not configured: %s (clients that use the "
                          "short name ask for it)", need),
-            spn_psprintf(p, "setspn -S %s %s   and add it to SPNCheckServicePrincipal",
-                         strchr(need, ',') ? apr_pstrmemdup(p, need, strcspn(need, ",")) : need,
-                         svc_account(svc)));
+            spn_psprintf(p, "%s, and add it to SPNCheckServicePrincipal",
+                         setspn_s(p, strchr(need, ',') ? apr_pstrmemdup(p, need, strcspn(need, ","))
+                                                       : need, svc)));
     else if (svc->n_spns)
         add(r, "both-forms", SPN_CHECK_PASS, "NetBIOS and FQDN forms both configured", NULL);
 }
 
-static void check_enctypes(apr_pool_t *p, const spn_service_t *svc, spn_checks_t *r)
+static void check_enctypes(const spn_service_t *svc, spn_checks_t *r)
 {
     const spn_keytab_t *kt = svc->keytab;
-    int i, any_strong = 0, any_rc4 = 0;
+    int i, any_strong = 0, any_rc4 = 0, any_des = 0;
 
     if (!kt || kt->status != 0 || kt->n == 0)
         return;
     for (i = 0; i < kt->n; i++) {
-        any_strong |= strong(kt->e[i].enctype);
-        any_rc4 |= kt->e[i].enctype == ENCTYPE_ARCFOUR_HMAC || kt->e[i].enctype == ENCTYPE_ARCFOUR_HMAC_EXP;
+        int e = kt->e[i].enctype;
+        any_strong |= strong(e);
+        any_rc4 |= e == ENCTYPE_ARCFOUR_HMAC || e == ENCTYPE_ARCFOUR_HMAC_EXP;
+        any_des |= e == ENCTYPE_DES_CBC_CRC || e == ENCTYPE_DES_CBC_MD4 || e == ENCTYPE_DES_CBC_MD5 ||
+                   e == ENCTYPE_DES_CBC_RAW || e == ENCTYPE_DES3_CBC_SHA1 || e == ENCTYPE_DES3_CBC_RAW;
     }
-    if (any_strong)
+    if (any_des)
+        add(r, "strong-enctypes", SPN_CHECK_FAIL,
+            "DES keys in the keytab: Windows has not issued DES tickets since Windows 7 / "
+            "Server 2008 R2, and MIT Kerberos refuses them (allow_weak_crypto)",
+            "export the keytab again with AES keys only (ktpass -crypto AES256-SHA1), and "
+            "clear USE_DES_KEY_ONLY on the account");
+    else if (any_strong)
         add(r, "strong-enctypes", SPN_CHECK_PASS, "AES keys present", NULL);
     else
         add(r, "strong-enctypes", any_rc4 ? SPN_CHECK_WARN : SPN_CHECK_FAIL,
             any_rc4 ? "RC4 keys only: AES-only domains and clients will fail"
                     : "DES or unknown keys only: modern clients cannot use them",
-            spn_psprintf(p, "set msDS-SupportedEncryptionTypes on %s to AES, change its "
-                         "password, and export the keytab again with -crypto AES256-SHA1",
-                         svc_account(svc)));
+            any_rc4 ? "allow AES on the service account (msDS-SupportedEncryptionTypes; "
+                      "Microsoft removes RC4 in 2026: CVE-2026-20833, KB5073381), change its "
+                      "password, and export the keytab again with -crypto AES256-SHA1"
+                    : "allow AES on the service account, change its password, and export the "
+                      "keytab again with -crypto AES256-SHA1");
 }
 
 /* ServerName / ServerAlias: each should be covered by an SPN. */
@@ -202,7 +244,8 @@ static void check_names(apr_pool_t *p, const spn_service_t *svc,
 
     for (i = 0; i < n_names; i++) {
         int ok = 0;
-        if (!names[i] || !*names[i] || strchr(names[i], '*') || strchr(names[i], '?'))
+        if (!names[i] || !*names[i] || strchr(names[i], '*') || strchr(names[i], '?') ||
+            !real_host(names[i]))
             continue;
         for (j = 0; j < svc->n_spns && !ok; j++)
             ok = strcasecmp(host_of(p, svc->spns[j]), names[i]) == 0;
@@ -214,8 +257,8 @@ static void check_names(apr_pool_t *p, const spn_service_t *svc,
         add(r, "names-covered", SPN_CHECK_WARN,
             spn_psprintf(p, "no SPN for the server name(s) %s: clients using them get no "
                          "Kerberos ticket (NTLM fallback)", uncovered),
-            spn_psprintf(p, "setspn -S HTTP/%.*s %s", (int)strcspn(uncovered, ","), uncovered,
-                         svc_account(svc)));
+            setspn_s(p, spn_psprintf(p, "HTTP/%.*s", (int)strcspn(uncovered, ","), uncovered),
+                     svc));
     else if (n_names)
         add(r, "names-covered", SPN_CHECK_PASS, "ServerName and ServerAlias covered by SPNs",
             NULL);
@@ -264,7 +307,7 @@ void spn_selfcheck(apr_pool_t *p, const spn_service_t *svc, const char *const *n
     check_keytab(p, svc, r);
     check_spns_held(p, svc, r);
     check_both_forms(p, svc, r);
-    check_enctypes(p, svc, r);
+    check_enctypes(svc, r);
     check_names(p, svc, names, n_names, r);
     check_kvno(p, svc, r);
 }

@@ -7,6 +7,7 @@
 #include "spn_names.h"
 #include "spn_render.h"
 #include "spn_status.h"
+#include "spn_fix.h"
 #include "spn_mechcount.h"
 
 #include <stdio.h>
@@ -38,35 +39,46 @@ static uint32_t held(const spn_store_t *s)
     return s->next_seq - 1 < s->capacity ? (uint32_t)(s->next_seq - 1) : s->capacity;
 }
 
-/* The configuration of the scope that saw f (none, zeroed, when it is gone). */
+/* The configuration of the scope that saw f, into svc (zeroed when the
+ * scope is gone). */
 static const spn_service_t *scope_svc(const spn_status_t *st, const spn_failure_t *f,
-                                      spn_service_t *none)
+                                      spn_service_t *svc)
 {
     int i;
 
+    memset(svc, 0, sizeof(*svc));
     for (i = 0; i < st->n_scopes; i++) {
         const spn_scope_t *sc = &st->scopes[i];
         size_t n = strlen(sc->server);
         if (strncmp(f->scope, sc->server, n) == 0 &&
-            strcmp(f->scope + n, sc->location ? sc->location : "") == 0)
-            return &sc->svc;
+            strcmp(f->scope + n, sc->location ? sc->location : "") == 0) {
+            *svc = sc->svc;
+            break;
+        }
     }
-    memset(none, 0, sizeof(*none));
-    return none;
+    return svc;
+}
+
+/* f as a diagnosis on the configuration of the scope that saw it (svc),
+ * refined by the directory's facts held now, for any name the failure
+ * asked for: the admin's view (the user's page keeps to the service's own
+ * names).  Returns 1 when the facts refined it. */
+static int failure_diag(const spn_status_t *st, const spn_failure_t *f, spn_diag_t *d,
+                        spn_service_t *svc)
+{
+    scope_svc(st, f, svc);
+    spn_diag_from_failure(d, f, svc);
+    return st->store && st->dir.uri &&
+           spn_store_dir_refine_failure(st->store, d, f, svc->account);
 }
 
 /* The cause of f as the directory's facts held now refine it, or -1 when
  * they do not change it (d: scratch). */
 static int refined_cause(const spn_status_t *st, const spn_failure_t *f, spn_diag_t *d)
 {
-    spn_service_t none;
-    const spn_service_t *svc;
+    spn_service_t svc;
 
-    if (!st->store || !st->dir.uri)
-        return -1;
-    svc = scope_svc(st, f, &none);
-    spn_diag_from_failure(d, f, svc);
-    if (!spn_store_dir_refine_failure(st->store, d, f, svc->account, NULL) || (int)d->cause == f->cause)
+    if (!failure_diag(st, f, d, &svc) || (int)d->cause == f->cause)
         return -1;
     return (int)d->cause;
 }
@@ -265,7 +277,10 @@ static void json_failure(spn_json_t *w, const spn_status_t *st, const spn_failur
                          spn_diag_t *scratch)
 {
     char ts[32];
-    int rc = refined_cause(st, f, scratch);
+    spn_service_t svc;
+    spn_fix_t fx;
+    int rc = failure_diag(st, f, scratch, &svc) && (int)scratch->cause != f->cause
+             ? (int)scratch->cause : -1;
     spn_fmt_time(ts, sizeof(ts), f->time);
     spn_json_object(w);
     spn_json_kuint(w, "seq", f->seq);
@@ -283,6 +298,9 @@ static void json_failure(spn_json_t *w, const spn_status_t *st, const spn_failur
     spn_json_kstr_or_null(w, "mech", f->mech);
     spn_json_kstr_or_null(w, "scope", f->scope);
     spn_json_kbool(w, "proxied", f->proxied);
+    spn_fix_build(w->b->pool, scratch, &svc, SPN_FIX_FOR_ADMIN, &fx);
+    spn_json_key(w, "fix");
+    spn_fix_json(w, &fx);
     spn_json_end(w);
 }
 
@@ -558,12 +576,33 @@ void spn_status_prometheus(spn_buf_t *b, apr_pool_t *p, const spn_status_t *st)
 
 void spn_status_ref(spn_buf_t *b, const spn_status_t *st, const spn_failure_t *f)
 {
-    spn_service_t none;
-    const spn_service_t *svc = scope_svc(st, f, &none);
+    spn_service_t svc;
     spn_diag_t d;
 
-    spn_diag_from_failure(&d, f, svc);
-    if (st->store)       /* facts that arrived since enrich the record */
-        spn_store_dir_refine_failure(st->store, &d, f, svc->account, NULL);
-    spn_render_page(b, &d, svc, SPN_DETAIL_FULL, f->ref);
+    failure_diag(st, f, &d, &svc);      /* facts that arrived since enrich the record */
+    spn_render_page_as(b, &d, &svc, SPN_DETAIL_FULL, f->ref, SPN_FIX_FOR_ADMIN);
+}
+
+void spn_status_ref_json(spn_buf_t *b, const spn_status_t *st, const spn_failure_t *f)
+{
+    spn_service_t svc;
+    spn_diag_t d;
+    spn_json_t w;
+    char ts[32];
+
+    failure_diag(st, f, &d, &svc);
+    spn_fmt_time(ts, sizeof(ts), f->time);
+    spn_json_init(&w, b);
+    spn_json_object(&w);
+    spn_json_kstr(&w, "ref", f->ref);
+    spn_json_kint(&w, "time", f->time);
+    spn_json_kstr_or_null(&w, "time_utc", ts);
+    spn_json_kstr_or_null(&w, "scope", f->scope);
+    spn_json_kstr_or_null(&w, "client", f->client);
+    spn_json_kstr_or_null(&w, "host", f->host);
+    spn_json_kbool(&w, "proxied", f->proxied);
+    spn_json_key(&w, "diagnosis");
+    spn_diag_json(&w, &d, &svc);
+    spn_json_end(&w);
+    spn_buf_puts(b, "\n");
 }

@@ -41,6 +41,10 @@ void spn_status_prometheus(spn_buf_t *b, apr_pool_t *p, const spn_status_t *st);
 /* One failure in full (?ref=): the page its user would have seen at
  * detail full, with the configuration of the scope that saw it. */
 void spn_status_ref(spn_buf_t *b, const spn_status_t *st, const spn_failure_t *f);
+/* The same as JSON (?ref=ID&format=json): {"ref", "time", "scope", "client",
+ * "host", "proxied", "diagnosis": the CLI's diagnose --json object, its
+ * cause refined by the directory and its "fix"}. */
+void spn_status_ref_json(spn_buf_t *b, const spn_status_t *st, const spn_failure_t *f);
 
 /* A Prometheus label value (without its quotes): \\ \" \n escaped, other
  * control characters and bytes that are not UTF-8 become U+FFFD, so the

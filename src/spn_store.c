@@ -4,6 +4,9 @@
 #include "spn_dirdiag.h"
 
 #include <apr_strings.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -185,7 +188,7 @@ void spn_failure_from_diag(spn_failure_t *f, const spn_diag_t *d, int64_t now,
     f->cause = (int32_t)d->cause;
     f->etype = apreq ? d->tok.krb5.etype : 0;
     f->kvno = apreq ? (int32_t)d->tok.krb5.kvno : -1;
-    f->proxied = proxied;
+    f->proxied = proxied ? (d->backend_iis ? 2 : 1) : 0;    /* 2: the backend is IIS */
     f->format = (int32_t)d->tok.format;
     f->mech_id = (int32_t)d->tok.mech;
     f->too_large = d->too_large;
@@ -239,6 +242,8 @@ void spn_diag_from_failure(spn_diag_t *d, const spn_failure_t *f, const spn_serv
     memcpy(d->cbt.md5, f->cb_expected, 16);
     for (i = 0; i < 16; i++)
         d->cbt.ok |= f->cb_expected[i] != 0;
+    d->proxied = f->proxied != 0;
+    d->backend_iis = f->proxied == 2;
     d->too_large = f->too_large;
     d->field_partial = f->partial != 0;
     d->field_size = f->field_size > 0 ? (size_t)f->field_size : 0;
@@ -307,11 +312,22 @@ int spn_store_dir_fresh(const spn_store_t *s, const char *spn, int64_t now)
     return slot_fresh(dir_find(s, spn), now);
 }
 
-int spn_store_want(spn_store_t *s, const char *spn, int64_t now)
+/* Wanted SPNs queued for client. */
+static int want_held(const spn_store_t *s, const char *client)
+{
+    int i, n = 0;
+    for (i = 0; i < SPN_WANT_SLOTS; i++)
+        n += s->want[i].since && strcmp(s->want[i].client, client) == 0;
+    return n;
+}
+
+int spn_store_want(spn_store_t *s, const char *spn, const char *client, int64_t now)
 {
     spn_dir_slot_t *d;
-    int i, free_ = -1;
+    int i, free_ = -1, mine, most = 0, victim = -1;
 
+    if (!client)
+        client = "";
     if (!spn_dir_spn_ok(spn))
         return -1;
     if ((d = dir_find(s, spn)) != NULL)
@@ -326,18 +342,45 @@ int spn_store_want(spn_store_t *s, const char *spn, int64_t now)
         else if (strcasecmp(s->want[i].spn, spn) == 0)
             return 0;
     }
-    if (free_ < 0) {
+    mine = want_held(s, client);
+    if (mine >= SPN_WANT_SHARE) {
         s->dir_dropped++;
         return -1;
     }
+    if (free_ < 0) {
+        /* full: the newest of the client holding the most makes room for
+         * one holding fewer (fair share); otherwise this one is dropped */
+        for (i = 0; i < SPN_WANT_SLOTS; i++) {
+            int h = want_held(s, s->want[i].client);
+            if (h > most || (h == most && s->want[i].since > s->want[victim].since)) {
+                most = h;
+                victim = i;
+            }
+        }
+        s->dir_dropped++;
+        if (victim < 0 || most <= mine + 1)
+            return -1;
+        free_ = victim;
+    }
     s->want[free_].since = now > 0 ? now : 1;
     apr_cpystrn(s->want[free_].spn, spn, sizeof(s->want[free_].spn));
+    apr_cpystrn(s->want[free_].client, client, sizeof(s->want[free_].client));
     return 1;
+}
+
+/* Lookups of client's wanted SPNs in this budget's window. */
+static int served(const spn_store_t *s, const char *client)
+{
+    uint32_t i;
+    int n = 0;
+    for (i = 0; i < s->dir_budget_used && i < SPN_DIR_BUDGET; i++)
+        n += strcmp(s->dir_served[i], client) == 0;
+    return n;
 }
 
 int spn_store_want_next(spn_store_t *s, int64_t now, char *out, size_t n)
 {
-    int i, best = -1;
+    int i, best = -1, best_served = 0;
 
     if (now - s->dir_budget_start >= SPN_DIR_REQUERY || now < s->dir_budget_start) {
         s->dir_budget_start = now;
@@ -345,15 +388,44 @@ int spn_store_want_next(spn_store_t *s, int64_t now, char *out, size_t n)
     }
     if (s->dir_budget_used >= SPN_DIR_BUDGET)
         return 0;
-    for (i = 0; i < SPN_WANT_SLOTS; i++)
-        if (s->want[i].since && (best < 0 || s->want[i].since < s->want[best].since))
+    for (i = 0; i < SPN_WANT_SLOTS; i++) {
+        int k;
+        if (!s->want[i].since || (k = served(s, s->want[i].client)) >= SPN_WANT_SHARE)
+            continue;
+        if (best < 0 || k < best_served ||
+            (k == best_served && s->want[i].since < s->want[best].since)) {
             best = i;
+            best_served = k;
+        }
+    }
     if (best < 0)
         return 0;
     apr_cpystrn(out, s->want[best].spn, n);
+    apr_cpystrn(s->dir_served[s->dir_budget_used], s->want[best].client, SPN_CLIENT_KEY);
     s->want[best].since = 0;
     s->dir_budget_used++;
     return 1;
+}
+
+char *spn_store_client_key(const char *ip, char *out, size_t n)
+{
+    unsigned char a[16];
+    char txt[INET6_ADDRSTRLEN];
+
+    if (!n)
+        return out;
+    if (ip && strchr(ip, ':') && inet_pton(AF_INET6, ip, a) == 1 &&
+        !(memcmp(a, "\0\0\0\0\0\0\0\0\0\0\xff\xff", 12) == 0)) {   /* v4-mapped: the v4 */
+        memset(a + 8, 0, 8);
+        if (inet_ntop(AF_INET6, a, txt, sizeof(txt))) {
+            snprintf(out, n, "%s/64", txt);
+            return out;
+        }
+    }
+    if (ip && strncasecmp(ip, "::ffff:", 7) == 0 && strchr(ip + 7, '.'))
+        ip += 7;
+    apr_cpystrn(out, ip ? ip : "", n);
+    return out;
 }
 
 int spn_store_dir_put(spn_store_t *s, const spn_dir_spn_t *f, int pinned, int64_t now)
@@ -404,37 +476,38 @@ int spn_store_dir_get(const spn_store_t *s, const char *spn, spn_dir_spn_t *out)
     return 1;
 }
 
-int spn_store_dir_note(spn_store_t *s, spn_diag_t *d, const char *account, const char *host,
-                       int64_t now, const spn_dir_ours_t *ours)
+int spn_store_dir_note(spn_store_t *s, const spn_dir_ask_t *a, const char *client,
+                       int64_t now, spn_dir_spn_t *facts)
 {
-    char asked[2][SPN_DIR_SPN_MAX];
-    spn_dir_slot_t *slot;
-    int n = spn_dir_asked(d, host, asked), i;
+    int i;
 
-    for (i = 0; i < n; i++)
-        if (spn_dir_ours(asked[i], ours))
-            spn_store_want(s, asked[i], now);
-    if (n < 1 || !spn_dir_ours(asked[0], ours) || !(slot = dir_find(s, asked[0])))
+    for (i = 0; i < a->n && i < 2; i++)
+        spn_store_want(s, a->spn[i], client, now);
+    return a->n >= 1 && a->refine && spn_store_dir_get(s, a->spn[0], facts);
+}
+
+int spn_dir_refine_failure(spn_diag_t *d, const spn_failure_t *f, const char *account,
+                           const spn_dir_spn_t *facts)
+{
+    spn_cause_t shown = d->cause;
+
+    if (!facts || facts->state != SPN_DIR_OK)
         return 0;
-    spn_dir_refine(d, account, &slot->f);
+    if (f->base_cause >= 0 && f->base_cause < SPN_C_COUNT)
+        d->cause = (spn_cause_t)f->base_cause;
+    spn_dir_refine(d, account, facts);
+    if (d->dir_state != SPN_DIR_OK)
+        d->cause = shown;
     return d->dir_state == SPN_DIR_OK;
 }
 
 int spn_store_dir_refine_failure(const spn_store_t *s, spn_diag_t *d, const spn_failure_t *f,
-                                 const char *account, const spn_dir_ours_t *ours)
+                                 const char *account)
 {
-    char asked[2][SPN_DIR_SPN_MAX];
+    spn_dir_ask_t a;
     spn_dir_spn_t facts;
-    spn_cause_t shown = d->cause;
 
-    if (spn_dir_asked(d, f->host, asked) < 1 || !spn_dir_ours(asked[0], ours) ||
-        !spn_store_dir_get(s, asked[0], &facts) ||
-        facts.state != SPN_DIR_OK)
-        return 0;
-    if (f->base_cause >= 0 && f->base_cause < SPN_C_COUNT)
-        d->cause = (spn_cause_t)f->base_cause;
-    spn_dir_refine(d, account, &facts);
-    if (d->dir_state != SPN_DIR_OK)
-        d->cause = shown;
-    return d->dir_state == SPN_DIR_OK;
+    return spn_dir_ask(&a, d, f->host, NULL) > 0 && a.refine &&
+           spn_store_dir_get(s, a.spn[0], &facts) &&
+           spn_dir_refine_failure(d, f, account, &facts);
 }

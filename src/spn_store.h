@@ -10,13 +10,13 @@
 
 #include <stdint.h>
 
-struct spn_dir_ours_s;          /* spn_dirdiag.h */
+struct spn_dir_ask_s;           /* spn_dirdiag.h */
 
 /* One failed exchange, as kept.  Strings are NUL-terminated, truncated. */
 typedef struct {
     uint64_t seq;               /* 1, 2, ...; 0 = empty slot */
     int64_t time;               /* seconds since the epoch */
-    int32_t cause, etype, kvno, proxied;   /* kvno -1, etype 0: none */
+    int32_t cause, etype, kvno, proxied;   /* kvno -1, etype 0: none; proxied 2: by IIS */
     int32_t format, mech_id;    /* spn_format_t, spn_mech_t of the token */
     int32_t too_large, field_size, field_limit, partial;   /* token-too-large (spn_size.h) */
     char ref[12];
@@ -103,7 +103,12 @@ typedef struct {
  * for, so: the queue is capped (SPN_WANT_SLOTS; more are dropped and
  * counted), an SPN is looked up at most once per SPN_DIR_REQUERY seconds
  * whatever the answer (a miss and an error are cached like a hit), and at
- * most SPN_DIR_BUDGET wanted SPNs per SPN_DIR_REQUERY seconds in all. */
+ * most SPN_DIR_BUDGET wanted SPNs per SPN_DIR_REQUERY seconds in all.
+ * And one client (spn_store_client_key: an IPv4 address, an IPv6 /64)
+ * gets a fair share at most: SPN_WANT_SHARE queued SPNs, a full queue
+ * makes room for a client holding fewer than the one holding the most,
+ * and SPN_WANT_SHARE of each SPN_DIR_BUDGET lookups, the least served
+ * client's first. */
 #define SPN_DIR_CONF_MAX 64     /* configured SPNs (both forms) looked up, pinned */
 #define SPN_WANT_SLOTS  16
 /* room for every configured SPN and a full queue of wanted ones besides:
@@ -112,6 +117,8 @@ typedef struct {
 #define SPN_DIR_SLOTS   (SPN_DIR_CONF_MAX + SPN_WANT_SLOTS)
 #define SPN_DIR_REQUERY 60
 #define SPN_DIR_BUDGET  10
+#define SPN_WANT_SHARE  4       /* one client's share of the queue and of the budget */
+#define SPN_CLIENT_KEY  48
 typedef struct {
     int64_t tried;              /* last lookup attempt; 0 = empty slot */
     int64_t used;               /* last wanted or read (LRU) */
@@ -121,6 +128,7 @@ typedef struct {
 typedef struct {
     int64_t since;              /* 0 = empty */
     char spn[256];
+    char client[SPN_CLIENT_KEY];    /* who wanted it (spn_store_client_key) */
 } spn_want_t;
 
 /* The block's layout: bump it whenever spn_store_t, spn_failure_t,
@@ -128,7 +136,7 @@ typedef struct {
  * header differs (version, sizes, SPN_C_COUNT) is not reused after a
  * graceful restart: its counters would land on other causes. */
 #ifndef SPN_STORE_LAYOUT_TEST_BUMP
-#define SPN_STORE_LAYOUT 6u   /* 5: causes 17-19; 6: 80 directory slots */
+#define SPN_STORE_LAYOUT 7u   /* 5: causes 17-19; 6: 80 directory slots; 7: wanted by whom */
 #else
 #define SPN_STORE_LAYOUT 1003u   /* test-only build: another layout (t/layout.t) */
 #endif
@@ -165,6 +173,7 @@ typedef struct {
     char dir_error[256];                    /* why the last connection failed */
     spn_dir_slot_t dir[SPN_DIR_SLOTS];
     spn_want_t want[SPN_WANT_SLOTS];
+    char dir_served[SPN_DIR_BUDGET][SPN_CLIENT_KEY];  /* whose wanted SPNs this budget took */
     spn_failure_t ring[];                   /* capacity records */
 } spn_store_t;
 
@@ -199,13 +208,26 @@ const spn_event_t *spn_store_event_recent(const spn_store_t *s, uint32_t i);
 uint64_t spn_store_bucket(const spn_store_t *s, int width, int64_t t, uint32_t *n);
 
 /* Directory facts.  Call with the writers' lock held; the gets copy out.
- * spn_store_want: a failure asks for spn at now: 1 queued, 0 not needed
- * (looked up less than SPN_DIR_REQUERY ago, or queued already), -1 not
- * taken (not an SPN we look up, or the queue is full: counted). */
-int spn_store_want(spn_store_t *s, const char *spn, int64_t now);
-/* The oldest wanted SPN into out (n bytes), taken off the queue, when the
- * budget allows one more lookup now: 1, else 0. */
+ * Nothing here matches a pattern or looks at what a client sent beyond
+ * copying and comparing fixed-size names: which SPNs a failure may ask
+ * about is decided before the lock (spn_dir_ask).
+ * spn_store_want: client (spn_store_client_key; NULL: "") asks for spn at
+ * now: 1 queued, 0 not needed (looked up less than SPN_DIR_REQUERY ago,
+ * or queued already), -1 not taken (not an SPN we look up, the client
+ * holds its share of the queue, or the queue is full of clients holding
+ * no more than it: counted).  When the queue is full and client holds
+ * fewer than the client holding the most, that client's newest is dropped
+ * (counted) to make room. */
+int spn_store_want(spn_store_t *s, const char *spn, const char *client, int64_t now);
+/* The next wanted SPN into out (n bytes), taken off the queue, when the
+ * budget allows one more lookup now: the oldest of the client served
+ * least in this budget's window, a client served SPN_WANT_SHARE times
+ * waiting for the next window: 1, else 0. */
 int spn_store_want_next(spn_store_t *s, int64_t now, char *out, size_t n);
+/* The client key of address ip: an IPv4 address as it is, an IPv6 one as
+ * its /64 ("2001:db8:1:2::/64": one host has a /64 to pick from), anything
+ * else as it is, truncated.  Into out (n bytes); returns out. */
+char *spn_store_client_key(const char *ip, char *out, size_t n);
 /* Stores a lookup's answer (f->spn names it); pinned for a configured
  * SPN.  An error keeps the holders of an earlier answer (marked with the
  * error).  Returns 0, -1 when every slot is pinned. */
@@ -217,18 +239,23 @@ int spn_store_dir_get(const spn_store_t *s, const char *spn, spn_dir_spn_t *out)
 /* 1 when spn was looked up less than SPN_DIR_REQUERY seconds before now. */
 int spn_store_dir_fresh(const spn_store_t *s, const char *spn, int64_t now);
 
-/* A failure's diagnosis d meets the directory: the SPNs it asked for
- * (spn_dir_asked, host = the Host the client asked for) are wanted, and
- * d is refined with the facts already held about the first (never a
- * lookup).  account: the service account, or NULL.  Lock held.  Returns
- * 1 when facts refined d.  ours (spn_dirdiag.h; NULL: every SPN): an SPN
- * that is not ours is neither wanted nor used to refine d. */
-int spn_store_dir_note(spn_store_t *s, spn_diag_t *d, const char *account, const char *host,
-                       int64_t now, const struct spn_dir_ours_s *ours);
-/* The same for a record shown later (?ref=): d rebuilt from f is refined
- * with the facts held now (read only). */
+/* A failure meets the directory, a (spn_dir_ask, made before the lock)
+ * saying what it asked for: those SPNs are wanted for client, and the
+ * facts already held about the first, when a->refine, are copied into
+ * facts (never a lookup).  Lock held.  Returns 1 when facts were copied;
+ * the caller refines d with them (spn_dir_refine) after unlocking. */
+int spn_store_dir_note(spn_store_t *s, const struct spn_dir_ask_s *a, const char *client,
+                       int64_t now, spn_dir_spn_t *facts);
+/* A record shown later (?ref=): d rebuilt from f is refined with facts
+ * (the held facts about spn_dir_ask's first, when a->refine; NULL: none)
+ * from f's base cause.  Pure, no store.  Returns 1 when facts refined d. */
+int spn_dir_refine_failure(spn_diag_t *d, const spn_failure_t *f, const char *account,
+                           const spn_dir_spn_t *facts);
+/* The same with the facts s holds about the SPN f asked for, taken as
+ * asked (no ours: nothing matched): for a copy of the store (the status
+ * page's) or under the lock.  Returns 1 when facts refined d. */
 int spn_store_dir_refine_failure(const spn_store_t *s, spn_diag_t *d, const spn_failure_t *f,
-                                 const char *account, const struct spn_dir_ours_s *ours);
+                                 const char *account);
 
 /* Fills f from a diagnosis; strings are truncated to fit. */
 void spn_failure_from_diag(spn_failure_t *f, const spn_diag_t *d, int64_t now,

@@ -10,7 +10,7 @@ use Test::More;
 use JSON::PP ();
 use SpnTest;
 
-plan tests => 45;
+plan tests => 53;
 
 my $S = 'status.spncheck.test';
 sub status_json {
@@ -114,6 +114,28 @@ my $one = fetch($S, "/spncheck-status?ref=$refs[1]");
 is($one->{status}, 200, '?ref: 200');
 is(cause_of($one), 'spn-wrong-account', '?ref: the page at full detail');
 is(fetch($S, '/spncheck-status?ref=NONE-XXXX')->{status}, 404, '?ref unknown: 404');
+
+# The same failure as JSON (issue 18): the diagnosis, refined, with its fix
+my $oj = fetch($S, "/spncheck-status?ref=$refs[1]&format=json");
+like($oj->{ctype}, qr{^application/json}, '?ref&format=json: JSON');
+my $ref1 = JSON::PP::decode_json($oj->{body});
+is($ref1->{diagnosis}{cause}, 'spn-wrong-account', '?ref JSON: the cause');
+my @steps = @{$ref1->{diagnosis}{fix}{steps} || []};
+ok(@steps && !grep({ $_->{where} !~ /^(?:dc|server|client)$/ || ref($_->{argv}) ne 'ARRAY' ||
+                     grep({ ref($_) || !length } @{$_->{argv}}) } @steps),
+   '?ref JSON: steps of {where, argv, why}');
+my %cmds = map { (join ' ', @{$_->{argv}}) => 1 } @steps;
+ok($cmds{'setspn -S HTTP/WRONG SPNCHECK\svc-web'} && $cmds{'setspn -S HTTP/wrong.spncheck.test SPNCHECK\svc-web'},
+   '?ref JSON: both name forms registered on the service account');
+my ($rec) = grep { $_->{ref} eq $refs[1] } @{$after->{recent}};
+is_deeply($rec->{fix}, $ref1->{diagnosis}{fix}, 'status JSON: the recent failure carries the same fix');
+my @plain = grep { !grep { m{[^\w./:=\\-]} } @{$_->{argv}} } @steps;
+ok(@plain && !grep({ index($one->{body}, join(' ', @{$_->{argv}})) < 0 } @plain),
+   '?ref page: every (plain) step of the JSON is in the HTML block');
+my ($evil_ref) = $evil->{body} =~ /name="spncheck-ref" content="([^"]+)"/;
+my $ej = JSON::PP::decode_json(fetch($S, "/spncheck-status?ref=$evil_ref&format=json")->{body});
+ok(!grep({ grep { /[<>\n]/ } @{$_->{argv}} } @{$ej->{diagnosis}{fix}{steps} || []}),
+   'hostile ticket: no markup or newline in any step');
 
 # Access: the example config lets 127.0.0.1 in, not 127.0.0.2
 is(fetch($S, '/spncheck-status', curl => ['--interface', '127.0.0.2'])->{status}, 403,

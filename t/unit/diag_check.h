@@ -52,7 +52,7 @@ static const char *diag_check(const spn_diag_t *d, const spn_service_t *svc,
         !DC_TERM(d->netbios) || !DC_TERM(d->ticket.client) || !DC_TERM(d->tok.error.message) ||
         !DC_TERM(d->backend.error.message))
         return "a string field is not NUL-terminated within its size";
-    if (strlen(d->netbios) > strlen(d->fqdn) && !(svc->netbios && *svc->netbios))
+    if (*d->fqdn && strlen(d->netbios) > strcspn(d->fqdn, ".") && !(svc->netbios && *svc->netbios))
         return "derived netbios longer than fqdn";
     if (!DC_BOOL(d->configured) || !DC_BOOL(d->held) || !DC_BOOL(d->etype_available) ||
         !DC_BOOL(d->has_backend) || !DC_BOOL(d->ticket.decrypted) ||

@@ -287,9 +287,10 @@ int main(int argc, const char *const *argv)
            "  summary page: sizes and 400, no remedies");
         spn_buf_init(&page, pool, 4096);
         spn_render_page(&page, &d, &svc, SPN_DETAIL_FULL, "TEST-REF1");
-        ok(strstr(page.s, "LimitRequestFieldSize 65536") && strstr(page.s, "MaxFieldLength") &&
-           strstr(page.s, "MaxRequestBytes") && strstr(page.s, "Request Header too long") &&
-           !strstr(page.s, "KB1077"), "  full page: both fixes, Microsoft's name, no SPN advice");
+        ok(strstr(page.s, "LimitRequestFieldSize 65536") && !strstr(page.s, "MaxFieldLength") &&
+           !strstr(page.s, "MaxRequestBytes") && strstr(page.s, "Request Header too long") &&
+           !strstr(page.s, "KB1077") && !strstr(page.s, "setspn"),
+           "  full page: this httpd's limit (no HTTP.sys: no IIS here), Microsoft's name, no SPN advice");
         spn_buf_init(&page, pool, 256);
         spn_diag_logline(&page, &d);
         ok(strstr(page.s, "cause=token-too-large") && strstr(page.s, "size=8192 limit=8190"),

@@ -252,27 +252,30 @@ static void test_directory(apr_pool_t *p)
     int i, got, ok_all;
 
     (void)p;
-    is_int(spn_store_want(s, "HTTP/web01.test", 5000), 1, "want: queued");
-    is_int(spn_store_want(s, "http/WEB01.test", 5001), 0, "want: already queued (case-insensitive)");
-    is_int(spn_store_want(s, "HTTP/a b", 5001), -1, "want: not an SPN we look up");
-    is_int(spn_store_want(s, "HTTP/x)(cn=*", 5001), -1, "want: filter characters refused");
+    is_int(spn_store_want(s, "HTTP/web01.test", NULL, 5000), 1, "want: queued");
+    is_int(spn_store_want(s, "http/WEB01.test", NULL, 5001), 0, "want: already queued (case-insensitive)");
+    is_int(spn_store_want(s, "HTTP/a b", NULL, 5001), -1, "want: not an SPN we look up");
+    is_int(spn_store_want(s, "HTTP/x)(cn=*", NULL, 5001), -1, "want: filter characters refused");
     ok(spn_store_want_next(s, 5002, spn, sizeof(spn)) && !strcmp(spn, "HTTP/web01.test"),
        "want_next: the wanted SPN");
     ok(!spn_store_want_next(s, 5002, spn, sizeof(spn)), "want_next: queue empty");
     f = dfacts("HTTP/web01.test", SPN_DIR_OK, 0, NULL);
     spn_store_dir_put(s, &f, 0, 5003);
-    is_int(spn_store_want(s, "HTTP/web01.test", 5010), 0, "a miss is cached: not wanted again within a minute");
-    is_int(spn_store_want(s, "HTTP/web01.test", 5003 + SPN_DIR_REQUERY), 1,
+    is_int(spn_store_want(s, "HTTP/web01.test", NULL, 5010), 0, "a miss is cached: not wanted again within a minute");
+    is_int(spn_store_want(s, "HTTP/web01.test", NULL, 5003 + SPN_DIR_REQUERY), 1,
            "wanted again a minute later");
     spn_store_want_next(s, 5063, spn, sizeof(spn));
     f = dfacts("HTTP/err.test", SPN_DIR_ERROR, 0, NULL);
     spn_store_dir_put(s, &f, 0, 5070);
-    is_int(spn_store_want(s, "HTTP/err.test", 5071), 0, "an error is cached too");
+    is_int(spn_store_want(s, "HTTP/err.test", NULL, 5071), 0, "an error is cached too");
 
-    /* the queue is capped; the rest are dropped and counted */
+    /* the queue is capped; the rest are dropped and counted (each its own
+     * client: one client gets a share only, t/unit/test_want.c) */
     for (i = 0, got = 0; i < SPN_WANT_SLOTS + 5; i++) {
+        char client[32];
         snprintf(name, sizeof(name), "HTTP/h%d.test", i);
-        got += spn_store_want(s, name, 6000 + i) == 1;
+        snprintf(client, sizeof(client), "10.0.0.%d", i);
+        got += spn_store_want(s, name, client, 6000 + i) == 1;
     }
     is_int(got, SPN_WANT_SLOTS, "queue capped at SPN_WANT_SLOTS");
     is_int((int)s->dir_dropped, 5, "the others dropped, counted");
