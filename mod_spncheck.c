@@ -255,8 +255,12 @@ static void explain(request_rec *o, exchange *x)
     obs.gss_error = apr_table_get(o->subprocess_env, "MAG_ERROR_TEXT");
     obs.proxied = proxied;
     obs.backend_www = proxied ? backend : NULL;
-    if (proxied && !(obs.backend_server = apr_table_get(o->headers_out, "Server")))
-        obs.backend_server = apr_table_get(o->err_headers_out, "Server");
+    if (proxied) {      /* does the backend show IIS? (its steps only then) */
+        if (!(obs.backend_server = apr_table_get(o->headers_out, "Server")))
+            obs.backend_server = apr_table_get(o->err_headers_out, "Server");
+        if (!(obs.backend_powered_by = apr_table_get(o->headers_out, "X-Powered-By")))
+            obs.backend_powered_by = apr_table_get(o->err_headers_out, "X-Powered-By");
+    }
     obs.tls_cert = proxied ? served_cert(o) : NULL;    /* a backend that binds to its TLS */
     obs.too_large = x->too_large;
     obs.field_size = x->field_size;

@@ -14,6 +14,7 @@
  * forms, {host} {netbios} {fqdn}, {account} {account_sam} the service
  * account, {holder} {holder_sam} {via} {other} the directory's, {realm}
  * {client_realm}, {keytab} {ktfile} (its file name, for ktpass -out),
+ * {crypto} (ktpass's name of the ticket's enctype; AES256-SHA1 without one),
  * {group} (httpd's), {tkt_kvno} {acct_kvno} {dir_kvno} {kt_kvnos} {etype}. */
 #define DC(w, why, ...) {w, SPN_FIX_DC, why, {__VA_ARGS__, NULL}}
 #define SERVER(w, why, ...) {w, SPN_FIX_SERVER, why, {__VA_ARGS__, NULL}}
@@ -46,7 +47,7 @@
     DC("account keytab acctkvno " w, "make {ktfile} with {account}'s current key for {spn}, " \
        "keeping its password: type {account}'s current password at the prompt (AD's kvno " \
        "is {acct_kvno})", "ktpass", "-out", "{ktfile}", "-princ", "{spn}@{realm}", \
-       "-mapuser", "{account}", "-crypto", "AES256-SHA1", "-ptype", "KRB5_NT_PRINCIPAL", \
+       "-mapuser", "{account}", "-crypto", "{crypto}", "-ptype", "KRB5_NT_PRINCIPAL", \
        "-pass", "*", "-setpass", "-setupn", "-kvno", "{acct_kvno}"), \
     NOTE("account keytab acctkvno " w, "Without -setpass, ktpass would set the password you " \
          "type as {account}'s new one: every other keytab of {account} would go stale."), \
@@ -54,7 +55,7 @@
        "{account}'s password to the one you type: every other keytab of {account} goes " \
        "stale, and whatever logs on as {account} (an IIS application pool) needs the new " \
        "password", "ktpass", "-out", "{ktfile}", "-princ", "{spn}@{realm}", "-mapuser", \
-       "{account}", "-crypto", "AES256-SHA1", "-ptype", "KRB5_NT_PRINCIPAL", "-pass", "*"), \
+       "{account}", "-crypto", "{crypto}", "-ptype", "KRB5_NT_PRINCIPAL", "-pass", "*"), \
     NOTE("account keytab !acctkvno " w, "To keep {account}'s password instead, read its " \
          "msDS-KeyVersionNumber and run ktpass with -setpass -setupn -kvno and that number, " \
          "typing the current password."), \
@@ -386,7 +387,6 @@ const spn_cause_info_t spn_causes[SPN_C_COUNT] = {
          "typo resets the account's key)",
          "two servers export keytabs for one account, and each export changes the key"},
         {
-        SERVER("keytab", "the kvnos the keytab holds now", "klist", "-k", "-t", "-e", "{keytab}"),
         KEYTAB("")}},
     [SPN_C_BACKEND_CHANNEL_BINDING] = {
         "backend-channel-binding", "The backend requires channel binding to its own TLS",
@@ -433,6 +433,10 @@ const spn_cause_info_t spn_causes[SPN_C_COUNT] = {
         NOTE("!backend400", "Raise this httpd's limit, LimitRequestFieldSize 65536, in the main "
              "server or the first virtual host of the address (it applies before the Host is "
              "known), then reload httpd."),
+        NOTE("backend400 !iis", "If the backend is IIS, raise HTTP.sys's limits there: "
+             "MaxFieldLength 65534 and MaxRequestBytes 16777216 (REG_DWORD) under "
+             "HKLM\\System\\CurrentControlSet\\Services\\HTTP\\Parameters, then restart "
+             "HTTP.sys; otherwise raise the backend server's own header limit."),
         DC("backend400 iis", "on the IIS server: a larger header field for HTTP.sys", "reg", "add",
            "HKLM\\System\\CurrentControlSet\\Services\\HTTP\\Parameters", "/v", "MaxFieldLength",
            "/t", "REG_DWORD", "/d", "65534", "/f"),

@@ -295,9 +295,10 @@ static void diagnose_token(apr_pool_t *p, krb5_context ctx, const spn_service_t 
         return;
     }
     d->proxied = obs->proxied;
-    d->backend_iis = obs->proxied && obs->backend_server &&
-                     (strstr(obs->backend_server, "Microsoft-IIS") ||
-                      strstr(obs->backend_server, "Microsoft-HTTPAPI"));
+    d->backend_iis = obs->proxied &&
+                     ((obs->backend_server && (strstr(obs->backend_server, "Microsoft-IIS") ||
+                                               strstr(obs->backend_server, "Microsoft-HTTPAPI"))) ||
+                      (obs->backend_powered_by && strstr(obs->backend_powered_by, "ASP.NET")));
     if (obs->tls_cert)
         spn_cbt_from_pem(obs->tls_cert, strlen(obs->tls_cert), &d->cbt);
     if (obs->proxied && obs->backend_www) {     /* a backend's token only behind a proxy */

@@ -20,6 +20,7 @@ typedef struct {
     int proxied;                /* the 401 came from a backend (reverse proxy) */
     const char *backend_www;    /* the backend's WWW-Authenticate with a token, or NULL */
     const char *backend_server; /* the backend's Server header (proxied), or NULL */
+    const char *backend_powered_by;  /* its X-Powered-By (IIS: ASP.NET), or NULL */
     const char *tls_cert;       /* PEM certificate this server served the client (TLS), or NULL */
     /* token-too-large (src/spn_size.h): a 400 for the Authorization field */
     int too_large;              /* SPN_TOO_LARGE_HERE / _BACKEND, or 0 */
@@ -57,7 +58,8 @@ typedef struct spn_diag_s {
     int proxied;
     int has_backend;            /* backend sent a token: decoded in backend */
     spn_token_t backend;
-    int backend_iis;            /* the backend's answer shows IIS (Server: Microsoft-IIS/HTTPAPI) */
+    int backend_iis;            /* the backend's answer shows IIS (Server: Microsoft-IIS or
+                                   -HTTPAPI, or X-Powered-By: ASP.NET) */
     spn_cbt_t cbt;              /* expected binding, from obs->tls_cert (cbt.ok) */
     int cb_state;               /* SPN_CB_* */
     uint8_t cb_client[16];      /* the client's binding (NONE: zeros) */

@@ -390,6 +390,10 @@ static const char *value(fx_t *x, const char *name, size_t n, int *st, unsigned 
         v = svc->group;
         ok = word_ok(v, "_-");
     }
+    else if (IS("crypto")) {
+        int et = d->tok.has_krb5 ? d->tok.krb5.etype : 0;
+        v = et == 17 ? "AES128-SHA1" : et == 23 ? "RC4-HMAC-NT" : "AES256-SHA1";
+    }
     else if (IS("tkt_kvno"))
         v = num(x, d->tok.krb5.kvno);
     else if (IS("acct_kvno"))

@@ -37,7 +37,8 @@ is($rc, 0, 'kadmin keytab: exit 0');
 is($c->{'keytab-readable'}{state}, 'pass', 'readable');
 is($c->{'spn-in-keytab'}{state}, 'pass', 'holds the SPN');
 is($c->{'both-forms'}{state}, 'warn', 'NetBIOS form missing: warn');
-like($c->{'both-forms'}{remedy}, qr/^setspn -S HTTP\/WEB01 /, 'with the setspn command');
+like($c->{'both-forms'}{remedy}, qr/^register HTTP\/WEB01 on the account the service runs as/,
+     'no account given: what to register, in words (no placeholder)');
 is(scalar(@{$sc->{keytab_entries}}), 2, 'two entries listed');
 ok(!grep({ /key|contents/i } map { keys %$_ } @{$sc->{keytab_entries}}), 'no key material in the listing');
 
