@@ -391,13 +391,20 @@ static int keep_admin_page(const exchange *x)
  * that last line is the one: httpd itself keeps its name only in an
  * info-level log line, and has removed every input filter by the time it
  * answers (so the state hangs on the connection's pool).  Added only to connections whose server has
- * SPNCheck On (pre_connection); a few bytes copied per header line. */
+ * SPNCheck On (pre_connection); a few bytes copied per header line.  Only
+ * the request line and header block are watched (pre_read_request to
+ * post_read_request): a chunked body's trailer is read with the same
+ * limit and the same 400, but a trailer is not the sign-in header. */
 #define HEADER_WATCH_KEY "spncheck-header-watch"
 
 typedef struct {
     char line[SPN_LINE_PREFIX];
     apr_size_t prefix, len;
     int fresh;                      /* the next data starts a line */
+    int cr;                         /* the last byte read was CR */
+    int eol;                        /* 2 for CRLF, 1 for a bare LF: the last line's end */
+    int body;                       /* the request's header block is read: a line read now
+                                       is a chunk size or a trailer, never the sign-in */
 } header_watch;
 
 static apr_status_t header_watch_filter(ap_filter_t *f, apr_bucket_brigade *bb,
@@ -408,7 +415,7 @@ static apr_status_t header_watch_filter(ap_filter_t *f, apr_bucket_brigade *bb,
     apr_status_t rv = ap_get_brigade(f->next, bb, mode, block, readbytes);
     apr_bucket *e;
 
-    if (rv != APR_SUCCESS || mode != AP_MODE_GETLINE)
+    if (rv != APR_SUCCESS || mode != AP_MODE_GETLINE || w->body)
         return rv;
     for (e = APR_BRIGADE_FIRST(bb); e != APR_BRIGADE_SENTINEL(bb); e = APR_BUCKET_NEXT(e)) {
         const char *d;
@@ -422,10 +429,43 @@ static apr_status_t header_watch_filter(ap_filter_t *f, apr_bucket_brigade *bb,
         memcpy(w->line + w->prefix, d, k);
         w->prefix += k;
         w->len += n;
-        if (d[n - 1] == '\n')
+        if (d[n - 1] == '\n') {
             w->fresh = 1;
+            w->eol = (n >= 2 ? d[n - 2] == '\r' : w->cr) ? 2 : 1;    /* CRLF or a bare LF */
+        }
+        w->cr = d[n - 1] == '\r';
     }
     return rv;
+}
+
+/* A request's header block begins (this hook runs only for requests read
+ * from the connection): the watch looks at its lines. */
+static void pre_read_request(request_rec *r, conn_rec *c)
+{
+    void *w_ = NULL;
+    header_watch *w;
+    (void)r;
+    apr_pool_userdata_get(&w_, HEADER_WATCH_KEY, c->pool);
+    if ((w = w_) != NULL) {
+        w->body = 0;
+        w->fresh = 1;
+        w->prefix = w->len = 0;
+        w->cr = 0;
+    }
+}
+
+/* ... and is read: what httpd reads on the connection from now until the
+ * next request is a body (a chunked body's size lines and trailer, which
+ * httpd holds to the same LimitRequestFieldSize): not the sign-in header. */
+static int post_read_request(request_rec *r)
+{
+    void *w_ = NULL;
+    if (r->main || r->prev || r->connection->master)
+        return DECLINED;
+    apr_pool_userdata_get(&w_, HEADER_WATCH_KEY, r->connection->pool);
+    if (w_)
+        ((header_watch *)w_)->body = 1;
+    return DECLINED;
 }
 
 static int pre_connection(conn_rec *c, void *csd)
@@ -459,7 +499,7 @@ static void too_large_here(request_rec *r)
     /* (httpd has removed the filter itself by now: unusable input) */
     apr_pool_userdata_get(&w_, HEADER_WATCH_KEY, r->connection->pool);
     w = w_;
-    if (!w || !w->len || !c || !c->enabled || !notes ||
+    if (!w || !w->len || w->body || !c || !c->enabled || !notes ||
         strncmp(notes, "Size of a request header field exceeds", 38) != 0 ||
         !spn_auth_line(w->line, w->prefix, &scheme))
         return;                             /* another field (a Cookie): untouched */
@@ -473,7 +513,7 @@ static void too_large_here(request_rec *r)
     x->field_size = w->len;
     x->field_partial = !w->fresh;
     if (w->fresh)
-        x->field_size -= w->len >= 2 ? 2 : w->len;     /* CRLF */
+        x->field_size -= w->len >= (apr_size_t)w->eol ? (apr_size_t)w->eol : w->len;  /* CRLF/LF */
     x->field_limit = (apr_size_t)r->server->limit_req_fieldsize;
     x->error_path = 1;
     explain(r, x);
@@ -595,6 +635,7 @@ static int post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp, s
     ssl_var = APR_RETRIEVE_OPTIONAL_FN(ssl_var_lookup);
     ssl_https = APR_RETRIEVE_OPTIONAL_FN(ssl_is_https);
     spncheck_mech_assign(pconf, spncheck_store());
+    spncheck_ntlmssp_warn(ptemp, s);
     spncheck_dir_post_config(pconf, s);
     return spncheck_probe_post_config(pconf, s);
 }
@@ -606,6 +647,8 @@ static void register_hooks(apr_pool_t *p)
     ap_hook_post_config(post_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_child_init(child_init, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_pre_connection(pre_connection, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_pre_read_request(pre_read_request, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_post_read_request(post_read_request, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_log_transaction(log_success, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_check_authn(check_authn, NULL, NULL, APR_HOOK_FIRST, AP_AUTH_INTERNAL_PER_CONF);
     ap_hook_insert_error_filter(insert_error_filter, NULL, NULL, APR_HOOK_MIDDLE);

@@ -85,6 +85,8 @@ int spncheck_scopes_noload(apr_pool_t *p, spn_scope_t **out);
  * every scope (at most SPN_MECH_SCOPES), in spncheck_scopes' order
  * (post_config); and the slot of a request's scope, -1 when none. */
 void spncheck_mech_assign(apr_pool_t *p, spn_store_t *store);
+/* SPN00090 for each scope where raw NTLMSSP reaches gss-ntlmssp (post_config). */
+void spncheck_ntlmssp_warn(apr_pool_t *p, server_rec *s);
 int spncheck_mech_slot(request_rec *r, const spncheck_conf *c);
 /* "host:port" of a server, and the scope label of a request. */
 const char *spncheck_server_label(apr_pool_t *p, const server_rec *s);

@@ -9,10 +9,14 @@
 #include "http_core.h"
 #include "http_log.h"
 #include "http_main.h"
+#include "util_cfgtree.h"
 
 #include "apr_hash.h"
 #include "apr_strings.h"
 #include "spn_mechcount.h"
+
+#include <stdlib.h>
+#include <strings.h>
 
 APLOG_USE_MODULE(spncheck);
 
@@ -338,9 +342,161 @@ static void assign_slot(apr_pool_t *p, server_rec *s, const spncheck_conf *secti
     spn_mech_name_slot(assign_store, i, label);
 }
 
+/* ---- raw-ntlmssp: what reaches mod_auth_gssapi in a scope ------------------------
+ * mod_auth_gssapi's configuration is its own (no API), so the parsed
+ * configuration tree (ap_conftree, as mod_info reads it) is: the scope's
+ * chain is the main server's directives, its virtual host's, then each
+ * <Location> (or <Directory>) whose path is the scope's or encloses it, in
+ * the order httpd merges them.  The scope is mod_auth_gssapi's when
+ * "AuthType GSSAPI" is on the chain; the last GssapiAllowedMech on it says
+ * which mechanisms reach gss_accept_sec_context.  Not looked at: <If>
+ * (conditional), regex sections, .htaccess files. */
+
+/* The section's path: its arguments without quotes and the closing '>'. */
+static const char *section_path(apr_pool_t *p, const ap_directive_t *d)
+{
+    const char *a = d->args ? d->args : "";
+    size_t n = strlen(a);
+    while (n && (a[n - 1] == '>' || a[n - 1] == ' ' || a[n - 1] == '\t'))
+        n--;
+    while (n && (*a == '"' || *a == '\'' || *a == ' '))
+        a++, n--;
+    while (n && (a[n - 1] == '"' || a[n - 1] == '\''))
+        n--;
+    return apr_pstrmemdup(p, a, n);
+}
+
+/* Does section path sp enclose (or equal) the scope's path l? */
+static int encloses(const char *sp, const char *l, int dir)
+{
+    size_t n = strlen(sp);
+    if (!n || sp[0] == '~')
+        return 0;                               /* regex: not followed */
+    if (dir && n > 1 && sp[n - 1] == '/')
+        n--;
+    if (strncmp(sp, l, n) != 0)
+        return 0;
+    return l[n] == '\0' || l[n] == '/' || sp[n - 1] == '/';
+}
+
+typedef struct {
+    int gssapi;                 /* AuthType GSSAPI on the chain */
+    const char *mechs;          /* the last GssapiAllowedMech's arguments, or NULL */
+} gss_chain;
+
+static void chain_directives(const ap_directive_t *d, gss_chain *g)
+{
+    for (; d; d = d->next) {
+        if (d->first_child || d->directive[0] == '<')
+            continue;                           /* sections: their own links */
+        if (strcasecmp(d->directive, "AuthType") == 0 && d->args &&
+            strncasecmp(d->args + strspn(d->args, "\"' "), "GSSAPI", 6) == 0)
+            g->gssapi = 1;
+        else if (strcasecmp(d->directive, "GssapiAllowedMech") == 0)
+            g->mechs = d->args ? d->args : "";
+    }
+}
+
+/* The sections of kind (<Location or <Directory) among d's siblings that
+ * enclose l, in order. */
+static void chain_sections(apr_pool_t *p, const ap_directive_t *d, const char *kind,
+                           const char *l, gss_chain *g)
+{
+    for (; d; d = d->next)
+        if (strcasecmp(d->directive, kind) == 0 &&
+            encloses(section_path(p, d), l, kind[1] == 'D' || kind[1] == 'd'))
+            chain_directives(d->first_child, g);
+}
+
+/* Whether gss-ntlmssp is installed, looked up once per walk of the scopes. */
+typedef struct {
+    int known, installed;
+    const char *so;
+} gss_installed;
+
+/* The chain of the scope (location NULL: the virtual host itself). */
+static gss_chain scope_chain(apr_pool_t *p, const ap_directive_t *vh, const char *location,
+                             int dir)
+{
+    const char *kind = dir ? "<Directory" : "<Location";
+    gss_chain g = { 0, NULL };
+
+    chain_directives(ap_conftree, &g);
+    if (vh)
+        chain_directives(vh->first_child, &g);
+    if (location) {
+        chain_sections(p, ap_conftree, kind, location, &g);
+        if (vh)
+            chain_sections(p, vh->first_child, kind, location, &g);
+    }
+    return g;
+}
+
+/* A virtual host with SPNCheck On covers its sections: the first
+ * <Location>/<Directory> among d's siblings with "AuthType GSSAPI" whose
+ * chain admits NTLMSSP (its path in *where), else whether any had it. */
+static int vhost_sections(apr_pool_t *p, const ap_directive_t *d, const ap_directive_t *vh,
+                          int *any, const char **where)
+{
+    for (; d; d = d->next) {
+        int dir = strcasecmp(d->directive, "<Directory") == 0;
+        gss_chain own = { 0, NULL }, g;
+        const char *path;
+        if (!dir && strcasecmp(d->directive, "<Location") != 0)
+            continue;
+        chain_directives(d->first_child, &own);
+        path = section_path(p, d);
+        if (!own.gssapi || path[0] == '~')
+            continue;
+        *any = 1;
+        g = scope_chain(p, vh, path, dir);
+        if (!g.mechs || spn_mechs_admit_ntlmssp(g.mechs)) {
+            *where = apr_pstrcat(p, dir ? "<Directory " : "<Location ", path, ">", NULL);
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static int ntlmssp_state(apr_pool_t *p, server_rec *s, const char *location, int dir,
+                         gss_installed *gi, const char **so, const char **where)
+{
+    const ap_directive_t *d, *vh = NULL;
+    gss_chain g;
+    int any = 0, open = 0;
+
+    for (d = ap_conftree; s->is_virtual && d; d = d->next)
+        if (strcasecmp(d->directive, "<VirtualHost") == 0 && s->defn_name && d->filename &&
+            strcmp(d->filename, s->defn_name) == 0 && d->line_num == (int)s->defn_line_number)
+            vh = d;
+    g = scope_chain(p, vh, location, dir);
+    if (g.gssapi) {
+        any = 1;
+        open = !g.mechs || spn_mechs_admit_ntlmssp(g.mechs);
+    }
+    else if (!location) {
+        open = vhost_sections(p, ap_conftree, vh, &any, where) ||
+               (vh && vhost_sections(p, vh->first_child, vh, &any, where));
+    }
+    if (!any)
+        return SPN_NTLMSSP_NA;
+    if (!gi->known) {
+        char lib[512] = "";
+        const char *env = getenv("GSS_MECH_CONFIG");
+        gi->installed = spn_ntlmssp_installed(p, env && *env ? env : "/etc/gss/mech",
+                                              "/etc/gss/mech.d", lib, sizeof(lib));
+        gi->so = apr_pstrdup(p, lib);
+        gi->known = 1;
+    }
+    if (!gi->installed)
+        return SPN_NTLMSSP_ABSENT;
+    *so = gi->so;
+    return open ? SPN_NTLMSSP_OPEN : SPN_NTLMSSP_KRB5;
+}
+
 static void add_scope(apr_pool_t *p, apr_array_header_t *a, server_rec *s,
                       const spncheck_conf *c, const char *location, int load,
-                      const spncheck_conf *section)
+                      const spncheck_conf *section, int dir, gss_installed *gi)
 {
     spn_scope_t *sc = apr_array_push(a);
     apr_array_header_t *names = apr_array_make(p, 4, sizeof(const char *));
@@ -361,6 +517,7 @@ static void add_scope(apr_pool_t *p, apr_array_header_t *a, server_rec *s,
     sc->n_names = names->nelts;
     sc->detail = c->detail;
     sc->ntlm_share_max = c->ntlm_share;
+    sc->ntlmssp = ntlmssp_state(p, s, location, dir, gi, &sc->ntlmssp_so, &sc->ntlmssp_where);
     if (assigning)
         assign_slot(p, s, section, a->nelts - 1,
                     apr_pstrcat(p, sc->server, location ? location : "", NULL));
@@ -369,7 +526,8 @@ static void add_scope(apr_pool_t *p, apr_array_header_t *a, server_rec *s,
 /* Sections (<Location>, <Directory>) that set one of our directives and
  * end up with SPNCheck On, merged over their server as a request would. */
 static void add_sections(apr_pool_t *p, apr_array_header_t *a, server_rec *s,
-                         const spncheck_conf *vhost, apr_array_header_t *sec, int load)
+                         const spncheck_conf *vhost, apr_array_header_t *sec, int load, int dir,
+                         gss_installed *gi)
 {
     int i;
     for (i = 0; sec && i < sec->nelts; i++) {
@@ -381,7 +539,7 @@ static void add_sections(apr_pool_t *p, apr_array_header_t *a, server_rec *s,
             continue;
         m = spncheck_merge_dir(p, (void *)vhost, (void *)c);
         if (m->enabled)
-            add_scope(p, a, s, m, cd && cd->d ? cd->d : "?", load, c);
+            add_scope(p, a, s, m, cd && cd->d ? cd->d : "?", load, c, dir, gi);
     }
 }
 
@@ -389,6 +547,7 @@ static int scopes(apr_pool_t *p, spn_scope_t **out, int load)
 {
     apr_array_header_t *a = apr_array_make(p, 8, sizeof(spn_scope_t));
     server_rec *s;
+    gss_installed gi = { 0, 0, NULL };
 
     for (s = ap_server_conf; s; s = s->next) {
         const spncheck_conf *vh = ap_get_module_config(s->lookup_defaults, &spncheck_module);
@@ -396,9 +555,9 @@ static int scopes(apr_pool_t *p, spn_scope_t **out, int load)
         if (!vh)
             continue;
         if (vh->enabled)
-            add_scope(p, a, s, vh, NULL, load, NULL);
-        add_sections(p, a, s, vh, sc->sec_url, load);
-        add_sections(p, a, s, vh, sc->sec_dir, load);
+            add_scope(p, a, s, vh, NULL, load, NULL, 0, &gi);
+        add_sections(p, a, s, vh, sc->sec_url, load, 0, &gi);
+        add_sections(p, a, s, vh, sc->sec_dir, load, 1, &gi);
     }
     *out = (spn_scope_t *)a->elts;
     return a->nelts;
@@ -440,4 +599,24 @@ int spncheck_mech_slot(request_rec *r, const spncheck_conf *c)
         (v = apr_hash_get(sv->mech_slots, &c->origin, sizeof(c->origin))) != NULL)
         return (int)(apr_uintptr_t)v - 1;
     return sv->mech_slot;
+}
+
+void spncheck_ntlmssp_warn(apr_pool_t *p, server_rec *s)
+{
+    spn_scope_t *sc;
+    int i, n;
+
+    if (ap_state_query(AP_SQ_MAIN_STATE) == AP_SQ_MS_CREATE_PRE_CONFIG)
+        return;                     /* the first of httpd's two passes: once is enough */
+    n = spncheck_scopes_noload(p, &sc);
+    for (i = 0; i < n; i++)
+        if (sc[i].ntlmssp == SPN_NTLMSSP_OPEN)
+            ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s, SPNLOGNO(00090)
+                         "raw-ntlmssp: gss-ntlmssp is installed (%s) and no GssapiAllowedMech "
+                         "limits mod_auth_gssapi to Kerberos in %s%s%s: a raw NTLMSSP token under "
+                         "Negotiate crashes the httpd child (gss-ntlmssp 1.2.0); add "
+                         "\"GssapiAllowedMech krb5\" there", sc[i].ntlmssp_so, sc[i].server,
+                         sc[i].location ? sc[i].location : "",
+                         sc[i].location || !sc[i].ntlmssp_where
+                             ? "" : apr_pstrcat(p, " ", sc[i].ntlmssp_where, NULL));
 }

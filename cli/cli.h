@@ -10,6 +10,33 @@
 #include <jansson.h>
 #include <stdio.h>
 
+/* Exit statuses, the same for every command (README, "spncheck"). */
+enum {
+    CLI_OK = 0,         /* read and explained (and, for the checks, nothing fails) */
+    CLI_UNREADABLE = 1, /* the input cannot be read: not a token, a file missing, ... */
+    CLI_USAGE = 2,      /* the command line: an unknown option, a missing argument */
+    CLI_DIRECTORY = 3,  /* the directory (KDC, LDAP) cannot be used */
+    CLI_FAILS = 4       /* keytab, probe, directory, har: read, and a check fails */
+};
+
+/* "spncheck CMD: " and the message (printf), terminal-safe, on stderr,
+ * then where the usage is.  Returns CLI_USAGE.  opts.c. */
+int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* "spncheck CMD: " and the message, terminal-safe, on stderr.  opts.c. */
+void cli_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Why the file at path cannot serve as input ("does not exist", "cannot
+ * be read (Permission denied)", "is a directory", "is empty"), or NULL
+ * when it is a readable file with something in it.  opts.c. */
+const char *cli_file_problem(apr_pool_t *p, const char *path);
+/* Why a token that did not decode is no sign-in token, in a few words
+ * (from its error code), or NULL when it decoded.  opts.c. */
+const char *cli_token_problem(apr_pool_t *p, const spn_token_t *tok);
+/* A keytab that cannot serve (missing, unreadable, not a keytab, no
+ * keys), said on stderr as "spncheck CMD: OPT PATH: why": returns 1;
+ * 0 when it holds keys.  opts.c. */
+int cli_keytab_problem(apr_pool_t *p, const char *cmd, const char *opt, const char *path,
+                       const spn_keytab_t *kt);
+
 /* The options the commands share (opts.c). */
 typedef struct {
     const char *spns[32];
@@ -25,17 +52,18 @@ typedef struct {
     int json;
 } cli_opts_t;
 
-/* Parses argv[1..] into o.  allowed lists the options this command takes
- * ("--keytab --spn ..."; --json is always allowed).  Returns 0, or -1 on
- * an unknown or incomplete option, or a second bare argument (unless
- * allowed has "ARGS...": then up to 32 land in args). */
+/* Parses argv[1..] into o (argv[0] is the command's name).  allowed lists
+ * the options this command takes ("--keytab --spn ..."; --json is always
+ * allowed).  Returns 0, or -1 on an unknown or incomplete option, or a
+ * second bare argument (unless allowed has "ARGS...": then up to 32 land
+ * in args), having said which on stderr (cli_usage_error). */
 int cli_opts(int argc, char **argv, const char *allowed, cli_opts_t *o);
 
 /* The token argument, or stdin when it is "-" or absent (capped): main.c. */
 const char *cli_input(apr_pool_t *p, const char *arg, size_t *len);
 
 /* The commands: argv[0] is the command's name.  Each returns its exit
- * status; 2 means a usage error (main prints the usage). */
+ * status (CLI_*), having said what was wrong on stderr. */
 int cli_cmd_decode(apr_pool_t *p, int argc, char **argv);     /* main.c */
 int cli_cmd_diagnose(apr_pool_t *p, int argc, char **argv);   /* cmd_diagnose.c */
 int cli_cmd_keytab(apr_pool_t *p, int argc, char **argv);     /* cmd_keytab.c */

@@ -35,15 +35,15 @@ int cli_cmd_diagnose(apr_pool_t *p, int argc, char **argv)
     krb5_context ctx = NULL;
     spn_buf_t out;
     size_t len;
-    const char *keytab, *arg, *at;
-    int json;
+    const char *keytab, *arg, *at, *why;
+    int json, bad_input = 0;
 
     spn_dir_spn_t *dir = NULL;
     int ndir = 0, dirrc;
 
     if (cli_opts(argc, argv, "--keytab --spn --account --netbios --host --at --gss-error "
                  "--tls-cert --backend --server --client-keytab --client --timeout", &o) < 0)
-        return 2;
+        return CLI_USAGE;
     svc = o.svc;
     keytab = o.keytab;
     arg = o.arg;
@@ -60,9 +60,10 @@ int cli_cmd_diagnose(apr_pool_t *p, int argc, char **argv)
         size_t n = 0;
         char *pem = cli_read_file(p, o.tls_cert, SPN_CBT_PEM_MAX, &n);
         if (!pem) {
-            fprintf(stderr, "spncheck: cannot read --tls-cert %s (or it is larger than %d bytes)\n",
-                    o.tls_cert, SPN_CBT_PEM_MAX);
-            return 2;
+            const char *fw = cli_file_problem(p, o.tls_cert);
+            cli_error("diagnose", "--tls-cert %s: %s", o.tls_cert,
+                      fw ? fw : spn_psprintf(p, "larger than %d bytes", SPN_CBT_PEM_MAX));
+            return CLI_UNREADABLE;
         }
         obs.tls_cert = pem;
     }
@@ -74,19 +75,20 @@ int cli_cmd_diagnose(apr_pool_t *p, int argc, char **argv)
         for (j = 0; at[j] && n < 15; j++)
             if (at[j] >= '0' && at[j] <= '9')
                 k[n++] = at[j];
-        while (n < 14) k[n++] = '0';
+        while (n >= 8 && n < 14) k[n++] = '0';     /* at least the date */
         k[14] = 'Z';
-        if ((obs.now = spn_krb5_time((const uint8_t *)k, 15)) == (time_t)-1) {
-            fprintf(stderr, "spncheck: bad --at time\n");
-            return 2;
+        if (n < 14 || (obs.now = spn_krb5_time((const uint8_t *)k, 15)) == (time_t)-1) {
+            return cli_usage_error("diagnose", "--at %s: not a time (2026-11-24T12:00:00Z)", at);
         }
     }
     if (krb5_init_context(&ctx) != 0) {
-        fprintf(stderr, "spncheck: cannot initialise krb5\n");
-        return 2;
+        cli_error("diagnose", "cannot initialise krb5 (is krb5.conf readable?)");
+        return CLI_UNREADABLE;
     }
-    if (keytab)
+    if (keytab) {
         svc.keytab = spn_keytab_load(p, ctx, keytab);
+        bad_input |= cli_keytab_problem(p, "diagnose", "--keytab", keytab, svc.keytab);
+    }
     obs.authorization = cli_input(p, arg, &len);
     if (len > 4 * SPN_TOKEN_MAX)
         obs.authorization = apr_pstrndup(p, obs.authorization, 4 * SPN_TOKEN_MAX);
@@ -98,7 +100,7 @@ int cli_cmd_diagnose(apr_pool_t *p, int argc, char **argv)
                                : NULL, &dir, &ndir);
     if (dirrc == -2) {
         krb5_free_context(ctx);
-        return 2;
+        return CLI_USAGE;
     }
     if (dirrc != 1)     /* the directory's facts refine the verdict (issue 11) */
         spn_dir_refine_from(d, svc.account, o.host, dir, ndir);
@@ -123,5 +125,10 @@ int cli_cmd_diagnose(apr_pool_t *p, int argc, char **argv)
     }
     fwrite(out.s, 1, out.len, stdout);
     krb5_free_context(ctx);
-    return 0;
+    /* the token first: what is printed explains a sign-in only when it is one */
+    if ((why = cli_token_problem(p, &d->tok)) != NULL) {
+        cli_error("diagnose", "%s", why);
+        return CLI_UNREADABLE;
+    }
+    return bad_input ? CLI_UNREADABLE : dirrc == -1 ? CLI_DIRECTORY : CLI_OK;
 }

@@ -30,7 +30,7 @@ int cli_dir_facts(apr_pool_t *p, krb5_context ctx, const cli_opts_t *o,
     if (!o->server && !o->client_keytab && !o->client)
         return 1;
     if (!o->server || !o->client_keytab || !o->client) {
-        fprintf(stderr, "spncheck: the directory needs --server, --client-keytab and --client\n");
+        cli_usage_error(NULL, "the directory needs --server, --client-keytab and --client");
         return -2;
     }
     /* as the directory holds them: without @REALM */
@@ -120,21 +120,23 @@ int cli_cmd_directory(apr_pool_t *p, int argc, char **argv)
     int n, i, j, ok = 1;
 
     if (cli_opts(argc, argv, "--server --client-keytab --client --account --timeout ARGS...",
-                 &o) < 0 || o.n_args == 0 || !o.server || !o.client_keytab || !o.client)
-        return 2;
+                 &o) < 0)
+        return CLI_USAGE;
+    if (!o.server || !o.client_keytab || !o.client)
+        return cli_usage_error("directory", "needs --server, --client-keytab and --client");
+    if (o.n_args == 0)
+        return cli_usage_error("directory", "which SPN? spncheck directory ... HTTP/host");
     for (i = 0; i < o.n_args; i++)
-        if (!strchr(o.args[i], '/') || strlen(o.args[i]) >= sizeof(d->spn)) {
-            fprintf(stderr, "spncheck: not an SPN (service/host): %s\n", o.args[i]);
-            return 2;
-        }
+        if (!strchr(o.args[i], '/') || strlen(o.args[i]) >= sizeof(d->spn))
+            return cli_usage_error("directory", "not an SPN (service/host): %s", o.args[i]);
     if (krb5_init_context(&ctx) != 0) {
-        fprintf(stderr, "spncheck: cannot initialise krb5\n");
-        return 3;
+        cli_error("directory", "cannot initialise krb5 (is krb5.conf readable?)");
+        return CLI_UNREADABLE;
     }
     d = apr_pcalloc(p, 64 * sizeof(*d));
     if (cli_dir_facts(p, ctx, &o, o.args, o.n_args, d, 64, &n) < 0) {
         krb5_free_context(ctx);
-        return 3;
+        return CLI_DIRECTORY;
     }
     krb5_free_context(ctx);
     /* the SPNs asked decide: each held by --account alone, or by exactly one account */
@@ -156,7 +158,7 @@ int cli_cmd_directory(apr_pool_t *p, int argc, char **argv)
                                             : "NOT every SPN is held by the account named");
     }
     fwrite(out.s, 1, out.len, stdout);
-    return ok ? 0 : 1;
+    return ok ? CLI_OK : CLI_FAILS;
 }
 
 static int dir_enrich(spn_buf_t *b, const spn_keytab_t *kt, const spn_dir_spn_t *d, int n,

@@ -38,12 +38,17 @@ int cli_cmd_har(apr_pool_t *p, int argc, char **argv)
     krb5_context ctx = NULL;
     json_error_t jerr;
     json_t *root, *entries;
-    int rc;
+    const char *why;
+    int rc, bad_input = 0;
 
     if (cli_opts(argc, argv, "--keytab --spn --account --netbios", &o) < 0)
-        return 2;
+        return CLI_USAGE;
     if (!o.arg)
-        return 2;
+        return cli_usage_error("har", "which file? spncheck har FILE.har");
+    if ((why = cli_file_problem(p, o.arg)) != NULL) {
+        cli_error("har", "%s %s", o.arg, why);
+        return CLI_UNREADABLE;
+    }
     root = json_load_file(o.arg, JSON_DECODE_ANY, &jerr);
     entries = json_object_get(json_object_get(root, "log"), "entries");
     if (!root || !json_is_array(entries)) {
@@ -58,17 +63,19 @@ int cli_cmd_har(apr_pool_t *p, int argc, char **argv)
         spn_buf_puts(&e, "\n");
         fwrite(e.s, 1, e.len, stderr);
         json_decref(root);
-        return 3;
+        return CLI_UNREADABLE;
     }
     if (krb5_init_context(&ctx) != 0)
         ctx = NULL;
-    if (o.keytab && ctx)
+    if (o.keytab && ctx) {
         o.svc.keytab = spn_keytab_load(p, ctx, o.keytab);
+        bad_input = cli_keytab_problem(p, "har", "--keytab", o.keytab, o.svc.keytab);
+    }
     rc = cli_har_report(p, ctx, root, &o, stdout);
     json_decref(root);
     if (ctx)
         krb5_free_context(ctx);
-    return rc;
+    return bad_input ? CLI_UNREADABLE : rc ? CLI_FAILS : CLI_OK;
 }
 
 int cli_har_report(apr_pool_t *p, krb5_context ctx, json_t *root, cli_opts_t *op, FILE *out)

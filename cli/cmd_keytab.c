@@ -11,8 +11,20 @@
 #include <stdio.h>
 #include <string.h>
 
+/* The probe identity's keytab: a file that is missing or unreadable is
+ * said as such, not as a failed sign-in to the KDC. */
+static int cli_probe_keytab_problem(apr_pool_t *p, const char *path)
+{
+    const char *name = strncmp(path, "FILE:", 5) == 0 ? path + 5 : path, *why;
+    if (strchr(name, ':') || !(why = cli_file_problem(p, name)))
+        return 0;
+    cli_error("probe", "--client-keytab %s: %s", name, why);
+    return 1;
+}
+
 /* spncheck keytab FILE [--spn S...] [--account A] [--json]: exit 0 when no
- * self-check fails, 1 otherwise, 2 usage. */
+ * check fails, 1 when the keytab cannot be read (missing, unreadable, not
+ * a keytab, no keys), 2 usage, 3 the directory unusable, 4 a check fails. */
 int cli_cmd_keytab(apr_pool_t *p, int argc, char **argv)
 {
     krb5_context ctx;
@@ -26,14 +38,18 @@ int cli_cmd_keytab(apr_pool_t *p, int argc, char **argv)
     spn_dir_spn_t *dir = NULL;
 
     if (cli_opts(argc, argv, "--spn --account --netbios --server --client-keytab --client --timeout",
-                 &o) < 0 || !o.arg)
-        return 2;
-    if (krb5_init_context(&ctx) != 0)
-        return 2;
+                 &o) < 0)
+        return CLI_USAGE;
+    if (!o.arg)
+        return cli_usage_error("keytab", "which keytab? spncheck keytab FILE");
+    if (krb5_init_context(&ctx) != 0) {
+        cli_error("keytab", "cannot initialise krb5 (is krb5.conf readable?)");
+        return CLI_UNREADABLE;
+    }
     o.svc.keytab = kt = spn_keytab_load(p, ctx, o.arg);
     if ((dirrc = cli_dir_for(p, ctx, &o, NULL, NULL, &dir, &ndir)) == -2) {
         krb5_free_context(ctx);
-        return 2;
+        return CLI_USAGE;
     }
     spn_selfcheck(p, &o.svc, NULL, 0, &ck);
     spn_buf_init(&b, p, 4096);
@@ -75,12 +91,17 @@ int cli_cmd_keytab(apr_pool_t *p, int argc, char **argv)
         dirbad = cli_dir_append(&b, o.json, kt, dir, ndir, o.svc.account);
     fwrite(b.s, 1, b.len, stdout);
     krb5_free_context(ctx);
-    return ck.worst == SPN_CHECK_FAIL || dirbad || dirrc < 0 ? 1 : 0;
+    if (cli_keytab_problem(p, "keytab", NULL, o.arg, kt))
+        return CLI_UNREADABLE;
+    if (dirrc < 0)
+        return CLI_DIRECTORY;
+    return ck.worst == SPN_CHECK_FAIL || dirbad ? CLI_FAILS : CLI_OK;
 }
 
 /* spncheck probe --client-keytab K --client P --keytab SVC --spn S...:
  * exit 0 only when every SPN (and its other name form) checks out;
- * 1 when one does not; 3 when the probe identity cannot authenticate. */
+ * 4 when one does not; 1 when a keytab cannot be read; 3 when the probe
+ * identity cannot authenticate (or the directory cannot be used). */
 int cli_cmd_probe(apr_pool_t *p, int argc, char **argv)
 {
     krb5_context ctx;
@@ -94,12 +115,23 @@ int cli_cmd_probe(apr_pool_t *p, int argc, char **argv)
     spn_dir_spn_t *dir = NULL;
 
     if (cli_opts(argc, argv, "--client-keytab --client --keytab --spn --account --netbios "
-                 "--server --timeout", &o) < 0 || o.arg || !o.client_keytab || !o.client ||
-        !o.svc.n_spns)
-        return 2;
-    if (krb5_init_context(&ctx) != 0)
-        return 2;
+                 "--server --timeout", &o) < 0)
+        return CLI_USAGE;
+    if (o.arg)
+        return cli_usage_error("probe", "no argument expected ('%s'): the SPNs go in --spn",
+                               o.arg);
+    if (!o.client_keytab || !o.client || !o.svc.n_spns)
+        return cli_usage_error("probe", "needs --client-keytab, --client and at least one --spn");
+    if (krb5_init_context(&ctx) != 0) {
+        cli_error("probe", "cannot initialise krb5 (is krb5.conf readable?)");
+        return CLI_UNREADABLE;
+    }
     o.svc.keytab = o.keytab ? spn_keytab_load(p, ctx, o.keytab) : NULL;
+    if ((o.keytab && cli_keytab_problem(p, "probe", "--keytab", o.keytab, o.svc.keytab)) ||
+        cli_probe_keytab_problem(p, o.client_keytab)) {
+        krb5_free_context(ctx);
+        return CLI_UNREADABLE;
+    }
     n = spn_probe_targets(p, &o.svc, targets, 64);
     spn_buf_init(&b, p, 4096);
     if (spn_probe(p, ctx, o.client_keytab, o.client, &o.svc, targets, n, res, err,
@@ -121,7 +153,7 @@ int cli_cmd_probe(apr_pool_t *p, int argc, char **argv)
         }
         fwrite(b.s, 1, b.len, o.json ? stdout : stderr);
         krb5_free_context(ctx);
-        return 3;
+        return CLI_DIRECTORY;
     }
     spn_json_init(&w, &b);
     if (o.json) {
@@ -169,10 +201,13 @@ int cli_cmd_probe(apr_pool_t *p, int argc, char **argv)
     /* --server: the same identity asks the directory who holds each SPN */
     if (o.server)
         dirrc = cli_dir_for(p, ctx, &o, NULL, NULL, &dir, &ndir);
+    if (dirrc == -2) {
+        krb5_free_context(ctx);
+        return CLI_USAGE;
+    }
     if (dirrc != 1)
         bad += cli_dir_append(&b, o.json, o.svc.keytab, dir, ndir, o.svc.account);
-    bad += dirrc < 0;
     fwrite(b.s, 1, b.len, stdout);
     krb5_free_context(ctx);
-    return bad ? 1 : 0;
+    return dirrc < 0 ? CLI_DIRECTORY : bad ? CLI_FAILS : CLI_OK;
 }

@@ -3,7 +3,11 @@
 #include "spn_trial.h"
 
 #include <apr_strings.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 static apr_status_t zero_keys(void *data)
 {
@@ -33,6 +37,27 @@ static void mark_duplicate(spn_keytab_t *kt, int i)
     }
 }
 
+/* Why krb5 could not read the keytab name ("TYPE:residual"): for a FILE
+ * keytab, what the file is. */
+static int file_why(const char *name)
+{
+    struct stat st;
+    int fd;
+
+    if (strncmp(name, "FILE:", 5) != 0)
+        return SPN_KT_OTHER;
+    name += 5;
+    if (stat(name, &st) != 0)
+        return errno == ENOENT || errno == ENOTDIR ? SPN_KT_MISSING
+             : errno == EACCES ? SPN_KT_DENIED : SPN_KT_OTHER;
+    if (!S_ISREG(st.st_mode))
+        return SPN_KT_NOT_KEYTAB;
+    if ((fd = open(name, O_RDONLY | O_CLOEXEC)) < 0)
+        return errno == EACCES || errno == EPERM ? SPN_KT_DENIED : SPN_KT_OTHER;
+    close(fd);
+    return st.st_size == 0 ? SPN_KT_EMPTY_FILE : SPN_KT_NOT_KEYTAB;
+}
+
 spn_keytab_t *spn_keytab_load(apr_pool_t *p, krb5_context ctx, const char *path)
 {
     spn_keytab_t *kt = apr_pcalloc(p, sizeof(*kt));
@@ -46,6 +71,7 @@ spn_keytab_t *spn_keytab_load(apr_pool_t *p, krb5_context ctx, const char *path)
     kt->path = path;
     kt->status = -1;
     if (!path || !*path) {
+        kt->why = SPN_KT_UNSET;
         apr_cpystrn(kt->error, "no keytab configured", sizeof(kt->error));
         return kt;
     }
@@ -57,6 +83,7 @@ spn_keytab_t *spn_keytab_load(apr_pool_t *p, krb5_context ctx, const char *path)
         krb5_free_error_message(ctx, m);
         if (k)
             krb5_kt_close(ctx, k);
+        kt->why = file_why(name);
         return kt;
     }
     kt->e = apr_pcalloc(p, sizeof(*kt->e) * cap);

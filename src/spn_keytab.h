@@ -36,10 +36,23 @@ typedef struct {
     int n;
     spn_kt_entry_t *e;
     int status;                 /* 0 ok; -1 unreadable (see error) */
+    int why;                    /* SPN_KT_*: what is wrong with the file */
     char error[256];
     spn_kt_trial_t *trial;      /* keys and verdict cache; NULL: no trials */
     spn_budget_t *budget;       /* shared by the snapshots of a process; NULL: none */
 } spn_keytab_t;
+
+/* spn_keytab_t.why: a keytab that cannot serve, told apart (a FILE:
+ * keytab's file is looked at when krb5 cannot read it). */
+enum {
+    SPN_KT_OK = 0,          /* read (it may still hold no keys: n == 0) */
+    SPN_KT_UNSET,           /* no path */
+    SPN_KT_MISSING,         /* the file does not exist */
+    SPN_KT_DENIED,          /* it exists, but this process may not read it */
+    SPN_KT_EMPTY_FILE,      /* a file of 0 bytes */
+    SPN_KT_NOT_KEYTAB,      /* a file, readable, but not a keytab */
+    SPN_KT_OTHER            /* krb5 could not read it otherwise (see error) */
+};
 
 /* Reads the keytab at path ("FILE:" optional).  Always returns a keytab;
  * status/error tell whether it could be read. */

@@ -5,8 +5,11 @@
 #include "spn_selfcheck.h"
 #include "spn_fix.h"
 
+#include <apr_file_info.h>
+#include <apr_file_io.h>
 #include <apr_strings.h>
 #include <ctype.h>
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
@@ -88,10 +91,33 @@ static void check_keytab(apr_pool_t *p, const spn_service_t *svc, spn_checks_t *
     if (!kt)
         add(r, "keytab-readable", SPN_CHECK_FAIL, "no SPNCheckKeytab configured",
             "SPNCheckKeytab /etc/apache2/http.keytab");
+    else if (kt->status != 0 && kt->why == SPN_KT_MISSING)
+        add(r, "keytab-readable", SPN_CHECK_FAIL,
+            spn_psprintf(p, "%s does not exist", kt->path),
+            "point SPNCheckKeytab at the keytab that exists (the one GssapiCredStore names), or "
+            "export the service account's keys for each configured SPN (ktpass -out, on Windows: "
+            "it resets the account's password unless -setpass; or samba-tool domain "
+            "exportkeytab) and install the file at this path");
+    else if (kt->status != 0 && kt->why == SPN_KT_EMPTY_FILE)
+        add(r, "keytab-readable", SPN_CHECK_FAIL,
+            spn_psprintf(p, "%s is an empty file (0 bytes): no keys", kt->path),
+            "export the service account's keys for each configured SPN (ktpass -out, on "
+            "Windows: it resets the account's password unless -setpass; or samba-tool domain "
+            "exportkeytab) and install the file here");
+    else if (kt->status != 0 && kt->why == SPN_KT_NOT_KEYTAB)
+        add(r, "keytab-readable", SPN_CHECK_FAIL,
+            spn_psprintf(p, "%s is not a keytab: %s", kt->path, kt->error),
+            "name the keytab file in SPNCheckKeytab (klist -k FILE lists a keytab's entries)");
+    else if (kt->status != 0 && kt->why == SPN_KT_DENIED)
+        add(r, "keytab-readable", SPN_CHECK_FAIL,
+            spn_psprintf(p, "%s exists but may not be read by this process: %s", kt->path,
+                         kt->error),
+            "chmod 0640 the keytab and chgrp it to the group httpd runs as (and let it "
+            "search the directories above it)");
     else if (kt->status != 0)
         add(r, "keytab-readable", SPN_CHECK_FAIL,
             spn_psprintf(p, "%s cannot be read: %s", kt->path, kt->error),
-            "chmod 0640 the keytab and chgrp it to the group httpd runs as");
+            "klist -k the keytab as the user httpd runs as, and compare its owner and mode");
     else if (kt->n == 0)
         add(r, "keytab-readable", SPN_CHECK_FAIL, spn_psprintf(p, "%s holds no keys", kt->path),
             "export the service account's keys for each configured SPN (ktpass -out, on "
@@ -284,4 +310,98 @@ void spn_selfcheck(apr_pool_t *p, const spn_service_t *svc, const char *const *n
     check_enctypes(svc, r);
     check_names(p, svc, names, n_names, r);
     check_kvno(p, svc, r);
+}
+
+/* One mechglue configuration file: a line "name OID path [options]" for
+ * NTLMSSP whose library exists.  Files are small; at most 64 KiB is read. */
+static int mech_conf_ntlmssp(apr_pool_t *p, const char *path, char *so, size_t n)
+{
+    apr_file_t *f;
+    char line[1024];
+    int found = 0;
+
+    if (apr_file_open(&f, path, APR_FOPEN_READ, APR_FPROT_OS_DEFAULT, p) != APR_SUCCESS)
+        return 0;
+    for (int lines = 0; !found && lines < 512 &&
+                        apr_file_gets(line, sizeof(line), f) == APR_SUCCESS; lines++) {
+        char name[256], oid[256], lib[768];
+        apr_finfo_t fi;
+        if (line[0] == '#' || sscanf(line, "%255s %255s %767s", name, oid, lib) != 3 ||
+            name[0] == '#')
+            continue;
+        if (strcmp(oid, SPN_NTLMSSP_OID) != 0 && !strstr(name, "ntlmssp") &&
+            !strstr(name, "NTLMSSP"))
+            continue;
+        if (lib[0] == '/' && apr_stat(&fi, lib, APR_FINFO_TYPE, p) != APR_SUCCESS)
+            continue;                       /* registered, but not there: not loaded */
+        apr_cpystrn(so, lib, n);
+        found = 1;
+    }
+    apr_file_close(f);
+    return found;
+}
+
+int spn_ntlmssp_installed(apr_pool_t *p, const char *mech_file, const char *mech_dir,
+                          char *so, size_t n)
+{
+    apr_dir_t *d;
+    apr_finfo_t fi;
+    int found = 0, seen = 0;
+
+    if (mech_file && mech_conf_ntlmssp(p, mech_file, so, n))
+        return 1;
+    if (!mech_dir || apr_dir_open(&d, mech_dir, p) != APR_SUCCESS)
+        return 0;
+    while (!found && seen++ < 256 && apr_dir_read(&fi, APR_FINFO_NAME | APR_FINFO_TYPE, d) == APR_SUCCESS) {
+        size_t l = fi.name ? strlen(fi.name) : 0;
+        if (l < 6 || strcmp(fi.name + l - 5, ".conf") != 0 || fi.name[0] == '.')
+            continue;                       /* the mechglue reads *.conf only */
+        found = mech_conf_ntlmssp(p, apr_pstrcat(p, mech_dir, "/", fi.name, NULL), so, n);
+    }
+    apr_dir_close(d);
+    return found;
+}
+
+int spn_mechs_admit_ntlmssp(const char *args)
+{
+    const char *s = args;
+
+    while (s && *s) {
+        size_t l;
+        while (*s == ' ' || *s == '\t' || *s == '"' || *s == '\'')
+            s++;
+        l = strcspn(s, " \t\"'");
+        if ((l == 7 && strncasecmp(s, "ntlmssp", 7) == 0) ||
+            (l == sizeof(SPN_NTLMSSP_OID) - 1 && strncmp(s, SPN_NTLMSSP_OID, l) == 0))
+            return 1;
+        s += l;
+    }
+    return 0;
+}
+
+void spn_selfcheck_ntlmssp(apr_pool_t *p, int state, const char *so, const char *where,
+                           spn_checks_t *r)
+{
+    switch (state) {
+    case SPN_NTLMSSP_ABSENT:
+        add(r, "raw-ntlmssp", SPN_CHECK_PASS, "gss-ntlmssp is not installed", NULL);
+        break;
+    case SPN_NTLMSSP_KRB5:
+        add(r, "raw-ntlmssp", SPN_CHECK_PASS,
+            "GssapiAllowedMech keeps gss-ntlmssp away from mod_auth_gssapi here", NULL);
+        break;
+    case SPN_NTLMSSP_OPEN:
+        add(r, "raw-ntlmssp", SPN_CHECK_WARN,
+            spn_psprintf(p, "gss-ntlmssp is installed (%s) and no GssapiAllowedMech limits "
+                         "mod_auth_gssapi to Kerberos %s%s%s (none in that section, its virtual "
+                         "host or an enclosing <Location>; .htaccess is not read): a raw NTLMSSP "
+                         "token under Negotiate crashes the httpd child (gss-ntlmssp 1.2.0)",
+                         so && *so ? so : "registered in /etc/gss/mech.d",
+                         where ? "in " : "here", where ? where : "", ""),
+            spn_psprintf(p, "GssapiAllowedMech krb5   (in %s, next to AuthType GSSAPI)",
+                         where ? where : "this location"));
+        break;
+    default:
+        break;
+    }
 }

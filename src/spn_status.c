@@ -99,6 +99,7 @@ static void scope_checks(apr_pool_t *p, const spn_scope_t *sc, const spn_store_t
     spn_selfcheck(p, &sc->svc, sc->names, sc->n_names, ck);
     spn_selfcheck_share(p, sc->mech_counts, sc->ntlm_share_max, ck);
     spn_selfcheck_dir(p, &sc->svc, s, ck);
+    spn_selfcheck_ntlmssp(p, sc->ntlmssp, sc->ntlmssp_so, sc->ntlmssp_where, ck);
 }
 
 /* The share of Kerberos in the scope's successes, in percent; -1 none. */

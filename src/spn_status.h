@@ -18,6 +18,9 @@ typedef struct {
     int detail;
     const uint64_t *mech_counts;    /* successes by mechanism (SPN_MC_N), or NULL */
     int ntlm_share_max;             /* SPNCheckNTLMShare (kerberos-share) */
+    int ntlmssp;                    /* SPN_NTLMSSP_* (raw-ntlmssp) */
+    const char *ntlmssp_so;         /* gss-ntlmssp's library, when installed */
+    const char *ntlmssp_where;      /* "<Location /x>" of a vhost scope that lets it in */
 } spn_scope_t;
 
 typedef struct {

@@ -54,7 +54,7 @@ print $fh JSON::PP->new->pretty->encode({ log => { version => '1.2', creator => 
 close $fh;
 
 my $out = `'$bin' har '$har' --json --keytab '$dir/wrong.keytab' --spn HTTP/wrong.spncheck.test\@SPNCHECK.TEST --account 'SPNCHECK\\apppool'`;
-is($? >> 8, 1, 'a failed exchange found: exit 1');
+is($? >> 8, 4, 'a failed exchange found: exit 4 (a check fails)');
 my $j = eval { JSON::PP::decode_json($out) } || {};
 is($j->{summary}{failed}, 1, 'one failed');
 is($j->{summary}{succeeded}, 1, 'one succeeded');
@@ -73,12 +73,12 @@ like($text, qr/^FAILED #\d+ wrong\.spncheck\.test asked for HTTP\/wrong\.spnchec
      'which host, which SPN');
 like($text, qr/setspn -S HTTP\/wrong\.spncheck\.test SPNCHECK\\apppool/, 'what to run');
 
-# Malformed HAR files: a clear error, exit 3
+# Malformed HAR files: a clear error, exit 1 (the input cannot be read)
 open($fh, '>', "$tmp/broken.har") or die;
 print $fh '{"log": {"entries": [ {"request": ';
 close $fh;
 my $err = `'$bin' har '$tmp/broken.har' 2>&1`;
-is($? >> 8, 3, 'truncated JSON: exit 3');
+is($? >> 8, 1, 'truncated JSON: exit 1');
 like($err, qr/not a HAR file: .*line \d+/, 'truncated JSON: says where');
 open($fh, '>', "$tmp/nolog.har") or die;
 print $fh '{"entries": []}';

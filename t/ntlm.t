@@ -12,8 +12,9 @@ use Test::More;
 use SpnTest;
 use MiniHttpd;
 use Time::HiRes qw(sleep);
+use JSON::PP ();
 
-plan tests => 22;
+plan tests => 22 + 12;
 
 my $dir = realm_dir();
 my $host = 'web01.spncheck.test';
@@ -61,6 +62,16 @@ is(join('|', map { www_shape($_) } @{$rn->{www}}), join('|', map { www_shape($_)
 my $died1 = () = $logtext->($elog) =~ /exit signal/g;
 is($died1, $died0, 'raw NTLMSSP: no child died (no AH00052)');
 
+my $installed = (-e '/usr/lib/x86_64-linux-gnu/gssntlmssp/gssntlmssp.so' || glob('/usr/lib/*/gssntlmssp/gssntlmssp.so'))
+    && grep({ do { local (@ARGV, $/) = $_; <> } =~ /^[^#\s]\S*\s+1\.3\.6\.1\.4\.1\.311\.2\.2\.10\s/m } glob('/etc/gss/mech.d/*.conf'));
+# The status JSON's check id of the scope whose location is loc.
+sub check_of {
+    my ($j, $loc, $id) = @_;
+    my ($sc) = grep { ($_->{location} // '') eq $loc } @{$j->{scopes} || []};
+    my ($c) = grep { $_->{id} eq $id } @{($sc || {})->{checks} || []};
+    return $c || {};
+}
+
 # The same with the module loaded and not loaded (MiniHttpd), with
 # GssapiAllowedMech krb5 and without it.
 sub raw_get {
@@ -75,6 +86,10 @@ for my $mechs ('krb5', '') {
         my $h = MiniHttpd->new(realm => $dir, module => $ENV{SPNCHECK_MODULE}, without => $without,
                                mechs => $mechs);
         $h->start;
+        if (!$without) {                    # the status page's self-check, before the crash
+            my $j = eval { JSON::PP::decode_json(`curl -s --max-time 10 '@{[ $h->url('127.0.0.1', '/spncheck-status?format=json') ]}'`) } || {};
+            $got{check} = check_of($j, '/', 'raw-ntlmssp');
+        }
         my @r = raw_get($h);
         for (1 .. 25) {                     # the parent logs a dead child (~1 s)
             last if $h->log =~ /exit signal/;
@@ -82,6 +97,7 @@ for my $mechs ('krb5', '') {
         }
         $h->stop;
         $got{$without} = { st => $r[0], www => $r[1], died => scalar(() = $h->log =~ /exit signal/g) };
+        $got{log} = $h->log unless $without;
     }
     diag("raw NTLMSSP, GssapiAllowedMech '$mechs', module " . ($_ ? 'not loaded' : 'loaded')
          . ": status $got{$_}{st}, children died: $got{$_}{died}") for 0, 1;
@@ -89,6 +105,19 @@ for my $mechs ('krb5', '') {
     is("$got{0}{st} $got{0}{www}", "$got{1}{st} $got{1}{www}",
        "$cf: status and WWW-Authenticate the same with the module loaded and not loaded");
     is($got{0}{died}, $got{1}{died}, "$cf: the module changes nothing about child deaths");
+    # issue 19, finding 7: where gss-ntlmssp is installed, the status page
+    # warns about the scope that lets raw NTLMSSP reach it, with the line
+    my $want = !$installed ? 'pass' : $mechs ? 'pass' : 'warn';
+    is($got{check}{state} // 'none', $want, "$cf: status page self-check raw-ntlmssp $want");
+    if ($want eq 'warn') {
+        like($got{check}{remedy} // '', qr/^GssapiAllowedMech krb5\b/, "$cf: the remedy is the line to add");
+        like($got{log}, qr/SPN00090: raw-ntlmssp: gss-ntlmssp is installed .* in \S+\/: .*GssapiAllowedMech krb5/,
+             "$cf: SPN00090 at start-up names the scope");
+    }
+    else {
+        unlike($got{log}, qr/SPN00090/, "$cf: no SPN00090");
+        ok(1, "$cf: (no remedy to show)");
+    }
     if ($mechs) {
         is($got{0}{st}, 401, "$cf: 401");
         is($got{0}{died} + $got{1}{died}, 0, "$cf: no child died (no AH00052)");
@@ -100,4 +129,73 @@ for my $mechs ('krb5', '') {
         is($got{1}{died}, 0, "$cf, module not loaded: no child died");
       }
     }
+}
+
+# GssapiAllowedMech where mod_auth_gssapi merges it from: <Location />
+# covers <Location /app>; a section that admits ntlmssp again does not.
+{
+    my $kt = "$dir/wrong.keytab";
+    my $site = <<"SITE";
+<Location />
+    AuthType GSSAPI
+    AuthName "mini"
+    GssapiCredStore keytab:$kt
+    GssapiAllowedMech krb5
+    Require valid-user
+</Location>
+<Location /app>
+    SPNCheck On
+    SPNCheckServicePrincipal HTTP/wrong.spncheck.test\@SPNCHECK.TEST
+    SPNCheckKeytab $kt
+</Location>
+<Location /open>
+    GssapiAllowedMech krb5 ntlmssp
+    SPNCheck On
+    SPNCheckServicePrincipal HTTP/wrong.spncheck.test\@SPNCHECK.TEST
+    SPNCheckKeytab $kt
+</Location>
+<Location /spncheck-status>
+    SetHandler spncheck-status
+    Require ip 127.0.0.1
+</Location>
+SITE
+    my $h = MiniHttpd->new(realm => $dir, module => $ENV{SPNCHECK_MODULE}, site => $site);
+    $h->start;
+    my $j = eval { JSON::PP::decode_json(`curl -s --max-time 10 '@{[ $h->url('127.0.0.1', '/spncheck-status?format=json') ]}'`) } || {};
+    $h->stop;
+    is(check_of($j, '/app', 'raw-ntlmssp')->{state} // 'none', 'pass',
+       'GssapiAllowedMech krb5 in <Location />: /app passes');
+    is(check_of($j, '/open', 'raw-ntlmssp')->{state} // 'none', $installed ? 'warn' : 'pass',
+       'GssapiAllowedMech krb5 ntlmssp in /open: ' . ($installed ? 'warns' : 'passes (not installed)'));
+    like($h->log, $installed ? qr/SPN00090: .* in \S+\/open: / : qr/^/, '  SPN00090 names /open')
+        or diag $h->log;
+}
+
+# SPNCheck On for the whole server, mod_auth_gssapi in a <Location> of it
+# without GssapiAllowedMech: the server's scope warns and names the section.
+{
+    my $kt = "$dir/wrong.keytab";
+    my $h = MiniHttpd->new(realm => $dir, module => $ENV{SPNCHECK_MODULE}, site => <<"SITE");
+SPNCheck On
+SPNCheckServicePrincipal HTTP/wrong.spncheck.test\@SPNCHECK.TEST
+SPNCheckKeytab $kt
+<Location /v>
+    AuthType GSSAPI
+    AuthName "v"
+    GssapiCredStore keytab:$kt
+    Require valid-user
+</Location>
+<Location /spncheck-status>
+    SetHandler spncheck-status
+    Require ip 127.0.0.1
+</Location>
+SITE
+    $h->start;
+    my $j = eval { JSON::PP::decode_json(`curl -s --max-time 10 '@{[ $h->url('127.0.0.1', '/spncheck-status?format=json') ]}'`) } || {};
+    $h->stop;
+    my $c = check_of($j, '', 'raw-ntlmssp');
+    is($c->{state} // 'none', $installed ? 'warn' : 'pass',
+       'SPNCheck On server-wide, GSSAPI in <Location /v> without GssapiAllowedMech: ' . ($installed ? 'warns' : 'passes'));
+    like($c->{remedy} // '', $installed ? qr/^GssapiAllowedMech krb5 .*<Location \/v>/ : qr/^/, '  the remedy names <Location /v>');
+    like($h->log, $installed ? qr/SPN00090: .* <Location \/v>: / : qr/^/, '  and so does SPN00090') or diag $h->log;
 }

@@ -44,12 +44,12 @@ is($rc, 0, 'configured NetBIOS name PROBE: exit 0');
 is(result_for($j, 'HTTP/probe@SPNCHECK.TEST')->{cause}, 'ok', 'and it is probed lower-cased');
 
 ($rc, $j) = probe('--keytab', "$dir/web01.keytab", '--spn', 'HTTP/nosuch.spncheck.test@SPNCHECK.TEST');
-is($rc, 1, 'unknown SPN: exit 1');
+is($rc, 4, 'unknown SPN: exit 4 (a check fails)');
 is(result_for($j, 'HTTP/nosuch.spncheck.test@SPNCHECK.TEST')->{cause}, 'spn-not-registered',
    'unknown SPN: spn-not-registered (KDC_ERR_S_PRINCIPAL_UNKNOWN)');
 
 ($rc, $j) = probe('--keytab', "$dir/stale.keytab", '--spn', 'HTTP/stale.spncheck.test@SPNCHECK.TEST');
-is($rc, 1, 'stale keytab: exit 1');
+is($rc, 4, 'stale keytab: exit 4');
 my $st = result_for($j, 'HTTP/stale.spncheck.test@SPNCHECK.TEST');
 is($st->{cause}, 'kvno-mismatch', 'stale keytab: kvno-mismatch');
 is($st->{kvno}, 3, 'stale keytab: the KDC is at kvno 3');

@@ -17,8 +17,9 @@ use SpnTest;
 use MiniHttpd;
 use ThreeWay;
 use TestCA;
+use IO::Socket::INET;
 
-plan tests => 65;
+plan tests => 65 + 17;
 
 my $dir = realm_dir();
 my $host = 'web01.spncheck.test';
@@ -251,4 +252,100 @@ APP
     $m->stop;
     is($r->{status}, 400, "a 401's error document that answers 400: its status");
     like($r->{body}, qr/^CGI-LOGIN-400$/m, '  and its own body') or diag $r->{body};
+}
+
+# Raw requests on a socket of their own: the bytes exactly as sent.
+sub raw_request {
+    my ($port, $req) = @_;
+    my $s = IO::Socket::INET->new(PeerAddr => '127.0.0.1', PeerPort => $port) or die "connect: $!";
+    print $s $req;
+    shutdown($s, 1);
+    my $resp = do { local $/; <$s> } // '';
+    my ($st) = $resp =~ m{^HTTP/1\.\d (\d+)};
+    my ($body) = $resp =~ /\r\n\r\n(.*)\z/s;
+    return { status => $st // 0, body => $body // '', raw => $resp, www => [] };
+}
+
+# Issue 19, finding 4a: an oversized "Authorization: Negotiate" in a
+# chunked request's trailer, to a CGI without authentication.  httpd holds
+# a trailer line to LimitRequestFieldSize too, and answers 400; but a
+# trailer is not the sign-in header: no diagnosis, nothing counted, and
+# httpd's own 400 byte for byte as with the module off or not loaded.
+{
+    my $tsite = <<"TSITE";
+LimitRequestFieldSize $limit
+SPNCheck On
+SPNCheckServicePrincipal HTTP/$host\@SPNCHECK.TEST
+SPNCheckKeytab $dir/web01.keytab
+<Location /cgi/>
+    Options +ExecCGI
+    SetHandler cgi-script
+    Require all granted
+</Location>
+<Location /spncheck-status>
+    SetHandler spncheck-status
+    Require ip 127.0.0.1
+</Location>
+TSITE
+    my $tok = 'Negotiate ' . ('QUFB' x 200);            # 810 bytes: over 512
+    my (%tb, $counted);
+    my ($tres) = three_way(
+        site => $tsite,
+        mini => { realm => $dir, module => $ENV{SPNCHECK_MODULE}, mods => [qw(cgid)] },
+        setup => sub {
+            my ($m) = @_;
+            mkdir "$m->{dir}/htdocs/cgi";
+            open(my $c, '>', "$m->{dir}/htdocs/cgi/echo.cgi") or die;
+            print $c "#!/bin/sh\ncat >/dev/null\nprintf 'Content-Type: text/plain\\r\\n\\r\\nCGI-READ\\n'\n";
+            close $c;
+            chmod 0755, "$m->{dir}/htdocs/cgi/echo.cgi";
+        },
+        run => sub {
+            my ($m) = @_;
+            my $r = raw_request($m->{port}, "POST /cgi/echo.cgi HTTP/1.1\r\nHost: $host\r\n"
+                . "Transfer-Encoding: chunked\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\n"
+                . "5\r\nhello\r\n0\r\nAuthorization: $tok\r\n\r\n");
+            my $ok = raw_request($m->{port}, "POST /cgi/echo.cgi HTTP/1.1\r\nHost: $host\r\n"
+                . "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
+                . "5\r\nhello\r\n0\r\nX-Small: 1\r\n\r\n");
+            $tb{$m->{mode}} = $r;
+            if ($m->{mode} eq 'on') {
+                my $s = fetch('127.0.0.1', '/spncheck-status?format=json', port => $m->{port});
+                my $j = eval { JSON::PP::decode_json($s->{body}) } || {};
+                $counted = $j->{counters}{'token-too-large'} // 0;
+            }
+            return [['chunked trailer with a large Negotiate', $r], ['chunked trailer, small', $ok]];
+        });
+    my $t = $tres->{'chunked trailer with a large Negotiate'};
+    is($t->{status}, 400, 'large Negotiate in a chunked trailer: httpd\'s 400');
+    is(cause_of($t), undef, '  no diagnosis (a trailer is not the sign-in header)');
+    is($t->{body}, $tb{none}{body}, '  the body byte for byte as without the module');
+    is($t->{body}, $tb{off}{body}, '  and as with SPNCheck Off');
+    is($counted, 0, '  not counted as token-too-large');
+    like($tres->{'chunked trailer, small'}{body}, qr/CGI-READ/, 'a small trailer: the CGI answers');
+}
+
+# Issue 19, finding 4b: the size shown is the field's, whether its line
+# ends in CRLF or in a bare LF.
+{
+    my $m = MiniHttpd->new(realm => $dir, module => $ENV{SPNCHECK_MODULE}, site => $site);
+    $m->start;
+    my $field = 'Authorization: Negotiate ' . ('QUFB' x 200);     # 825 bytes
+    my $len = length $field;
+    my %r;
+    for my $eol (["CRLF", "\r\n"], ["bare LF", "\n"]) {
+        $r{$eol->[0]} = raw_request($m->{port}, "GET / HTTP/1.1\r\nHost: $host\r\n$field$eol->[1]"
+                                    . "Connection: close\r\n\r\n");
+    }
+    my $log = $m->log;
+    $m->stop;
+    for my $eol ("CRLF", "bare LF") {
+        my $r = $r{$eol};
+        is($r->{status}, 400, "$eol: 400");
+        is(cause_of($r), 'token-too-large', "$eol: token-too-large");
+        like($r->{body}, qr/\b$len bytes/, "$eol: the page says $len bytes, the field's size")
+            or diag join ' ', $r->{body} =~ /(\d+ bytes)/g;
+    }
+    my @sizes = $log =~ /cause=token-too-large .*?size=(\d+)/g;
+    is("@sizes", "$len $len", "error log: size=$len twice");
 }

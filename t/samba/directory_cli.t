@@ -95,7 +95,7 @@ $dc->spn_add('HTTP/app', 'svc-other');
     like($text, qr/CONTOSO\\WEB01\$ \(computer\) through HOST\/web01\.contoso\.test \(sPNMappings\)/,
          'text: the holder and the sPNMappings path');
     my ($rc3) = sc('directory', @ID, '--account', 'CONTOSO\\svc-web', 'HTTP/web01.contoso.test');
-    is($rc3, 1, 'KB1077 with --account CONTOSO\\svc-web: not held by it: exit 1');
+    is($rc3, 4, 'KB1077 with --account CONTOSO\\svc-web: not held by it: exit 4');
 }
 
 # --- several threads at once (the module's watchdog thread beside requests) -------------------
@@ -125,13 +125,13 @@ $dc->spn_add('HTTP/app', 'svc-other');
     ($rc) = sc('directory', @ID, '--account', 'CONTOSO\\svc-other', 'HTTP/app.contoso.test', 'HTTP/APP');
     is($rc, 0, '--account matches (both name forms, any case): exit 0');
     ($rc) = sc('directory', @ID, '--account', 'CONTOSO\\svc-web', 'HTTP/app.contoso.test');
-    is($rc, 1, '--account mismatch: exit 1');
+    is($rc, 4, '--account mismatch: exit 4');
 }
 
 # --- no holder ----------------------------------------------------------------------------
 {
     my ($rc, $j) = dir_json('HTTP/nobody.contoso.test');
-    is($rc, 1, 'no holder: exit 1');
+    is($rc, 4, 'no holder: exit 4');
     my $e = entry($j, 'HTTP/nobody.contoso.test');
     is_deeply($e->{holders}, [], 'holders is empty');
     is($e->{error}, undef, 'and that is no error');
@@ -166,14 +166,14 @@ $dc->spn_add('HTTP/app', 'svc-other');
     ($krc, $ktext) = sc('keytab', $kt, '--spn', 'HTTP/web02.contoso.test', @ID);
     like($ktext, qr/FAIL directory: the keytab's newest key for HTTP\/web02\.contoso\.test has kvno $ad; AD's current kvno for CONTOSO\\svc-web is @{[$ad + 1]} \(the keytab is stale/,
          'after a password change: stale, by AD\'s kvno');
-    is($krc, 1, '... exit 1');
+    is($krc, 4, '... exit 4');
     # probe --server: the probe's identity asks the directory too
     my ($prc, $ptext) = sc('probe', '--client-keytab', $dc->monitor_keytab, '--client', $dc->monitor,
                            '--keytab', $kt, '--spn', 'HTTP/web02.contoso.test', '--server', $dc->uri);
     like($ptext, qr/directory:\n.*CONTOSO\\svc-web \(user\)/s, 'probe --server names the holder');
     like($ptext, qr/FAIL directory: the keytab's newest key for HTTP\/web02\.contoso\.test has kvno $ad; AD's current kvno for CONTOSO\\svc-web is @{[$ad + 1]}/,
          'probe --server: the stale keytab by AD\'s kvno');
-    is($prc, 1, '... exit 1');
+    is($prc, 4, '... exit 4');
     my (undef, $pj) = sc('probe', '--client-keytab', $dc->monitor_keytab, '--client', $dc->monitor,
                          '--keytab', $kt, '--spn', 'HTTP/web02.contoso.test', '--server', $dc->uri, '--json');
     $pj = eval { decode_json($pj) } || {};
@@ -268,7 +268,7 @@ $dc->spn_add('HTTP/app', 'svc-other');
     $dc->user('svc-dup', 'Svc!Dup-Pass1');
     $dc->spn_add_duplicate('HTTP/app.contoso.test', 'svc-dup');
     my ($rc, $j) = dir_json('HTTP/app.contoso.test');
-    is($rc, 1, 'duplicate: exit 1');
+    is($rc, 4, 'duplicate: exit 4');
     my $e = entry($j, 'HTTP/app.contoso.test');
     is($e->{duplicate}, JSON::PP::true, 'duplicate true');
     is(join(' ', sort map { $_->{account} } @{$e->{holders}}), 'CONTOSO\\svc-dup CONTOSO\\svc-other',

@@ -14,7 +14,7 @@ my $top = abs_path(dirname(__FILE__) . '/../..');
 my $bin = $ENV{SPNCHECK_BIN} || "$top/spncheck";
 my $n = 0;
 my $fail = 0;
-sub is_ok { my ($c, $m) = @_; $n++; print(($c ? "ok" : "not ok") . " $n - $m\n"); $fail++ unless $c; $c }
+sub is_ok($$) { my ($c, $m) = @_; $n++; print(($c ? "ok" : "not ok") . " $n - $m\n"); $fail++ unless $c; $c }
 
 for my $len (255, 256, 506, 1000) {
     my $host = 'A' x $len;

@@ -18,7 +18,7 @@ my $bin = $ENV{SPNCHECK_BIN} || "$top/spncheck";
 my $tmp = tempdir(CLEANUP => 1);
 my $n = 0;
 my $fail = 0;
-sub is_ok { my ($c, $m) = @_; $n++; print(($c ? "ok" : "not ok") . " $n - $m\n"); $fail++ unless $c; $c }
+sub is_ok($$) { my ($c, $m) = @_; $n++; print(($c ? "ok" : "not ok") . " $n - $m\n"); $fail++ unless $c; $c }
 
 # What an attacker puts in a name: CSI and OSC in UTF-8, raw C1 bytes, ESC,
 # BEL, a bidi override.

@@ -22,7 +22,7 @@ my $top = abs_path(dirname(__FILE__) . '/../..');
 my $bin = $ENV{SPNCHECK_BIN} || "$top/spncheck";
 my $n = 0;
 my $fail = 0;
-sub is_ok { my ($c, $m) = @_; $n++; print(($c ? "ok" : "not ok") . " $n - $m\n"); $fail++ unless $c; $c }
+sub is_ok($$) { my ($c, $m) = @_; $n++; print(($c ? "ok" : "not ok") . " $n - $m\n"); $fail++ unless $c; $c }
 
 my $openssl = -x '/usr/bin/openssl' ? '/usr/bin/openssl' : undef;
 if (!$openssl) {

@@ -5,6 +5,9 @@
 #include "spn_mechcount.h"
 
 #include <apr_general.h>
+#include <apr_strings.h>
+#include <stdio.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -556,6 +559,62 @@ static void test_dirstatus(apr_pool_t *p)
     free(s);
 }
 
+/* raw-ntlmssp (issue 19, finding 7): gss-ntlmssp registered with the
+ * mechglue, GssapiAllowedMech's values, and the check's states. */
+static void test_ntlmssp(apr_pool_t *p)
+{
+    char dir[] = "/tmp/spn-mechd-XXXXXX", path[512], so[512] = "";
+    spn_checks_t ck;
+    FILE *f;
+
+    if (!mkdtemp(dir)) {
+        ok(0, "mkdtemp");
+        return;
+    }
+    ok(!spn_ntlmssp_installed(p, NULL, dir, so, sizeof(so)), "an empty mech.d: not installed");
+    snprintf(path, sizeof(path), "%s/mech.ntlmssp.conf", dir);
+    f = fopen(path, "w");
+    fprintf(f, "# Mechanism Name\tObject Identifier\tShared Library Path\n"
+               "gssntlmssp_v1\t\t1.3.6.1.4.1.311.2.2.10\t%s/nosuch.so\n", dir);
+    fclose(f);
+    ok(!spn_ntlmssp_installed(p, NULL, dir, so, sizeof(so)), "registered, its library absent: not installed");
+    snprintf(path, sizeof(path), "%s/gssntlmssp.so", dir);
+    fclose(fopen(path, "w"));
+    snprintf(path, sizeof(path), "%s/mech.ntlmssp.conf", dir);
+    f = fopen(path, "w");
+    fprintf(f, "gssntlmssp_v1\t\t1.3.6.1.4.1.311.2.2.10\t%s/gssntlmssp.so\n", dir);
+    fclose(f);
+    ok(spn_ntlmssp_installed(p, NULL, dir, so, sizeof(so)) && strstr(so, "/gssntlmssp.so"),
+       "registered with its library: installed (%s)", so);
+    snprintf(path, sizeof(path), "%s/mech.ntlmssp.conf.disabled", dir);
+    rename(apr_pstrcat(p, dir, "/mech.ntlmssp.conf", NULL), path);
+    ok(!spn_ntlmssp_installed(p, NULL, dir, so, sizeof(so)), "a file not named *.conf: not read");
+    ok(spn_ntlmssp_installed(p, path, NULL, so, sizeof(so)), "the single mech file (/etc/gss/mech) too");
+    unlink(path);
+    unlink(apr_pstrcat(p, dir, "/gssntlmssp.so", NULL));
+    rmdir(dir);
+
+    ok(!spn_mechs_admit_ntlmssp("krb5"), "GssapiAllowedMech krb5: NTLMSSP kept out");
+    ok(!spn_mechs_admit_ntlmssp("krb5 iakerb"), "krb5 iakerb: kept out");
+    ok(spn_mechs_admit_ntlmssp("krb5 ntlmssp"), "krb5 ntlmssp: admitted");
+    ok(spn_mechs_admit_ntlmssp("\"NTLMSSP\""), "\"NTLMSSP\": admitted");
+    ok(spn_mechs_admit_ntlmssp("1.3.6.1.4.1.311.2.2.10"), "its OID: admitted");
+    ok(!spn_mechs_admit_ntlmssp("ntlmsspx"), "ntlmsspx: not the mechanism");
+
+    memset(&ck, 0, sizeof(ck));
+    spn_selfcheck_ntlmssp(p, SPN_NTLMSSP_NA, NULL, NULL, &ck);
+    is_int(ck.n, 0, "not a mod_auth_gssapi scope: no raw-ntlmssp check");
+    spn_selfcheck_ntlmssp(p, SPN_NTLMSSP_OPEN, "/usr/lib/x/gssntlmssp.so", NULL, &ck);
+    ok(ck.n == 1 && strcmp(ck.c[0].id, "raw-ntlmssp") == 0 && ck.c[0].state == SPN_CHECK_WARN &&
+       strncmp(ck.c[0].remedy, "GssapiAllowedMech krb5 ", 23) == 0 &&
+       strstr(ck.c[0].message, "/usr/lib/x/gssntlmssp.so"),
+       "open: warn, names the library, the remedy is the line");
+    spn_selfcheck_ntlmssp(p, SPN_NTLMSSP_KRB5, NULL, NULL, &ck);
+    spn_selfcheck_ntlmssp(p, SPN_NTLMSSP_ABSENT, NULL, NULL, &ck);
+    ok(ck.n == 3 && ck.c[1].state == SPN_CHECK_PASS && ck.c[2].state == SPN_CHECK_PASS,
+       "kept out, or not installed: pass");
+}
+
 int main(void)
 {
     apr_pool_t *p;
@@ -568,6 +627,7 @@ int main(void)
     test_mechs();
     test_directory(p);
     test_dirstatus(p);
+    test_ntlmssp(p);
     apr_pool_destroy(p);
     apr_terminate();
     return tap_done();

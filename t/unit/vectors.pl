@@ -12,7 +12,7 @@ my $bin = $ENV{SPNCHECK_BIN} || "$top/spncheck";
 my $dir = $ENV{SPNCHECK_VECTORS} || "$top/../shared/vectors";
 my ($n, $fail) = (0, 0);
 
-sub is_ok { my ($c, $m) = @_; $n++; print(($c ? "ok" : "not ok") . " $n - $m\n"); $fail++ unless $c; $c }
+sub is_ok($$) { my ($c, $m) = @_; $n++; print(($c ? "ok" : "not ok") . " $n - $m\n"); $fail++ unless $c; $c }
 sub is_eq {
     my ($got, $want, $m) = @_;
     my $g = defined $got ? "$got" : 'null';
