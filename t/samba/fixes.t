@@ -5,7 +5,9 @@
 #   (b) an explicit HTTP/ SPN on another account (HTTP/web02 on other-svc)
 #   (c) a stale keytab after a password change of the service account
 #   (d) an unregistered ServerAlias (alias.contoso.test: no account holds it)
-#   (e) a name that is not a ServerAlias (web03.contoso.test, the default vhost)
+#   (e) a name that is not a ServerAlias (web03.contoso.test, the default vhost;
+#       WEB03$ holds HOST/web03), and (e2) one no account holds (web04, NTLM)
+# For (e) and (e2) the note's "ServerAlias HOST" line is applied too.
 # it provokes a real failed sign-in (curl --negotiate, tickets from Samba's
 # KDC), takes the failure's reference, waits for the directory's facts,
 # takes diagnosis.fix from the status page's ?ref=ID&format=json and applies
@@ -364,7 +366,7 @@ sub prove {
     my $fix = $dg->{fix} || {};
     note("$c{name}: fix " . JSON::PP->new->canonical->pretty->encode($fix));
     ok(@{$fix->{steps} || []}, "$c{name}: the fix has steps") or diag(explain($j));
-    $c{check}->($fix, $j) if $c{check};
+    $c{check}->($fix, $j, $r) if $c{check};
     my @bad = apply_fix($fix, %c);
     is_deeply(\@bad, [], "$c{name}: every step applied mechanically")
         or diag(JSON::PP->new->canonical->pretty->encode($fix));
@@ -454,6 +456,21 @@ my ($fix_e) = prove(name => '(e) not a ServerAlias', spn => 'HTTP/web03.contoso.
           ok(grep({ /ServerAlias web03\.contoso\.test/ } @{$fix->{notes}}),
              '(e): a note with the line ServerAlias web03.contoso.test')
               or diag(explain($fix->{notes}));
+          unlike($_[2]{body}, qr/WEB03\$|add the line ServerAlias/, "(e): the user's page names no holder nor the line (the admin's view only)");
+      });
+
+# -- (e2) a name that is not a ServerAlias, and that no account holds --------------------------
+# web04 (DNS points here; no ServerAlias, no SPN): as (d), the client falls
+# back to NTLM; the directory says nobody holds HTTP/web04.contoso.test.
+kinit_alice();
+prove(name => '(e2) not a ServerAlias, unregistered', spn => 'HTTP/web04.contoso.test',
+      cause => 'spn-not-registered', notes => 1,
+      try => sub { get('web04.contoso.test', '/', negotiate => 1,
+                       env => { NTLM_USER_FILE => "$W/ntlm.users" }) },
+      facts => sub { !@{$_[0]{holders}} },
+      check => sub {
+          ok(grep({ /ServerAlias web04\.contoso\.test/ } @{$_[0]{notes}}),
+             '(e2): a note with the line ServerAlias web04.contoso.test') or diag(explain($_[0]{notes}));
       });
 
 # What the fix lacks, shown: (1) with the ServerAlias line added, web03 is a
