@@ -450,6 +450,7 @@ kinit_alice();
 my ($fix_e) = prove(name => '(e) not a ServerAlias', spn => 'HTTP/web03.contoso.test',
       cause => 'spn-wrong-account', notes => 1,
       try => sub { get('web03.contoso.test', '/', negotiate => 1) },
+      probe => sub { fresh('web03.contoso.test') },
       facts => sub { ($_[0]{holders}[0]{account} // '') eq "$NB\\WEB03\$" },
       check => sub {
           my ($fix, $j) = @_;
