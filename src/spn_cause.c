@@ -155,6 +155,7 @@ const spn_cause_info_t spn_causes[SPN_C_COUNT] = {
          "?nodir the SPN was moved to another account and the keytab was not regenerated",
          "?nodir the keytab was made with a password that is not the account's"},
         {
+        NOT_OURS,
         DC("nodir", "find the account that holds {spn} now", "setspn", "-Q", "{spn}"),
         NOTE("nodir", "If setspn -Q names an account other than {account}, remove the SPN there "
              "first (setspn -D, the SPN, that account), then run the setspn -S steps. If it names "
@@ -344,8 +345,10 @@ const spn_cause_info_t spn_causes[SPN_C_COUNT] = {
         {
         NOT_OURS,
         REGISTER("ours"),
+        REGISTER("!ours admin"),
         DC("ours account", "check: both forms are listed", "setspn", "-L", "{account}"),
-        CLIENT("ours", "drop the client's failed look-up, then retry", "klist", "purge")}},
+        CLIENT("ours", "drop the client's failed look-up, then retry", "klist", "purge"),
+        CLIENT("!ours admin", "drop the client's failed look-up, then retry", "klist", "purge")}},
     [SPN_C_SPN_DUPLICATE] = {
         "spn-duplicate", "The SPN is registered on more than one account",
         "The KDC refused to issue a ticket for {spn} (KDC_ERR_PRINCIPAL_NOT_UNIQUE): two "

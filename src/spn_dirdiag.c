@@ -326,6 +326,14 @@ void spn_dir_refine(spn_diag_t *d, const char *svc_account, const spn_dir_spn_t 
         else if (n == 1 && !d->dir_is_service && svc_account && *svc_account)
             d->cause = SPN_C_SPN_WRONG_ACCOUNT;
         break;
+    case SPN_C_SPN_UNKNOWN:
+        /* a ticket for a name this service is not configured for: the
+         * directory says whose key sealed it */
+        if (n > 1)
+            d->cause = SPN_C_SPN_DUPLICATE;
+        else if (n == 1 && !d->dir_is_service && svc_account && *svc_account)
+            d->cause = SPN_C_SPN_WRONG_ACCOUNT;
+        break;
     default:
         break;
     }
