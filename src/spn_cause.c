@@ -166,9 +166,10 @@ const spn_cause_info_t spn_causes[SPN_C_COUNT] = {
              "precedence over the sPNMappings path (http is an alias of host)."),
         REGISTER(""),
         DC("account", "check: both forms are listed on {account}", "setspn", "-L", "{account}"),
-        NOTE("intab", "The keytab holds keys for {spn} already (kvno {kt_kvnos}): if they are "
-             "{account}'s, it is right once {account} holds the SPN. If sign-in then fails as "
-             "keytab-stale or kvno-mismatch, make the keytab anew."),
+        NOTE("intab", "The keytab holds keys for {spn} or for {account} already: if they are "
+             "{account}'s current keys, it is right once {account} holds the SPN (an acceptor "
+             "that tries every key of the keytab, as MIT's does, opens the ticket). If sign-in "
+             "then fails as keytab-stale or kvno-mismatch, make the keytab anew."),
         KEYTAB("!intab"),
         IIS_APPPOOL("iis"),
         CLIENT("", "drop the ticket the client holds for the old account, then retry",

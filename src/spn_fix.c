@@ -317,6 +317,24 @@ static int kt_other(const spn_service_t *svc, const char *spn)
     return 0;
 }
 
+/* The keytab holds keys under the service account's own name (sam@REALM,
+ * as samba-tool exportkeytab or msktutil write them): an acceptor that
+ * tries every key of the keytab (MIT's) opens a ticket for any SPN of
+ * that account with them, so a new keytab is not needed once the SPN is
+ * on the account. */
+static int kt_account(const spn_service_t *svc)
+{
+    const spn_keytab_t *kt = svc->keytab;
+    const char *sam = svc->account ? strchr(svc->account, '\\') : NULL;
+    int i;
+
+    sam = sam ? sam + 1 : svc->account;
+    for (i = 0; sam && *sam && kt && kt->status == 0 && i < kt->n; i++)
+        if (kt->e[i].name && strcasecmp(kt->e[i].name, sam) == 0)
+            return 1;
+    return 0;
+}
+
 static int cond(fx_t *x, const char *w, size_t n)
 {
     const spn_diag_t *d = x->d;
@@ -328,7 +346,7 @@ static int cond(fx_t *x, const char *w, size_t n)
     if (IS("proxied")) return d->proxied;
     if (IS("iis")) return d->proxied && d->backend_iis;
     if (IS("decrypts")) return d->ticket.decrypted;
-    if (IS("intab")) return d->held;
+    if (IS("intab")) return d->held || kt_account(x->svc);
     if (IS("account")) return x->svc->account && *x->svc->account;
     if (IS("keytab")) return x->svc->keytab && x->svc->keytab->path;
     if (IS("group")) return x->svc->group && *x->svc->group;
