@@ -9,7 +9,8 @@
  * conditions hold (spn_fix_cond: the directory's nodir dir held dup mapped
  * direct stale samekvno iphost, and proxied iis decrypts intab account
  * keytab group dirkvno acctkvno rc4kt aestkt etunset user computer service
- * ours admin ktother short backend400) and every value it names passes
+ * ours admin ktother short backend400, and a token's error: cut notb64
+ * notoken) and every value it names passes
  * its grammar: {spn} the SPN asked for, {spn_short} {spn_long} its two name
  * forms, {host} {netbios} {fqdn}, {account} {account_sam} the service
  * account, {holder} {holder_sam} {via} {other} the directory's, {realm}
@@ -271,11 +272,17 @@ const spn_cause_info_t spn_causes[SPN_C_COUNT] = {
         "The Authorization header does not hold a well-formed Negotiate/NTLM token.",
         "Try another browser. If it persists, give the reference below to your "
         "administrator.",
-        {"a proxy or header size limit truncated the header (LimitRequestFieldSize)",
+        {"?cut a proxy or header size limit cut the header short (LimitRequestFieldSize)",
+         "?notb64 the header's token is not base64: it is no Negotiate token at all",
+         "?notoken the token is base64, but of nothing a Negotiate or NTLM client sends",
          "a broken or hostile client"},
         {
-        NOTE("", "A proxy or a header size limit may have cut the header (compare "
-             "LimitRequestFieldSize with the token's size), or the client is broken or hostile.")}},
+        NOTE("cut", "The token ends early: a proxy or a header size limit may have cut the "
+             "header (compare LimitRequestFieldSize with the token's size)."),
+        NOTE("notb64", "The token is not base64, so it is no Negotiate token: the client (or "
+             "something on the way) sent something else; nothing on this server to change."),
+        NOTE("notoken", "The token decodes, but is not a Negotiate (SPNEGO, Kerberos) or NTLM "
+             "message: a broken or hostile client; nothing on this server to change.")}},
     [SPN_C_UNSUPPORTED_MECH] = {
         "unsupported-mech", "The browser offered a mechanism this server does not accept",
         "The client sent a token for a mechanism other than Kerberos with a service ticket "

@@ -363,6 +363,10 @@ static int cond(fx_t *x, const char *w, size_t n)
     if (IS("short")) return *x->host && !strchr(x->host, '.');
     if (IS("service")) return held && d->dir_is_service;
     if (IS("backend400")) return d->too_large == SPN_TOO_LARGE_BACKEND;
+    if (IS("cut")) return d->tok.error.code == SPN_E_TRUNCATED || d->tok.error.code == SPN_E_TOO_LARGE;
+    if (IS("notb64")) return d->tok.error.code == SPN_E_BASE64 || d->tok.error.code == SPN_E_EMPTY;
+    if (IS("notoken")) return d->tok.error.code == SPN_E_MALFORMED ||
+                              d->tok.error.code == SPN_E_UNSUPPORTED || d->tok.error.code == SPN_E_TOO_DEEP;
 #undef IS
     return -1;
 }
