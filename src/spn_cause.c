@@ -9,7 +9,7 @@
  * conditions hold (spn_fix_cond: the directory's nodir dir held dup mapped
  * direct stale samekvno iphost, and proxied iis decrypts intab account
  * keytab group dirkvno acctkvno rc4kt aestkt etunset user computer service
- * ours admin ktother short backend400, and a token's error: cut notb64
+ * ours admin ktother short backend400 trusted, and a token's error: cut notb64
  * notoken) and every value it names passes
  * its grammar: {spn} the SPN asked for, {spn_short} {spn_long} its two name
  * forms, {host} {netbios} {fqdn}, {account} {account_sam} the service
@@ -45,39 +45,43 @@
  * account's password unless -setpass (with the current one typed, and
  * AD's kvno): Microsoft's ktpass reference, "-setpass" and "-setupn". */
 #define KEYTAB(w) \
-    DC("account keytab acctkvno " w, "make {ktfile} with {account}'s current key for {spn}, " \
+    DC("trusted account keytab acctkvno " w, "make {ktfile} with {account}'s current key for {spn}, " \
        "keeping its password: type {account}'s current password at the prompt (AD's kvno " \
        "is {acct_kvno})", "ktpass", "-out", "{ktfile}", "-princ", "{spn}@{realm}", \
        "-mapuser", "{account}", "-crypto", "{crypto}", "-ptype", "KRB5_NT_PRINCIPAL", \
        "-pass", "*", "-setpass", "-setupn", "-kvno", "{acct_kvno}"), \
-    NOTE("account keytab acctkvno " w, "Without -setpass, ktpass would set the password you " \
+    NOTE("trusted account keytab acctkvno " w, "Without -setpass, ktpass would set the password you " \
          "type as {account}'s new one: every other keytab of {account} would go stale."), \
-    DC("account keytab !acctkvno " w, "make {ktfile} with a key for {spn}; this RESETS " \
+    DC("trusted account keytab !acctkvno " w, "make {ktfile} with a key for {spn}; this RESETS " \
        "{account}'s password to the one you type: every other keytab of {account} goes " \
        "stale, and whatever logs on as {account} (an IIS application pool) needs the new " \
        "password", "ktpass", "-out", "{ktfile}", "-princ", "{spn}@{realm}", "-mapuser", \
        "{account}", "-crypto", "{crypto}", "-ptype", "KRB5_NT_PRINCIPAL", "-pass", "*"), \
-    NOTE("account keytab !acctkvno " w, "To keep {account}'s password instead, read its " \
+    NOTE("trusted account keytab !acctkvno " w, "To keep {account}'s password instead, read its " \
          "msDS-KeyVersionNumber and run ktpass with -setpass -setupn -kvno and that number, " \
          "typing the current password."), \
-    NOTE("account keytab " w, "On a Samba AD DC, samba-tool domain exportkeytab {ktfile} " \
+    NOTE("trusted account keytab " w, "On a Samba AD DC, samba-tool domain exportkeytab {ktfile} " \
          "--principal={account_sam}@{realm} exports {account}'s current keys without a " \
          "password change."), \
-    NOTE("account keytab " w, "Copy {ktfile} from Windows to this server (scp, for " \
+    NOTE("trusted account keytab " w, "Copy {ktfile} from Windows to this server (scp, for " \
          "example), and run the server steps in the directory that holds it."), \
-    SERVER("account keytab group " w, "install it where mod_auth_gssapi and SPNCheckKeytab " \
+    SERVER("trusted account keytab group " w, "install it where mod_auth_gssapi and SPNCheckKeytab " \
            "read it, readable by httpd's group only", "install", "-o", "root", "-g", \
            "{group}", "-m", "0640", "{ktfile}", "{keytab}"), \
-    SERVER("account keytab !group " w, "install it where mod_auth_gssapi and SPNCheckKeytab " \
+    SERVER("trusted account keytab !group " w, "install it where mod_auth_gssapi and SPNCheckKeytab " \
            "read it (then let the group httpd runs as read it)", "install", "-o", "root", \
            "-m", "0640", "{ktfile}", "{keytab}"), \
-    NOTE("account keytab ktother " w, "{keytab} holds keys of other principals too, and " \
+    NOTE("trusted account keytab ktother " w, "{keytab} holds keys of other principals too, and " \
          "install replaces it: merge the files with ktutil (rkt each, then wkt) if those " \
          "keys are still needed."), \
-    SERVER("account keytab " w, "check: the kvno and enctypes it holds now", "klist", "-k", \
+    SERVER("trusted account keytab " w, "check: the kvno and enctypes it holds now", "klist", "-k", \
            "-t", "-e", "{keytab}"), \
-    SERVER("account keytab " w, "reload httpd, so that every child reads the new keytab", \
-           "apachectl", "-k", "graceful")
+    SERVER("trusted account keytab " w, "reload httpd, so that every child reads the new keytab", \
+           "apachectl", "-k", "graceful"), \
+    NOTE("!trusted " w, "This failure alone does not prove the keytab stale: no key opens the " \
+         "ticket, and no directory says whose key sealed it (anyone can send such a ticket). " \
+         "Check who holds {spn} (setspn -Q) and what the keytab holds (klist -k -t -e), then " \
+         "export the keytab again if it is stale.")
 
 /* IIS kernel-mode authentication decrypts with the computer account's key
  * unless told to use the application pool's (appcmd, server-wide). */
@@ -353,10 +357,8 @@ const spn_cause_info_t spn_causes[SPN_C_COUNT] = {
         {
         NOT_OURS,
         REGISTER("ours"),
-        REGISTER("!ours admin"),
         DC("ours account", "check: both forms are listed", "setspn", "-L", "{account}"),
-        CLIENT("ours", "drop the client's failed look-up, then retry", "klist", "purge"),
-        CLIENT("!ours admin", "drop the client's failed look-up, then retry", "klist", "purge")}},
+        CLIENT("ours", "drop the client's failed look-up, then retry", "klist", "purge")}},
     [SPN_C_SPN_DUPLICATE] = {
         "spn-duplicate", "The SPN is registered on more than one account",
         "The KDC refused to issue a ticket for {spn} (KDC_ERR_PRINCIPAL_NOT_UNIQUE): two "

@@ -144,10 +144,23 @@ static const char *holder_acct(const spn_diag_t *d)
 static long acct_kvno(const spn_diag_t *d)
 {
     if (d->dir_state == SPN_DIR_OK && d->dir_n_holders == 1 && d->dir_is_service)
-        return d->dir_holders[0].kvno >= 0 ? d->dir_holders[0].kvno : d->tok.krb5.kvno;
-    if (d->dir_state != SPN_DIR_OK && d->cause == SPN_C_KVNO_MISMATCH)
+        return d->dir_holders[0].kvno;
+    /* a ticket our key opens was sealed by the KDC (its kvno is not under
+     * the seal, but only a holder of a real ticket can change it); a
+     * ticket it does not open may be forged: its kvno proves nothing */
+    if (d->dir_state != SPN_DIR_OK && d->cause == SPN_C_KVNO_MISMATCH && d->ticket.decrypted)
         return d->tok.krb5.kvno;
     return -1;
+}
+
+/* The failure's facts prove the keytab needs a new export: the directory
+ * said so (its facts are the DC's, not the client's), or the ticket was
+ * opened by our key (a real ticket).  A ticket no key opens, without the
+ * directory, may be forged by anyone: it justifies queries, not a new
+ * keytab (nor a password reset). */
+static int trusted(const spn_diag_t *d)
+{
+    return (d->dir_state == SPN_DIR_OK && d->dir_n_holders >= 1) || d->ticket.decrypted;
 }
 
 static const char *num(fx_t *x, long v)
@@ -234,8 +247,12 @@ static const char *value(fx_t *x, const char *name, size_t n, int *st, unsigned 
         ok = spn_fix_word_ok(v, "_-");
     }
     else if (IS("crypto")) {
-        int et = d->tok.has_krb5 ? d->tok.krb5.etype : 0;
-        v = et == 17 ? "AES128-SHA1" : et == 23 ? "RC4-HMAC-NT" : "AES256-SHA1";
+        /* AES always (RC4 goes in 2026); AES128 only for a real AES128 ticket
+         * or an account the directory says allows AES128 and not AES256 */
+        int et = d->tok.has_krb5 ? d->tok.krb5.etype : 0, aes128 = et == 17 && d->ticket.decrypted;
+        if (holder_acct(d) && d->dir_holders[0].enctypes >= 0)
+            aes128 = (d->dir_holders[0].enctypes & 0x08) && !(d->dir_holders[0].enctypes & 0x10);
+        v = aes128 ? "AES128-SHA1" : "AES256-SHA1";
     }
     else if (IS("tkt_kvno"))
         v = num(x, d->tok.krb5.kvno);
@@ -286,7 +303,7 @@ static const char *expand(fx_t *x, const char *t, int *st, unsigned *bits, int *
             *bits |= bit;
             return NULL;
         }
-        *has_value = 1;
+        *has_value |= bit != 0;     /* a value from outside (not one of our numbers) */
         spn_buf_puts(&b, v);
         t = e + 1;
     }
@@ -362,6 +379,7 @@ static int cond(fx_t *x, const char *w, size_t n)
     if (IS("ktother")) return kt_other(x->svc, x->spn);
     if (IS("short")) return *x->host && !strchr(x->host, '.');
     if (IS("service")) return held && d->dir_is_service;
+    if (IS("trusted")) return trusted(d);
     if (IS("backend400")) return d->too_large == SPN_TOO_LARGE_BACKEND;
     if (IS("cut")) return d->tok.error.code == SPN_E_TRUNCATED || d->tok.error.code == SPN_E_TOO_LARGE;
     if (IS("notb64")) return d->tok.error.code == SPN_E_BASE64 || d->tok.error.code == SPN_E_EMPTY;
@@ -425,6 +443,22 @@ static void note(spn_fix_t *fx, const char *s)
         fx->notes[fx->n_notes++] = s;
 }
 
+/* A step that changes the directory or this server (not a query, not the
+ * client's own ticket cache). */
+static int changes(const spn_fix_step_t *s)
+{
+    const char *p = s->argv[0], *a = s->argc > 1 ? s->argv[1] : "";
+
+    if (s->where == SPN_FIX_CLIENT)
+        return 0;
+    if (!strcmp(p, "setspn"))
+        return strcmp(a, "-Q") && strcmp(a, "-L") && strcmp(a, "-X");
+    if (!strncmp(p, "Get-", 4) || (!strcmp(p, "klist") && !strcmp(a, "-k")) ||
+        !strcmp(p, "timedatectl") || !strcmp(p, "chronyc") || !strcmp(p, "whoami"))
+        return 0;
+    return 1;
+}
+
 /* One line, once (or once per other holder for a line naming {other}). */
 static void line(fx_t *x, const spn_fix_line_t *l, spn_fix_t *fx)
 {
@@ -454,6 +488,10 @@ static void line(fx_t *x, const spn_fix_line_t *l, spn_fix_t *fx)
             s.argc = k + 1;
         }
         x->other = NULL;
+        if (st == V_OK && l->where != SPN_FIX_NOTE && !x->ours && changes(&s)) {
+            fx->foreign = 1;        /* a name the client chose: never changed for it */
+            continue;
+        }
         if (st != V_OK) {
             if (st == V_BAD)
                 fx->withheld |= bits;
@@ -505,6 +543,7 @@ void spn_fix_build(apr_pool_t *p, const spn_diag_t *d, const spn_service_t *svc,
     fx_init(&x, p, d, svc, audience);
     if (x.bad_sname)
         fx->withheld |= B_SPN;
+    fx->foreign = 0;
     for (i = 0; i < SPN_FIX_LINES && l[i].where; i++)
         if (conds(&x, l[i].when))
             line(&x, &l[i], fx);
@@ -515,6 +554,10 @@ void spn_fix_build(apr_pool_t *p, const spn_diag_t *d, const spn_service_t *svc,
                    "name the client connected to instead."
                  : "The SPN the client named is not a valid SPN (class/host[:port][/name], the "
                    "host by RFC 1123), so it is left out of every command.");
+    if (fx->foreign)
+        note(fx, "Steps that change the directory or this server are given only for names "
+                 "this site answers to: the name came from the client, which can name any "
+                 "service. Once it is a ServerAlias of this site, a failure for it gives them.");
     for (i = 0; i < (int)(sizeof(left_out) / sizeof(*left_out)); i++) {
         if ((fx->withheld & left_out[i].bit) && left_out[i].bad)
             note(fx, left_out[i].bad);
@@ -582,7 +625,8 @@ static void command(spn_buf_t *b, const spn_fix_step_t *s)
     for (k = 0; k < s->argc; k++) {
         if (k)
             spn_buf_puts(b, " ");
-        spn_fix_quote(b, s->where, s->argv[k], 0);
+        spn_fix_quote(b, s->where, s->argv[k],
+                      s->value[k] && strchr("-+.0123456789", s->argv[k][0]) != NULL);
     }
 }
 

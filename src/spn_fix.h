@@ -49,7 +49,9 @@ typedef struct {
     int where;
     int argc;
     const char *argv[SPN_FIX_ARGS];  /* exact values */
-    unsigned char value[SPN_FIX_ARGS];  /* the argument holds a value from outside: quoted */
+    unsigned char value[SPN_FIX_ARGS];  /* the argument holds a value from outside: quoted
+                                           when PowerShell would read it as a number or
+                                           a parameter (a leading digit, sign or dot) */
     const char *why;
 } spn_fix_step_t;
 
@@ -59,6 +61,7 @@ typedef struct {
     const char *notes[SPN_FIX_NOTES];
     unsigned withheld;               /* values left out (bits, spn_fix.c) */
     unsigned unknown;                /* values not known (bits) */
+    int foreign;                     /* changes left out: a name this site does not answer to */
 } spn_fix_t;
 
 /* Who reads the fix: the user's page hides what concerns names this

@@ -7,7 +7,9 @@
 #   (d) an unregistered ServerAlias (alias.contoso.test: no account holds it)
 #   (e) a name that is not a ServerAlias (web03.contoso.test, the default vhost;
 #       WEB03$ holds HOST/web03), and (e2) one no account holds (web04, NTLM)
-# For (e) and (e2) the note's "ServerAlias HOST" line is applied too.
+# For (e) and (e2) the note's "ServerAlias HOST" line is applied too: their
+# first fix changes nothing for a name the client chose (it could name any
+# service), the second, once the name is a ServerAlias, does.
 # it provokes a real failed sign-in (curl --negotiate, tickets from Samba's
 # KDC), takes the failure's reference, waits for the directory's facts,
 # takes diagnosis.fix from the status page's ?ref=ID&format=json and applies
@@ -354,23 +356,35 @@ sub prove {
     my $ref = ref_of($r->{body});
     ok($ref, "$c{name}: the 401 page carries the failure's reference") or return;
     like($h->log, qr/SPN00010\b.*ref=\Q$ref\E/, "$c{name}: the error log line carries it too");
-    my $f = wait_facts($c{spn}, $t0, $c{facts});
-    ok($f, "$c{name}: the directory looked $c{spn} up" . ($f ? ' (' . holders($f) . ')' : ''))
-        or diag(explain(facts_for(status_json(), $c{spn})));
-    my $j = ref_json($ref);
-    my $dg = $j->{diagnosis} || {};
-    is($j->{ref}, $ref, "$c{name}: ?ref=$ref&format=json");
-    is($dg->{cause}, $c{cause}, "$c{name}: cause $c{cause}"
-       . (defined $dg->{refined_from} ? " (refined from $dg->{refined_from})" : ''))
-        or diag(explain($j));
-    my $fix = $dg->{fix} || {};
-    note("$c{name}: fix " . JSON::PP->new->canonical->pretty->encode($fix));
-    ok(@{$fix->{steps} || []}, "$c{name}: the fix has steps") or diag(explain($j));
-    $c{check}->($fix, $j, $r) if $c{check};
-    my @bad = apply_fix($fix, %c);
-    is_deeply(\@bad, [], "$c{name}: every step applied mechanically")
-        or diag(JSON::PP->new->canonical->pretty->encode($fix));
-    $r = $c{try}->();
+    my $fix;
+    # A name this site does not answer to takes two rounds: its first fix
+    # changes nothing (the client chose the name) and says to add the
+    # ServerAlias; once it is one, the next failure's fix does the rest.
+    for my $round (1 .. ($c{rounds} || 1)) {
+        my $f = wait_facts($c{spn}, $t0, $c{facts});
+        ok($f, "$c{name}: the directory looked $c{spn} up" . ($f ? ' (' . holders($f) . ')' : ''))
+            or diag(explain(facts_for(status_json(), $c{spn})));
+        my $j = ref_json($ref);
+        my $dg = $j->{diagnosis} || {};
+        is($j->{ref}, $ref, "$c{name}: ?ref=$ref&format=json");
+        is($dg->{cause}, $c{cause}, "$c{name}: cause $c{cause}"
+           . (defined $dg->{refined_from} ? " (refined from $dg->{refined_from})" : ''))
+            or diag(explain($j));
+        $fix = $dg->{fix} || {};
+        note("$c{name}, round $round: fix " . JSON::PP->new->canonical->pretty->encode($fix));
+        ok(@{$fix->{steps} || []} || ($round < ($c{rounds} || 1) && @{$fix->{notes} || []}),
+           "$c{name}: the fix has steps" . ($round < ($c{rounds} || 1) ? ' or notes' : ''))
+            or diag(explain($j));
+        $c{check}->($fix, $j, $r, $round) if $c{check};
+        my @bad = apply_fix($fix, %c);
+        is_deeply(\@bad, [], "$c{name}: every step applied mechanically (round $round)")
+            or diag(JSON::PP->new->canonical->pretty->encode($fix));
+        $t0 = int(time);
+        $r = $c{try}->();
+        last if $round == ($c{rounds} || 1) || $r->{status} == 200;
+        isnt($r->{status}, 200, "$c{name}: after round $round, a new failure (" . cause_of($r->{body}) . ')');
+        $ref = ref_of($r->{body});
+    }
     is($r->{status}, 200, "$c{name}: after the fix, the same client's next sign-in gives 200")
         or diag("still " . cause_of($r->{body}) . ", ref " . ref_of($r->{body}) . "; the fix was:\n"
                 . JSON::PP->new->canonical->pretty->encode($fix));
@@ -448,12 +462,19 @@ prove(name => '(d) unregistered ServerAlias', spn => 'HTTP/alias.contoso.test',
 # -- (e) a name that is not a ServerAlias --------------------------------------------------
 kinit_alice();
 my ($fix_e) = prove(name => '(e) not a ServerAlias', spn => 'HTTP/web03.contoso.test',
-      cause => 'spn-wrong-account', notes => 1,
+      cause => 'spn-wrong-account', notes => 1, rounds => 2,
       try => sub { get('web03.contoso.test', '/', negotiate => 1) },
       probe => sub { fresh('web03.contoso.test') },
       facts => sub { ($_[0]{holders}[0]{account} // '') eq "$NB\\WEB03\$" },
       check => sub {
-          my ($fix, $j) = @_;
+          my ($fix, $j, $r, $round) = @_;
+          if ($round > 1) {
+              ok(has_step($fix, 'setspn', '-S', 'HTTP/web03.contoso.test', "$NB\\svc-web"),
+                 '(e) round 2, web03 now a ServerAlias: setspn -S on svc-web');
+              return;
+          }
+          ok(!grep({ $_->{argv}[0] eq 'setspn' && $_->{argv}[1] =~ /^-[SD]\z/ } @{$fix->{steps}}),
+             '(e) round 1: nothing changed for a name the client chose');
           ok(grep({ /ServerAlias web03\.contoso\.test/ } @{$fix->{notes}}),
              '(e): a note with the line ServerAlias web03.contoso.test')
               or diag(explain($fix->{notes}));
@@ -465,40 +486,15 @@ my ($fix_e) = prove(name => '(e) not a ServerAlias', spn => 'HTTP/web03.contoso.
 # back to NTLM; the directory says nobody holds HTTP/web04.contoso.test.
 kinit_alice();
 prove(name => '(e2) not a ServerAlias, unregistered', spn => 'HTTP/web04.contoso.test',
-      cause => 'spn-not-registered', notes => 1,
+      cause => 'spn-not-registered', notes => 1, rounds => 2,
       try => sub { get('web04.contoso.test', '/', negotiate => 1,
                        env => { NTLM_USER_FILE => "$W/ntlm.users" }) },
       facts => sub { !@{$_[0]{holders}} },
       check => sub {
+          return if $_[3] > 1;
           ok(grep({ /ServerAlias web04\.contoso\.test/ } @{$_[0]{notes}}),
              '(e2): a note with the line ServerAlias web04.contoso.test') or diag(explain($_[0]{notes}));
       });
-
-# What the fix lacks, shown: (1) with the ServerAlias line added, web03 is a
-# name of this site, yet the next failure is still spn-unknown, not refined
-# by the facts the directory holds (WEB03$ holds HOST/web03), and its fix is
-# a setspn -Q; (2) the steps the refined cause (spn-wrong-account through
-# HOST/) would give, applied the same way, do give 200.
-{
-    my $t0 = int(time);
-    my $r = get('web03.contoso.test', '/', negotiate => 1);
-    wait_facts('HTTP/web03.contoso.test', $t0, sub { ($_[0]{holders}[0]{account} // '') eq "$NB\\WEB03\$" });
-    my $dg = ref_json(ref_of($r->{body}))->{diagnosis} || {};
-    note('(e) second round: ' . ($dg->{cause} // '?') . ', fix '
-         . JSON::PP->new->canonical->encode($dg->{fix} || {}));
-    is($dg->{cause}, 'spn-wrong-account',
-       '(e) second round, web03 now a ServerAlias: refined to spn-wrong-account (WEB03$ holds HOST/web03)');
-}
-{
-    my $acct = "$NB\\svc-web";
-    my @bad = apply_fix({ steps => [
-        { where => 'dc', argv => ['setspn', '-S', 'HTTP/WEB03', $acct] },
-        { where => 'dc', argv => ['setspn', '-S', 'HTTP/web03.contoso.test', $acct] },
-        { where => 'client', argv => ['klist', 'purge'] } ] }, name => '(e) the steps it lacks');
-    is_deeply(\@bad, [], '(e) the steps the fix lacks apply');
-    is(get('web03.contoso.test', '/', negotiate => 1)->{status}, 200,
-       '(e) setspn -S HTTP/WEB03 and HTTP/web03.contoso.test on svc-web, klist purge: 200');
-}
 
 # -- (i) a forged AP-REQ whose sname carries a newline and a command ---------------------------
 # (the DER as t/lib/SpnTest.pm's apreq_token builds it; SpnTest needs Apache::Test)

@@ -449,7 +449,20 @@ static void names_iis_keytab(const diag_keys_t *k)
     ok(!any_web01, "web02: no step names web01");
     ok(!mentions(&fx, "appcmd"), "local failure: no IIS step");
 
-    /* the keytab step: web02 is not in the keytab */
+    /* a ticket no key opens, without the directory: anyone can send one,
+     * so no keytab export (nor password reset) on its word */
+    ok(!step_of(&fx, "ktpass") && !step_of(&fx, "install") && noted(&fx, "does not prove the keytab stale"),
+       "web02, no directory, ticket not opened: no keytab step, a note says why");
+    {
+        spn_dir_spn_t f = dir_facts("HTTP/web02.spncheck.test", "SPNCHECK\\other-svc", SPN_DIR_KIND_USER,
+                                    "HTTP/web02.spncheck.test");
+        spn_dir_refine(&d, svc.account, &f);
+    }
+    fix_of(SPN_FIX_FOR_USER, &fx);
+    ok(has_step(&fx, "setspn", "-D", "HTTP/web02.spncheck.test", "SPNCHECK\\other-svc", NULL),
+       "web02, the directory says other-svc holds it: setspn -D there");
+
+    /* the keytab step: web02 is not in the keytab, the directory says so */
     s = step_of(&fx, "ktpass");
     ok(s && s->argc > 2 && !strcmp(s->argv[1], "-out") && !strcmp(s->argv[2], "http.keytab"),
        "ktpass -out: a bare file name");
@@ -478,6 +491,22 @@ static void names_iis_keytab(const diag_keys_t *k)
     spn_diagnose(pool, kctx, &svc, &obs, &d);
     fix_of(SPN_FIX_FOR_USER, &fx);
     ok(d.backend_iis && mentions(&fx, "/useAppPoolCredentials:true"), "proxied to IIS: the appcmd step");
+
+    /* a forged ticket for another service's SPN, refined for the admin:
+     * no step changes anything for it (review: the admin's fix would move
+     * sharepoint's SPN onto this site's account) */
+    t = tk("HTTP/sharepoint.spncheck.test", k->other, 7);
+    diagnose(ap_req(&t), NULL);
+    {
+        spn_dir_spn_t f = dir_facts("HTTP/sharepoint.spncheck.test", "SPNCHECK\\svc-sp",
+                                    SPN_DIR_KIND_USER, "HTTP/sharepoint.spncheck.test");
+        spn_dir_refine(&d, svc.account, &f);
+        d.cause = SPN_C_SPN_WRONG_ACCOUNT;
+    }
+    fix_of(SPN_FIX_FOR_ADMIN, &fx);
+    ok(!mentions(&fx, "-D") && !mentions(&fx, "-S") && !step_of(&fx, "ktpass") &&
+       !step_of(&fx, "install") && noted(&fx, "only for names this site answers to"),
+       "another service's SPN, refined: the admin's fix changes nothing, a note says why");
 
     /* a name this site does not answer to: the admin is told what to add */
     t = tk("HTTP/web03.spncheck.test", k->other, 7);
