@@ -141,14 +141,19 @@ void spn_buf_html(spn_buf_t *b, const char *str, size_t n)
     spn_buf_add(b, (const char *)s + run, n - run);
 }
 
-/* A code point a terminal acts on: C1 controls (U+0080-U+009F: CSI, OSC,
- * ...), line/paragraph separators and bidi overrides/isolates. */
+/* A code point a terminal acts on, or that reorders or hides what it
+ * shows: C1 controls (U+0080-U+009F: CSI, OSC, ...), the Arabic letter
+ * mark, bidi marks, line/paragraph separators, bidi overrides/isolates
+ * and the zero-width no-break space. */
 static int text_unsafe(const unsigned char *s, size_t l)
 {
     if (l == 2)
-        return s[0] == 0xC2 && s[1] < 0xA0;
+        return (s[0] == 0xC2 && s[1] < 0xA0) || (s[0] == 0xD8 && s[1] == 0x9C);   /* U+061C */
+    if (l == 3 && s[0] == 0xEF && s[1] == 0xBB && s[2] == 0xBF)
+        return 1;                                           /* U+FEFF */
     if (l == 3 && s[0] == 0xE2 && s[1] == 0x80)
-        return s[2] >= 0xA8 && s[2] <= 0xAE;                /* U+2028-U+202E */
+        return (s[2] >= 0x8E && s[2] <= 0x8F) ||            /* U+200E-U+200F */
+               (s[2] >= 0xA8 && s[2] <= 0xAE);              /* U+2028-U+202E */
     if (l == 3 && s[0] == 0xE2 && s[1] == 0x81)
         return s[2] >= 0xA6 && s[2] <= 0xA9;                /* U+2066-U+2069 */
     return 0;

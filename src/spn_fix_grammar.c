@@ -93,6 +93,15 @@ size_t spn_fix_sam_char(const unsigned char *s, size_t n)
     cp = k == 2 ? (s[0] & 0x1fUL) << 6 | (s[1] & 0x3f)
        : k == 3 ? (s[0] & 0x0fUL) << 12 | (s[1] & 0x3fUL) << 6 | (s[2] & 0x3f)
        : (s[0] & 0x07UL) << 18 | (s[1] & 0x3fUL) << 12 | (s[2] & 0x3fUL) << 6 | (s[3] & 0x3f);
+    /* also what looks like or becomes another character: soft hyphen,
+     * yen and won (a backslash under some code pages' best fit), combining
+     * marks, the Arabic letter mark, Mongolian vowel separator, variation
+     * selectors, the fullwidth and halfwidth forms (a fullwidth quote or
+     * backslash is best-fit to the ASCII one by an ANSI program), tags */
+    if (cp == 0xad || cp == 0xa5 || cp == 0x20a9 || (cp >= 0x300 && cp <= 0x36f) ||
+        cp == 0x61c || cp == 0x180e || (cp >= 0xfe00 && cp <= 0xfe0f) ||
+        (cp >= 0xff00 && cp <= 0xffef) || (cp >= 0xe0000 && cp <= 0xe007f))
+        return 0;
     if (cp < 0xa0 || (cp >= 0x2000 && cp <= 0x206f) || cp == 0xfeff ||
         (cp >= 0xfff0 && cp <= 0xffff) || (cp >= 0xe000 && cp <= 0xf8ff))
         return 0;

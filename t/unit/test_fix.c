@@ -217,7 +217,9 @@ static void grammars(void)
         "CONTOSO\\a\"b", "CONTOSO\\a/b", "CONTOSO\\a[b", "CONTOSO\\a|b", "CONTOSO\\a*b",
         "CONTOSO\\...", "CONTOSO\\ x", "CON TOSO\\x", "TOOLONGDOMAINNAME\\x",
         "CONTOSO\\a\xe2\x80\x99" "b", "CONTOSO\\a\xe2\x80\xae" "b", "CONTOSO\\a\xc2\x85" "b",
-        "CONTOSO\\a\xff" };
+        "CONTOSO\\a\xff", "CONTOSO\\a\xef\xbc\x82" "b" /* U+FF02 fullwidth quote */,
+        "CONTOSO\\a\xef\xbc\xbc" "b" /* U+FF3C fullwidth backslash */, "CONTOSO\\a\xc2\xad" "b",
+        "CONTOSO\\a\xd8\x9c" "b" /* U+061C */, "CONTOSO\\a\xc2\xa5" "b" /* yen */ };
     size_t i;
 
     for (i = 0; i < sizeof good_spn / sizeof *good_spn; i++)
