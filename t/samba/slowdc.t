@@ -149,11 +149,12 @@ like($p, qr/^spncheck_directory_spn_holder_ok\{spn="HTTP\/web01"\} 0$/m,
 
 # -- SPNs failures want, more than one run of a slow DC reaches: none is lost ---------
 # curl's NTLM to four aliases nobody holds: each failure wants HTTP/aN.contoso.test
-# and HTTP/aN (eight lookups; a run of this DC does about four)
+# and HTTP/aN (eight lookups; a run of this DC does about four).  Each from a
+# client address of its own: one client's share of the queue is four names.
 my $before = $j->{directory}{lookups};
 for my $n (1 .. 4) {
     my $host = "a$n.contoso.test";
-    `curl -s -o /dev/null --max-time 30 --ntlm -u 'CONTOSO\\alice:Alice!Pass1234' --resolve '@{[ $h->resolve($host) ]}' '@{[ $h->url($host, '/') ]}'`;
+    `curl -s -o /dev/null --max-time 30 --interface 127.0.1.$n --ntlm -u 'CONTOSO\\alice:Alice!Pass1234' --resolve '@{[ $h->resolve($host) ]}' '@{[ $h->url($host, '/') ]}'`;
 }
 my @wanted = map { ("HTTP/a$_.contoso.test", "HTTP/a$_") } 1 .. 4;
 $j = wait_for(300, sub { my $x = $_[0]; !grep { !facts_for($x, $_) } @wanted });
