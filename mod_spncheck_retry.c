@@ -58,17 +58,14 @@ static int pre_connection(conn_rec *c, void *csd)
 {
     (void)csd;
     if (memo_on && !c->master && !c->outgoing)
-        ap_set_module_config(c->conn_config, &spncheck_module,
-                             apr_pcalloc(c->pool, sizeof(retry_memo)));
+        spncheck_conn_slots_of(c, 1)->retry = apr_pcalloc(c->pool, sizeof(retry_memo));
     return OK;
 }
 
 static retry_memo *memo_of(const request_rec *r)
 {
-    const conn_rec *c = r->connection;
-    while (c->master)
-        c = c->master;
-    return memo_on ? ap_get_module_config(c->conn_config, &spncheck_module) : NULL;
+    spncheck_conn_slots *sl = memo_on ? spncheck_conn_slots_of(r->connection, 0) : NULL;
+    return sl ? sl->retry : NULL;
 }
 
 static apr_uint64_t hash(const char *s)
