@@ -31,6 +31,13 @@ void spn_funnel_sum(const spn_status_t *st, int scope, spn_funnel_t *f)
             f->etypes[k] += m->etypes[k];
         f->ntlmv1 += m->ntlmv1;
     }
+    if (scope < 0 && st->store) {
+        /* in total, every failure (the store's counters): also those of a
+         * section that is not a scope of its own */
+        f->failures = 0;
+        for (k = 0; k < SPN_C_COUNT; k++)
+            f->failures += (f->by_cause[k] = st->store->counters[k]);
+    }
 }
 
 double spn_funnel_rc4_share(const spn_funnel_t *f)

@@ -6,7 +6,7 @@
 #include "spn_diag.h"
 
 enum { SPN_CHECK_PASS = 0, SPN_CHECK_WARN, SPN_CHECK_FAIL };
-#define SPN_CHECK_MAX 12
+#define SPN_CHECK_MAX 16
 
 typedef struct {
     const char *id;         /* keytab-readable, spn-in-keytab, both-forms,
