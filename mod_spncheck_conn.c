@@ -8,7 +8,11 @@
  * when the connection opens (in its own thread); HTTP/2 streams on other
  * threads only store into it (atomics).  The count happens in a cleanup of
  * the connection's pool: one atomic add to the shared store, no lock.
- * The success path pays one pointer lookup and one store per request.
+ * A token also vouches for its client (address and User-Agent, hashed
+ * into a small table of the store) on its other connections: Chromium
+ * answers a 401 on HTTP/2 by opening an HTTP/1.1 connection for the
+ * Negotiate legs, and the HTTP/2 one did not give up.  The success path
+ * pays one pointer lookup, a bounded hash and two stores per request.
  */
 #include "spn_mechcount.h"
 #include "mod_spncheck_conn.h"
@@ -21,6 +25,7 @@ typedef struct {
     apr_uint32_t token;         /* a token came */
     apr_uint32_t family, os;
     int slot;                   /* the scope's counting slot, -1 none */
+    uint64_t key;               /* the first leg's client (address, User-Agent) */
 } conn_state;
 
 static int conn_on;
@@ -37,8 +42,11 @@ static apr_status_t conn_closed(void *data)
 {
     conn_state *st = data;
 
+    /* no token here, nor from the same client on another connection lately
+     * (Chromium leaves HTTP/2 for the Negotiate legs: a new connection) */
     if (__atomic_load_n(&st->first_leg, __ATOMIC_ACQUIRE) &&
-        !__atomic_load_n(&st->token, __ATOMIC_ACQUIRE))
+        !__atomic_load_n(&st->token, __ATOMIC_ACQUIRE) &&
+        !spn_funnel_token_seen(spncheck_store(), st->key, (int64_t)apr_time_sec(apr_time_now())))
         spn_funnel_gave_up(spncheck_store(), st->slot, (int)st->family, (int)st->os);
     return APR_SUCCESS;
 }
@@ -85,6 +93,7 @@ void spncheck_conn_first_leg(request_rec *r, const spncheck_conf *c, int family,
     spn_funnel_first_leg(spncheck_store(), slot);
     if (!st || __atomic_load_n(&st->first_leg, __ATOMIC_ACQUIRE))
         return;                     /* the first first leg labels the connection */
+    st->key = spn_funnel_client_key(r->useragent_ip, apr_table_get(r->headers_in, "User-Agent"));
     st->family = (apr_uint32_t)family;
     st->os = (apr_uint32_t)os;
     st->slot = slot;
@@ -95,8 +104,16 @@ void spncheck_conn_token(request_rec *r)
 {
     conn_state *st = state_of(r);
 
-    if (st)
+    if (!st)
+        return;
+    if (!__atomic_load_n(&st->token, __ATOMIC_RELAXED))
         __atomic_store_n(&st->token, 1, __ATOMIC_RELEASE);
+    /* and vouches for its client on its other connections (a hash of at
+     * most 576 bytes, one store) */
+    spn_funnel_note_token(spncheck_store(),
+                          spn_funnel_client_key(r->useragent_ip,
+                                                apr_table_get(r->headers_in, "User-Agent")),
+                          (int64_t)apr_time_sec(r->request_time));
 }
 
 void spncheck_conn_hooks(void)

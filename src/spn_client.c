@@ -402,9 +402,12 @@ static void fill(spn_buf_t *b, const spn_client_t *cl, int detail, const char *t
     const char *host = setting_host(cl, detail);
     char origin[300];
 
-    if (cl->form & SPN_HF_IP && host)       /* the origin by its name */
-        snprintf(origin, sizeof(origin), "%s://%s%s", cl->tls ? "https" : "http", host,
-                 cl->form & SPN_HF_PORT ? apr_psprintf(b->pool, ":%d", cl->port) : "");
+    if (cl->form & SPN_HF_IP && host) {     /* the origin by its name */
+        char ps[16] = "";
+        if (cl->form & SPN_HF_PORT)
+            snprintf(ps, sizeof(ps), ":%d", cl->port);
+        snprintf(origin, sizeof(origin), "%s://%s%s", cl->tls ? "https" : "http", host, ps);
+    }
     else
         apr_cpystrn(origin, cl->origin[0] ? cl->origin : "https://this-site", sizeof(origin));
     while (*t) {

@@ -258,6 +258,40 @@ void spn_funnel_failure(spn_store_t *s, int i, int cause)
         ADD(s->mechs[i].failures[cause]);
 }
 
+uint64_t spn_funnel_client_key(const char *ip, const char *ua)
+{
+    uint64_t h = 14695981039346656037ULL;      /* FNV-1a, bounded */
+    size_t i;
+
+    for (i = 0; ip && ip[i] && i < 64; i++)
+        h = (h ^ (unsigned char)ip[i]) * 1099511628211ULL;
+    h = (h ^ 0xff) * 1099511628211ULL;
+    for (i = 0; ua && ua[i] && i < SPN_UA_MAX; i++)
+        h = (h ^ (unsigned char)ua[i]) * 1099511628211ULL;
+    return h;
+}
+
+/* slot: the key's low bits; value: its high 32 bits and the time's low 32 */
+void spn_funnel_note_token(spn_store_t *s, uint64_t key, int64_t now)
+{
+    if (s)
+        __atomic_store_n(&s->token_seen[key % SPN_TOKEN_SEEN],
+                         (key & 0xffffffff00000000ULL) | (uint32_t)now, __ATOMIC_RELAXED);
+}
+
+int spn_funnel_token_seen(const spn_store_t *s, uint64_t key, int64_t now)
+{
+    uint64_t v;
+    uint32_t t, n = (uint32_t)now;
+
+    if (!s)
+        return 0;
+    v = __atomic_load_n(&s->token_seen[key % SPN_TOKEN_SEEN], __ATOMIC_RELAXED);
+    t = (uint32_t)v;
+    return v && (v & 0xffffffff00000000ULL) == (key & 0xffffffff00000000ULL) &&
+           (uint32_t)(n - t) < SPN_TOKEN_SEEN_SECONDS;
+}
+
 void spn_funnel_success(spn_store_t *s, int i, int mc, int et, int ntlmv1)
 {
     if (!SLOT_OK(s, i) || mc < 0 || mc >= SPN_MC_N)

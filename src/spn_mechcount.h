@@ -38,6 +38,15 @@ void spn_funnel_first_leg(spn_store_t *s, int i);
 void spn_funnel_gave_up(spn_store_t *s, int i, int family, int os);
 void spn_funnel_token(spn_store_t *s, int i, int mc);
 void spn_funnel_failure(spn_store_t *s, int i, int cause);
+/* The client key of a connection's client: a hash of its address and
+ * User-Agent (either may be NULL).  A token from key at now is noted
+ * (one relaxed atomic store); spn_funnel_token_seen says whether one was
+ * noted for key less than SPN_TOKEN_SEEN_SECONDS before now (a hash
+ * collision within that window can hide a client that gave up: rare, and
+ * never the other way). */
+uint64_t spn_funnel_client_key(const char *ip, const char *ua);
+void spn_funnel_note_token(spn_store_t *s, uint64_t key, int64_t now);
+int spn_funnel_token_seen(const spn_store_t *s, uint64_t key, int64_t now);
 /* A success: its mechanism, its ticket's enctype bucket (or -1), NTLMv1. */
 void spn_funnel_success(spn_store_t *s, int i, int mc, int et, int ntlmv1);
 

@@ -92,6 +92,8 @@ typedef struct {
  * so that a restart into another configuration starts it afresh.
  * Counted with atomic adds, without the lock. */
 #define SPN_MECH_SCOPES 64
+#define SPN_TOKEN_SEEN 256          /* slots of spn_store_t.token_seen */
+#define SPN_TOKEN_SEEN_SECONDS 120  /* how long a token vouches for its client */
 enum { SPN_MC_KRB5 = 0, SPN_MC_NTLM, SPN_MC_OTHER, SPN_MC_N };
 /* Kerberos successes by the ticket's enctype (read from the AP-REQ, not
  * decrypted): a bounded set. */
@@ -181,6 +183,10 @@ typedef struct {
     /* connections that got a tokenless 401 and never sent a token, by
      * client family and OS (spn_client.h); atomic adds, no lock */
     uint64_t gave_up[SPN_CL_N][SPN_OS_N];
+    /* clients (address + User-Agent, hashed) that sent a token lately, so
+     * that a connection whose client went on on another connection (Chromium
+     * leaves HTTP/2 for the Negotiate legs) does not count as gave up */
+    uint64_t token_seen[SPN_TOKEN_SEEN];
     /* the directory (SPNCheckDirectory) */
     int64_t dir_time;                       /* last run of the lookup, 0 = never */
     int64_t dir_budget_start;

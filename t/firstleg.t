@@ -25,13 +25,14 @@ use File::Copy qw(copy);
 use JSON::PP ();
 use Time::HiRes qw(sleep time);
 use Chromium;
+use TestCA;
 use Firefox;
 use MiniHttpd;
 use SpnTest;
 
 my $have_chromium = -x '/usr/bin/chromium' && Chromium::available();
 my $have_firefox = Firefox::available();
-plan tests => 35;
+plan tests => 38;
 
 my $dir = realm_dir();
 my $tmp = tempdir(CLEANUP => 1);
@@ -61,8 +62,15 @@ SPNCheckHistory 100
     Require ip 127.0.0.1
 </Location>
 SITE
+# and the same site over TLS with HTTP/2 (Chromium leaves h2 for Negotiate)
+my $ca = TestCA->new(names => [$host]);
+my $tls = MiniHttpd::free_port();
 my $h = MiniHttpd->new(realm => $dir, module => $ENV{SPNCHECK_MODULE}, site => $site,
-                       extra => "KeepAliveTimeout 2\n");
+                       mods => [qw(ssl http2 socache_shmcb)],
+                       extra => "KeepAliveTimeout 2\nListen 127.0.0.1:$tls\n<VirtualHost 127.0.0.1:$tls>\n"
+                              . "    SSLEngine on\n    SSLCertificateFile $ca->{cert}\n"
+                              . "    SSLCertificateKeyFile $ca->{key}\n    Protocols h2 http/1.1\n"
+                              . "</VirtualHost>\n");
 mkdir "$h->{dir}/htdocs/wrong";
 mkdir "$h->{dir}/htdocs/open";
 open(my $wf, '>', "$h->{dir}/htdocs/open/warm.html") or die;
@@ -111,7 +119,7 @@ is(settle(1), 1, 'a client whose token failed did not give up');
 
 # ---- Chromium ------------------------------------------------------------------
 SKIP: {
-    skip 'chromium is not installed or cannot run in a user+mount namespace', 10 unless $have_chromium;
+    skip 'chromium is not installed or cannot run in a user+mount namespace', 13 unless $have_chromium;
     local $ENV{KRB5CCNAME} = "$dir/alice.cc";     # a ticket at hand: it does not matter
     my $c = Chromium->new(hosts => [$host], noallow => 1);
     my $dom = $c->run($h->url($host, '/index.html'));
@@ -135,6 +143,15 @@ SKIP: {
     my $j = status_json();
     ok(($j->{funnel}{total}{successes}{krb5} // 0) >= 2, 'its success is counted as krb5 (with curl\'s)');
     ok(($j->{funnel}{total}{ticket_enctypes}{aes256} // 0) >= 2, 'and by its ticket\'s enctype (aes256)');
+    # over TLS: the first leg on HTTP/2, the token legs on a new HTTP/1.1
+    # connection; the HTTP/2 connection did not give up (the token vouches)
+    my $netlog = "$tmp/h2.json";
+    my $d3 = $ok->run("https://$host:$tls/open/warm.html", netlog => $netlog,
+                      flags => ['--ignore-certificate-errors']);
+    my $nl = do { local (@ARGV, $/) = $netlog; <> } // '';
+    like($nl, qr/"next_proto":"h2"/, 'h2: Chromium began with HTTP/2');
+    like($d3, qr/hello/, 'h2: and signed in (over HTTP/1.1)');
+    is(settle(2), 2, 'h2: the HTTP/2 connection that got the first leg did not give up');
 }
 
 # ---- Firefox -------------------------------------------------------------------

@@ -181,6 +181,21 @@ int main(void)
        "HTML: the causes seen, the zero-count ones on one line");
     ok(strstr(b.s, "NTLMv1 responses: 1") != NULL, "HTML: NTLMv1 flagged");
 
+    /* a token vouches for its client on its other connections, for a while */
+    {
+        uint64_t k1 = spn_funnel_client_key("192.0.2.1", "HeadlessChrome/156"),
+                 k2 = spn_funnel_client_key("192.0.2.1", "Firefox/153"),
+                 k3 = spn_funnel_client_key("192.0.2.2", "HeadlessChrome/156");
+        ok(k1 != k2 && k1 != k3, "client keys differ by address and by User-Agent");
+        ok(!spn_funnel_token_seen(s, k1, 5000), "no token noted: not seen");
+        spn_funnel_note_token(s, k1, 5000);
+        ok(spn_funnel_token_seen(s, k1, 5000 + SPN_TOKEN_SEEN_SECONDS - 1), "seen within the window");
+        ok(!spn_funnel_token_seen(s, k1, 5000 + SPN_TOKEN_SEEN_SECONDS), "not after it");
+        ok(!spn_funnel_token_seen(s, k2, 5000) && !spn_funnel_token_seen(s, k3, 5000),
+           "another client is not vouched for");
+        ok(spn_funnel_client_key(NULL, NULL) != 0, "no address, no User-Agent: a key all the same");
+    }
+
     /* rc4-tickets */
     memset(ets, 0, sizeof(ets));
     ck.n = ck.worst = 0;
@@ -197,6 +212,43 @@ int main(void)
     /* impact: spn-holder explains spn-wrong-account, spn-in-keytab does not */
     ok(spn_check_impact("spn-holder", &sc[0], s) == 1, "spn-holder explains the spn-wrong-account failure");
     ok(spn_check_impact("spn-in-keytab", &sc[0], s) == 0, "spn-in-keytab explains none of it");
+
+    /* the headline by impact: spn-in-keytab fails first in the list, but
+     * strong-enctypes explains more of the failures */
+    {
+        spn_kt_entry_t e[1];
+        spn_keytab_t kt;
+        static const char *const spns[] = {"HTTP/b.contoso.test@CONTOSO.TEST"};
+        memset(e, 0, sizeof(e));
+        memset(&kt, 0, sizeof(kt));
+        e[0].principal = "HTTP/a.contoso.test@CONTOSO.TEST";
+        e[0].name = "HTTP/a.contoso.test";
+        e[0].realm = "CONTOSO.TEST";
+        e[0].kvno = 2;
+        e[0].enctype = 3;                   /* des-cbc-md5 */
+        e[0].dup_of = -1;
+        kt.path = "/etc/x.keytab";
+        kt.n = 1;
+        kt.e = e;
+        sc[0].svc.spns = spns;
+        sc[0].svc.n_spns = 1;
+        sc[0].svc.keytab = &kt;
+        sc[0].keytab_path = kt.path;
+        memset(s->mechs[0].failures, 0, sizeof(s->mechs[0].failures));
+        s->mechs[0].failures[SPN_C_NO_SERVICE_KEY] = 1;
+        s->mechs[0].failures[SPN_C_ENCTYPE_MISMATCH] = 5;
+        st.now = 1000;
+        spn_buf_init(&b, pool, 1024);
+        spn_status_headline(&b, pool, &st);
+        ok(strstr(b.s, "Self-check <code>strong-enctypes</code> fails") &&
+           strstr(b.s, "it explains 5 failed sign-ins") && strstr(b.s, "1 more failing"),
+           "headline: the failing check that explains the most failures (%s)", b.s);
+        s->mechs[0].failures[SPN_C_ENCTYPE_MISMATCH] = 0;
+        spn_buf_init(&b, pool, 1024);
+        spn_status_headline(&b, pool, &st);
+        ok(strstr(b.s, "Self-check <code>spn-in-keytab</code> fails"), "and the other when it explains more");
+        memset(&sc[0].svc, 0, sizeof(sc[0].svc));
+    }
 
     /* the KB picture */
     {
