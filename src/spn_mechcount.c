@@ -53,24 +53,27 @@ static int has_ntlmssp(const uint8_t *p, size_t n)
     return 0;
 }
 
-int spn_mech_sniff(const char *auth, size_t n)
+static const uint8_t spnego[] = {0x2b, 0x06, 0x01, 0x05, 0x05, 0x02};
+
+/* The first max base64 characters of b64 (bn of them), decoded into p
+ * (max / 4 * 3 bytes): how many bytes, or -1 under 8. */
+static long prefix(const char *b64, size_t bn, size_t max, uint8_t *p)
 {
-    static const uint8_t spnego[] = {0x2b, 0x06, 0x01, 0x05, 0x05, 0x02};
-    uint8_t p[SPN_SNIFF_B64 / 4 * 3];
-    const char *scheme, *b64;
-    size_t bn, i = 0, len, bad;
+    size_t bad;
     long got;
 
-    if (spn_split_auth(auth, n, &scheme, &b64, &bn) < 0)
-        return SPN_MC_OTHER;
-    if (strcmp(scheme, "NTLM") == 0)
-        return SPN_MC_NTLM;
-    if (bn > SPN_SNIFF_B64)
-        bn = SPN_SNIFF_B64;                 /* a prefix: whole groups, no padding */
+    if (bn > max)
+        bn = max;                           /* a prefix: whole groups, no padding */
     bn -= bn % 4;
-    if ((got = spn_b64_decode(b64, bn, p, sizeof(p), &bad)) < 8)
-        return SPN_MC_OTHER;
-    n = (size_t)got;
+    got = spn_b64_decode(b64, bn, p, max / 4 * 3, &bad);
+    return got < 8 ? -1 : got;
+}
+
+/* The mechanism of the decoded token prefix p[0..n), n >= 8. */
+static int sniff_buf(const uint8_t *p, size_t n)
+{
+    size_t i = 0, len;
+
     if (memcmp(p, "NTLMSSP\0", 8) == 0)     /* raw NTLMSSP under Negotiate */
         return SPN_MC_NTLM;
     if (p[0] == 0xa1)                       /* NegTokenResp: NTLM's third leg */
@@ -87,6 +90,22 @@ int spn_mech_sniff(const char *auth, size_t n)
         !der_enter(p, n, &i, 0x06, &len) || i + len > n)
         return SPN_MC_OTHER;
     return mc_of_oid(p + i, len);
+}
+
+int spn_mech_sniff(const char *auth, size_t n)
+{
+    uint8_t p[SPN_SNIFF_B64 / 4 * 3];
+    const char *scheme, *b64;
+    size_t bn;
+    long got;
+
+    if (spn_split_auth(auth, n, &scheme, &b64, &bn) < 0)
+        return SPN_MC_OTHER;
+    if (strcmp(scheme, "NTLM") == 0)
+        return SPN_MC_NTLM;
+    if ((got = prefix(b64, bn, SPN_SNIFF_B64, p)) < 0)
+        return SPN_MC_OTHER;
+    return sniff_buf(p, (size_t)got);
 }
 
 /* ---- the ticket's enctype, NTLMv1 ---------------------------------------------- */
@@ -164,42 +183,50 @@ static int ntlm_v1(const uint8_t *p, size_t n)
     return 0;
 }
 
-int spn_mech_sniff_ex(const char *auth, size_t n, int *etype, int *ntlmv1)
+/* The ticket's enctype in the decoded prefix p[0..n) of a krb5 token:
+ * a bare GSS token or SPNEGO's NegTokenInit mechToken.  0: not within. */
+static int krb5_etype(const uint8_t *p, size_t n)
 {
-    static const uint8_t spnego[] = {0x2b, 0x06, 0x01, 0x05, 0x05, 0x02};
-    uint8_t p[SPN_SNIFF_TKT_B64 / 4 * 3];
-    const char *scheme, *b64;
-    size_t bn, i = 0, len, end, bad;
-    long got;
-    int mc = spn_mech_sniff(auth, n);
+    size_t i = 0, len, end;
 
-    *etype = 0;
-    *ntlmv1 = 0;
-    if (mc == SPN_MC_OTHER || spn_split_auth(auth, n, &scheme, &b64, &bn) < 0)
-        return mc;
-    if (bn > SPN_SNIFF_TKT_B64)
-        bn = SPN_SNIFF_TKT_B64;
-    bn -= bn % 4;
-    if ((got = spn_b64_decode(b64, bn, p, sizeof(p), &bad)) < 8)
-        return mc;
-    n = (size_t)got;
-    if (mc == SPN_MC_NTLM) {
-        *ntlmv1 = ntlm_v1(p, n);
-        return mc;
-    }
     if (!der_enter(p, n, &i, 0x60, &len) || !der_enter(p, n, &i, 0x06, &len) || i + len > n)
-        return mc;
-    if (len != sizeof(spnego) || memcmp(p + i, spnego, len) != 0) {
-        *etype = gss_krb5_etype(p, n, 0);
-        return mc;
-    }
+        return 0;
+    if (len != sizeof(spnego) || memcmp(p + i, spnego, len) != 0)
+        return gss_krb5_etype(p, n, 0);
     i += len;
     /* NegTokenInit [0] SEQUENCE { ..., mechToken [2] OCTET STRING } */
     if (!der_enter(p, n, &i, 0xa0, &len) || !der_enter(p, n, &i, 0x30, &len))
-        return mc;
+        return 0;
     end = i + len;
     if (der_field(p, n, &i, end, 0xa2, &len) && der_enter(p, n, &i, 0x04, &len))
-        *etype = gss_krb5_etype(p, n, i);
+        return gss_krb5_etype(p, n, i);
+    return 0;
+}
+
+/* A short prefix first (the enctype is within ~200 bytes of a real
+ * token), the longer one only when it was not. */
+#define SPN_SNIFF_SHORT_B64 256
+
+int spn_mech_sniff_ex(const char *auth, size_t n, int *etype, int *ntlmv1)
+{
+    uint8_t p[SPN_SNIFF_TKT_B64 / 4 * 3];
+    const char *scheme, *b64;
+    size_t bn;
+    long got;
+    int mc;
+
+    *etype = 0;
+    *ntlmv1 = 0;
+    if (spn_split_auth(auth, n, &scheme, &b64, &bn) < 0)
+        return SPN_MC_OTHER;
+    if ((got = prefix(b64, bn, SPN_SNIFF_SHORT_B64, p)) < 0)
+        return strcmp(scheme, "NTLM") == 0 ? SPN_MC_NTLM : SPN_MC_OTHER;
+    mc = strcmp(scheme, "NTLM") == 0 ? SPN_MC_NTLM : sniff_buf(p, (size_t)got);
+    if (mc == SPN_MC_NTLM)
+        *ntlmv1 = ntlm_v1(p, (size_t)got);
+    else if (mc == SPN_MC_KRB5 && !(*etype = krb5_etype(p, (size_t)got)) &&
+             bn > SPN_SNIFF_SHORT_B64 && (got = prefix(b64, bn, SPN_SNIFF_TKT_B64, p)) > 0)
+        *etype = krb5_etype(p, (size_t)got);
     return mc;
 }
 
