@@ -18,7 +18,9 @@ const char spn_chart_style[] =
     "min-width:0}.charts svg{width:100%;height:auto;display:block}"
     ".charts figcaption{font-size:.9rem;color:#444}.legend{list-style:none;padding:0;"
     "margin:.4rem 0;display:flex;flex-wrap:wrap;gap:.2rem 1rem;font-size:.9rem}"
-    ".legend svg{width:.8rem;height:.8rem;vertical-align:-.05rem;margin-right:.25rem}";
+    ".legend svg{width:.8rem;height:.8rem;vertical-align:-.05rem;margin-right:.25rem}"
+    ".funnel{margin:0}.funnel svg{width:100%;max-width:40rem;height:auto;display:block}"
+    ".zero{color:#555;font-size:.9rem}";
 
 /* One colour per cause number (SPN_C_COUNT of them; a new cause without
  * one gets grey). */
