@@ -598,7 +598,7 @@ static int check_authn(request_rec *r)
     c = ap_get_module_config(r->per_dir_config, &spncheck_module);
     if (c && c->enabled)
         note(r, c, 0);
-    if (negotiate_auth(r))
+    if (spncheck_conn_wants_token(r) && negotiate_auth(r))
         spncheck_conn_token(r);     /* this connection's client tries (issue 20) */
     return DECLINED;
 }

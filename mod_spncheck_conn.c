@@ -12,7 +12,9 @@
  * into a small table of the store) on its other connections: Chromium
  * answers a 401 on HTTP/2 by opening an HTTP/1.1 connection for the
  * Negotiate legs, and the HTTP/2 one did not give up.  The success path
- * pays one pointer lookup, a bounded hash and two stores per request.
+ * pays a pointer lookup and two loads per request; the Authorization
+ * field is looked at, and the client hashed, once per connection per
+ * VOUCH_EVERY seconds.
  */
 #include "spn_mechcount.h"
 #include "mod_spncheck_conn.h"
@@ -26,7 +28,11 @@ typedef struct {
     apr_uint32_t family, os;
     int slot;                   /* the scope's counting slot, -1 none */
     uint64_t key;               /* the first leg's client (address, User-Agent) */
+    int64_t vouched;            /* when a token of this connection last vouched */
 } conn_state;
+
+/* A connection's tokens vouch for its client at most this often. */
+#define VOUCH_EVERY 30
 
 static int conn_on;
 
@@ -100,20 +106,30 @@ void spncheck_conn_first_leg(request_rec *r, const spncheck_conf *c, int family,
     __atomic_store_n(&st->first_leg, 1, __ATOMIC_RELEASE);
 }
 
-void spncheck_conn_token(request_rec *r)
+int spncheck_conn_wants_token(request_rec *r)
 {
     conn_state *st = state_of(r);
 
+    return st && !(__atomic_load_n(&st->token, __ATOMIC_ACQUIRE) &&
+                   apr_time_sec(r->request_time) - __atomic_load_n(&st->vouched, __ATOMIC_RELAXED)
+                   < VOUCH_EVERY);
+}
+
+void spncheck_conn_token(request_rec *r)
+{
+    conn_state *st = state_of(r);
+    int64_t now = (int64_t)apr_time_sec(r->request_time);
+
     if (!st)
         return;
-    if (!__atomic_load_n(&st->token, __ATOMIC_RELAXED))
-        __atomic_store_n(&st->token, 1, __ATOMIC_RELEASE);
-    /* and vouches for its client on its other connections (a hash of at
-     * most 576 bytes, one store) */
+    /* the token vouches for its client on its other connections (a hash
+     * of at most 576 bytes, one store), now and then */
+    __atomic_store_n(&st->vouched, now, __ATOMIC_RELAXED);
+    __atomic_store_n(&st->token, 1, __ATOMIC_RELEASE);
     spn_funnel_note_token(spncheck_store(),
                           spn_funnel_client_key(r->useragent_ip,
                                                 apr_table_get(r->headers_in, "User-Agent")),
-                          (int64_t)apr_time_sec(r->request_time));
+                          now);
 }
 
 void spncheck_conn_hooks(void)
