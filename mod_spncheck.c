@@ -7,6 +7,7 @@
  * changes the body alone.  Status and every WWW-Authenticate header are
  * left exactly as the auth module (or the proxied backend) set them.
  */
+#include "spn_client.h"
 #include "spn_http.h"
 #include "spn_mechcount.h"
 #include "spn_render.h"
@@ -16,6 +17,7 @@
 #include "mod_spncheck_probe.h"
 #include "mod_spncheck_dir.h"
 #include "mod_spncheck_retry.h"
+#include "mod_spncheck_conn.h"
 #include "mod_spncheck_status.h"
 #include "mod_spncheck_store.h"
 
@@ -212,7 +214,24 @@ static spn_buf_t *first_leg(request_rec *o, exchange *x)
         x->ref = apr_pstrdup(o->pool, f.ref);
     }
     spn_buf_init(b, o->pool, 8192);
-    spn_render_page(b, d, &svc, x->c->detail, d ? x->ref : make_ref(o));
+    if (d) {
+        spn_render_page(b, d, &svc, x->c->detail, x->ref);
+    }
+    else {
+        /* the client diagnosed from what the request shows (spn_client.c) */
+        spn_client_obs_t ob;
+        spn_client_t cl;
+        ob.user_agent = apr_table_get(o->headers_in, "User-Agent");
+        if (!(ob.host = apr_table_get(o->headers_in, "Host")))
+            ob.host = o->hostname;
+        ob.port = (int)o->connection->local_addr->port;
+        ob.tls = strcmp(ap_http_scheme(o), "https") == 0;
+        ob.via = apr_table_get(o->headers_in, "Via") || apr_table_get(o->headers_in, "Forwarded")
+                 || apr_table_get(o->headers_in, "X-Forwarded-For");
+        spn_client_classify(&ob, &svc, &cl);
+        spn_client_page(b, &cl, x->c->detail, make_ref(o));
+        spncheck_conn_first_leg(o, x->c, cl.family, cl.os);
+    }
     spncheck_count_tokenless();
     return b;
 }
@@ -275,6 +294,7 @@ static void explain(request_rec *o, exchange *x)
     if (!proxied && !x->too_large)
         spncheck_retry_keep(o, retry_scope(o), d, ref);
     do_log = spncheck_record(o, d, ref, proxied, &suppressed);
+    spn_funnel_failure(spncheck_store(), spncheck_mech_slot(o, c), (int)d->cause);
     if (do_log)
         ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, o,
                       SPNLOGNO(00010) "failed Negotiate exchange ref=%s %s client=%s host=%s%s%s",
@@ -506,6 +526,7 @@ static void too_large_here(request_rec *r)
     if (ap_get_module_config(r->request_config, &spncheck_module))
         return;
     x = note(r, c, 0);
+    spncheck_conn_token(r);
     x->too_large = SPN_TOO_LARGE_HERE;
     x->scheme = scheme;
     /* The line that overflowed is the last one read: whole when its end
@@ -533,19 +554,24 @@ static int log_success(request_rec *r)
     exchange *x = ap_get_module_config(r->request_config, &spncheck_module);
     const request_rec *last = r;
     const char *auth;
-    int slot;
+    size_t n;
+    int slot, mc, et, v1;
 
-    if (!x || x->failure || x->too_large || r->main)
+    if (!x || r->main || !(auth = negotiate_auth(r)) || (slot = spncheck_mech_slot(r, x->c)) < 0)
         return DECLINED;
+    n = strlen(auth);
     while (last->next)
         last = last->next;
-    if (last->status == HTTP_UNAUTHORIZED)
+    if (x->failure || x->too_large || last->status == HTTP_UNAUTHORIZED ||
+        (x->proxied ? (last->status == HTTP_BAD_REQUEST || last->status >= 500) : !r->user)) {
+        /* a token that did not sign in (a failure, an exchange's step) */
+        spn_funnel_token(spncheck_store(), slot, spn_mech_sniff(auth, n));
         return DECLINED;
-    if (x->proxied ? (last->status == HTTP_BAD_REQUEST || last->status >= 500) : !r->user)
-        return DECLINED;
-    if (!(auth = negotiate_auth(r)) || (slot = spncheck_mech_slot(r, x->c)) < 0)
-        return DECLINED;
-    spn_mech_count(spncheck_store(), slot, spn_mech_sniff(auth, strlen(auth)));
+    }
+    /* a success: its mechanism, its ticket's enctype, NTLMv1 (issue 20) */
+    mc = spn_mech_sniff_ex(auth, n, &et, &v1);
+    spn_funnel_token(spncheck_store(), slot, mc);
+    spn_funnel_success(spncheck_store(), slot, mc, et ? spn_et_bucket(et) : -1, v1);
     return DECLINED;
 }
 
@@ -591,6 +617,7 @@ static void insert_filter(request_rec *r)
     if (r->proxyreq == PROXYREQ_REVERSE) {
         c = ap_get_module_config(r->per_dir_config, &spncheck_module);
         if (c && c->enabled && negotiate_auth(r)) {
+            spncheck_conn_token(r);
             note(r, c, 1);
             ap_add_output_filter("SPNCHECK_PROXY", NULL, r, r->connection);
         }
@@ -615,6 +642,8 @@ static int check_authn(request_rec *r)
     c = ap_get_module_config(r->per_dir_config, &spncheck_module);
     if (c && c->enabled)
         note(r, c, 0);
+    if (spncheck_conn_wants_token(r) && negotiate_auth(r))
+        spncheck_conn_token(r);     /* this connection's client tries (issue 20) */
     return DECLINED;
 }
 
@@ -662,6 +691,7 @@ static void register_hooks(apr_pool_t *p)
                              AP_FTYPE_CONNECTION + 1);
     spncheck_status_hooks();
     spncheck_retry_hooks();
+    spncheck_conn_hooks();
 }
 
 AP_DECLARE_MODULE(spncheck) = {

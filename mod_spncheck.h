@@ -88,6 +88,16 @@ void spncheck_mech_assign(apr_pool_t *p, spn_store_t *store);
 /* SPN00090 for each scope where raw NTLMSSP reaches gss-ntlmssp (post_config). */
 void spncheck_ntlmssp_warn(apr_pool_t *p, server_rec *s);
 int spncheck_mech_slot(request_rec *r, const spncheck_conf *c);
+/* The module's one conn_config slot, shared by the retry memo
+ * (mod_spncheck_retry.c) and the gave-up state (mod_spncheck_conn.c):
+ * of the master connection, made (make != 0) in pre_connection only, in
+ * the connection's own thread; read from any (HTTP/2 streams).  NULL when
+ * not made. */
+typedef struct {
+    void *retry;
+    void *gave_up;
+} spncheck_conn_slots;
+spncheck_conn_slots *spncheck_conn_slots_of(const conn_rec *c, int make);
 /* "host:port" of a server, and the scope label of a request. */
 const char *spncheck_server_label(apr_pool_t *p, const server_rec *s);
 const char *spncheck_request_scope(request_rec *r);

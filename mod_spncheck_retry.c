@@ -62,16 +62,14 @@ static int pre_connection(conn_rec *c, void *csd)
     if (apr_thread_mutex_create(&m->lock, APR_THREAD_MUTEX_DEFAULT, c->pool) != APR_SUCCESS)
         return OK;                  /* no memo: its retries get the generic page */
 #endif
-    ap_set_module_config(c->conn_config, &spncheck_module, m);
+    spncheck_conn_slots_of(c, 1)->retry = m;
     return OK;
 }
 
 static retry_memo *memo_of(const request_rec *r)
 {
-    const conn_rec *c = r->connection;
-    while (c->master)
-        c = c->master;
-    return memo_on ? ap_get_module_config(c->conn_config, &spncheck_module) : NULL;
+    spncheck_conn_slots *sl = memo_on ? spncheck_conn_slots_of(r->connection, 0) : NULL;
+    return sl ? sl->retry : NULL;
 }
 
 static apr_uint64_t hash(const char *s)

@@ -19,6 +19,9 @@ use File::Temp qw(tempdir);
 use File::Copy qw(copy);
 use JSON::PP ();
 use Time::HiRes qw(sleep time);
+# BENCH_ONLY: success (the success path alone), paths (success and failure
+# paths), flood (the flood alone); unset: everything.  BENCH_BASELINE_MODULE:
+# the paths' "without" arm runs that build instead (this build vs that one).
 
 my ($module, $bin) = @ARGV;
 die "usage: http.pl MODULE SPNCHECK_BIN\n" unless $bin;
@@ -64,9 +67,13 @@ sub ab {
     my (%rps, $last);
     for my $round (1 .. 4) {
         for my $with ($round % 2 ? (0, 1) : (1, 0)) {          # ABBA: no order bias
-            my $h = MiniHttpd->new(mpm => 'event', realm => $realm, module => $module,
-                                   keytab => "$realm/$kt", spn => $spn, without => !$with,
-                                   extra => $with ? $extra_with // '' : '');
+            # BENCH_BASELINE_MODULE: the other arm runs that build of the
+            # module (same configuration) instead of none: new vs old
+            my $base = $ENV{BENCH_BASELINE_MODULE};
+            my $h = MiniHttpd->new(mpm => 'event', realm => $realm,
+                                   module => $with || !$base ? $module : $base,
+                                   keytab => "$realm/$kt", spn => $spn, without => !$with && !$base,
+                                   extra => $with || $base ? $extra_with // '' : '');
             $h->start;
             wrk($h, $host, '/', $auth, secs => 1);            # warm-up
             my $r = wrk($h, $host, '/', $auth);
@@ -90,6 +97,7 @@ ab('success path (200 via gssapi):', 'web01.spncheck.test', 'web01.keytab',
 exit 0 if ($ENV{BENCH_ONLY} // '') eq 'success';
 ab('failure path (401, KB1077):', 'wrong.spncheck.test', 'wrong.keytab',
    'HTTP/wrong.spncheck.test@SPNCHECK.TEST', $bad);
+exit 0 if ($ENV{BENCH_ONLY} // '') eq 'paths';
 }
 
 # ---- forged-token flood (issue 9) ---------------------------------------------

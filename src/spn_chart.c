@@ -4,6 +4,7 @@
  * HTML-escaped (cause codes and titles come from the table, keytab paths
  * and SPNs from the configuration and the probe). */
 #include "spn_chart.h"
+#include "spn_mechcount.h"
 
 #include <apr_strings.h>
 #include <stdio.h>
@@ -17,7 +18,9 @@ const char spn_chart_style[] =
     "min-width:0}.charts svg{width:100%;height:auto;display:block}"
     ".charts figcaption{font-size:.9rem;color:#444}.legend{list-style:none;padding:0;"
     "margin:.4rem 0;display:flex;flex-wrap:wrap;gap:.2rem 1rem;font-size:.9rem}"
-    ".legend svg{width:.8rem;height:.8rem;vertical-align:-.05rem;margin-right:.25rem}";
+    ".legend svg{width:.8rem;height:.8rem;vertical-align:-.05rem;margin-right:.25rem}"
+    ".funnel{margin:0}.funnel svg{width:100%;max-width:40rem;height:auto;display:block}"
+    ".zero{color:#555;font-size:.9rem}";
 
 /* One colour per cause number (SPN_C_COUNT of them; a new cause without
  * one gets grey). */
@@ -220,6 +223,42 @@ void spn_chart_html(spn_buf_t *b, const spn_store_t *s, int64_t now)
 
 /* ---- the sentence at the top ---------------------------------------------------- */
 
+/* The causes a failing self-check explains: a failure of one of them is
+ * what the check predicts (issue 20: the headline names the failing check
+ * that explains the most failures, not the first in the list). */
+static const struct {
+    const char *id;
+    int causes[5];              /* -1 ends */
+} explains[] = {
+    {"keytab-readable", {SPN_C_NO_SERVICE_KEY, SPN_C_KEYTAB_STALE, -1}},
+    {"spn-in-keytab", {SPN_C_NO_SERVICE_KEY, -1}},
+    {"both-forms", {SPN_C_SPN_UNKNOWN, SPN_C_SPN_NOT_REGISTERED, -1}},
+    {"names-covered", {SPN_C_SPN_UNKNOWN, SPN_C_SPN_NOT_REGISTERED, -1}},
+    {"strong-enctypes", {SPN_C_ENCTYPE_MISMATCH, -1}},
+    {"kvno-consistent", {SPN_C_KVNO_MISMATCH, -1}},
+    {"spn-holder", {SPN_C_SPN_WRONG_ACCOUNT, SPN_C_SPN_NOT_REGISTERED, SPN_C_SPN_DUPLICATE, -1}},
+    {"kvno-matches-directory", {SPN_C_KVNO_MISMATCH, SPN_C_KEYTAB_STALE, -1}},
+    {"enctypes-match", {SPN_C_ENCTYPE_MISMATCH, -1}},
+    {"kerberos-share", {SPN_C_NTLM_FALLBACK, -1}},
+};
+
+/* Failures a check explains: of its scope's own (the funnel), else of all. */
+uint64_t spn_check_impact(const char *id, const spn_scope_t *sc, const spn_store_t *s)
+{
+    uint64_t n = 0;
+    size_t i;
+    int k;
+
+    for (i = 0; id && i < sizeof(explains) / sizeof(explains[0]); i++) {
+        if (strcmp(explains[i].id, id) != 0)
+            continue;
+        for (k = 0; k < 5 && explains[i].causes[k] >= 0; k++)
+            n += sc && sc->funnel ? sc->funnel->failures[explains[i].causes[k]]
+                 : s ? s->counters[explains[i].causes[k]] : 0;
+    }
+    return n;
+}
+
 void spn_status_headline(spn_buf_t *b, apr_pool_t *p, const spn_status_t *st)
 {
     const spn_store_t *s = st->store;
@@ -229,16 +268,26 @@ void spn_status_headline(spn_buf_t *b, apr_pool_t *p, const spn_status_t *st)
     uint32_t hour[SPN_HIST_MINUTES][SPN_C_COUNT];
     uint64_t by[SPN_C_COUNT], sum;
     int64_t start;
+    uint64_t fimpact = 0;
     int i, j, c, nfail = 0, nwarn = 0, nprobe = 0, best = -1;
 
+    /* every scope's checks, as the page lists them; the failing one that
+     * explains the most failures leads (the first among equals) */
     for (i = 0; i < st->n_scopes; i++) {
+        const spn_scope_t *sc = &st->scopes[i];
         spn_checks_t ck;
-        spn_selfcheck(p, &st->scopes[i].svc, st->scopes[i].names, st->scopes[i].n_names, &ck);
+        spn_selfcheck(p, &sc->svc, sc->names, sc->n_names, &ck);
+        spn_selfcheck_share(p, sc->mech_counts, sc->ntlm_share_max, &ck);
+        spn_selfcheck_rc4(p, sc->funnel ? sc->funnel->etypes : NULL, &ck);
+        spn_selfcheck_dir(p, &sc->svc, s, &ck);
         for (j = 0; j < ck.n; j++) {
-            if (ck.c[j].state == SPN_CHECK_FAIL && nfail++ == 0) {
-                spn_check_t *keep = apr_pmemdup(p, &ck.c[j], sizeof(ck.c[j]));
-                fck = keep;
-                fsc = &st->scopes[i];
+            if (ck.c[j].state == SPN_CHECK_FAIL) {
+                uint64_t impact = spn_check_impact(ck.c[j].id, sc, s);
+                if (nfail++ == 0 || impact > fimpact) {
+                    fck = apr_pmemdup(p, &ck.c[j], sizeof(ck.c[j]));
+                    fsc = sc;
+                    fimpact = impact;
+                }
             }
             nwarn += ck.c[j].state == SPN_CHECK_WARN;
         }
@@ -267,6 +316,9 @@ void spn_status_headline(spn_buf_t *b, apr_pool_t *p, const spn_status_t *st)
         }
         spn_buf_puts(b, ": ");
         spn_buf_htmls(b, fck->message ? fck->message : "");
+        if (fimpact)
+            spn_buf_printf(b, "; it explains %llu failed sign-in%s", (unsigned long long)fimpact,
+                           fimpact == 1 ? "" : "s");
         if (nfail > 1)
             spn_buf_printf(b, " (and %d more failing self-check%s below)", nfail - 1,
                            nfail == 2 ? "" : "s");

@@ -6,6 +6,10 @@
 
 #include "spn_status.h"
 
+/* The failures a failing self-check (id) explains: those of its causes
+ * in the scope's funnel (sc->funnel), else in the store's counters. */
+uint64_t spn_check_impact(const char *id, const spn_scope_t *sc, const spn_store_t *s);
+
 /* CSS for the charts and the headline, added to the status page's. */
 extern const char spn_chart_style[];
 

@@ -11,6 +11,7 @@
 #include "spn_report.h"
 #include "spn_size.h"
 #include "spn_fix.h"
+#include "spn_client.h"
 
 #include <apr_strings.h>
 #include <string.h>
@@ -511,13 +512,7 @@ void spn_render_page_as(spn_buf_t *b, const spn_diag_t *d, const spn_service_t *
     spn_buf_printf(b, "\">\n<title>%d Sign-in failed</title><style>%s</style></head>\n"
                       "<body><main>\n", status, spn_page_style);
     if (!d) {
-        spn_buf_puts(b, "<h1>Sign-in required</h1>\n<p>This site signs you in with your "
-                        "Windows (Kerberos) account, but your browser did not try to. "
-                        "Usually one of these is the reason:</p>\n<ul>"
-                        "<li>the site is not in the browser's Local intranet zone or "
-                        "Negotiate allowlist;</li><li>you are not signed in to the "
-                        "domain, or have no Kerberos ticket;</li><li>the browser does not "
-                        "do integrated Windows authentication.</li></ul>\n");
+        spn_client_body(b, NULL, detail);   /* the generic reasons (spn_client.c) */
     }
     else if (detail == SPN_DETAIL_NONE) {
         spn_buf_puts(b, "<h1>Sign-in failed</h1>\n<p>Your browser tried to sign you in "

@@ -9,6 +9,7 @@
 #include "spn_status.h"
 #include "spn_fix.h"
 #include "spn_mechcount.h"
+#include "spn_funnel.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -98,6 +99,7 @@ static void scope_checks(apr_pool_t *p, const spn_scope_t *sc, const spn_store_t
 {
     spn_selfcheck(p, &sc->svc, sc->names, sc->n_names, ck);
     spn_selfcheck_share(p, sc->mech_counts, sc->ntlm_share_max, ck);
+    spn_selfcheck_rc4(p, sc->funnel ? sc->funnel->etypes : NULL, ck);
     spn_selfcheck_dir(p, &sc->svc, s, ck);
     spn_selfcheck_ntlmssp(p, sc->ntlmssp, sc->ntlmssp_so, sc->ntlmssp_where, ck);
 }
@@ -207,7 +209,7 @@ void spn_status_html(spn_buf_t *b, apr_pool_t *p, const spn_status_t *st)
     const spn_failure_t *f;
     spn_diag_t *scratch = apr_palloc(p, sizeof(*scratch));
     char ts[32];
-    int i, c, rc;
+    int i, rc;
 
     spn_buf_printf(b, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
                       "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">\n"
@@ -220,14 +222,9 @@ void spn_status_html(spn_buf_t *b, apr_pool_t *p, const spn_status_t *st)
                       "<a href=\"?format=json\">JSON</a> &middot; "
                       "<a href=\"?format=prometheus\">Prometheus</a></p>\n",
                    ts, (unsigned long long)total(s), held(s), s ? s->capacity : 0);
+    spn_funnel_html(b, st);         /* the funnel, then the causes seen (issue 20) */
     spn_buf_puts(b, "<h2>Failures over time</h2>\n");
     spn_chart_html(b, s, st->now);
-    spn_buf_puts(b, "<h2>Counters by cause</h2>\n<table>\n");
-    for (c = 0; c < SPN_C_COUNT; c++)
-        spn_buf_printf(b, "<tr><td class=\"code\"><code>%s</code></td><td>%s</td><td>%llu</td></tr>\n",
-                       spn_causes[c].code, spn_causes[c].title,
-                       (unsigned long long)(s ? s->counters[c] : 0));
-    spn_buf_puts(b, "</table>\n");
     html_probe(b, s);
     spn_dirstatus_html(b, p, s, &st->dir);
     spn_buf_puts(b, "<h2>Configuration self-checks</h2>\n");
@@ -424,6 +421,7 @@ void spn_status_json(spn_buf_t *b, apr_pool_t *p, const spn_status_t *st)
     for (i = 0; i < st->n_scopes; i++)
         json_scope(&w, p, &st->scopes[i], s);
     spn_json_end(&w);
+    spn_funnel_json(&w, st);
     spn_json_key(&w, "probe");
     json_probe(&w, s);
     spn_json_key(&w, "directory");
@@ -556,6 +554,7 @@ void spn_status_prometheus(spn_buf_t *b, apr_pool_t *p, const spn_status_t *st)
                            (unsigned long long)sc->mech_counts[c]);
         }
     }
+    spn_funnel_prometheus(b, st);
     spn_buf_puts(b, "# HELP spncheck_selfcheck_ok Configuration self-check: 1 when it passes, "
                     "0 when it warns or fails (state label: pass, warn, fail).\n"
                     "# TYPE spncheck_selfcheck_ok gauge\n");

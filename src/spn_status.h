@@ -17,6 +17,7 @@ typedef struct {
     int n_names;
     int detail;
     const uint64_t *mech_counts;    /* successes by mechanism (SPN_MC_N), or NULL */
+    const spn_mech_slot_t *funnel;  /* the scope's funnel (spn_funnel.h), or NULL */
     int ntlm_share_max;             /* SPNCheckNTLMShare (kerberos-share) */
     int ntlmssp;                    /* SPN_NTLMSSP_* (raw-ntlmssp) */
     const char *ntlmssp_so;         /* gss-ntlmssp's library, when installed */

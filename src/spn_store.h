@@ -6,6 +6,7 @@
 #ifndef SPN_STORE_H
 #define SPN_STORE_H
 
+#include "spn_client.h"
 #include "spn_diag.h"
 
 #include <stdint.h>
@@ -91,10 +92,24 @@ typedef struct {
  * so that a restart into another configuration starts it afresh.
  * Counted with atomic adds, without the lock. */
 #define SPN_MECH_SCOPES 64
+#define SPN_TOKEN_SEEN 256          /* slots of spn_store_t.token_seen */
+#define SPN_TOKEN_SEEN_SECONDS 120  /* how long a token vouches for its client */
 enum { SPN_MC_KRB5 = 0, SPN_MC_NTLM, SPN_MC_OTHER, SPN_MC_N };
+/* Kerberos successes by the ticket's enctype (read from the AP-REQ, not
+ * decrypted): a bounded set. */
+enum { SPN_ET_AES256 = 0, SPN_ET_AES128, SPN_ET_AES_SHA2, SPN_ET_RC4, SPN_ET_DES, SPN_ET_OTHER,
+       SPN_ET_N };
+/* ... and the sign-in funnel of the scope (issue 20): tokenless first
+ * legs, connections that then gave up, requests that carried a token by
+ * mechanism, failures by cause, NTLM successes with an NTLMv1 response. */
 typedef struct {
     char scope[184];                        /* server label + location; "" unused */
-    uint64_t n[SPN_MC_N];
+    uint64_t n[SPN_MC_N];                   /* successes by mechanism */
+    uint64_t first_legs, gave_up;
+    uint64_t tokens[SPN_MC_N];
+    uint64_t failures[SPN_C_COUNT];
+    uint64_t etypes[SPN_ET_N];
+    uint64_t ntlmv1;
 } spn_mech_slot_t;
 /* Directory facts (issue 11): one slot per SPN, the configured SPNs
  * pinned, the SPNs failures asked for in the rest (least recently used
@@ -136,7 +151,8 @@ typedef struct {
  * header differs (version, sizes, SPN_C_COUNT) is not reused after a
  * graceful restart: its counters would land on other causes. */
 #ifndef SPN_STORE_LAYOUT_TEST_BUMP
-#define SPN_STORE_LAYOUT 7u   /* 5: causes 17-19; 6: 80 directory slots; 7: wanted by whom */
+#define SPN_STORE_LAYOUT 8u   /* 5: causes 17-19; 6: 80 directory slots; 7: wanted by whom;
+                                 8: the funnel, gave-up clients (issue 20) */
 #else
 #define SPN_STORE_LAYOUT 1003u   /* test-only build: another layout (t/layout.t) */
 #endif
@@ -164,6 +180,13 @@ typedef struct {
     uint64_t probe_key;                     /* the last probe run's findings, hashed */
     spn_event_t events[SPN_EVENT_SLOTS];
     spn_mech_slot_t mechs[SPN_MECH_SCOPES]; /* successes by mechanism (spn_mechcount.h) */
+    /* connections that got a tokenless 401 and never sent a token, by
+     * client family and OS (spn_client.h); atomic adds, no lock */
+    uint64_t gave_up[SPN_CL_N][SPN_OS_N];
+    /* clients (address + User-Agent, hashed) that sent a token lately, so
+     * that a connection whose client went on on another connection (Chromium
+     * leaves HTTP/2 for the Negotiate legs) does not count as gave up */
+    uint64_t token_seen[SPN_TOKEN_SEEN];
     /* the directory (SPNCheckDirectory) */
     int64_t dir_time;                       /* last run of the lookup, 0 = never */
     int64_t dir_budget_start;

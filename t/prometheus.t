@@ -80,7 +80,7 @@ cmp_ok($wa->[1], '>=', 2, 'spncheck_failures_total{cause="spn-wrong-account"} co
 like($body, qr/^spncheck_build_info\{version="\d+\.\d+\.\d+[^"]*"\} 1$/m, 'spncheck_build_info{version} 1');
 like($body, qr/^# TYPE spncheck_selfcheck_ok gauge$/m, 'spncheck_selfcheck_ok is a gauge');
 my @ok = @{$samples{spncheck_selfcheck_ok} || []};
-ok(@ok && !grep({ $_->[0] !~ /^server="[^"]+",location="[^"]*",check="[a-z-]+",state="(pass|warn|fail)"$/ } @ok),
+ok(@ok && !grep({ $_->[0] !~ /^server="[^"]+",location="[^"]*",check="[a-z0-9-]+",state="(pass|warn|fail)"$/ } @ok),
    'spncheck_selfcheck_ok{server,location,check,state}');
 ok(!grep({ ($_->[0] =~ /state="pass"/ ? 1 : 0) != $_->[1] } @ok), 'selfcheck_ok: 1 exactly when state="pass"');
 ok(grep({ $_->[0] =~ /check="both-forms",state="warn"/ && $_->[1] == 0 } @ok),

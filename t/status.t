@@ -10,7 +10,7 @@ use Test::More;
 use JSON::PP ();
 use SpnTest;
 
-plan tests => 52;
+plan tests => 54;
 
 my $S = 'status.spncheck.test';
 sub status_json {
@@ -66,7 +66,9 @@ like($h->{body}, qr/EVIL&lt;script&gt;alert\(1\)&lt;\/script&gt;/, 'HTML: escape
 
 # At a glance: the charts (inline SVG, src/spn_chart.c), the sentence at the top
 my @svg = $h->{body} =~ m{(<svg xmlns="http://www\.w3\.org/2000/svg" viewBox=.*?</svg>)}sg;
-is(scalar(@svg), 2, 'HTML: two inline SVG charts (last hour, last day)');
+is(scalar(@svg), 3, 'HTML: three inline SVGs (the sign-in funnel, then the last hour, the last day)');
+like($svg[0], qr/aria-label="Sign-in funnel"/, 'HTML: the funnel first (issue 20)');
+shift @svg;
 ok(!grep({ /<script|href|url\(|\son\w+=|foreignObject/i } @svg),
    'HTML: the charts hold no script and no reference out');
 unlike($h->{body}, qr/<script/i, 'HTML: no <script> anywhere on the page');
@@ -77,7 +79,9 @@ like($h->{body}, qr{<ul class="legend">.*<code>spn-wrong-account</code>&nbsp;\d+
      'HTML: the legend names the cause');
 like($h->{body}, qr/td\.pass,td\.warn,td\.fail,td\.code\{white-space:nowrap/,
      'HTML: the state column and the cause codes do not wrap mid-word');
-like($h->{body}, qr{<td class="code"><code>ntlm-fallback</code>}, 'HTML: cause codes in that class');
+like($h->{body}, qr{<td class="code"><code>spn-wrong-account</code>}, 'HTML: cause codes in that class');
+like($h->{body}, qr{<p class="zero">\d+ causes with no failure: [^<]*(?:<code>[a-z-]+</code>, )*<code>ntlm-fallback</code>},
+     'HTML: the causes with no failure collapse into one line');
 my ($headline) = $h->{body} =~ m{<h1>[^<]*</h1>\n(<p class="headline [^"]+">.*?</p>)}s;
 ok($headline, 'HTML: one sentence right under the title');
 my @failing = map { my $sc = $_; map { [$sc, $_] } grep { $_->{state} eq 'fail' } @{$sc->{checks}} }

@@ -32,7 +32,8 @@ sub run {
     my @flags = ('--headless', '--no-sandbox', '--disable-gpu', '--no-first-run',
                  '--disable-background-networking', '--disable-component-update', '--disable-sync',
                  '--hide-scrollbars', "--user-data-dir=$self->{ud}",
-                 '--auth-server-allowlist=' . ($self->{allow} || '*.spncheck.test'),
+                 # noallow => 1: no allowlist at all (the browser that never tries)
+                 ($self->{noallow} ? () : ('--auth-server-allowlist=' . ($self->{allow} || '*.spncheck.test'))),
                  '--virtual-time-budget=8000', '--window-size=' . ($o{width} || 375) . ',' . ($o{height} || 1400));
     push @flags, @{$o{flags} || []};
     push @flags, "--log-net-log=$o{netlog}", '--net-log-capture-mode=Everything' if $o{netlog};
