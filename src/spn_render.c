@@ -11,6 +11,7 @@
 #include "spn_report.h"
 #include "spn_size.h"
 #include "spn_fix.h"
+#include "spn_kbsvg.h"
 #include "spn_client.h"
 
 #include <apr_strings.h>
@@ -27,7 +28,7 @@ const char spn_page_style[] =
     "overflow-wrap:anywhere}.ref{color:#555;font-size:.9rem}.cause{color:#8a1c1c}"
     ".pass{color:#1d6b2a}.warn{color:#8a5a00}.fail{color:#8a1c1c;font-weight:600}"
     "td.pass,td.warn,td.fail,td.code{white-space:nowrap;overflow-wrap:normal;min-width:3.5em}"
-    "th{overflow-wrap:normal}main.wide{max-width:72rem}";
+    "th{overflow-wrap:normal}main.wide{max-width:72rem}.kb svg{width:100%;height:auto}";
 
 typedef struct {
     const spn_diag_t *d;
@@ -528,6 +529,7 @@ void spn_render_page_as(spn_buf_t *b, const spn_diag_t *d, const spn_service_t *
         else
             spn_buf_htmls(b, ci->user_advice);
         spn_buf_puts(b, "</p>\n");
+        spn_kb_svg(b, d, svc, detail);      /* the KB case, drawn (spn_kbsvg.c) */
     }
     if (d && detail == SPN_DETAIL_FULL) {
         spn_buf_puts(b, "<h2>What happened</h2>\n<p>");
