@@ -492,7 +492,7 @@ static int log_success(request_rec *r)
     exchange *x = ap_get_module_config(r->request_config, &spncheck_module);
     const request_rec *last = r;
     const char *auth;
-    int slot;
+    int slot, mc;
 
     if (!x || x->failure || x->too_large || r->main)
         return DECLINED;
@@ -504,7 +504,10 @@ static int log_success(request_rec *r)
         return DECLINED;
     if (!(auth = negotiate_auth(r)) || (slot = spncheck_mech_slot(r, x->c)) < 0)
         return DECLINED;
-    spn_mech_count(spncheck_store(), slot, spn_mech_sniff(auth, strlen(auth)));
+    mc = spn_mech_sniff(auth, strlen(auth));
+    spn_mech_count(spncheck_store(), slot, mc);
+    if (mc == SPN_MC_KRB5)                  /* the RC4 share: the ticket's enctype */
+        spn_etype_count(spncheck_store(), slot, spn_et_bucket(spn_etype_sniff(auth, strlen(auth))));
     return DECLINED;
 }
 

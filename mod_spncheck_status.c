@@ -37,7 +37,10 @@ static void mech_counts(apr_pool_t *p, const spn_store_t *head, spn_scope_t *sc,
                                         NULL);
         if (head->mechs[i].scope[0] &&
             strncmp(head->mechs[i].scope, label, sizeof(head->mechs[i].scope) - 1) == 0)
+        {
             sc[i].mech_counts = head->mechs[i].n;
+            sc[i].et_counts = head->mechs[i].et;
+        }
     }
 }
 

@@ -89,6 +89,106 @@ int spn_mech_sniff(const char *auth, size_t n)
     return mc_of_oid(p + i, len);
 }
 
+/* Past the element at *i (its contents must be in p[0..n)). */
+static int der_skip(const uint8_t *p, size_t n, size_t *i)
+{
+    spn_tlv_t t;
+    size_t h;
+
+    if (*i >= n || spn_der_peek(p + *i, n - *i, &t, &h) != SPN_DER_OK || t.len > n - *i - h)
+        return 0;
+    *i += h + t.len;
+    return 1;
+}
+
+/* Enters the element tagged tag among the elements from *i, skipping the
+ * ones before it (each whole in the prefix), up to end. */
+static int der_find(const uint8_t *p, size_t n, size_t *i, size_t end, uint8_t tag, size_t *len)
+{
+    while (*i < end && *i < n && p[*i] != tag)
+        if (!der_skip(p, n, i))
+            return 0;
+    return *i < end && der_enter(p, n, i, tag, len);
+}
+
+int spn_etype_sniff(const char *auth, size_t n)
+{
+    static const uint8_t spnego[] = {0x2b, 0x06, 0x01, 0x05, 0x05, 0x02};
+    uint8_t p[SPN_SNIFF_ET_B64 / 4 * 3];
+    const char *scheme, *b64;
+    size_t bn, i = 0, len, end, bad;
+    long got;
+    int v = 0;
+
+    if (spn_split_auth(auth, n, &scheme, &b64, &bn) < 0 || strcmp(scheme, "Negotiate") != 0)
+        return 0;
+    if (bn > SPN_SNIFF_ET_B64)
+        bn = SPN_SNIFF_ET_B64;
+    bn -= bn % 4;
+    if ((got = spn_b64_decode(b64, bn, p, sizeof(p), &bad)) < 8)
+        return 0;
+    n = (size_t)got;
+    if (!der_enter(p, n, &i, 0x60, &len) || !der_enter(p, n, &i, 0x06, &len) || i + len > n)
+        return 0;
+    if (len == sizeof(spnego) && memcmp(p + i, spnego, len) == 0) {
+        /* NegTokenInit [0] SEQUENCE { mechTypes [0], reqFlags [1], mechToken [2] OCTET STRING } */
+        i += len;
+        if (!der_enter(p, n, &i, 0xa0, &len) || !der_enter(p, n, &i, 0x30, &len) ||
+            !der_find(p, n, &i, i + len, 0xa2, &len) || !der_enter(p, n, &i, 0x04, &len) ||
+            !der_enter(p, n, &i, 0x60, &len) || !der_enter(p, n, &i, 0x06, &len) || i + len > n)
+            return 0;
+    }
+    if (mc_of_oid(p + i, len) != SPN_MC_KRB5)
+        return 0;
+    i += len;
+    if (i + 2 > n || p[i] != 0x01 || p[i + 1] != 0x00)     /* TOK_ID: AP-REQ */
+        return 0;
+    i += 2;
+    /* AP-REQ [APPLICATION 14] SEQUENCE { ..., ticket [3] Ticket [APPLICATION 1]
+     * SEQUENCE { ..., enc-part [3] EncryptedData SEQUENCE { etype [0] INTEGER } } } */
+    if (!der_enter(p, n, &i, 0x6e, &len) || !der_enter(p, n, &i, 0x30, &len) ||
+        (end = i + len, !der_find(p, n, &i, end, 0xa3, &len)) ||
+        !der_enter(p, n, &i, 0x61, &len) || !der_enter(p, n, &i, 0x30, &len) ||
+        (end = i + len, !der_find(p, n, &i, end, 0xa3, &len)) ||
+        !der_enter(p, n, &i, 0x30, &len) || !der_enter(p, n, &i, 0xa0, &len) ||
+        !der_enter(p, n, &i, 0x02, &len) || len < 1 || len > 4 || i + len > n)
+        return 0;
+    if (p[i] & 0x80)                        /* negative: no enctype */
+        return 0;
+    for (end = i + len; i < end; i++)
+        v = (v << 8) | p[i];
+    return v;
+}
+
+static const char *const et_names[SPN_ET_N] = {
+    "aes256-cts-hmac-sha1-96", "aes128-cts-hmac-sha1-96", "aes-sha2", "rc4-hmac", "des",
+    "other", "unknown"};
+
+int spn_et_bucket(int etype)
+{
+    switch (etype) {
+    case 0: return SPN_ET_UNKNOWN;
+    case 18: return SPN_ET_AES256;
+    case 17: return SPN_ET_AES128;
+    case 19: case 20: return SPN_ET_AES_SHA2;
+    case 23: case 24: return SPN_ET_RC4;
+    case 1: case 2: case 3: case 16: return SPN_ET_DES;
+    default: return SPN_ET_OTHER;
+    }
+}
+
+const char *spn_et_name(int et)
+{
+    return et >= 0 && et < SPN_ET_N ? et_names[et] : "unknown";
+}
+
+void spn_etype_count(spn_store_t *s, int i, int et)
+{
+    if (!s || i < 0 || i >= SPN_MECH_SCOPES || et < 0 || et >= SPN_ET_N)
+        return;
+    __atomic_fetch_add(&s->mechs[i].et[et], 1, __ATOMIC_RELAXED);
+}
+
 void spn_mech_name_slot(spn_store_t *s, int i, const char *scope)
 {
     spn_mech_slot_t *m;

@@ -15,6 +15,20 @@
 int spn_mech_sniff(const char *auth, size_t n);
 const char *spn_mc_name(int mc);            /* "krb5", "ntlm", "other" */
 
+/* The encryption type of the ticket in a Kerberos Authorization value
+ * (SPNEGO or a bare GSS krb5 token; the ticket's enc-part, sealed with the
+ * service key): its number, or 0 when the first SPN_SNIFF_ET_B64 base64
+ * characters do not reach it.  Never reads past n. */
+#define SPN_SNIFF_ET_B64 2048
+int spn_etype_sniff(const char *auth, size_t n);
+/* An enctype number's bucket (SPN_ET_*; 0: SPN_ET_UNKNOWN) and its label
+ * ("aes256-cts-hmac-sha1-96", "aes128-cts-hmac-sha1-96", "aes-sha2",
+ * "rc4-hmac", "des", "other", "unknown"). */
+int spn_et_bucket(int etype);
+const char *spn_et_name(int et);
+/* One Kerberos success with ticket enctype bucket et in slot i (atomic). */
+void spn_etype_count(spn_store_t *s, int i, int et);
+
 /* Names slot i for scope (a restart into another configuration: its
  * counts start again when the name changes).  Call before any counting
  * (post_config, the parent). */

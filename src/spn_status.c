@@ -351,6 +351,15 @@ static void json_scope(spn_json_t *w, apr_pool_t *p, const spn_scope_t *sc, cons
     }
     else
         spn_json_null(w);
+    spn_json_key(w, "auth_success_enctype");      /* Kerberos successes by ticket enctype */
+    if (sc->et_counts) {
+        spn_json_object(w);
+        for (i = 0; i < SPN_ET_N; i++)
+            spn_json_kuint(w, spn_et_name(i), (unsigned long long)sc->et_counts[i]);
+        spn_json_end(w);
+    }
+    else
+        spn_json_null(w);
     spn_json_kint(w, "ntlm_share_max", sc->ntlm_share_max);
     spn_json_key(w, "kerberos_share");
     if (k >= 0) {
@@ -627,6 +636,20 @@ void spn_status_prometheus(spn_buf_t *b, apr_pool_t *p, const spn_status_t *st)
             spn_prom_label(b, sc->location ? sc->location : "");
             spn_buf_printf(b, "\",mech=\"%s\"} %llu\n", spn_mc_name(c),
                            (unsigned long long)sc->mech_counts[c]);
+        }
+    }
+    spn_buf_puts(b, "# HELP spncheck_auth_success_enctype_total Successful Kerberos sign-ins in "
+                    "SPNCheck On scopes, by the ticket's encryption type (the service key's; "
+                    "rc4-hmac: the RC4 share).\n"
+                    "# TYPE spncheck_auth_success_enctype_total counter\n");
+    for (i = 0; i < st->n_scopes; i++) {
+        const spn_scope_t *sc = &st->scopes[i];
+        for (c = 0; sc->et_counts && c < SPN_ET_N; c++) {
+            spn_buf_puts(b, "spncheck_auth_success_enctype_total{scope=\"");
+            spn_prom_label(b, sc->server);
+            spn_prom_label(b, sc->location ? sc->location : "");
+            spn_buf_printf(b, "\",enctype=\"%s\"} %llu\n", spn_et_name(c),
+                           (unsigned long long)sc->et_counts[c]);
         }
     }
     spn_buf_puts(b, "# HELP spncheck_selfcheck_ok Configuration self-check: 1 when it passes, "

@@ -17,6 +17,7 @@ typedef struct {
     int n_names;
     int detail;
     const uint64_t *mech_counts;    /* successes by mechanism (SPN_MC_N), or NULL */
+    const uint64_t *et_counts;      /* krb5 successes by ticket enctype (SPN_ET_N), or NULL */
     int ntlm_share_max;             /* SPNCheckNTLMShare (kerberos-share) */
 } spn_scope_t;
 

@@ -92,9 +92,14 @@ typedef struct {
  * Counted with atomic adds, without the lock. */
 #define SPN_MECH_SCOPES 64
 enum { SPN_MC_KRB5 = 0, SPN_MC_NTLM, SPN_MC_OTHER, SPN_MC_N };
+/* Kerberos successes by the ticket's encryption type (the service key's:
+ * the RC4 share), sniffed like the mechanism (spn_mechcount.h). */
+enum { SPN_ET_AES256 = 0, SPN_ET_AES128, SPN_ET_AES_SHA2, SPN_ET_RC4, SPN_ET_DES, SPN_ET_OTHER,
+       SPN_ET_UNKNOWN, SPN_ET_N };
 typedef struct {
     char scope[184];                        /* server label + location; "" unused */
     uint64_t n[SPN_MC_N];
+    uint64_t et[SPN_ET_N];                  /* krb5 successes by the ticket's enctype */
 } spn_mech_slot_t;
 /* Directory facts (issue 11): one slot per SPN, the configured SPNs
  * pinned, the SPNs failures asked for in the rest (least recently used
@@ -137,7 +142,8 @@ typedef struct {
  * graceful restart: its counters would land on other causes. */
 #ifndef SPN_STORE_LAYOUT_TEST_BUMP
 #define SPN_STORE_LAYOUT 8u   /* 5: causes 17-19; 6: 80 directory slots; 7: wanted by whom;
-                                 8: references name their node (ref[48]) */
+                                 8: references name their node (ref[48]),
+                                 successes by enctype */
 #else
 #define SPN_STORE_LAYOUT 1003u   /* test-only build: another layout (t/layout.t) */
 #endif

@@ -354,6 +354,26 @@ int main(int argc, const char *const *argv)
         is_int(spn_mech_sniff("Negotiate YII=", 14), SPN_MC_OTHER, "sniff: truncated");
         is_int(spn_mech_sniff("Negotiate YIT/////", 18), SPN_MC_OTHER, "sniff: a length past the bytes");
         is_int(spn_mech_sniff("Negotiate", 9), SPN_MC_OTHER, "sniff: no token");
+        /* the RC4 share: the ticket's enctype, SPNEGO-wrapped and bare */
+        t = tk(WEB01, web01, 2);
+        a = ap_req(&t);
+        is_int(spn_etype_sniff(a, strlen(a)), t.key->enctype, "etype sniff: SPNEGO, the ticket's enctype (%d)",
+               (int)t.key->enctype);
+        t = tk(WEB01, web01_rc4, 2);
+        a = ap_req(&t);
+        is_int(spn_etype_sniff(a, strlen(a)), 23, "etype sniff: an RC4 ticket under SPNEGO");
+        is_str(spn_et_name(spn_et_bucket(spn_etype_sniff(a, strlen(a)))), "rc4-hmac", "  bucket rc4-hmac");
+        t.spnego = 0;
+        a = ap_req(&t);
+        is_int(spn_etype_sniff(a, strlen(a)), 23, "etype sniff: an RC4 ticket, bare GSS krb5");
+        is_int(spn_etype_sniff(a, 40), 0, "etype sniff: a prefix that does not reach the ticket: 0");
+        is_int(spn_etype_sniff("NTLM TlRMTVNTUAABAAAABoIIAA==", 29), 0, "etype sniff: NTLM: 0");
+        is_int(spn_etype_sniff("Negotiate YIT/////", 18), 0, "etype sniff: a length past the bytes: 0");
+        is_str(spn_et_name(spn_et_bucket(18)), "aes256-cts-hmac-sha1-96", "bucket: 18 aes256");
+        is_str(spn_et_name(spn_et_bucket(20)), "aes-sha2", "bucket: 20 aes-sha2");
+        is_str(spn_et_name(spn_et_bucket(3)), "des", "bucket: 3 des");
+        is_str(spn_et_name(spn_et_bucket(0)), "unknown", "bucket: 0 unknown");
+        is_str(spn_et_name(spn_et_bucket(99)), "other", "bucket: 99 other");
         n[SPN_MC_KRB5] = 5; n[SPN_MC_NTLM] = 5; n[SPN_MC_OTHER] = 0;
         ck.n = ck.worst = 0;
         spn_selfcheck_share(pool, n, 30, &ck);
