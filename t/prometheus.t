@@ -140,7 +140,7 @@ ok(!grep({ $_->{record} !~ /^[a-z_]+:spncheck_[a-z_]+:[a-z0-9_]+$/ } @recs),
    'recording rules are named level:metric:operations');
 my %recorded = map { $_->{record} => $_ } @recs;
 ok($recorded{$_}, "recording rule $_") for qw(job_cause:spncheck_failures:rate5m
-    job:spncheck_kerberos_share:ratio_rate5m job_client_os:spncheck_gave_up:rate5m
+    job:spncheck_kerberos_share:ratio_rate5m job:spncheck_rc4_share:ratio_rate5m job_client_os:spncheck_gave_up:rate5m
     job_spn:spncheck_keytab_kvno:distinct);
 like($body, qr/\S/, 'the scrape is there');
 my $runbooks = do { local (@ARGV, $/) = "$docs/runbooks.md"; <> } // '';
@@ -200,6 +200,9 @@ my %succ = map { ($_->[0] =~ /mech="(\w+)"/)[0] => $_ } @{$samples{spncheck_auth
 is(join(',', sort keys %succ), 'krb5,ntlm,other', 'spncheck_auth_success_total{scope,mech}: krb5, ntlm, other');
 like($succ{krb5}[0] // '', qr/^scope="[^"]+",mech="krb5"$/, '  labelled scope and mech');
 my $sscope = labels_of($succ{krb5}[0] // '')->{scope} // '';
+my %et = map { ($_->[0] =~ /enctype="([^"]+)"/)[0] => $_ } @{$samples{spncheck_auth_success_enctype_total} || []};
+is(join(',', sort keys %et), 'aes-sha2,aes128-cts-hmac-sha1-96,aes256-cts-hmac-sha1-96,des,other,rc4-hmac,unknown',
+   'spncheck_auth_success_enctype_total{scope,enctype}: the buckets');
 my $kv = $samples{spncheck_keytab_kvno}[0] || ['spn="HTTP/none"', 1];
 my $spn = labels_of($kv->[0])->{spn};
 my ($failsc) = @ok;                          # a self-check, made to fail
@@ -268,13 +271,20 @@ my $test = {
                 { series => series('spncheck_auth_success_total', $succ{krb5}[0]), values => '0+1x150' },
                 { series => series('spncheck_auth_success_total', $succ{ntlm}[0]), values => '0+1x150' },
                 { series => series('spncheck_auth_success_total', $succ{other}[0]), values => '0x150' },
+                { series => series('spncheck_auth_success_enctype_total', $et{'rc4-hmac'}[0]), values => '0+1x150' },
+                { series => series('spncheck_auth_success_enctype_total', $et{'aes256-cts-hmac-sha1-96'}[0]), values => '0+3x150' },
             ],
             alert_rule_test => [
                 { eval_time => '20m', alertname => 'SPNCheckNTLMShare', exp_alerts => [] },
                 { eval_time => '120m', alertname => 'SPNCheckNTLMShare',
                   exp_alerts => [expect('SPNCheckNTLMShare', undef, scope => $sscope, %target)] },
+                { eval_time => '30m', alertname => 'SPNCheckRC4Tickets', exp_alerts => [] },
+                { eval_time => '130m', alertname => 'SPNCheckRC4Tickets',
+                  exp_alerts => [expect('SPNCheckRC4Tickets', undef, scope => $sscope, %target)] },
             ],
             promql_expr_test => [
+                { expr => 'job:spncheck_rc4_share:ratio_rate5m', eval_time => '60m',
+                  exp_samples => [{ labels => 'job:spncheck_rc4_share:ratio_rate5m{job="spncheck"}', value => 0.25 }] },
                 { expr => 'job:spncheck_kerberos_share:ratio_rate5m', eval_time => '60m',
                   exp_samples => [{ labels => 'job:spncheck_kerberos_share:ratio_rate5m{job="spncheck"}', value => 0.5 }] },
                 { expr => 'round(60 * job_mech:spncheck_auth_success:rate5m{mech="ntlm"})', eval_time => '60m',
@@ -286,9 +296,12 @@ my $test = {
             input_series => [
                 { series => series('spncheck_auth_success_total', $succ{krb5}[0]), values => '0+1x150' },
                 { series => series('spncheck_auth_success_total', $succ{ntlm}[0]), values => '0x150' },
+                { series => series('spncheck_auth_success_enctype_total', $et{'rc4-hmac'}[0]), values => '0x150' },
+                { series => series('spncheck_auth_success_enctype_total', $et{'aes256-cts-hmac-sha1-96'}[0]), values => '0+1x150' },
             ],
             alert_rule_test => [
                 { eval_time => '120m', alertname => 'SPNCheckNTLMShare', exp_alerts => [] },
+                { eval_time => '130m', alertname => 'SPNCheckRC4Tickets', exp_alerts => [] },
             ],
             promql_expr_test => [
                 { expr => 'job:spncheck_kerberos_share:ratio_rate1h', eval_time => '120m',
@@ -405,7 +418,7 @@ my @panels = grep { $_->{type} ne 'row' } map { $_, @{$_->{panels} || []} } @{$d
 my @queries = map { my $p = $_; map { [$p->{title}, $_->{expr}] } @{$p->{targets} || []} } @panels;
 push @queries, map { ["variable $_", ref $var{$_}{query} ? $var{$_}{query}{query} : $var{$_}{query}] } qw(job instance);
 ok(@queries >= 10, scalar(@queries) . ' queries');
-for my $want (qr/spncheck_failures/, qr/kerberos_share/, qr/mech\)/, qr/gave_up/, qr/spncheck_selfcheck/,
+for my $want (qr/spncheck_failures/, qr/kerberos_share/, qr/mech\)/, qr/enctype/, qr/rc4_share/, qr/gave_up/, qr/spncheck_selfcheck/,
               qr/spncheck_keytab_kvno/, qr/spncheck_directory_ok/) {
     ok(grep({ $_->[1] =~ $want } @queries), "a panel reads $want");
 }
