@@ -53,6 +53,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     spn_token_text(&b, &tok);
     /* the success path's sniff and the refused header line's judge */
     if ((unsigned)spn_mech_sniff((const char *)data, size) >= SPN_MC_N ||
+        spn_etype_sniff((const char *)data, size) < 0 ||
+        (unsigned)spn_et_bucket(spn_etype_sniff((const char *)data, size)) >= SPN_ET_N ||
         (spn_auth_line((const char *)data, size, &scheme) &&
          strcmp(scheme, "Negotiate") != 0 && strcmp(scheme, "NTLM") != 0))
         abort();
