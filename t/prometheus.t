@@ -136,7 +136,7 @@ my @alerts = map { @{$_->{rules}} } @{$ya->[0]{groups}};
 my @recs = map { @{$_->{rules}} } @{$yr->[0]{groups}};
 ok(!grep({ !$_->{alert} } @alerts) && !grep({ !$_->{record} } @recs),
    'prometheus_alerts.yaml holds alerts only, prometheus_rules.yaml recording rules only');
-ok(!grep({ $_->{record} !~ /^[a-z_]+:spncheck_[a-z_]+:[a-z0-9_]+$/ } @recs),
+ok(!grep({ $_->{record} !~ /^[a-z_]+:spncheck_[a-z0-9_]+:[a-z0-9_]+$/ } @recs),
    'recording rules are named level:metric:operations');
 my %recorded = map { $_->{record} => $_ } @recs;
 ok($recorded{$_}, "recording rule $_") for qw(job_cause:spncheck_failures:rate5m
