@@ -16,6 +16,7 @@
 #include "spn_names.h"
 #include "spn_b64.h"
 #include "spn_diag.h"
+#include "spn_mechcount.h"
 
 #include <apr_general.h>
 #include <dirent.h>
@@ -100,6 +101,54 @@ static void bench_decode(void)
     printf("  base64 only (floor):   %8.0f ns/token\n", floor_ns);
     printf("  full decode:           %8.0f ns/token  = %.2fx the floor, %.0f tokens/s\n",
            full_ns, full_ns / floor_ns, 1e9 / full_ns);
+    if (sink == 42)
+        puts("");
+}
+
+/* The success path's sniffs (issue 12: the mechanism; issue 22: the
+ * ticket's enctype, for the RC4 share) against the full decode. */
+static void bench_sniff(void)
+{
+    static char *hdr[MAXTOK];
+    double t0, mech_ns, et_ns, full_ns;
+    static uint8_t out[SPN_TOKEN_MAX];
+    spn_token_t tok;
+    long rounds = 0, i, sink = 0;
+    int k, found = 0;
+
+    for (k = 0; k < ntok; k++) {
+        hdr[k] = malloc(b64n[k] + 11);
+        memcpy(hdr[k], "Negotiate ", 10);
+        memcpy(hdr[k] + 10, b64s[k], b64n[k]);
+        hdr[k][10 + b64n[k]] = '\0';
+        found += spn_etype_sniff(hdr[k], 10 + b64n[k]) > 0;
+    }
+    for (t0 = now_ns(); now_ns() - t0 < 2e8; rounds++)
+        for (k = 0; k < ntok; k++)
+            sink += spn_etype_sniff(hdr[k], 10 + b64n[k]);
+    rounds *= 5;
+    t0 = now_ns();
+    for (i = 0; i < rounds; i++)
+        for (k = 0; k < ntok; k++)
+            sink += spn_mech_sniff(hdr[k], 10 + b64n[k]);
+    mech_ns = (now_ns() - t0) / ((double)rounds * ntok);
+    t0 = now_ns();
+    for (i = 0; i < rounds; i++)
+        for (k = 0; k < ntok; k++)
+            sink += spn_etype_sniff(hdr[k], 10 + b64n[k]);
+    et_ns = (now_ns() - t0) / ((double)rounds * ntok);
+    t0 = now_ns();
+    for (i = 0; i < rounds; i++)
+        for (k = 0; k < ntok; k++)
+            sink += spn_token_decode_b64(b64s[k], b64n[k], out, sizeof(out), &tok);
+    full_ns = (now_ns() - t0) / ((double)rounds * ntok);
+    printf("success-path sniffs: %d tokens (%d with a ticket enctype found) x %ld rounds\n",
+           ntok, found, rounds);
+    printf("  mechanism sniff:       %8.0f ns/token\n", mech_ns);
+    printf("  ticket enctype sniff:  %8.0f ns/token  = %.2fx the full decode (%.0f ns)\n",
+           et_ns, et_ns / full_ns, full_ns);
+    for (k = 0; k < ntok; k++)
+        free(hdr[k]);
     if (sink == 42)
         puts("");
 }
@@ -307,6 +356,7 @@ int main(int argc, char **argv)
         return 2;
     }
     bench_decode();
+    bench_sniff();
     bench_diag(root);
     return 0;
 }

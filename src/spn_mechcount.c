@@ -111,20 +111,15 @@ static int der_find(const uint8_t *p, size_t n, size_t *i, size_t end, uint8_t t
     return *i < end && der_enter(p, n, i, tag, len);
 }
 
-int spn_etype_sniff(const char *auth, size_t n)
+/* The enctype from the first bn (whole groups) base64 characters at b64. */
+static int etype_prefix(const char *b64, size_t bn)
 {
     static const uint8_t spnego[] = {0x2b, 0x06, 0x01, 0x05, 0x05, 0x02};
     uint8_t p[SPN_SNIFF_ET_B64 / 4 * 3];
-    const char *scheme, *b64;
-    size_t bn, i = 0, len, end, bad;
+    size_t n, i = 0, len, end, bad;
     long got;
     int v = 0;
 
-    if (spn_split_auth(auth, n, &scheme, &b64, &bn) < 0 || strcmp(scheme, "Negotiate") != 0)
-        return 0;
-    if (bn > SPN_SNIFF_ET_B64)
-        bn = SPN_SNIFF_ET_B64;
-    bn -= bn % 4;
     if ((got = spn_b64_decode(b64, bn, p, sizeof(p), &bad)) < 8)
         return 0;
     n = (size_t)got;
@@ -158,6 +153,21 @@ int spn_etype_sniff(const char *auth, size_t n)
     for (end = i + len; i < end; i++)
         v = (v << 8) | p[i];
     return v;
+}
+
+int spn_etype_sniff(const char *auth, size_t n)
+{
+    const char *scheme, *b64;
+    size_t bn;
+    int v;
+
+    if (spn_split_auth(auth, n, &scheme, &b64, &bn) < 0 || strcmp(scheme, "Negotiate") != 0)
+        return 0;
+    bn -= bn % 4;
+    /* a usual ticket's enc-part starts within 512 characters; else look further */
+    if ((v = etype_prefix(b64, bn < 512 ? bn : 512)) != 0 || bn <= 512)
+        return v;
+    return etype_prefix(b64, bn < SPN_SNIFF_ET_B64 ? bn : SPN_SNIFF_ET_B64);
 }
 
 static const char *const et_names[SPN_ET_N] = {
