@@ -103,11 +103,13 @@ static const char *server_token(request_rec *r, apr_table_t *t, int *cont)
     return first;
 }
 
+/* "ABCD-EFGH@node": a random id and the node that issued it (spn_node.h),
+ * so that behind a load balancer the reference says where it is held. */
 static char *make_ref(request_rec *r)
 {
     static const char b32[] = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
     unsigned char rnd[5];
-    char *s = apr_palloc(r->pool, 10);
+    char *s = apr_palloc(r->pool, SPN_REF_ID_LEN + 1);
     int i;
     apr_uint64_t v = 0;
 
@@ -123,7 +125,7 @@ static char *make_ref(request_rec *r)
         v >>= 5;
     }
     s[9] = '\0';
-    return s;
+    return apr_pstrcat(r->pool, s, "@", spncheck_node(), NULL);
 }
 
 /* The Negotiate/NTLM Authorization value of the request, or NULL. */
@@ -297,9 +299,10 @@ static void explain(request_rec *o, exchange *x)
     spn_funnel_failure(spncheck_store(), spncheck_mech_slot(o, c), (int)d->cause);
     if (do_log)
         ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, o,
-                      SPNLOGNO(00010) "failed Negotiate exchange ref=%s %s client=%s host=%s%s%s",
+                      SPNLOGNO(00010) "failed Negotiate exchange ref=%s %s client=%s host=%s "
+                      "node=%s%s%s",
                       ref, log.s, o->useragent_ip,
-                      ap_escape_logitem(o->pool, o->hostname ? o->hostname : "-"),
+                      ap_escape_logitem(o->pool, o->hostname ? o->hostname : "-"), spncheck_node(),
                       proxied ? " via=backend" : "",
                       suppressed ? apr_psprintf(o->pool, " suppressed=%u", suppressed) : "");
     x->pc = b;
@@ -660,7 +663,7 @@ static int post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp, s
     (void)plog;
     (void)ptemp;
     spncheck_store_post_config(pconf, s);
-    spncheck_config_post_config(pconf);
+    spncheck_config_post_config(pconf, s);
     ssl_var = APR_RETRIEVE_OPTIONAL_FN(ssl_var_lookup);
     ssl_https = APR_RETRIEVE_OPTIONAL_FN(ssl_is_https);
     spncheck_mech_assign(pconf, spncheck_store());

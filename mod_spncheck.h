@@ -14,6 +14,7 @@
 
 #include "spn_render.h"
 #include "spn_status.h"
+#include "spn_node.h"
 
 /* Every log line carries the module (AP_DECLARE_MODULE in mod_spncheck.c,
  * APLOG_USE_MODULE in the others) and a message id, like httpd's APLOGNO:
@@ -57,6 +58,8 @@ typedef struct {
     const char *dir_keytab;
     const char *dir_client;
     int dir_interval;                    /* seconds, default 900 */
+    const char *node;                    /* SPNCheckNodeName (main server only); NULL:
+                                            the host name's first label (spncheck_node) */
 } spncheck_srv;
 
 #define SPNCHECK_HISTORY_DEFAULT 1000
@@ -74,8 +77,11 @@ void spncheck_service(const spncheck_conf *c, spn_service_t *svc);
  * (wildcards too) and the group httpd runs as. */
 void spncheck_service_of(apr_pool_t *p, const server_rec *s, const spncheck_conf *c,
                          spn_service_t *svc);
-/* post_config: the group httpd runs as, by name, for the fix. */
-void spncheck_config_post_config(apr_pool_t *pconf);
+/* post_config: the group httpd runs as, by name, for the fix; this
+ * node's name (SPNCheckNodeName of the main server s, or the default). */
+void spncheck_config_post_config(apr_pool_t *pconf, server_rec *s);
+/* This node's name, which references carry ("ABCD-EFGH@web01"). */
+const char *spncheck_node(void);
 /* Every server / vhost / section with SPNCheck On, keytabs loaded.
  * Call with the lock held (keytab cache). */
 int spncheck_scopes(apr_pool_t *p, spn_scope_t **out);

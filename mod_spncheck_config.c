@@ -12,6 +12,7 @@
 #include "util_cfgtree.h"
 
 #include "apr_hash.h"
+#include "apr_network_io.h"
 #include "apr_strings.h"
 #include "spn_mechcount.h"
 
@@ -76,6 +77,8 @@ void *spncheck_merge_srv(apr_pool_t *p, void *basev, void *addv)
     c->dir_keytab = add->dir_uri ? add->dir_keytab : base->dir_keytab;
     c->dir_client = add->dir_uri ? add->dir_client : base->dir_client;
     c->dir_interval = add->dir_uri ? add->dir_interval : base->dir_interval;
+    /* SPNCheckNodeName is main-server only: a virtual host inherits it */
+    c->node = add->node ? add->node : base->node;
     return c;
 }
 
@@ -188,6 +191,20 @@ static const char *set_probe(cmd_parms *cmd, void *cfg, const char *kt, const ch
     return c->probe_keytab ? NULL : "SPNCheckProbe: bad keytab path";
 }
 
+static const char *set_node(cmd_parms *cmd, void *cfg, const char *arg)
+{
+    spncheck_srv *c = ap_get_module_config(cmd->server->module_config, &spncheck_module);
+    const char *err = ap_check_cmd_context(cmd, GLOBAL_ONLY);
+    (void)cfg;
+    if (err)
+        return err;
+    if (!spn_node_valid(arg))
+        return "SPNCheckNodeName: 1 to 32 letters, digits, '.', '_' or '-', starting with a "
+               "letter or digit (a short tag that references carry; not a secret)";
+    c->node = arg;
+    return NULL;
+}
+
 static const char *set_directory(cmd_parms *cmd, void *cfg, const char *args)
 {
     spncheck_srv *c = ap_get_module_config(cmd->server->module_config, &spncheck_module);
@@ -245,6 +262,10 @@ const command_rec spncheck_cmds[] = {
     AP_INIT_TAKE23("SPNCheckProbe", set_probe, NULL, RSRC_CONF,
                    "CLIENT_KEYTAB PRINCIPAL [INTERVAL]: ask the KDC for a ticket for every "
                    "configured SPN at start-up and every INTERVAL (default 15min)"),
+    AP_INIT_TAKE1("SPNCheckNodeName", set_node, NULL, RSRC_CONF,
+                  "this node's short name, which references carry (\"ABCD-EFGH@web01\") so "
+                  "that behind a load balancer a reference names the node that holds it "
+                  "(default: the host name's first label)"),
     AP_INIT_RAW_ARGS("SPNCheckDirectory", set_directory, NULL, RSRC_CONF,
                      "URI KEYTAB PRINCIPAL [INTERVAL]: who holds each SPN, from Active "
                      "Directory (LDAP, SASL GSSAPI as PRINCIPAL), at start-up and every "
@@ -266,13 +287,29 @@ void spncheck_service(const spncheck_conf *c, spn_service_t *svc)
 
 static const char *run_group;       /* the group httpd runs as (post_config) */
 
-void spncheck_config_post_config(apr_pool_t *pconf)
+static const char *node_name = "node";     /* post_config */
+
+void spncheck_config_post_config(apr_pool_t *pconf, server_rec *s)
 {
     struct group gr, *res = NULL;
     char buf[1024];
+    const spncheck_srv *sv = ap_get_module_config(s->module_config, &spncheck_module);
 
     if (getgrgid_r(ap_unixd_config.group_id, &gr, buf, sizeof(buf), &res) == 0 && res)
         run_group = apr_pstrdup(pconf, res->gr_name);
+    if (sv->node)
+        node_name = sv->node;
+    else {
+        char host[APRMAXHOSTLEN + 1], tag[SPN_NODE_MAX + 1];
+        if (apr_gethostname(host, sizeof(host), pconf) != APR_SUCCESS)
+            host[0] = '\0';
+        node_name = apr_pstrdup(pconf, spn_node_default(host, tag, sizeof(tag)));
+    }
+}
+
+const char *spncheck_node(void)
+{
+    return node_name;
 }
 
 /* s's ServerName, ServerAlias and wildcard ServerAlias values. */

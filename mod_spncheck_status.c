@@ -55,12 +55,26 @@ int spncheck_status_handler(request_rec *r)
         return HTTP_METHOD_NOT_ALLOWED;
     format = arg(r, "format");
     ref = arg(r, "ref");
-    if (ref && !(one = spncheck_store_find(r->pool, ref)))
-        return HTTP_NOT_FOUND;
+    if (ref && !(one = spncheck_store_find(r->pool, ref))) {
+        /* not held here: say which node issued it (behind a balancer the
+         * user's reference and this page may be on different nodes) */
+        int json = format && !strcmp(format, "json");
+        spn_buf_init(&b, r->pool, 1024);
+        spn_ref_elsewhere(&b, ref, spncheck_node(), json);
+        r->status = HTTP_NOT_FOUND;
+        ap_set_content_type(r, json ? "application/json" : "text/html; charset=utf-8");
+        apr_table_setn(r->headers_out, "Cache-Control", "no-store");
+        apr_table_setn(r->headers_out, "X-Content-Type-Options", "nosniff");
+        apr_table_setn(r->headers_out, "Content-Security-Policy", "default-src 'none'");
+        if (!r->header_only)
+            ap_rwrite(b.s, (int)b.len, r);
+        return OK;
+    }
     memset(&st, 0, sizeof(st));
     st.store = spncheck_store_copy(r->pool, 200, &st.recent, &st.n_recent);
     st.now = (int64_t)apr_time_sec(r->request_time);
     st.version = "mod_spncheck/" SPNCHECK_VERSION;
+    st.node = spncheck_node();
     {
         spncheck_srv *sc = ap_get_module_config(r->server->module_config, &spncheck_module);
         st.dir.uri = sc->dir_uri;

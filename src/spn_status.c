@@ -11,7 +11,9 @@
 #include "spn_mechcount.h"
 #include "spn_funnel.h"
 
+#include <apr_hash.h>
 #include <stdio.h>
+#include <strings.h>
 #include <string.h>
 #include <time.h>
 
@@ -217,6 +219,13 @@ void spn_status_html(spn_buf_t *b, apr_pool_t *p, const spn_status_t *st)
                       "<body><main class=\"wide\">\n<h1>mod_spncheck status</h1>\n",
                    spn_page_style, spn_chart_style);
     spn_status_headline(b, p, st);
+    if (st->node) {
+        spn_buf_puts(b, "<p>Node <b>");
+        spn_buf_htmls(b, st->node);
+        spn_buf_puts(b, "</b> (SPNCheckNodeName): references ending <code>@");
+        spn_buf_htmls(b, st->node);
+        spn_buf_puts(b, "</code> are held here.</p>\n");
+    }
     spn_fmt_time(ts, sizeof(ts), s ? s->started : 0);
     spn_buf_printf(b, "<p>Failed exchanges since %s: <b>%llu</b>; history holds %u of %u. "
                       "<a href=\"?format=json\">JSON</a> &middot; "
@@ -405,6 +414,7 @@ void spn_status_json(spn_buf_t *b, apr_pool_t *p, const spn_status_t *st)
     spn_json_init(&w, b);
     spn_json_object(&w);
     spn_json_kstr_or_null(&w, "version", st->version);
+    spn_json_kstr_or_null(&w, "node", st->node);
     spn_json_kint(&w, "now", st->now);
     spn_json_kint(&w, "started", s ? s->started : 0);
     spn_json_kuint(&w, "failures_total", total(s));
@@ -492,6 +502,63 @@ static void prom_probe(spn_buf_t *b, const spn_store_t *s)
                    s->probe_error[0] ? 0 : 1, (long long)s->probe_time);
 }
 
+/* The newest kvno kt holds for spn (its name compared without the realm,
+ * as the spn-in-keytab self-check does); 0 when it holds none or could
+ * not be read. */
+static int newest_kvno(const spn_keytab_t *kt, const char *spn)
+{
+    const char *at = strrchr(spn, '@');
+    size_t n = at ? (size_t)(at - spn) : strlen(spn);
+    int i, v = 0;
+
+    for (i = 0; kt && kt->status == 0 && i < kt->n; i++)
+        if (kt->e[i].name && strlen(kt->e[i].name) == n &&
+            strncasecmp(kt->e[i].name, spn, n) == 0 && kt->e[i].kvno > v)
+            v = kt->e[i].kvno;
+    return v;
+}
+
+/* spncheck_keytab_kvno{spn}: one sample per distinct configured SPN (the
+ * configuration bounds the labels; nothing a client sent).  When scopes
+ * hold one SPN in different keytabs, the lowest of their newest kvnos:
+ * the keytab a current ticket fails against. */
+static void prom_kvno(spn_buf_t *b, apr_pool_t *p, const spn_status_t *st)
+{
+    apr_hash_t *seen = apr_hash_make(p);
+    int i, j;
+
+    for (i = 0; i < st->n_scopes; i++)
+        for (j = 0; j < st->scopes[i].svc.n_spns; j++) {
+            const char *spn = st->scopes[i].svc.spns[j];
+            int v = newest_kvno(st->scopes[i].svc.keytab, spn), *old;
+            if (!spn || !*spn)
+                continue;
+            if ((old = apr_hash_get(seen, spn, APR_HASH_KEY_STRING)) != NULL) {
+                if (v < *old)
+                    *old = v;
+                continue;
+            }
+            old = apr_palloc(p, sizeof(*old));
+            *old = v;
+            apr_hash_set(seen, spn, APR_HASH_KEY_STRING, old);
+        }
+    spn_buf_puts(b, "# HELP spncheck_keytab_kvno The newest key version the service keytab "
+                    "holds for each configured SPN (0: none).\n"
+                    "# TYPE spncheck_keytab_kvno gauge\n");
+    /* in configuration order, each SPN once */
+    for (i = 0; i < st->n_scopes; i++)
+        for (j = 0; j < st->scopes[i].svc.n_spns; j++) {
+            const char *spn = st->scopes[i].svc.spns[j];
+            int *v = spn ? apr_hash_get(seen, spn, APR_HASH_KEY_STRING) : NULL;
+            if (!v)
+                continue;
+            spn_buf_puts(b, "spncheck_keytab_kvno{spn=\"");
+            spn_prom_label(b, spn);
+            spn_buf_printf(b, "\"} %d\n", *v);
+            apr_hash_set(seen, spn, APR_HASH_KEY_STRING, NULL);
+        }
+}
+
 /* One sample of a self-check family: NAME{server,location,check[,state]} V. */
 static void prom_selfcheck(spn_buf_t *b, const char *name, const spn_scope_t *sc,
                            const spn_check_t *c, int with_state, int v)
@@ -522,6 +589,13 @@ void spn_status_prometheus(spn_buf_t *b, apr_pool_t *p, const spn_status_t *st)
     spn_buf_puts(b, "# HELP spncheck_build_info The module's version; always 1.\n"
                     "# TYPE spncheck_build_info gauge\nspncheck_build_info{version=\"");
     spn_prom_label(b, slash ? slash + 1 : v);
+    spn_buf_puts(b, "\"} 1\n");
+    spn_buf_puts(b, "# HELP spncheck_info The module's version and this node's name "
+                    "(SPNCheckNodeName, which references carry); always 1.\n"
+                    "# TYPE spncheck_info gauge\nspncheck_info{version=\"");
+    spn_prom_label(b, slash ? slash + 1 : v);
+    spn_buf_puts(b, "\",node=\"");
+    spn_prom_label(b, st->node ? st->node : "");
     spn_buf_puts(b, "\"} 1\n");
     spn_buf_puts(b, "# HELP spncheck_failures_total Failed Negotiate exchanges, by cause.\n"
                     "# TYPE spncheck_failures_total counter\n");
@@ -569,6 +643,7 @@ void spn_status_prometheus(spn_buf_t *b, apr_pool_t *p, const spn_status_t *st)
         for (j = 0; j < ck[i].n; j++)
             prom_selfcheck(b, "spncheck_selfcheck", &st->scopes[i], &ck[i].c[j], 0,
                            ck[i].c[j].state);
+    prom_kvno(b, p, st);
     prom_probe(b, s);
     {
         const spn_service_t **svcs = apr_palloc(p, sizeof(*svcs) * (size_t)(st->n_scopes + 1));

@@ -33,6 +33,7 @@ typedef struct {
     int n_recent;
     int64_t now;
     const char *version;        /* module version string */
+    const char *node;           /* SPNCheckNodeName: this node, which references name */
     spn_dirconf_t dir;          /* SPNCheckDirectory; uri NULL when off */
 } spn_status_t;
 

@@ -1,6 +1,7 @@
 /* spn_store.c: failure ring and counters (see spn_store.h). */
 #include "spn_names.h"
 #include "spn_store.h"
+#include "spn_node.h"
 #include "spn_dirdiag.h"
 
 #include <apr_strings.h>
@@ -10,6 +11,8 @@
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
+
+_Static_assert(sizeof(((spn_failure_t *)0)->ref) > SPN_REF_MAX, "a reference with its node fits");
 
 #define STORE_MAGIC   0x53504e53u   /* "SPNS" */
 
@@ -285,8 +288,10 @@ const spn_failure_t *spn_store_find(const spn_store_t *s, const char *ref)
     uint32_t i;
     const spn_failure_t *f;
 
+    if (!ref || strlen(ref) >= sizeof(f->ref))     /* no reference is longer */
+        return NULL;
     for (i = 0; (f = spn_store_recent(s, i)) != NULL; i++)
-        if (strcmp(f->ref, ref) == 0)
+        if (spn_ref_matches(f->ref, ref))
             return f;
     return NULL;
 }

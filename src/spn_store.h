@@ -20,7 +20,7 @@ typedef struct {
     int32_t cause, etype, kvno, proxied;   /* kvno -1, etype 0: none; proxied 2: by IIS */
     int32_t format, mech_id;    /* spn_format_t, spn_mech_t of the token */
     int32_t too_large, field_size, field_limit, partial;   /* token-too-large (spn_size.h) */
-    char ref[12];
+    char ref[48];               /* "ABCD-EFGH@node" (spn_node.h) */
     char client[48];
     char host[128];
     char spn[256];
@@ -151,8 +151,9 @@ typedef struct {
  * header differs (version, sizes, SPN_C_COUNT) is not reused after a
  * graceful restart: its counters would land on other causes. */
 #ifndef SPN_STORE_LAYOUT_TEST_BUMP
-#define SPN_STORE_LAYOUT 8u   /* 5: causes 17-19; 6: 80 directory slots; 7: wanted by whom;
-                                 8: the funnel, gave-up clients (issue 20) */
+#define SPN_STORE_LAYOUT 9u   /* 5: causes 17-19; 6: 80 directory slots; 7: wanted by whom;
+                                 8: the funnel, gave-up clients (issue 20);
+                                 9: references name their node (ref[48]) */
 #else
 #define SPN_STORE_LAYOUT 1003u   /* test-only build: another layout (t/layout.t) */
 #endif
@@ -304,7 +305,8 @@ const spn_failure_t *spn_store_recent(const spn_store_t *s, uint32_t i);
  * The ring itself can be large (SPNCheckHistory); readers never copy it. */
 uint32_t spn_store_snapshot(const spn_store_t *s, spn_store_t *head, spn_failure_t *recent,
                             uint32_t max);
-/* The record with this reference id, or NULL (no longer held). */
+/* The record with this reference, or NULL (no longer held): "ID@node"
+ * exactly, or a bare "ID" (spn_ref_matches). */
 const spn_failure_t *spn_store_find(const spn_store_t *s, const char *ref);
 
 #endif

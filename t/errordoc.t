@@ -202,7 +202,7 @@ like($on->{'localized type-map, first leg'}{body}, qr/Authentication required!/,
      "first leg: Debian's localized page");
 like($on->{'string, first leg'}{body}, qr/^custom 401 text/, 'first leg: the admin\'s string');
 like($on->{'SSI keep'}{body},
-     qr/^ADMIN-SSI cause=spn-wrong-account title=\S.* ref=[A-Z2-9]{4}-[A-Z2-9]{4}$/m,
+     qr/^ADMIN-SSI cause=spn-wrong-account title=\S.* ref=[A-Z2-9]{4}-[A-Z2-9]{4}\@[A-Za-z0-9][A-Za-z0-9._-]*$/m,
      'keep: the admin\'s SSI page, showing REDIRECT_SPNCHECK_CAUSE, _TITLE and _REF');
 like($log, qr/AH00113: .*cannot use a full URL in a 401 ErrorDocument/,
      'external URL: httpd itself refuses it at start-up');

@@ -59,7 +59,7 @@ $spn    SPNCheckNTLMShare 30%
 SITE
 
 my @mpms = qw(prefork worker event);
-plan tests => 18 * @mpms + 7;
+plan tests => 20 * @mpms + 7;
 
 my ($K1, $N1, $K2) = (5, 4, 3);
 
@@ -118,6 +118,14 @@ for my $mpm (@mpms) {
          "$mpm: Prometheus: ntlm for /app");
     like($p, qr/^spncheck_auth_success_total\{scope="[^"]*\/local",mech="krb5"\} $K2$/m,
          "$mpm: Prometheus: krb5 for /local");
+    # the RC4 share: Kerberos successes by the ticket's enctype (MIT's KDC here: AES)
+    my %et = map { /enctype="([^"]+)"\} (\d+)$/ ? ($1 => $2) : () }
+             grep { /^spncheck_ticket_enctype_total\{scope="[^"]*\/app",/ } split /\n/, $p;
+    my $aes = ($et{aes256} // 0) + ($et{aes128} // 0) + ($et{'aes-sha2'} // 0);
+    ok($aes == $K1 && !$et{other} && !$et{rc4},
+       "$mpm: /app's $K1 Kerberos sign-ins by ticket enctype: AES, no RC4, none other") or diag explain \%et;
+    like($p, qr/^spncheck_ticket_enctype_total\{scope="[^"]*\/local",enctype="aes[^"]*"\} [1-9]/m,
+         "$mpm: Prometheus: spncheck_ticket_enctype_total{scope,enctype}");
     my $html = fetch('127.0.0.1', '/spncheck-status', port => $h->{port})->{body};
     like($html, qr/Kerberos $K1, NTLM 5, other 0 \(Kerberos share <span class="kshare">50%/,
          "$mpm: HTML: the Kerberos share of /");

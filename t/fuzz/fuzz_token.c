@@ -41,6 +41,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     spn_buf_t b;
     const char *scheme, *b64;
     size_t n;
+    int et = 0, v1 = 0;
 
     if (!root) {
         apr_initialize();
@@ -53,6 +54,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     spn_token_text(&b, &tok);
     /* the success path's sniff and the refused header line's judge */
     if ((unsigned)spn_mech_sniff((const char *)data, size) >= SPN_MC_N ||
+        (unsigned)spn_mech_sniff_ex((const char *)data, size, &et, &v1) >= SPN_MC_N ||
+        (unsigned)spn_et_bucket(et) >= SPN_ET_N || (v1 != 0 && v1 != 1) ||
         (spn_auth_line((const char *)data, size, &scheme) &&
          strcmp(scheme, "Negotiate") != 0 && strcmp(scheme, "NTLM") != 0))
         abort();
