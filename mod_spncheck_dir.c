@@ -313,20 +313,10 @@ int spncheck_dir_post_config(apr_pool_t *pconf, server_rec *s)
  * (spn_dir_ours), never whatever name a client put in its token. */
 static void ours_of(request_rec *r, const spn_service_t *svc, spn_dir_ours_t *o)
 {
-    server_rec *s = r->server;
-    int n = 1 + (s->names ? s->names->nelts : 0) + (s->wild_names ? s->wild_names->nelts : 0);
-    const char **names = apr_palloc(r->pool, sizeof(*names) * (size_t)n);
-    int i, k = 0;
-
-    if (s->server_hostname)
-        names[k++] = s->server_hostname;
-    for (i = 0; s->names && i < s->names->nelts; i++)
-        names[k++] = APR_ARRAY_IDX(s->names, i, const char *);
-    for (i = 0; s->wild_names && i < s->wild_names->nelts; i++)
-        names[k++] = APR_ARRAY_IDX(s->wild_names, i, const char *);
-    o->svc = svc;
-    o->names = names;
-    o->n_names = k;
+    (void)r;
+    o->svc = svc;                   /* spncheck_service_of: its server's names */
+    o->names = svc->names;
+    o->n_names = svc->n_names;
 }
 
 /* What d's failure asks of the directory (a), decided before any lock:
