@@ -12,7 +12,7 @@
 #include "spn_mechcount.h"
 #include "spn_render.h"
 #include "spn_size.h"
-#include "mod_spncheck.h"
+#include "mod_spncheck_config.h"
 #include "mod_spncheck_keytab.h"
 #include "mod_spncheck_probe.h"
 #include "mod_spncheck_dir.h"

@@ -1,6 +1,6 @@
 /* mod_spncheck_config.c: directives, defaults and merging, and the list
  * of configured scopes the status page reports on. */
-#include "mod_spncheck.h"
+#include "mod_spncheck_config.h"
 
 #include <grp.h>
 #include "unixd.h"

@@ -3,7 +3,7 @@
 #ifndef MOD_SPNCHECK_CONN_H
 #define MOD_SPNCHECK_CONN_H
 
-#include "mod_spncheck.h"
+#include "mod_spncheck_config.h"
 
 /* A tokenless 401 was sent on r's connection in scope c, to a client of
  * this family and OS (spn_client.h).  Counts the first leg. */

@@ -4,7 +4,7 @@
 #ifndef MOD_SPNCHECK_DIR_H
 #define MOD_SPNCHECK_DIR_H
 
-#include "mod_spncheck.h"
+#include "mod_spncheck_config.h"
 #include "spn_store.h"
 
 int spncheck_dir_post_config(apr_pool_t *pconf, server_rec *s);

@@ -4,7 +4,7 @@
  * drops it.  The lock guards the cache and the counts only: diagnosis and
  * rendering run outside it, each snapshot locks its own trial state
  * (src/spn_trial.c), and a tokenless 401 never takes it. */
-#include "mod_spncheck.h"
+#include "mod_spncheck_config.h"
 #include "mod_spncheck_keytab.h"
 #include "mod_spncheck_dir.h"
 #include "mod_spncheck_store.h"

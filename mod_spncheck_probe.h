@@ -3,7 +3,7 @@
 #ifndef MOD_SPNCHECK_PROBE_H
 #define MOD_SPNCHECK_PROBE_H
 
-#include "mod_spncheck.h"
+#include "mod_spncheck_config.h"
 
 #include "mod_watchdog.h"
 

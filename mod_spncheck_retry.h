@@ -3,7 +3,7 @@
 #ifndef MOD_SPNCHECK_RETRY_H
 #define MOD_SPNCHECK_RETRY_H
 
-#include "mod_spncheck.h"
+#include "mod_spncheck_config.h"
 #include "spn_store.h"
 
 /* Its child_init and pre_connection hooks (a memo per connection, made

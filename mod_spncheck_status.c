@@ -1,7 +1,7 @@
 /* mod_spncheck_status.c: the status handler (SetHandler spncheck-status:
  * HTML, ?format=json|prometheus, ?ref=ID) and a section in mod_status's
  * /server-status, over copies from the shared store. */
-#include "mod_spncheck.h"
+#include "mod_spncheck_config.h"
 #include "mod_spncheck_keytab.h"
 #include "mod_spncheck_status.h"
 #include "mod_spncheck_store.h"

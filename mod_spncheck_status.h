@@ -3,7 +3,7 @@
 #ifndef MOD_SPNCHECK_STATUS_H
 #define MOD_SPNCHECK_STATUS_H
 
-#include "mod_spncheck.h"
+#include "mod_spncheck_config.h"
 
 int spncheck_status_handler(request_rec *r);
 /* Registers the mod_status hook (optional: no mod_status, no section). */

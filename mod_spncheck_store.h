@@ -3,7 +3,7 @@
 #ifndef MOD_SPNCHECK_STORE_H
 #define MOD_SPNCHECK_STORE_H
 
-#include "mod_spncheck.h"
+#include "mod_spncheck_config.h"
 #include "spn_store.h"
 
 /* pre_config, post_config (the block, sized by SPNCheckHistory, and its

@@ -1,12 +1,12 @@
-/* mod_spncheck.h: the module record and its configuration, which every
+/* mod_spncheck_config.h: the module record and its configuration, which every
  * glue file reads (mod_spncheck_config.c).  The glue's other rooms have
  * headers of their own: _keytab (the keytab cache), _store (the shared
  * history), _retry (the tokenless retry), _status (the status page),
  * _probe (SPNCheckProbe); only mod_spncheck.c, with the hooks, includes
  * them all.  The logic lives in src/ (libspncheck); nothing here decides
  * a cause. */
-#ifndef MOD_SPNCHECK_H
-#define MOD_SPNCHECK_H
+#ifndef MOD_SPNCHECK_CONFIG_H
+#define MOD_SPNCHECK_CONFIG_H
 
 #include "httpd.h"
 #include "http_config.h"
