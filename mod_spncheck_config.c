@@ -366,7 +366,7 @@ static void assign_slot(apr_pool_t *p, server_rec *s, const spncheck_conf *secti
 {
     spncheck_srv *sv = ap_get_module_config(s->module_config, &spncheck_module);
     if (i >= SPN_MECH_SCOPES)
-        return;                             /* not counted (README) */
+        return;                             /* not counted (docs/monitoring.md) */
     if (!section)
         sv->mech_slot = i;
     else {

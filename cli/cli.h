@@ -10,7 +10,7 @@
 #include <jansson.h>
 #include <stdio.h>
 
-/* Exit statuses, the same for every command (README, "spncheck"). */
+/* Exit statuses, the same for every command (docs/spncheck.md). */
 enum {
     CLI_OK = 0,         /* read and explained (and, for the checks, nothing fails) */
     CLI_UNREADABLE = 1, /* the input cannot be read: not a token, a file missing, ... */

@@ -1,5 +1,5 @@
 /* spn_cause.c: the one table of causes and remedies.  Codes are a
- * public contract (README); add, never renumber or rename. */
+ * public contract (docs/runbooks.md, "Cause codes"); add, never renumber or rename. */
 #include "spn_cause.h"
 #include "spn_fix.h"
 

@@ -1,5 +1,5 @@
 /* spn_report.c: a decoded token as JSON (the public contract documented
- * in the README) and as a readable breakdown. */
+ * in docs/spncheck.md) and as a readable breakdown. */
 #include "spn_ntlm.h"
 #include "spn_names.h"
 #include "spn_report.h"

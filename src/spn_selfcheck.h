@@ -27,7 +27,7 @@ void spn_selfcheck(apr_pool_t *p, const spn_service_t *svc, const char *const *n
                    int n_names, spn_checks_t *r);
 const char *spn_check_state_name(int s);
 
-/* Raw NTLMSSP under "Negotiate" and gss-ntlmssp (README, "Security"): with
+/* Raw NTLMSSP under "Negotiate" and gss-ntlmssp (docs/security.md): with
  * gss-ntlmssp registered with the GSSAPI mechglue and mod_auth_gssapi not
  * limited to Kerberos (GssapiAllowedMech krb5), one request crashes the
  * httpd child (gss-ntlmssp 1.2.0). */

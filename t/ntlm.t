@@ -2,7 +2,7 @@
 # gss-ntlmssp mechanism (no Kerberos ticket, NTLM credentials only), and
 # curl's own NTLM.  And a raw NTLMSSP token in "Authorization: Negotiate",
 # which crashes gss-ntlmssp 1.2.0 inside mod_auth_gssapi unless
-# GssapiAllowedMech keeps it out (README, "Security").  The server accepts Kerberos only: ntlm-fallback.
+# GssapiAllowedMech keeps it out (docs/security.md).  The server accepts Kerberos only: ntlm-fallback.
 use strict;
 use warnings;
 use FindBin;
@@ -124,7 +124,7 @@ for my $mechs ('krb5', '') {
     }
     else {
       TODO: {
-        local $TODO = 'gss-ntlmssp 1.2.0 frees a bad pointer in gss_accept_sec_context (README)';
+        local $TODO = 'gss-ntlmssp 1.2.0 frees a bad pointer in gss_accept_sec_context (docs/security.md)';
         is($got{1}{st}, 401, "$cf, module not loaded: 401");
         is($got{1}{died}, 0, "$cf, module not loaded: no child died");
       }

@@ -13,7 +13,7 @@ nothing (all-zero Bnd) whatever the acceptor passes, like tokenChecking
 "Allow".
 
 NTLM binds the TCP connection and mod_proxy_http does not tie a client's
-connection to one backend connection (README), so the one pending context
+connection to one backend connection (docs/configuration.md), so the one pending context
 of a multi-leg exchange is kept for whichever connection brings the next
 leg (a NegTokenResp): right for tests that sign in one client at a time,
 never for a real server.
