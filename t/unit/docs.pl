@@ -1,0 +1,65 @@
+#!/usr/bin/perl
+# docs.pl: the docs stay where README's map says (issue 22).  README is one
+# screen with the two commands; every docs/*.md it names exists, is named
+# there and is a man page source (Makefile.am's DOCS_MD); docs/runbooks.md
+# has a runbook per cause code of src/spn_cause.c and lists them all under
+# "Cause codes (stable)"; no section title is used twice (docs/mkman takes
+# the first); and a ktpass that keeps the kvno keeps the password.
+use strict;
+use warnings;
+use FindBin;
+use Test::More;
+
+my $top = "$FindBin::Bin/../..";
+sub slurp { my ($f) = @_; open(my $h, '<', "$top/$f") or die "$f: $!"; local $/; return <$h> }
+
+my $readme = slurp('README');
+my @lines = split /\n/, $readme;
+cmp_ok(scalar(@lines), '<=', 80, 'README is one screen (' . scalar(@lines) . ' lines)');
+my ($quick) = $readme =~ /\nQuick start[^\n]*\n-+\n(.*?)\n[^\n]+\n-+\n/s;
+ok(defined $quick, 'README has its Quick start section');
+is_deeply([($quick // '') =~ /^    (\S.*)$/mg], ['sh scripts/demo', 'sh scripts/test'],
+          'Quick start: exactly the two commands');
+like(slurp('.ci/run'), qr/^exec sh scripts\/test$/m, '.ci/run runs the second');
+like($quick // '', qr/About\s+\d+\s+minutes\s+on\s+2\s+cores\./, 'Quick start says how long the suite takes on 2 cores');
+
+# README's map: the first word of each indented line of "Where everything else is"
+my ($map) = $readme =~ /\nWhere everything else is\n-+\n(.*)$/s;
+my @named = ($map // '') =~ /^    ((?:docs|conf|debian|bench)\/\S*)/mg;
+ok(@named >= 10, 'README maps the docs (' . scalar(@named) . ' places)');
+ok(-e "$top/$_", "README's map: $_ exists") for @named;
+my %named = map { $_ => 1 } @named;
+my @md = map { s{^\Q$top\E/}{}r } sort glob("$top/docs/*.md");
+is_deeply([grep { !$named{$_} } @md], [], 'every docs/*.md is in README\'s map');
+my ($dm) = slurp('Makefile.am') =~ /^DOCS_MD = ((?:.*\\\n)*.*)$/m;
+my %dm = map { $_ => 1 } split ' ', ($dm // '') =~ s/\\\n/ /gr;
+is_deeply([grep { !$dm{$_} } @md], [], 'every docs/*.md is in Makefile.am\'s DOCS_MD (man page sources, dist)');
+
+# a runbook per cause code, and the stable list complete
+my @codes = slurp('src/spn_cause.c') =~ /^    \[SPN_C_\w+\] = \{\n\s+"([a-z0-9-]+)"/mg;
+is(scalar(@codes), 20, 'src/spn_cause.c: 20 cause codes');
+my $rb = slurp('docs/runbooks.md');
+my %head = map { $_ => 1 } $rb =~ /^#{1,6} (\S+)\s*$/mg;
+is_deeply([grep { !$head{$_} } @codes], [], 'docs/runbooks.md: a runbook (heading) per cause code');
+my ($stable) = $rb =~ /^## Cause codes \(stable\)\n(.*?)^#/ms;
+my %listed = map { $_ => 1 } ($stable // '') =~ /\b([a-z0-9]+(?:-[a-z0-9]+)*)\b/g;
+is_deeply([grep { !$listed{$_} } @codes], [], '"Cause codes (stable)" lists every code');
+
+# no title twice across README and docs/*.md: mkman would take the first
+my %seen;
+for my $f ('README', @md) {
+    my $t = slurp($f);
+    $t =~ s/^```.*?^```//msg;
+    my @titles = $f eq 'README' ? $t =~ /^(\S[^\n]*)\n[-=]+$/mg : $t =~ /^#{1,4} (.+?)\s*$/mg;
+    push @{$seen{$_}}, $f for @titles;
+}
+is_deeply([map { "$_: @{$seen{$_}}" } grep { @{$seen{$_}} > 1 } sort keys %seen], [],
+          'no section title twice (README, docs/*.md)');
+
+# ktpass -pass * sets a new password unless -setpass: a step that keeps the
+# kvno must keep the password too (src/spn_cause.c's fix does)
+for my $f (@md) {
+    my @bad = grep { /-kvno/ && /-pass\b/ && !/-setpass/ } slurp($f) =~ /`(ktpass [^`]*)`/g;
+    is_deeply(\@bad, [], "$f: every ktpass with -kvno and -pass has -setpass");
+}
+done_testing();
