@@ -317,6 +317,7 @@ static void ours_of(request_rec *r, const spn_service_t *svc, spn_dir_ours_t *o)
     o->svc = svc;                   /* spncheck_service_of: its server's names */
     o->names = svc->names;
     o->n_names = svc->n_names;
+    o->literal = 0;                 /* look-ups read: wildcards as httpd matches them */
 }
 
 /* What d's failure asks of the directory (a), decided before any lock:

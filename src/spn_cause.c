@@ -34,7 +34,7 @@
  * to add; the user's page never proposes a command for it. */
 #define NOT_OURS \
     NOTE("!ours", "{spn} names a host this site does not answer to (not its ServerName, a " \
-         "ServerAlias, or a configured SPN)."), \
+         "ServerAlias, or a configured SPN; a wildcard ServerAlias names no host)."), \
     NOTE("!ours admin", "If this site should answer to {host}: add the line ServerAlias " \
          "{host} to its virtual host, {spn} to SPNCheckServicePrincipal and the keytab, " \
          "and register it with setspn -S on {account}; or point users at a name it has.")

@@ -85,15 +85,16 @@ int spn_dir_host_ok(const char *h, size_t hn)
     return 1;
 }
 
-/* Host h (hn bytes) is name, or the first label of name (its short form). */
-static int host_is(const char *h, size_t hn, const char *name, size_t nn)
+/* Host h (hn bytes) is name, or the first label of name (its short form);
+ * a name with a wildcard matches as httpd does unless literal. */
+static int host_is(const char *h, size_t hn, const char *name, size_t nn, int literal)
 {
     const char *dot;
 
     if (!hn || !nn)
         return 0;
     if (memchr(name, '*', nn) || memchr(name, '?', nn))
-        return nn < SPN_DIR_SPN_MAX && spn_glob_ci(name, nn, h, hn, NULL);
+        return !literal && nn < SPN_DIR_SPN_MAX && spn_glob_ci(name, nn, h, hn, NULL);
     if (hn == nn && strncasecmp(h, name, hn) == 0)
         return 1;
     dot = memchr(name, '.', nn);
@@ -125,11 +126,12 @@ int spn_dir_ours(const char *spn, const spn_dir_ours_t *ours)
         return 0;
     for (i = 0; ours->svc && i < ours->svc->n_spns; i++) {
         const char *c = ours->svc->spns[i], *cs = c ? strchr(c, '/') : NULL;
-        if (cs && host_is(h, hn, cs + 1, strcspn(cs + 1, "@/:")))
+        if (cs && host_is(h, hn, cs + 1, strcspn(cs + 1, "@/:"), ours->literal))
             return 1;
     }
     for (i = 0; i < ours->n_names; i++)
-        if (ours->names[i] && host_is(h, hn, ours->names[i], strcspn(ours->names[i], ":")))
+        if (ours->names[i] &&
+            host_is(h, hn, ours->names[i], strcspn(ours->names[i], ":"), ours->literal))
             return 1;
     return 0;
 }

@@ -23,17 +23,23 @@ int spn_dir_spn_ok(const char *s);
  * MsvAvTargetName, the Host header), and the page would otherwise be an
  * oracle for who holds any SPN in the forest (cifs/dc1, MSSQLSvc/...).
  * svc: the scope's configured SPNs (may be NULL); names: the virtual
- * host's ServerName and ServerAlias values ("*" and "?" wildcards). */
+ * host's ServerName and ServerAlias values ("*" and "?" wildcards).
+ * literal: 1 when a wildcard makes no name ours (the fix: a client can
+ * invent any name under `ServerAlias *.example.com`, and no step changes
+ * the directory or this server for a name nobody configured); 0 when it
+ * does, as httpd matches them (the directory's look-ups, read-only). */
 typedef struct spn_dir_ours_s {
     const spn_service_t *svc;
     const char *const *names;
     int n_names;
+    int literal;
 } spn_dir_ours_t;
 
 /* 1 when spn is ours: its service class is HTTP or a configured SPN's, and
  * its host (":port" and "/name" stripped) is a configured SPN's host or
  * one of the names, either name form (a host without a dot matches the
- * first label of one with a dot), case-insensitively.  A host longer than
+ * first label of one with a dot), case-insensitively; a name with a
+ * wildcard only when ours->literal is 0.  A host longer than
  * RFC 1123 allows (spn_dir_host_ok) is never ours, and is refused before
  * any wildcard is tried.  Linear in the host (spn_glob_ci); never call it
  * under a lock other requests wait on: spn_dir_ask decides before. */

@@ -55,7 +55,8 @@ static void asked(fx_t *x)
     }
     spn_fix_forms(x->svc, x->host, strlen(x->host), x->nb, sizeof(x->nb), x->fq, sizeof(x->fq));
     {
-        spn_dir_ours_t o = {x->svc, x->svc->names, x->svc->n_names};
+        /* literal: a wildcard ServerAlias makes no client-named host ours */
+        spn_dir_ours_t o = {x->svc, x->svc->names, x->svc->n_names, 1};
         x->ours = !x->svc->names || (spn_fix_spn_ok(x->spn) && spn_dir_ours(x->spn, &o));
     }
 }
@@ -557,7 +558,8 @@ void spn_fix_build(apr_pool_t *p, const spn_diag_t *d, const spn_service_t *svc,
     if (fx->foreign)
         note(fx, "Steps that change the directory or this server are given only for names "
                  "this site answers to: the name came from the client, which can name any "
-                 "service. Once it is a ServerAlias of this site, a failure for it gives them.");
+                 "service. Once it is a ServerAlias of this site (by name: a wildcard does not "
+                 "count), a failure for it gives them.");
     for (i = 0; i < (int)(sizeof(left_out) / sizeof(*left_out)); i++) {
         if ((fx->withheld & left_out[i].bit) && left_out[i].bad)
             note(fx, left_out[i].bad);

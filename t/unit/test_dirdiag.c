@@ -291,7 +291,7 @@ static void directory_cases(const krb5_keyblock *other, const krb5_keyblock *rnd
     {
         spn_store_t *st = spn_store_init(calloc(1, spn_store_size(4)), 4, NOW);
         const char *names[] = { "www.spncheck.test", "*.apps.spncheck.test" };
-        spn_dir_ours_t ours = { &svc, names, 2 };
+        spn_dir_ours_t ours = { &svc, names, 2, 0 };
         char spn[256];
         static const char *const mine[] = { WEB01, "HTTP/WEB01", "http/web01:8443",
             "HTTP/www.spncheck.test", "HTTP/WWW", "HTTP/x.apps.spncheck.test" };

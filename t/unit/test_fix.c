@@ -520,6 +520,36 @@ static void names_iis_keytab(const diag_keys_t *k)
     fix_of(SPN_FIX_FOR_USER, &fx);
     ok(!noted(&fx, "ServerAlias web03") && !mentions(&fx, "web03"), "web03, user: neither");
 
+    /* a wildcard ServerAlias makes no name ours for the fix (review): a
+     * client invents evil.apps under *.apps and the directory's facts for
+     * it would otherwise give setspn/ktpass steps; a literal alias still
+     * does */
+    {
+        static const char *wild[] = { "web02.spncheck.test", "*.apps.spncheck.test",
+                                      "web04.apps.spncheck.test" };
+        static const char *const hosts[] = { "evil.apps.spncheck.test", "web04.apps.spncheck.test" };
+        int h;
+        svc.names = wild;
+        svc.n_names = 3;
+        for (h = 0; h < 2; h++) {
+            const char *spn = spn_psprintf(pool, "HTTP/%s", hosts[h]);
+            spn_dir_spn_t f = dir_facts(spn, "SPNCHECK\\svc-sp", SPN_DIR_KIND_USER, spn);
+            t = tk(spn, k->other, 7);
+            diagnose(ap_req(&t), NULL);
+            spn_dir_refine(&d, svc.account, &f);
+            d.cause = SPN_C_SPN_WRONG_ACCOUNT;
+            fix_of(SPN_FIX_FOR_ADMIN, &fx);
+            if (h == 0)
+                ok(!mentions(&fx, "-D") && !mentions(&fx, "-S") && !step_of(&fx, "ktpass") &&
+                   !step_of(&fx, "install") && noted(&fx, "only for names this site answers to"),
+                   "a host only *.apps matches: the admin's fix changes nothing, a note says why");
+            else
+                ok(has_step(&fx, "setspn", "-D", spn, "SPNCHECK\\svc-sp", NULL) &&
+                   has_step(&fx, "setspn", "-S", spn, "SPNCHECK\\svc-web", NULL),
+                   "a literal ServerAlias beside the wildcard: ours, the steps are given");
+        }
+    }
+
     /* kvno-mismatch: the ticket's kvno is AD's: keep the password */
     svc.spns = spns1;
     svc.n_spns = 1;

@@ -162,7 +162,7 @@ static void test_cases(void)
 static void test_host_cap(void)
 {
     const char *names[] = { "*.apps.contoso.test", "*-*-*-*.apps.contoso.test" };
-    spn_dir_ours_t ours = { NULL, names, 2 };
+    spn_dir_ours_t ours = { NULL, names, 2, 0 };
     char spn[600], *l63 = repeat('a', 63), *l64 = repeat('a', 64), *d240 = repeat('-', 240);
     int i;
 

@@ -16,7 +16,7 @@ static const char *const conf_spns[] = { "HTTP/web01.contoso.test@CONTOSO.TEST",
                                          "HTTP/web01.contoso.test:8443@CONTOSO.TEST" };
 static const spn_service_t svc = { conf_spns, 2, NULL, "CONTOSO\\svc-web", NULL, 300, NULL, 0, NULL };
 static const char *const names[] = { "web01.contoso.test", "*.apps.contoso.test" };
-static const spn_dir_ours_t ours = { &svc, names, 2 };
+static const spn_dir_ours_t ours = { &svc, names, 2, 0 };
 
 /* A failure whose ticket asked for sname (Kerberos), or an NTLM one
  * with Host: host (sname NULL), noted for client as the module does:
