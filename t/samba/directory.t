@@ -9,26 +9,16 @@ use strict;
 use warnings;
 use FindBin;
 use lib "$FindBin::Bin/../lib";
-use File::Temp qw(tempdir);
 use JSON::PP;
 use Test::More;
 use Time::HiRes qw(time sleep);
 use IO::Socket::INET;
-use SambaDC;
-use MiniHttpd;
+use SambaSite qw(cause_of fix_of facts_for);
 
-my $top = "$FindBin::Bin/../..";
-my $module = $ENV{SPNCHECK_MODULE} || "$top/.libs/mod_spncheck.so";
--f $module or die "no module at $module: build first (make)\n";
-
-my $dc = SambaDC->new;
-my $R = $dc->realm;
-# What the httpd children (user nobody) read: a krb5.conf, the keytabs.
-my $W = tempdir('spncheck-dir.XXXXXX', TMPDIR => 1, CLEANUP => !$ENV{SPNCHECK_KEEP});
-chmod 0755, $W;
 # KB1077 (SambaDC::kb1077): WEB01$ holds HOST/web01 in both forms, the app
 # pool runs as svc-web, whose keytab the site has; nobody holds HTTP/web01.
-$dc->kb1077($W);
+my $samba = SambaSite->new('spncheck-dir');
+my ($top, $dc, $R, $W) = ($samba->top, $samba->dc, $samba->realm, $samba->dir);
 # An explicit HTTP/ SPN on another user account: web02 belongs to other-svc.
 $dc->user('other-svc', 'Other!Pass1234');
 $dc->spn_add('HTTP/web02.contoso.test', 'other-svc');
@@ -38,59 +28,14 @@ kinit_alice();
 
 # The names this server answers to (spn_dir_ours): a failure's SPN is looked
 # up only when it is a configured SPN's host or one of these.
-my $site = <<"SITE";
-<VirtualHost *>
-ServerName web01.contoso.test
-ServerAlias alias.contoso.test web02.contoso.test
-<Location />
-    AuthType GSSAPI
-    AuthName "dir"
-    GssapiCredStore keytab:$W/svc.keytab
-    GssapiAllowedMech krb5
-    Require valid-user
-    SPNCheck On
-    SPNCheckDetail full
-    SPNCheckServicePrincipal HTTP/web01.contoso.test\@$R HTTP/web02.contoso.test\@$R
-    SPNCheckKeytab $W/svc.keytab
-    SPNCheckServiceAccount CONTOSO\\svc-web
-</Location>
-<Location /spncheck-status>
-    SetHandler spncheck-status
-    Require ip 127.0.0.1
-</Location>
-</VirtualHost>
-SITE
-my $h = MiniHttpd->new(module => $module, keytab => "$W/svc.keytab", site => $site,
-                       extra => "User nobody\nGroup nogroup\n"
-                              . "SPNCheckDirectory ldap://127.0.0.1 $W/monitor.keytab monitor\@$R 15min\n");
-chmod 0755, $h->{dir}, "$h->{dir}/htdocs";
-$h->start;
+my $site = $samba->site(name => 'dir', aliases => 'alias.contoso.test web02.contoso.test',
+                        spns => ['web01.contoso.test', 'web02.contoso.test'],
+                        account => 'CONTOSO\\svc-web');
+my $h = $samba->httpd(site => $site, directory => 'ldap://127.0.0.1', every => '15min');
 
-# curl, as alice (ccache) or anonymous; returns {status, body, secs}
-sub get {
-    my ($host, $path, %o) = @_;
-    my $url = $h->url($host, $path);
-    my @cmd = ('curl', '-s', '--max-time', '30', '-o', "$W/body", '-w', '%{http_code}',
-               '--resolve', $h->resolve($host));
-    push @cmd, '--negotiate', '-u', ':' if $o{negotiate};
-    local $ENV{KRB5CCNAME} = $o{ccache} || "$W/alice.cc";
-    my $t0 = time;
-    my $code = qx{@{[ join ' ', map { "'$_'" } $cmd[0], '-v', @cmd[1 .. $#cmd], $url ]} 2>$W/verbose};
-    my $secs = time - $t0;
-    my $body = do { local (@ARGV, $/) = "$W/body"; <> } // '';
-    my $v = do { local (@ARGV, $/) = "$W/verbose"; <> } // '';
-    my ($auth) = $v =~ /^> Authorization:\s*(.*?)\r?$/mi;
-    return { status => $code + 0, body => $body, secs => $secs, auth => $auth };
-}
-sub status_json { decode_json(get('127.0.0.1', '/spncheck-status?format=json')->{body}) }
-sub cause_of { $_[0] =~ /<meta name="spncheck-cause" content="([^"]+)"/ ? $1 : '' }
-sub fix_of { join '', $_[0] =~ m{<pre class="fix"[^>]*>(.*?)</pre>}sg }
-sub facts_for {
-    my ($j, $spn) = @_;
-    return unless $j->{directory} && $j->{directory}{facts};
-    my ($f) = grep { lc $_->{spn} eq lc $spn } @{$j->{directory}{facts}{spns}};
-    return $f;
-}
+# curl, as alice (ccache) or anonymous; returns {status, body, secs, auth}
+sub get { $samba->get(@_) }
+sub status_json { $samba->status_json }
 # waits until the facts of spn were checked after $since (and pass $ok)
 sub wait_facts {
     my ($spn, $since, $ok) = @_;
@@ -330,11 +275,8 @@ unlike(get('127.0.0.1', '/spncheck-status?format=prometheus')->{body}, qr/alias/
 
 # -- a wrong identity (the keys of another account): the diagnosis as today, a warning ----
 {
-    my $h2 = MiniHttpd->new(module => $module, keytab => "$W/svc.keytab", site => $site,
-                            extra => "User nobody\nGroup nogroup\n"
-                                   . "SPNCheckDirectory ldap://127.0.0.1 $W/svc.keytab monitor\@$R 15min\n");
-    chmod 0755, $h2->{dir}, "$h2->{dir}/htdocs";
-    $h2->start;
+    my $h2 = $samba->httpd(site => $site, directory => 'ldap://127.0.0.1', every => '15min',
+                           client_keytab => "$W/svc.keytab");
     my $j2;
     for (1 .. 60) {
         my $o = `curl -s '@{[ $h2->url('127.0.0.1', '/spncheck-status?format=json') ]}'`;

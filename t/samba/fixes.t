@@ -27,26 +27,17 @@ use strict;
 use warnings;
 use FindBin;
 use lib "$FindBin::Bin/../lib";
-use File::Temp qw(tempdir);
 use File::Path qw(make_path);
 use JSON::PP;
 use MIME::Base64 qw(encode_base64);
 use Test::More;
 use Time::HiRes qw(time sleep);
 use POSIX ();
-use SambaDC;
-use MiniHttpd;
+use SambaSite qw(cause_of facts_for);
 
-my $top = "$FindBin::Bin/../..";
-my $module = $ENV{SPNCHECK_MODULE} || "$top/.libs/mod_spncheck.so";
--f $module or die "no module at $module: build first (make)\n";
-
-my $dc = SambaDC->new;
-my $R = $dc->realm;
+my $samba = SambaSite->new('spncheck-fix');   # WEB01$ holds HOST/web01; svc-web; alice
+my ($dc, $R, $W) = ($samba->dc, $samba->realm, $samba->dir);
 my $NB = $dc->netbios;
-my $W = tempdir('spncheck-fix.XXXXXX', TMPDIR => 1, CLEANUP => !$ENV{SPNCHECK_KEEP});
-chmod 0755, $W;
-$dc->kb1077($W);                      # WEB01$ holds HOST/web01; svc-web; alice
 $dc->user('other-svc', 'Other!Pass1234');
 $dc->spn_add('HTTP/web02.contoso.test', 'other-svc');
 # (e): web03 is an old server's name (its computer account WEB03$ holds
@@ -64,69 +55,22 @@ sub kinit_alice { $dc->kinit('alice', 'Alice!Pass1234', "$W/alice.cc") }
 kinit_alice();
 
 my $aliases = 'alias.contoso.test web02.contoso.test';
-my $site = <<"SITE";
-<VirtualHost *>
-ServerName web01.contoso.test
-ServerAlias $aliases
-<Location />
-    AuthType GSSAPI
-    AuthName "fix"
-    GssapiCredStore keytab:$KT
-    GssapiAllowedMech krb5
-    Require valid-user
-    SPNCheck On
-    SPNCheckDetail full
-    SPNCheckServicePrincipal HTTP/web01.contoso.test\@$R HTTP/web02.contoso.test\@$R
-    SPNCheckKeytab $KT
-    SPNCheckServiceAccount $NB\\svc-web
-</Location>
-<Location /spncheck-status>
-    SetHandler spncheck-status
-    Require ip 127.0.0.1
-</Location>
-</VirtualHost>
-SITE
-my $h = MiniHttpd->new(module => $module, keytab => $KT, site => $site,
-                       extra => "User nobody\nGroup nogroup\n"
-                              . "SPNCheckDirectory ldap://127.0.0.1 $W/monitor.keytab monitor\@$R 60s\n");
-chmod 0755, $h->{dir}, "$h->{dir}/htdocs";
-$h->start;
+my $site = $samba->site(name => 'fix', aliases => $aliases, keytab => $KT,
+                        spns => ['web01.contoso.test', 'web02.contoso.test'], account => "$NB\\svc-web");
+my $h = $samba->httpd(site => $site, keytab => $KT, directory => 'ldap://127.0.0.1', every => '60s');
 
 # ---- the client and the status page ---------------------------------------------------
 
 # curl as alice (her ccache), --negotiate, or with a header of ours; env: more
-# environment (NTLM_USER_FILE).  Returns {status, body, auth}.
-sub get {
-    my ($host, $path, %o) = @_;
-    my @cmd = ('curl', '-sv', '--max-time', '30', '-o', "$W/body", '-w', '%{http_code}',
-               '--resolve', $h->resolve($host));
-    push @cmd, '--negotiate', '-u', ':' if $o{negotiate};
-    push @cmd, '-H', $o{header} if $o{header};
-    push @cmd, $h->url($host, $path);
-    local $ENV{KRB5CCNAME} = $o{ccache} || "$W/alice.cc";
-    local @ENV{keys %{$o{env} || {}}} = values %{$o{env} || {}};
-    my $code;
-    {
-        open(my $olderr, '>&', \*STDERR) or die;
-        open(STDERR, '>', "$W/verbose") or die;
-        open(my $p, '-|', @cmd) or die "curl: $!";
-        $code = <$p> // 0;
-        close $p;
-        open(STDERR, '>&', $olderr) or die;
-    }
-    my $body = do { local (@ARGV, $/) = "$W/body"; <> } // '';
-    my $v = do { local (@ARGV, $/) = "$W/verbose"; <> } // '';
-    my ($auth) = $v =~ /^> Authorization:\s*(.*?)\r?$/mi;
-    return { status => $code + 0, body => $body, auth => $auth };
-}
+# environment (NTLM_USER_FILE).  Returns {status, body, auth} (SambaSite).
+sub get { $samba->get(@_) }
 # A sign-in from a fresh ccache (another client of alice's), the status
 sub fresh {
     my ($host, %o) = @_;
     $dc->kinit('alice', 'Alice!Pass1234', "$W/probe.cc");
     return get($host, '/', negotiate => 1, ccache => "$W/probe.cc", %o)->{status};
 }
-sub status_json { decode_json(get('127.0.0.1', '/spncheck-status?format=json')->{body}) }
-sub cause_of { $_[0] =~ /<meta name="spncheck-cause" content="([^"]+)"/ ? $1 : '' }
+sub status_json { $samba->status_json }
 sub ref_of { $_[0] =~ /<meta name="spncheck-ref" content="([^"]+)"/ ? $1 : '' }
 sub ref_json {
     my ($ref) = @_;
@@ -139,12 +83,6 @@ sub unhtml {
     my ($s) = @_;
     $s =~ s/&lt;/</g; $s =~ s/&gt;/>/g; $s =~ s/&quot;/"/g; $s =~ s/&#39;/'/g; $s =~ s/&amp;/&/g;
     return $s;
-}
-sub facts_for {
-    my ($j, $spn) = @_;
-    return unless $j->{directory} && $j->{directory}{facts};
-    my ($f) = grep { lc $_->{spn} eq lc $spn } @{$j->{directory}{facts}{spns}};
-    return $f;
 }
 # Waits until the directory has looked spn up after $since with facts that
 # pass $ok (what the directory holds now); the failure queued the lookup.

@@ -19,23 +19,16 @@ use strict;
 use warnings;
 use FindBin;
 use lib "$FindBin::Bin/../lib";
-use File::Temp qw(tempdir);
 use JSON::PP;
 use Test::More;
 use Time::HiRes qw(time sleep);
-use SambaDC;
-use MiniHttpd;
+use SambaSite qw(facts_for);
 
-my $top = "$FindBin::Bin/../..";
-my $module = $ENV{SPNCHECK_MODULE} || "$top/.libs/mod_spncheck.so";
--f $module or die "no module at $module: build first (make)\n";
 my $DELAY = 2;      # seconds each message waits in the proxy (the timeout is 5 s)
 
-my $dc = SambaDC->new;
-my $R = $dc->realm;
-my $W = tempdir('spncheck-slow.XXXXXX', TMPDIR => 1, CLEANUP => !$ENV{SPNCHECK_KEEP});
-chmod 0755, $W;
-$dc->kb1077($W);        # HTTP/web01 answered through HOST/ by WEB01$, the site runs as svc-web
+# HTTP/web01 answered through HOST/ by WEB01$, the site runs as svc-web
+my $samba = SambaSite->new('spncheck-slow');
+my ($dc, $R, $W) = ($samba->dc, $samba->realm, $samba->dir);
 # SASL GSSAPI asks for ldap/<host of the URI>: the proxy's address
 $dc->spn_add('ldap/127.0.0.2', 'DC1$');
 
@@ -59,46 +52,14 @@ sub set_delay { open(my $o, '>', "$W/delay.tmp") or die; print $o "$_[0]\n"; clo
 sub forwarded { my $c = do { local (@ARGV, $/) = "$W/count"; <> }; ($c // 0) + 0 }
 
 my $aliases = join ' ', map { "a$_.contoso.test" } 1 .. 5;
-my $site = <<"SITE";
-<VirtualHost *>
-ServerName web01.contoso.test
-ServerAlias $aliases
-<Location />
-    AuthType GSSAPI
-    AuthName "slow"
-    GssapiCredStore keytab:$W/svc.keytab
-    GssapiAllowedMech krb5
-    Require valid-user
-    SPNCheck On
-    SPNCheckDetail full
-    SPNCheckServicePrincipal HTTP/web01.contoso.test\@$R
-    SPNCheckKeytab $W/svc.keytab
-    SPNCheckServiceAccount CONTOSO\\svc-web
-</Location>
-<Location /spncheck-status>
-    SetHandler spncheck-status
-    Require ip 127.0.0.1
-</Location>
-</VirtualHost>
-SITE
-my $h = MiniHttpd->new(module => $module, keytab => "$W/svc.keytab", site => $site,
-                       extra => "User nobody\nGroup nogroup\n"
-                              . "SPNCheckDirectory ldap://127.0.0.2 $W/monitor.keytab monitor\@$R 15min\n");
-chmod 0755, $h->{dir}, "$h->{dir}/htdocs";
+my $site = $samba->site(name => 'slow', aliases => $aliases, spns => ['web01.contoso.test'],
+                        account => 'CONTOSO\\svc-web');
 my $t_start = time;
-$h->start;
+my $h = $samba->httpd(site => $site, directory => 'ldap://127.0.0.2', every => '15min');
 
-sub get {
-    my ($path) = @_;
-    return scalar `curl -s --max-time 30 '@{[ $h->url('127.0.0.1', $path) ]}'`;
-}
+sub get { $samba->get('127.0.0.1', $_[0])->{body} }
 sub status_json { eval { decode_json(get('/spncheck-status?format=json')) } || {} }
 sub prom { get('/spncheck-status?format=prometheus') }
-sub facts_for {
-    my ($j, $spn) = @_;
-    my ($f) = grep { lc $_->{spn} eq lc $spn } @{$j->{directory}{facts}{spns} || []};
-    return $f;
-}
 # polls the status JSON until $cond holds (or $secs pass); returns the last one
 sub wait_for {
     my ($secs, $cond) = @_;
