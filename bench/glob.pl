@@ -17,8 +17,9 @@
 use strict;
 use warnings;
 use FindBin;
-use lib "$FindBin::Bin/../t/lib";
+use lib "$FindBin::Bin/../t/lib", "$FindBin::Bin/lib";
 use MiniHttpd;
+use Forged qw(forged_token ms);
 use File::Temp qw(tempdir);
 use MIME::Base64 ();
 use Time::HiRes qw(sleep);
@@ -48,31 +49,11 @@ my $victim_token = do {
     $t;
 };
 
-# A forged AP-REQ (random ticket and authenticator) whose ticket names
-# HTTP/<host> in realm SPNCHECK.TEST.
-sub der { my ($t, $v) = @_; my $n = length $v;
-    chr($t) . ($n < 128 ? chr $n : $n < 256 ? "\x81" . chr $n : "\x82" . pack('n', $n)) . $v }
-sub forged {
-    my ($host) = @_;
-    my $int = sub { der(0x02, chr $_[0]) };
-    my $gs = sub { der(0x1b, $_[0]) };
-    my $enc = sub { der(0x30, der(0xa0, $int->(18)) . der(0xa1, $int->(1))
-                    . der(0xa2, der(0x04, join '', map { chr rand 256 } 1 .. $_[0]))) };
-    my $ticket = der(0x61, der(0x30, der(0xa0, $int->(5)) . der(0xa1, $gs->('SPNCHECK.TEST'))
-        . der(0xa2, der(0x30, der(0xa0, $int->(2)) . der(0xa1, der(0x30, $gs->('HTTP') . $gs->($host)))))
-        . der(0xa3, $enc->(300))));
-    my $apreq = der(0x6e, der(0x30, der(0xa0, $int->(5)) . der(0xa1, $int->(14))
-        . der(0xa2, der(0x03, "\0" x 5)) . der(0xa3, $ticket) . der(0xa4, $enc->(120))));
-    return 'Negotiate ' . MIME::Base64::encode_base64(der(0x60, der(0x06,
-        "\x2a\x86\x48\x86\xf7\x12\x01\x02\x02") . "\x01\x00" . $apreq), '');
-}
 my %hostile = (
     dashes240 => '-' x 240,
     rfc1123   => join('.', '-' x 63, '-' x 63, '-' x 63, '-' x 40),
 );
 
-sub ms { my ($v) = @_; $v =~ /^([\d.]+)(us|ms|s)$/ or return 0;
-         $2 eq 'us' ? $1 / 1000 : $2 eq 'ms' ? $1 : $1 * 1000 }
 sub victim {
     my ($h) = @_;
     my $out = `wrk -t1 -c1 -d${secs}s --timeout 30s --latency -H 'Host: wrong.spncheck.test' -H 'Authorization: $victim_token' @{[ $h->url('127.0.0.1', '/') ]} 2>&1`;
@@ -97,7 +78,7 @@ for my $kind (sort keys %hostile) {
     my $lua = "$realm/$kind.lua";
     open(my $fl, '>', $lua) or die;
     print $fl "wrk.headers['Host'] = 'wrong.spncheck.test'\nwrk.headers['Authorization'] = '",
-        forged($hostile{$kind}), "'\n";
+        forged_token(300, host => $hostile{$kind}, auth => 120), "'\n";
     close $fl;
     for my $b (@builds) {
         my ($label, $mod) = @$b;

@@ -1,7 +1,7 @@
 package Forged;
 # Forged-token material for the flood benchmarks (bench/http.pl,
-# bench/flood.pl): a keytab of many random keys and a forged AP-REQ whose
-# ticket is large.  Nothing here is a real secret.
+# bench/flood.pl, bench/glob.pl): a keytab of many random keys and a
+# forged AP-REQ whose ticket is large or names a hostile host.  Nothing here is a real secret.
 use strict;
 use warnings;
 use MIME::Base64 ();
@@ -36,21 +36,23 @@ sub der { my ($t, $v) = @_; my $n = length $v;
     chr($t) . ($n < 128 ? chr $n : $n < 256 ? "\x81" . chr $n : $n < 65536 ? "\x82" . pack('n', $n)
                                 : "\x83" . substr(pack('N', $n), 1)) . $v }
 
-# 'Negotiate <base64>': an AP-REQ to HTTP/wrong.spncheck.test, kvno 1,
-# aes256, whose ticket's enc-part is $len random bytes (default 47,000:
-# just under the trial cap, the most the module would try).
+# 'Negotiate <base64>': an AP-REQ to HTTP/<host> (default
+# wrong.spncheck.test) in SPNCHECK.TEST, kvno 1, aes256, whose ticket's
+# enc-part is $len random bytes (default 47,000: just under the trial cap,
+# the most the module would try) and its authenticator's $o{auth} (200).
 sub forged_token {
-    my ($len) = @_;
+    my ($len, %o) = @_;
     $len ||= 47000;
+    my $host = $o{host} // 'wrong.spncheck.test';
     my $int = sub { der(0x02, chr $_[0]) };
     my $gs = sub { der(0x1b, $_[0]) };
     my $enc = sub { my ($n) = @_; der(0x30, der(0xa0, $int->(18)) . der(0xa1, $int->(1))
                     . der(0xa2, der(0x04, join '', map { chr rand 256 } 1 .. $n))) };
     my $ticket = der(0x61, der(0x30, der(0xa0, $int->(5)) . der(0xa1, $gs->('SPNCHECK.TEST'))
-        . der(0xa2, der(0x30, der(0xa0, $int->(2)) . der(0xa1, der(0x30, $gs->('HTTP') . $gs->('wrong.spncheck.test')))))
+        . der(0xa2, der(0x30, der(0xa0, $int->(2)) . der(0xa1, der(0x30, $gs->('HTTP') . $gs->($host)))))
         . der(0xa3, $enc->($len))));
     my $apreq = der(0x6e, der(0x30, der(0xa0, $int->(5)) . der(0xa1, $int->(14))
-        . der(0xa2, der(0x03, "\0" x 5)) . der(0xa3, $ticket) . der(0xa4, $enc->(200))));
+        . der(0xa2, der(0x03, "\0" x 5)) . der(0xa3, $ticket) . der(0xa4, $enc->($o{auth} // 200))));
     return 'Negotiate ' . MIME::Base64::encode_base64(der(0x60, der(0x06, "\x2a\x86\x48\x86\xf7\x12\x01\x02\x02")
                                                              . "\x01\x00" . $apreq), '');
 }
