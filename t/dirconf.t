@@ -12,26 +12,12 @@ use JSON::PP ();
 use File::Temp qw(tempdir);
 use IO::Socket::INET;
 use MiniHttpd;
-use SpnTest qw(realm_dir);
+use SpnTest qw(realm_dir configtest);
 use Time::HiRes qw(sleep time);
 
 my $dir = realm_dir();
 my $mod = $ENV{SPNCHECK_MODULE};
-my $mods = '/usr/lib/apache2/modules';
 
-# apache2 -t on a configuration: (exit code, output)
-sub configtest {
-    my ($text) = @_;
-    my $t = tempdir(CLEANUP => 1);
-    open(my $o, '>', "$t/httpd.conf") or die;
-    print $o "ServerRoot $t\nDefaultRuntimeDir $t\nPidFile $t/pid\nErrorLog $t/error_log\n",
-        "Listen 127.0.0.1:9\nServerName localhost\n",
-        (map { "LoadModule ${_}_module $mods/mod_$_.so\n" } qw(mpm_event authz_core)),
-        "LoadModule spncheck_module $mod\n", $text;
-    close $o;
-    my $out = `/usr/sbin/apache2 -t -d $t -f $t/httpd.conf 2>&1`;
-    return ($? >> 8, $out);
-}
 my ($rc, $out) = configtest("SPNCheckDirectory ldap://dc1.contoso.test /k monitor\@CONTOSO.TEST\n");
 is($rc, 0, 'URI KEYTAB PRINCIPAL: accepted') or diag($out);
 ($rc, $out) = configtest("SPNCheckDirectory ldaps://dc1:636 /k monitor\@CONTOSO.TEST 1h\n");

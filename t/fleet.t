@@ -14,26 +14,13 @@ use Test::More;
 use File::Temp qw(tempdir);
 use JSON::PP ();
 use Sys::Hostname ();
-use SpnTest;
+use SpnTest qw(:DEFAULT configtest);
 use MiniHttpd;
 
 plan tests => 28;
 my $dir = realm_dir();
 my $mod = $ENV{SPNCHECK_MODULE};
-my $mods = '/usr/lib/apache2/modules';
 
-sub configtest {
-    my ($text) = @_;
-    my $t = tempdir(CLEANUP => 1);
-    open(my $o, '>', "$t/httpd.conf") or die;
-    print $o "ServerRoot $t\nDefaultRuntimeDir $t\nPidFile $t/pid\nErrorLog $t/error_log\n",
-        "Listen 127.0.0.1:9\nServerName localhost\n",
-        (map { "LoadModule ${_}_module $mods/mod_$_.so\n" } qw(mpm_event authz_core)),
-        "LoadModule spncheck_module $mod\n", $text;
-    close $o;
-    my $out = `/usr/sbin/apache2 -t -d $t -f $t/httpd.conf 2>&1`;
-    return ($? >> 8, $out);
-}
 my ($rc, $out) = configtest("SPNCheckNodeName web-01.dc1_a\n");
 is($rc, 0, 'SPNCheckNodeName web-01.dc1_a: accepted') or diag $out;
 ($rc, $out) = configtest("SPNCheckNodeName " . ('a' x 32) . "\n");

@@ -6,6 +6,7 @@ use Apache::Test ();
 use File::Temp qw(tempdir);
 use Exporter 'import';
 our @EXPORT = qw(fetch realm_dir www_shape cause_of apreq_token ntlm3 utf16 gssapi_conf spncheck_conf);
+our @EXPORT_OK = qw(configtest);
 
 my $tmp = tempdir(CLEANUP => 1);
 
@@ -23,6 +24,22 @@ sub spncheck_conf {
          . ($o{detail} ? "    SPNCheckDetail $o{detail}\n" : '')
          . "    SPNCheckServicePrincipal HTTP/$host\@SPNCHECK.TEST\n    SPNCheckKeytab $kt\n"
          . ($o{account} ? "    SPNCheckServiceAccount $o{account}\n" : '');
+}
+
+# apache2 -t on a configuration of text after the minimum (event MPM,
+# authz_core, the module as built: SPNCHECK_MODULE): (exit code, output).
+sub configtest {
+    my ($text) = @_;
+    my $t = tempdir(CLEANUP => 1);
+    my $mods = '/usr/lib/apache2/modules';
+    open(my $o, '>', "$t/httpd.conf") or die;
+    print $o "ServerRoot $t\nDefaultRuntimeDir $t\nPidFile $t/pid\nErrorLog $t/error_log\n",
+        "Listen 127.0.0.1:9\nServerName localhost\n",
+        (map { "LoadModule ${_}_module $mods/mod_$_.so\n" } qw(mpm_event authz_core)),
+        "LoadModule spncheck_module $ENV{SPNCHECK_MODULE}\n", $text;
+    close $o;
+    my $out = `/usr/sbin/apache2 -t -d $t -f $t/httpd.conf 2>&1`;
+    return ($? >> 8, $out);
 }
 
 sub realm_dir { $ENV{SPNCHECK_REALM_DIR} or die "SPNCHECK_REALM_DIR not set: run scripts/test" }
