@@ -72,6 +72,12 @@ sub check_of {
     return $c || {};
 }
 
+# MiniHttpd h's status JSON ({} when it is not JSON).
+sub status_json {
+    my ($h) = @_;
+    return eval { JSON::PP::decode_json(`curl -s --max-time 10 '@{[ $h->url('127.0.0.1', '/spncheck-status?format=json') ]}'`) } || {};
+}
+
 # The same with the module loaded and not loaded (MiniHttpd), with
 # GssapiAllowedMech krb5 and without it.
 sub raw_get {
@@ -87,7 +93,7 @@ for my $mechs ('krb5', '') {
                                mechs => $mechs);
         $h->start;
         if (!$without) {                    # the status page's self-check, before the crash
-            my $j = eval { JSON::PP::decode_json(`curl -s --max-time 10 '@{[ $h->url('127.0.0.1', '/spncheck-status?format=json') ]}'`) } || {};
+            my $j = status_json($h);
             $got{check} = check_of($j, '/', 'raw-ntlmssp');
         }
         my @r = raw_get($h);
@@ -161,7 +167,7 @@ for my $mechs ('krb5', '') {
 SITE
     my $h = MiniHttpd->new(realm => $dir, module => $ENV{SPNCHECK_MODULE}, site => $site);
     $h->start;
-    my $j = eval { JSON::PP::decode_json(`curl -s --max-time 10 '@{[ $h->url('127.0.0.1', '/spncheck-status?format=json') ]}'`) } || {};
+    my $j = status_json($h);
     $h->stop;
     is(check_of($j, '/app', 'raw-ntlmssp')->{state} // 'none', 'pass',
        'GssapiAllowedMech krb5 in <Location />: /app passes');
@@ -191,7 +197,7 @@ SPNCheckKeytab $kt
 </Location>
 SITE
     $h->start;
-    my $j = eval { JSON::PP::decode_json(`curl -s --max-time 10 '@{[ $h->url('127.0.0.1', '/spncheck-status?format=json') ]}'`) } || {};
+    my $j = status_json($h);
     $h->stop;
     my $c = check_of($j, '', 'raw-ntlmssp');
     is($c->{state} // 'none', $installed ? 'warn' : 'pass',
