@@ -346,9 +346,9 @@ void spncheck_dir_note(request_rec *r, const spn_service_t *svc, spn_diag_t *d,
     int got, i;
 
     /* A name this service does not answer to is looked up too, queued and
-     * rate-limited like the others (a fair share per client), for the
-     * admin's view alone (the status page, ?ref=): its facts never refine
-     * this client's page. */
+     * rate-limited like the others (one fair share for all such names,
+     * whoever asks: spn_dir_ask_t.pooled), for the admin's view alone (the
+     * status page, ?ref=): its facts never refine this client's page. */
     memset(&admin, 0, sizeof(admin));
     if (!st && srv(r->server)->dir_uri && (st = spncheck_store()) != NULL)
         spn_dir_ask(&admin, d, host, NULL);
@@ -359,8 +359,9 @@ void spncheck_dir_note(request_rec *r, const spn_service_t *svc, spn_diag_t *d,
     spn_store_client_key(r->useragent_ip, client, sizeof(client));
     if (!spncheck_store_lock())
         return;
-    for (i = 0; i < admin.n && i < 2; i++)
-        spn_store_want(st, admin.spn[i], client, (int64_t)apr_time_sec(r->request_time));
+    for (i = 0; i < admin.n && i < 2; i++)     /* pooled: any client may invent them */
+        spn_store_want(st, admin.spn[i], admin.pooled[i] ? SPN_WANT_POOL : client,
+                       (int64_t)apr_time_sec(r->request_time));
     got = a.n && spn_store_dir_note(st, &a, client, (int64_t)apr_time_sec(r->request_time), facts);
     spncheck_store_unlock();
     if (got)

@@ -240,14 +240,24 @@ int spn_dir_ask(spn_dir_ask_t *a, const spn_diag_t *d, const char *host,
     int n = spn_dir_asked(d, host, asked), i, changed;
 
     a->n = a->refine = 0;
+    a->pooled[0] = a->pooled[1] = 0;
     for (i = 0; i < n; i++) {
+        int pooled;
         if (!spn_dir_ours(asked[i], ours))
             continue;
+        if (!ours)
+            pooled = 1;
+        else {
+            spn_dir_ours_t lit = *ours;
+            lit.literal = 1;
+            pooled = !spn_dir_ours(asked[i], &lit);
+        }
         changed = ours && normalise(asked[i], ours->svc);
         if (i == 0)
             a->refine = !changed;
         if (a->n == 1 && strcasecmp(a->spn[0], asked[i]) == 0)
             continue;
+        a->pooled[a->n] = pooled;
         memcpy(a->spn[a->n++], asked[i], SPN_DIR_SPN_MAX);
     }
     return a->n;

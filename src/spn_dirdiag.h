@@ -57,12 +57,22 @@ int spn_glob_ci(const char *p, size_t m, const char *s, size_t n, unsigned long 
 /* What a failure may ask of the directory, decided before any lock
  * (spn_dir_ask): the SPNs it asked for (spn_dir_asked) that are ours,
  * normalised, to be wanted, and whether the first is exactly the SPN d
- * asked for (refine: its facts may refine d). */
+ * asked for (refine: its facts may refine d).  pooled[i]: no literal
+ * name makes spn[i] ours (only a wildcard ServerAlias does, or ours is
+ * NULL: the admin's look-up of a name this site does not answer to), so
+ * a client may invent as many as it likes: such SPNs are wanted under
+ * one key for every client (SPN_WANT_POOL), one fair share in all, and a
+ * client with many addresses gets no more of them than one. */
 typedef struct spn_dir_ask_s {
     int n;
     int refine;
     char spn[2][SPN_DIR_SPN_MAX];
+    int pooled[2];
 } spn_dir_ask_t;
+
+/* The client key under which every client's pooled SPNs are wanted: no
+ * address gives it (spn_store_client_key). */
+#define SPN_WANT_POOL "*"
 
 /* Fills a for d's failure (host: the Host the client asked for); ours as
  * for spn_dir_ours (NULL: every SPN, taken as asked).  Normalised: a

@@ -527,8 +527,8 @@ int spn_store_dir_note(spn_store_t *s, const spn_dir_ask_t *a, const char *clien
 {
     int i;
 
-    for (i = 0; i < a->n && i < 2; i++)
-        spn_store_want(s, a->spn[i], client, now);
+    for (i = 0; i < a->n && i < 2; i++)     /* pooled: one share for every client */
+        spn_store_want(s, a->spn[i], a->pooled[i] ? SPN_WANT_POOL : client, now);
     return a->n >= 1 && a->refine && spn_store_dir_get(s, a->spn[0], facts);
 }
 
