@@ -84,6 +84,11 @@ static int real_host(const char *h)
     return spn_fix_real_host(h, strcspn(h, ":/@"));
 }
 
+/* How a missing or empty keytab is made (the remedy ends with where). */
+#define EXPORT_KEYS "export the service account's keys for each configured SPN (ktpass -out, on " \
+                    "Windows: it resets the account's password unless -setpass; or samba-tool " \
+                    "domain exportkeytab) and install the file"
+
 static void check_keytab(apr_pool_t *p, const spn_service_t *svc, spn_checks_t *r)
 {
     const spn_keytab_t *kt = svc->keytab;
@@ -95,15 +100,11 @@ static void check_keytab(apr_pool_t *p, const spn_service_t *svc, spn_checks_t *
         add(r, "keytab-readable", SPN_CHECK_FAIL,
             spn_psprintf(p, "%s does not exist", kt->path),
             "point SPNCheckKeytab at the keytab that exists (the one GssapiCredStore names), or "
-            "export the service account's keys for each configured SPN (ktpass -out, on Windows: "
-            "it resets the account's password unless -setpass; or samba-tool domain "
-            "exportkeytab) and install the file at this path");
+            EXPORT_KEYS " at this path");
     else if (kt->status != 0 && kt->why == SPN_KT_EMPTY_FILE)
         add(r, "keytab-readable", SPN_CHECK_FAIL,
             spn_psprintf(p, "%s is an empty file (0 bytes): no keys", kt->path),
-            "export the service account's keys for each configured SPN (ktpass -out, on "
-            "Windows: it resets the account's password unless -setpass; or samba-tool domain "
-            "exportkeytab) and install the file here");
+            EXPORT_KEYS " here");
     else if (kt->status != 0 && kt->why == SPN_KT_NOT_KEYTAB)
         add(r, "keytab-readable", SPN_CHECK_FAIL,
             spn_psprintf(p, "%s is not a keytab: %s", kt->path, kt->error),
@@ -120,9 +121,7 @@ static void check_keytab(apr_pool_t *p, const spn_service_t *svc, spn_checks_t *
             "klist -k the keytab as the user httpd runs as, and compare its owner and mode");
     else if (kt->n == 0)
         add(r, "keytab-readable", SPN_CHECK_FAIL, spn_psprintf(p, "%s holds no keys", kt->path),
-            "export the service account's keys for each configured SPN (ktpass -out, on "
-            "Windows: it resets the account's password unless -setpass; or samba-tool domain "
-            "exportkeytab) and install the file here");
+            EXPORT_KEYS " here");
     else
         add(r, "keytab-readable", SPN_CHECK_PASS,
             spn_psprintf(p, "%s: %d keys", kt->path, kt->n), NULL);
