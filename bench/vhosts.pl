@@ -1,0 +1,373 @@
+#!/usr/bin/perl
+# vhosts.pl MODULE: many name-based virtual hosts (issue 21, item 4), with
+# and without the module, side by side in one run; prints figures and
+# ratios, asserts nothing.  `BENCH_ONLY=vhosts bench/run` or directly:
+#   perl bench/vhosts.pl .libs/mod_spncheck.so
+#
+# At each N (BENCH_VHOSTS, default "10 1000 5000") N generated vhosts
+# appNNNN.spncheck.test on one loopback port, each with its own SPN
+# HTTP/appNNNN.spncheck.test and its own keytab (aes256 and aes128 keys;
+# random bytes written here, no KDC, except app0001 and app0002 whose keys
+# the throwaway KDC issued, for real sign-ins), mod_auth_gssapi in each
+# vhost's <Location />, SPNCheck On there (SPNCheckProbe not set).  The
+# "without" arm is the same configuration without the LoadModule and
+# SPNCheck lines.  For each arm, event MPM (2 children x 16 threads):
+#   - `apache2 -t` (median of 3) and start-up until the first HTTP answer;
+#   - traffic: wrk, 2 s: a real sign-in to app0001 and the same token sent
+#     to app0002..app0200 (failures the module diagnoses: wrong SPN);
+#   - K status scrapes of each format (BENCH_SCRAPES, default 10: HTML,
+#     JSON, Prometheus; the same URLs return 404 without the module), time
+#     and size (median of the K);
+#   - then the parent's RSS, the largest child's RSS and PSS
+#     (/proc/PID/smaps_rollup);
+#   - `promtool check metrics` on the Prometheus output; for each metric
+#     family with a scope (a scope label, or server and location), how
+#     many scopes it names; in the JSON, how many scopes are listed,
+#     counted and self-checked.
+# Ratios: with/without (start-up, -t, RSS, PSS); status time at N / at the
+# first N.  Progress lines go to stderr (`[vhosts +12s] ...`).
+use strict;
+use warnings;
+use FindBin;
+use lib "$FindBin::Bin/../t/lib";
+use MiniHttpd;
+use File::Temp qw(tempdir);
+use File::Spec;
+use IO::Socket::INET;
+use Time::HiRes qw(sleep time);
+
+my ($module) = @ARGV;
+die "usage: vhosts.pl MODULE\n" unless $module;
+$module = File::Spec->rel2abs($module);
+die "vhosts.pl: no module at $module\n" unless -f $module;
+my @ns = grep { /^\d+$/ && $_ > 0 } split ' ', ($ENV{BENCH_VHOSTS} || '10 1000 5000');
+die "vhosts.pl: BENCH_VHOSTS holds no number\n" unless @ns;
+my $scrapes = $ENV{BENCH_SCRAPES} || 10;
+my $t0 = time;
+sub progress { printf STDERR "[vhosts +%ds] %s\n", time - $t0, join('', @_) }
+
+my $realm = tempdir(CLEANUP => 1);
+my $kport = MiniHttpd::free_port();
+progress("realm (throwaway KDC on 127.0.0.1:$kport)");
+system("$FindBin::Bin/../t/realm/mkrealm '$realm' $kport >/dev/null") == 0 or die "mkrealm failed\n";
+END { system("$FindBin::Bin/../t/realm/stoprealm '$realm' >/dev/null 2>&1") if $realm }
+$ENV{KRB5_CONFIG} = "$realm/krb5.conf";
+$ENV{KRB5RCACHETYPE} = 'none';             # the same AP-REQ is replayed on purpose
+$ENV{KRB5CCNAME} = "$realm/alice.cc";
+$ENV{PATH} .= ':/usr/sbin';
+system("echo alice-Pw1 | kinit alice >/dev/null") == 0 or die "kinit failed\n";
+
+my $width = length(sprintf '%d', (sort { $b <=> $a } @ns)[0]);
+$width = 4 if $width < 4;
+sub host { sprintf("app%0${width}d.spncheck.test", $_[0]) }
+sub short { uc sprintf("app%0${width}d", $_[0]) }
+# Every 100th vhost from the 3rd (app0003, app0103, ...) warns: its keytab
+# and SPNs lack the short name form; the others pass every self-check.
+sub warns { $_[0] % 100 == 3 }
+
+# Two real services (the KDC's keys), one kadmin.local batch.
+{
+    my $batch = join '', map { my $h = host($_);
+        my $s = short($_);
+        "addprinc -randkey HTTP/$h\naddprinc -randkey HTTP/$s\n"
+        . "ktadd -k $realm/real$_.keytab HTTP/$h HTTP/$s\n" } 1, 2;
+    open(my $k, '|-', "KRB5_KDC_PROFILE='$realm/kdc1/kdc.conf' kadmin.local -r SPNCHECK.TEST"
+                      . " >'$realm/kadm-batch.out' 2>&1") or die;
+    print $k $batch;
+    close $k or die "kadmin.local batch failed: " . `cat '$realm/kadm-batch.out'`;
+    chmod 0644, "$realm/real1.keytab", "$realm/real2.keytab";
+}
+
+# One keytab entry in the file format (version 0x502), as bench/lib/Forged.pm.
+sub keytab_entry {
+    my ($princ, $kvno, $etype, $key) = @_;
+    my ($name, $r) = split /@/, $princ;
+    my @c = split m{/}, $name;
+    my $e = pack('n', scalar @c) . pack('n/a*', $r) . join('', map { pack('n/a*', $_) } @c)
+          . pack('N', 1) . pack('N', time) . pack('C', $kvno) . pack('n', $etype)
+          . pack('n/a*', $key) . pack('N', $kvno);
+    return pack('N', length $e) . $e;
+}
+sub rand_bytes { join '', map { chr int rand 256 } 1 .. $_[0] }
+
+# N keytabs and the two configurations (vhosts-with.conf, vhosts-without.conf).
+sub generate {
+    my ($dir, $n, $port) = @_;
+    mkdir "$dir/kt";
+    my (@with, @without);
+    my $status = "<VirtualHost 127.0.0.1:$port>\n    ServerName status.spncheck.test\n"
+               . "    <Location /spncheck-status>\n        %s        Require ip 127.0.0.1\n"
+               . "    </Location>\n</VirtualHost>\n";
+    push @with, sprintf($status, "SetHandler spncheck-status\n");
+    push @without, sprintf($status, '');
+    for my $i (1 .. $n) {
+        my $h = host($i);
+        my $kt = "$dir/kt/$h.keytab";
+        if ($i <= 2) {
+            open(my $in, '<:raw', "$realm/real$i.keytab") or die;
+            open(my $o, '>:raw', $kt) or die;
+            print $o do { local $/; <$in> };
+            close $o;
+        } else {
+            open(my $o, '>:raw', $kt) or die "$kt: $!";
+            print $o "\x05\x02";
+            for my $p ("HTTP/$h", warns($i) ? () : ('HTTP/' . short($i))) {
+                print $o keytab_entry("$p\@SPNCHECK.TEST", 2, 18, rand_bytes(32)),
+                    keytab_entry("$p\@SPNCHECK.TEST", 2, 17, rand_bytes(16));
+            }
+            close $o;
+        }
+        chmod 0644, $kt;
+        my $v = "<VirtualHost 127.0.0.1:$port>\n    ServerName $h\n    <Location />\n"
+              . "        AuthType GSSAPI\n        AuthName \"app$i\"\n"
+              . "        GssapiCredStore keytab:$kt\n        GssapiAllowedMech krb5\n"
+              . "        Require valid-user\n%s    </Location>\n</VirtualHost>\n";
+        my $spns = "HTTP/$h\@SPNCHECK.TEST" . (warns($i) ? '' : ' HTTP/' . short($i) . '@SPNCHECK.TEST');
+        push @with, sprintf($v, "        SPNCheck On\n        SPNCheckServicePrincipal $spns\n"
+                              . "        SPNCheckKeytab $kt\n");
+        push @without, sprintf($v, '');
+    }
+    for (['with', \@with], ['without', \@without]) {
+        open(my $c, '>', "$dir/vhosts-$_->[0].conf") or die;
+        print $c "SPNCheckHistory 10000\n" if $_->[0] eq 'with';
+        print $c @{$_->[1]};
+        close $c;
+    }
+}
+
+sub median { my @s = sort { $a <=> $b } @_; @s ? $s[int(@s / 2)] : 0 }
+
+sub answers {                               # any HTTP status line back
+    my ($port) = @_;
+    my $s = IO::Socket::INET->new(PeerAddr => '127.0.0.1', PeerPort => $port, Timeout => 2) or return 0;
+    print $s "HEAD / HTTP/1.0\r\nHost: status.spncheck.test\r\n\r\n";
+    my $l = <$s>;
+    return defined $l && $l =~ m{^HTTP/};
+}
+
+sub httpd_t {
+    my ($h) = @_;
+    my @t;
+    for (1 .. 3) {
+        my $s = time;
+        my $rc = system("/usr/sbin/apache2 -d '$h->{dir}' -f '$h->{dir}/httpd.conf' -t >'$h->{dir}/t.out' 2>&1");
+        push @t, time - $s;
+        die "apache2 -t failed: " . `cat '$h->{dir}/t.out'` if $rc;
+    }
+    return median(@t);
+}
+
+sub start_timed {
+    my ($h) = @_;
+    my $s = time;
+    $h->ctl('start') or die "apache2 -k start failed: " . $h->log;
+    while (!answers($h->{port})) {
+        die "httpd did not come up in 300 s: " . $h->log if time - $s > 300;
+        sleep 0.01;
+    }
+    return time - $s;
+}
+
+# the processes: parent RSS; each child's RSS and PSS (KiB)
+sub kib { my ($f, $k) = @_; open(my $h, '<', $f) or return 0; local $/;
+          my ($v) = (<$h> // '') =~ /^$k:\s*(\d+)/m; return $v // 0 }
+sub memory {
+    my ($h) = @_;
+    my $pp = $h->pid or return {};
+    my %m = (parent_rss => kib("/proc/$pp/status", 'VmRSS'), parent_pss => kib("/proc/$pp/smaps_rollup", 'Pss'),
+             child_rss => 0, child_pss => 0, children => 0);
+    for my $st (glob '/proc/[0-9]*/stat') {
+        open(my $f, '<', $st) or next;
+        my ($ppid) = (<$f> // '') =~ /\)\s+\S+\s+(\d+)/ or next;
+        next unless $ppid == $pp;
+        (my $d = $st) =~ s/stat$//;
+        my ($r, $p) = (kib("${d}status", 'VmRSS'), kib("${d}smaps_rollup", 'Pss'));
+        $m{children}++;
+        $m{child_rss} = $r if $r > $m{child_rss};
+        $m{child_pss} = $p if $p > $m{child_pss};
+    }
+    return \%m;
+}
+
+# A real AP-REQ for app0001 (curl's sign-in; rcache off: replayable).
+sub token {
+    my ($h) = @_;
+    my $host = host(1);
+    my $v = `curl -sv -o /dev/null --max-time 30 --negotiate -u : --resolve @{[ $h->resolve($host) ]} @{[ $h->url($host, '/') ]} 2>&1`;
+    my ($t) = $v =~ /^> Authorization: (Negotiate \S+)\r?$/m;
+    return $t;
+}
+
+sub traffic {
+    my ($h, $n, $dir) = @_;
+    my $tok = token($h) or return 'no token (curl could not sign in to ' . host(1) . ')';
+    my $last = $n < 200 ? $n : 200;
+    open(my $l, '>', "$dir/traffic.lua") or die;
+    print $l <<"LUA";
+-- a sign-in to @{[ host(1) ]}, then the same token to the next vhost (wrong SPN: 401)
+local i = 0
+local ok = 0
+local fail = 0
+function request()
+  i = i + 1
+  local k = 1 + i % $last
+  return wrk.format("GET", "/", { ["Host"] = string.format("app%0${width}d.spncheck.test", k),
+                                  ["Authorization"] = "$tok" })
+end
+LUA
+    close $l;
+    my $out = `wrk -t1 -c4 -d2s --timeout 10s -s '$dir/traffic.lua' @{[ $h->url('127.0.0.1', '/') ]} 2>&1`;
+    my ($req) = $out =~ /(\d+) requests in/;
+    my ($non) = $out =~ /Non-2xx or 3xx responses:\s*(\d+)/;
+    return sprintf('%d requests to %d vhosts, %d of them not 2xx', $req // 0, $last, $non // 0);
+}
+
+# K scrapes of one format: median time (s), size (bytes) and HTTP code
+sub scrape {
+    my ($h, $fmt, $dir) = @_;
+    my $q = $fmt eq 'html' ? '' : "?format=$fmt";
+    my (@t, $size, $code);
+    for (1 .. $scrapes) {
+        my $w = `curl -s -o '$dir/status.$fmt' --max-time 300 -H 'Host: status.spncheck.test' -w '%{http_code} %{size_download} %{time_total}' '@{[ $h->url('127.0.0.1', "/spncheck-status$q") ]}'`;
+        my ($c, $s, $tt) = split ' ', $w // '';
+        ($code, $size) = ($c // 0, $s // 0);
+        push @t, $tt // 0;
+    }
+    return { time => median(@t), size => $size, code => $code };
+}
+
+# promtool's verdict; per metric family with a scope, the scopes it names
+sub prom {
+    my ($file) = @_;
+    my $out = `promtool check metrics < '$file' 2>&1`;
+    my $rc = $? >> 8;
+    my @lines = split /\n/, $out;
+    my $verdict = $rc == 0 ? 'ok' : "exit $rc, " . scalar(@lines) . ' lines: ' . ($lines[0] // '');
+    open(my $f, '<', $file) or return ($verdict, 0, {});
+    my ($n, %fam) = (0);
+    while (my $l = <$f>) {
+        $n++;
+        next if $l =~ /^#/;
+        my ($name) = $l =~ /^([a-zA-Z_:][a-zA-Z0-9_:]*)/ or next;
+        my ($scope) = $l =~ /\bscope="((?:[^"\\]|\\.)*)"/;
+        if (!defined $scope) {
+            my ($server) = $l =~ /\bserver="((?:[^"\\]|\\.)*)"/ or next;
+            my ($loc) = $l =~ /\blocation="((?:[^"\\]|\\.)*)"/;
+            $scope = $server . ($loc // '');
+        }
+        $fam{$name}{$scope} = 1;
+    }
+    return ($verdict, $n, { map { $_ => scalar keys %{$fam{$_}} } keys %fam });
+}
+
+# the JSON's scopes: how many listed, counted (auth_success), with the
+# kerberos-share self-check, and their states
+my $json = eval { require Cpanel::JSON::XS; Cpanel::JSON::XS->new } || do { require JSON::PP; JSON::PP->new };
+sub json_cover {
+    my ($file) = @_;
+    open(my $f, '<', $file) or return 'no JSON';
+    my $d = eval { $json->decode(do { local $/; <$f> }) };
+    return 'JSON does not parse: ' . ($@ =~ s/\n.*//sr) unless ref $d eq 'HASH';
+    my @sc = @{$d->{scopes} || []};
+    my %st;
+    $st{$_->{state} // '?'}++ for @sc;
+    my $counted = grep { ref $_->{auth_success} eq 'HASH' } @sc;
+    my $share = grep { grep { ($_->{id} // '') eq 'kerberos-share' } @{$_->{checks} || []} } @sc;
+    return sprintf('%d scopes listed, %d counted (auth_success), %d with the kerberos-share check; states %s',
+                   scalar @sc, $counted, $share, join(' ', map { "$_=$st{$_}" } sort keys %st));
+}
+
+my (%res, $base_n);
+printf "== %s name-based vhosts, each its own SPN and keytab, SPNCheck On in each; event MPM;\n"
+     . "   with the module vs the same configuration without it; %d status scrapes of each format\n",
+     join('/', @ns), $scrapes;
+printf "   load average before: %s\n", do { open(my $la, '<', '/proc/loadavg'); my $x = <$la> // '?'; chomp $x; $x };
+for my $n (@ns) {
+    $base_n //= $n;
+    my $dir = tempdir(CLEANUP => 1);
+    for my $arm ('without', 'with') {
+        my $h = MiniHttpd->new(mpm => 'event', realm => $realm, module => $module,
+                               without => $arm eq 'without', history => 10000,
+                               site => "Include $dir/vhosts-$arm.conf\n");
+        if (!-f "$dir/vhosts-$arm.conf") {
+            progress("N=$n: generating $n keytabs and two configurations");
+            generate($dir, $n, $h->{port});
+        } else {                               # the other arm's port
+            for my $a ('with', 'without') {
+                my $f = "$dir/vhosts-$a.conf";
+                open(my $i, '<', $f) or die;
+                my $c = do { local $/; <$i> };
+                $c =~ s/<VirtualHost 127\.0\.0\.1:\d+>/<VirtualHost 127.0.0.1:$h->{port}>/g;
+                open(my $o, '>', $f) or die;
+                print $o $c;
+            }
+        }
+        progress("N=$n $arm: apache2 -t x3");
+        my %r = (t => httpd_t($h));
+        progress("N=$n $arm: start");
+        $r{start} = start_timed($h);
+        progress("N=$n $arm: traffic (2 s)");
+        $r{traffic} = traffic($h, $n, $dir);
+        for my $fmt (qw(html json prometheus)) {
+            progress("N=$n $arm: $scrapes scrapes, $fmt");
+            $r{$fmt} = scrape($h, $fmt, $dir);
+        }
+        $r{mem} = memory($h);
+        if ($arm eq 'with') {
+            @r{qw(promtool promlines families)} = prom("$dir/status.prometheus");
+            $r{cover} = json_cover("$dir/status.json");
+            my $log = $h->log;
+            $r{errors} = () = $log =~ /\[spncheck:(?:error|crit|alert|emerg)\]|exit signal/g;
+            $r{warns} = () = $log =~ /\[spncheck:warn\]/g;
+            if (my $keep = $ENV{BENCH_KEEP}) {       # the outputs, for a look afterwards
+                system("mkdir -p '$keep' && cp '$dir'/status.* '$keep/' && for f in '$keep'/status.*; do"
+                       . " mv \"\$f\" \"\$f.$n\"; done; cp '$h->{dir}/error_log' '$keep/error_log.$n'");
+            }
+        }
+        $h->stop;
+        $res{$n}{$arm} = \%r;
+    }
+    my ($a, $b) = @{$res{$n}}{qw(without with)};
+    my $ra = sub { my ($x, $y) = @_; $x ? sprintf('%.2f', $y / $x) : '-' };
+    print "\n-- N = $n vhosts\n";
+    printf "apache2 -t        without %7.3f s   with %7.3f s   ratio %s\n", $a->{t}, $b->{t}, $ra->($a->{t}, $b->{t});
+    printf "start-up          without %7.3f s   with %7.3f s   ratio %s\n", $a->{start}, $b->{start}, $ra->($a->{start}, $b->{start});
+    printf "traffic           without: %s\n                  with:    %s\n", $a->{traffic}, $b->{traffic};
+    for my $k (qw(parent_rss child_rss child_pss)) {
+        printf "%-17s without %7d KiB with %7d KiB ratio %s\n",
+            { parent_rss => 'parent RSS', child_rss => 'largest child RSS', child_pss => 'largest child PSS' }->{$k},
+            $a->{mem}{$k} // 0, $b->{mem}{$k} // 0, $ra->($a->{mem}{$k}, $b->{mem}{$k});
+    }
+    printf "                  (children: without %d, with %d; parent PSS without %d KiB, with %d KiB)\n",
+        $a->{mem}{children} // 0, $b->{mem}{children} // 0, $a->{mem}{parent_pss} // 0, $b->{mem}{parent_pss} // 0;
+    for my $fmt (qw(html json prometheus)) {
+        my $s = $b->{$fmt};
+        my $base = $res{$base_n}{with}{$fmt}{time};
+        printf "status %-10s HTTP %s  %9d bytes  %8.1f ms (median of %d)  time vs N=%d: %s\n",
+            $fmt, $s->{code}, $s->{size}, $s->{time} * 1000, $scrapes, $base_n, $ra->($base, $s->{time});
+    }
+    printf "promtool check metrics: %s (%d lines)\n", $b->{promtool}, $b->{promlines};
+    my $f = $b->{families};
+    my @all = grep { $f->{$_} >= $n } sort keys %$f;
+    my @few = grep { $f->{$_} < $n } sort keys %$f;
+    printf "Prometheus families naming all %d scopes: %s\n", $n, @all ? join(', ', @all) : 'none';
+    printf "Prometheus families naming fewer: %s\n", @few ? join(', ', map { "$_ $f->{$_}" } @few) : 'none';
+    printf "JSON: %s\n", $b->{cover};
+    printf "error log (with): %d errors, %d warnings\n", $b->{errors}, $b->{warns};
+}
+
+print "\n-- summary: with/without (start-up, -t, largest child RSS, PSS); status time at N / at N=$base_n\n";
+printf "%6s %8s %8s %8s %8s %10s %9s %9s %9s %10s %10s\n", 'N', 'start', '-t', 'childRSS', 'childPSS',
+    'HTML KB', 'HTML x', 'JSON x', 'prom x', 'JSON KB', 'prom KB';
+for my $n (@ns) {
+    my ($a, $b) = @{$res{$n}}{qw(without with)};
+    my $ra = sub { my ($x, $y) = @_; $x ? sprintf('%.2f', $y / $x) : '-' };
+    my $bt = sub { $ra->($res{$base_n}{with}{$_[0]}{time}, $b->{$_[0]}{time}) };
+    printf "%6d %8s %8s %8s %8s %10.0f %9s %9s %9s %10.0f %10.0f\n", $n, $ra->($a->{start}, $b->{start}),
+        $ra->($a->{t}, $b->{t}), $ra->($a->{mem}{child_rss}, $b->{mem}{child_rss}),
+        $ra->($a->{mem}{child_pss}, $b->{mem}{child_pss}), $b->{html}{size} / 1000,
+        $bt->('html'), $bt->('json'), $bt->('prometheus'), $b->{json}{size} / 1000, $b->{prometheus}{size} / 1000;
+}
+print "goals at N=1000: default HTML <= 300 KB, largest child RSS <= 1.3x without, status time <= 3x N=10\n";
+printf "load average after: %s; %.0f s in all\n",
+    do { open(my $la, '<', '/proc/loadavg'); my $x = <$la> // '?'; chomp $x; $x }, time - $t0;
