@@ -12,12 +12,15 @@
 # vhost's <Location />, SPNCheck On there (SPNCheckProbe not set).  The
 # "without" arm is the same configuration without the LoadModule and
 # SPNCheck lines.  For each arm, event MPM (2 children x 16 threads):
-#   - `apache2 -t` (median of 3) and start-up until the first HTTP answer;
+#   - `apache2 -t` (median of 3); start-up until the first HTTP answer,
+#     until settled (every child done with child_init: the server's
+#     processes idle) and the CPU seconds they used until then;
 #   - traffic: wrk, 2 s: a real sign-in to app0001 and the same token sent
 #     to app0002..app0200 (failures the module diagnoses: wrong SPN);
 #   - K status scrapes of each format (BENCH_SCRAPES, default 10: HTML,
 #     JSON, Prometheus; the same URLs return 404 without the module), time
-#     and size (median of the K);
+#     and size (median of the K; fewer, at least 3, when a format's scrapes
+#     pass BENCH_SCRAPE_SECONDS, default 40);
 #   - then the parent's RSS, the largest child's RSS and PSS
 #     (/proc/PID/smaps_rollup);
 #   - `promtool check metrics` on the Prometheus output; for each metric
@@ -35,6 +38,7 @@ use File::Temp qw(tempdir);
 use File::Spec;
 use IO::Socket::INET;
 use Time::HiRes qw(sleep time);
+use POSIX ();
 
 my ($module) = @ARGV;
 die "usage: vhosts.pl MODULE\n" unless $module;
@@ -43,6 +47,9 @@ die "vhosts.pl: no module at $module\n" unless -f $module;
 my @ns = grep { /^\d+$/ && $_ > 0 } split ' ', ($ENV{BENCH_VHOSTS} || '10 1000 5000');
 die "vhosts.pl: BENCH_VHOSTS holds no number\n" unless @ns;
 my $scrapes = $ENV{BENCH_SCRAPES} || 10;
+# a format's scrapes stop early once they took this long (s): a slow page
+# cannot stretch the run past what was planned (the count is printed)
+my $budget = $ENV{BENCH_SCRAPE_SECONDS} || 40;
 my $t0 = time;
 sub progress { printf STDERR "[vhosts +%ds] %s\n", time - $t0, join('', @_) }
 
@@ -157,15 +164,56 @@ sub httpd_t {
     return median(@t);
 }
 
+# CPU seconds of the server so far: the parent's own and its reaped
+# children's, and each live child's (/proc/PID/stat utime..cstime)
+my $hz = POSIX::sysconf(POSIX::_SC_CLK_TCK()) || 100;
+sub children {
+    my ($pp) = @_;
+    my @c;
+    for my $st (glob '/proc/[0-9]*/stat') {
+        open(my $f, '<', $st) or next;
+        my ($ppid) = (<$f> // '') =~ /\)\s+\S+\s+(\d+)/ or next;
+        push @c, $st =~ m{/proc/(\d+)/} if $ppid == $pp;
+    }
+    return @c;
+}
+sub cpu {
+    my ($h) = @_;
+    my $pp = $h->pid or return 0;
+    my $t = 0;
+    for my $pid ($pp, children($pp)) {
+        open(my $f, '<', "/proc/$pid/stat") or next;
+        my @f = split ' ', ((<$f> // '') =~ /\)\s+(.*)/)[0] // '';
+        $t += ($f[11] // 0) + ($f[12] // 0) + ($pid == $pp ? ($f[13] // 0) + ($f[14] // 0) : 0);
+    }
+    return $t / $hz;
+}
+
+# start-up: until the port answers, and until the server has settled (its
+# processes used under 0.05 s of CPU in half a second: every child done
+# with child_init); the CPU seconds the server used until then (with the
+# starting process's, which reads the configuration and runs post_config
+# once before the daemon does it again)
 sub start_timed {
     my ($h) = @_;
     my $s = time;
+    my @c = (POSIX::times())[3, 4];             # the starting process's (it runs the first pass)
     $h->ctl('start') or die "apache2 -k start failed: " . $h->log;
+    my @d = (POSIX::times())[3, 4];
+    my $first = ($d[0] + $d[1] - $c[0] - $c[1]) / $hz;
     while (!answers($h->{port})) {
         die "httpd did not come up in 300 s: " . $h->log if time - $s > 300;
         sleep 0.01;
     }
-    return time - $s;
+    my $up = time - $s;
+    my ($c0, $t) = (cpu($h), time);
+    while (time - $s < 300) {
+        sleep 0.5;
+        my $c1 = cpu($h);
+        last if $c1 - $c0 < 0.05;
+        ($c0, $t) = ($c1, time);
+    }
+    return ($up, $t - $s, $c0 + $first);
 }
 
 # the processes: parent RSS; each child's RSS and PSS (KiB)
@@ -176,12 +224,8 @@ sub memory {
     my $pp = $h->pid or return {};
     my %m = (parent_rss => kib("/proc/$pp/status", 'VmRSS'), parent_pss => kib("/proc/$pp/smaps_rollup", 'Pss'),
              child_rss => 0, child_pss => 0, children => 0);
-    for my $st (glob '/proc/[0-9]*/stat') {
-        open(my $f, '<', $st) or next;
-        my ($ppid) = (<$f> // '') =~ /\)\s+\S+\s+(\d+)/ or next;
-        next unless $ppid == $pp;
-        (my $d = $st) =~ s/stat$//;
-        my ($r, $p) = (kib("${d}status", 'VmRSS'), kib("${d}smaps_rollup", 'Pss'));
+    for my $pid (children($pp)) {
+        my ($r, $p) = (kib("/proc/$pid/status", 'VmRSS'), kib("/proc/$pid/smaps_rollup", 'Pss'));
         $m{children}++;
         $m{child_rss} = $r if $r > $m{child_rss};
         $m{child_pss} = $p if $p > $m{child_pss};
@@ -227,13 +271,15 @@ sub scrape {
     my ($h, $fmt, $dir) = @_;
     my $q = $fmt eq 'html' ? '' : "?format=$fmt";
     my (@t, $size, $code);
+    my $s0 = time;
     for (1 .. $scrapes) {
+        last if @t >= 3 && time - $s0 > $budget;
         my $w = `curl -s -o '$dir/status.$fmt' --max-time 300 -H 'Host: status.spncheck.test' -w '%{http_code} %{size_download} %{time_total}' '@{[ $h->url('127.0.0.1', "/spncheck-status$q") ]}'`;
         my ($c, $s, $tt) = split ' ', $w // '';
         ($code, $size) = ($c // 0, $s // 0);
         push @t, $tt // 0;
     }
-    return { time => median(@t), size => $size, code => $code };
+    return { time => median(@t), size => $size, code => $code, n => scalar @t };
 }
 
 # promtool's verdict; per metric family with a scope, the scopes it names
@@ -305,7 +351,7 @@ for my $n (@ns) {
         progress("N=$n $arm: apache2 -t x3");
         my %r = (t => httpd_t($h));
         progress("N=$n $arm: start");
-        $r{start} = start_timed($h);
+        @r{qw(start settled startcpu)} = start_timed($h);
         progress("N=$n $arm: traffic (2 s)");
         $r{traffic} = traffic($h, $n, $dir);
         for my $fmt (qw(html json prometheus)) {
@@ -331,7 +377,10 @@ for my $n (@ns) {
     my $ra = sub { my ($x, $y) = @_; $x ? sprintf('%.2f', $y / $x) : '-' };
     print "\n-- N = $n vhosts\n";
     printf "apache2 -t        without %7.3f s   with %7.3f s   ratio %s\n", $a->{t}, $b->{t}, $ra->($a->{t}, $b->{t});
-    printf "start-up          without %7.3f s   with %7.3f s   ratio %s\n", $a->{start}, $b->{start}, $ra->($a->{start}, $b->{start});
+    printf "start-up (answers)without %7.3f s   with %7.3f s   ratio %s\n", $a->{start}, $b->{start}, $ra->($a->{start}, $b->{start});
+    printf "start-up (settled)without %7.3f s   with %7.3f s   ratio %s\n", $a->{settled}, $b->{settled}, $ra->($a->{settled}, $b->{settled});
+    printf "start-up CPU      without %7.2f s   with %7.2f s   ratio %s  (parent and children, until settled)\n",
+        $a->{startcpu}, $b->{startcpu}, $ra->($a->{startcpu}, $b->{startcpu});
     printf "traffic           without: %s\n                  with:    %s\n", $a->{traffic}, $b->{traffic};
     for my $k (qw(parent_rss child_rss child_pss)) {
         printf "%-17s without %7d KiB with %7d KiB ratio %s\n",
@@ -344,7 +393,7 @@ for my $n (@ns) {
         my $s = $b->{$fmt};
         my $base = $res{$base_n}{with}{$fmt}{time};
         printf "status %-10s HTTP %s  %9d bytes  %8.1f ms (median of %d)  time vs N=%d: %s\n",
-            $fmt, $s->{code}, $s->{size}, $s->{time} * 1000, $scrapes, $base_n, $ra->($base, $s->{time});
+            $fmt, $s->{code}, $s->{size}, $s->{time} * 1000, $s->{n}, $base_n, $ra->($base, $s->{time});
     }
     printf "promtool check metrics: %s (%d lines)\n", $b->{promtool}, $b->{promlines};
     my $f = $b->{families};
@@ -356,14 +405,16 @@ for my $n (@ns) {
     printf "error log (with): %d errors, %d warnings\n", $b->{errors}, $b->{warns};
 }
 
-print "\n-- summary: with/without (start-up, -t, largest child RSS, PSS); status time at N / at N=$base_n\n";
-printf "%6s %8s %8s %8s %8s %10s %9s %9s %9s %10s %10s\n", 'N', 'start', '-t', 'childRSS', 'childPSS',
+print "\n-- summary: with/without (start-up until it answers, until settled, its CPU seconds; -t; largest\n",
+      "   child RSS, PSS); status: HTML/JSON/Prometheus KB, and time at N / at N=$base_n (x)\n";
+printf "%6s %8s %8s %8s %8s %8s %8s %10s %9s %9s %9s %10s %10s\n", 'N', 'start', 'settled', 'startCPU', '-t', 'childRSS', 'childPSS',
     'HTML KB', 'HTML x', 'JSON x', 'prom x', 'JSON KB', 'prom KB';
 for my $n (@ns) {
     my ($a, $b) = @{$res{$n}}{qw(without with)};
     my $ra = sub { my ($x, $y) = @_; $x ? sprintf('%.2f', $y / $x) : '-' };
     my $bt = sub { $ra->($res{$base_n}{with}{$_[0]}{time}, $b->{$_[0]}{time}) };
-    printf "%6d %8s %8s %8s %8s %10.0f %9s %9s %9s %10.0f %10.0f\n", $n, $ra->($a->{start}, $b->{start}),
+    printf "%6d %8s %8s %8s %8s %8s %8s %10.0f %9s %9s %9s %10.0f %10.0f\n", $n, $ra->($a->{start}, $b->{start}),
+        $ra->($a->{settled}, $b->{settled}), $ra->($a->{startcpu}, $b->{startcpu}),
         $ra->($a->{t}, $b->{t}), $ra->($a->{mem}{child_rss}, $b->{mem}{child_rss}),
         $ra->($a->{mem}{child_pss}, $b->{mem}{child_pss}), $b->{html}{size} / 1000,
         $bt->('html'), $bt->('json'), $bt->('prometheus'), $b->{json}{size} / 1000, $b->{prometheus}{size} / 1000;
