@@ -20,7 +20,8 @@
 #   - K status scrapes of each format (BENCH_SCRAPES, default 10: HTML,
 #     JSON, Prometheus; the same URLs return 404 without the module), time
 #     and size (median of the K; fewer, at least 3, when a format's scrapes
-#     pass BENCH_SCRAPE_SECONDS, default 40);
+#     pass BENCH_SCRAPE_SECONDS, default 40), and the server's CPU time a
+#     scrape (all its threads' /proc/PID/task/TID/schedstat: load-proof);
 #   - then the parent's RSS, the largest child's RSS and PSS
 #     (/proc/PID/smaps_rollup);
 #   - `promtool check metrics` on the Prometheus output; for each metric
@@ -266,12 +267,29 @@ LUA
     return sprintf('%d requests to %d vhosts, %d of them not 2xx', $req // 0, $last, $non // 0);
 }
 
-# K scrapes of one format: median time (s), size (bytes) and HTTP code
+# The server's on-CPU time in seconds, nanosecond-grained: every thread of
+# the parent and the children (/proc/PID/task/TID/schedstat), for the CPU
+# a scrape costs whatever else the machine runs
+sub cpu_fine {
+    my ($h) = @_;
+    my $pp = $h->pid or return 0;
+    my $ns = 0;
+    for my $pid ($pp, children($pp)) {
+        for my $t (glob "/proc/$pid/task/*/schedstat") {
+            open(my $f, '<', $t) or next;
+            my ($v) = split ' ', (<$f> // '0');
+            $ns += $v // 0;
+        }
+    }
+    return $ns / 1e9;
+}
+
+# K scrapes of one format: median time (s), size (bytes), HTTP code, CPU (s) a scrape
 sub scrape {
     my ($h, $fmt, $dir) = @_;
     my $q = $fmt eq 'html' ? '' : "?format=$fmt";
     my (@t, $size, $code);
-    my $s0 = time;
+    my ($s0, $c0) = (time, cpu_fine($h));
     for (1 .. $scrapes) {
         last if @t >= 3 && time - $s0 > $budget;
         my $w = `curl -s -o '$dir/status.$fmt' --max-time 300 -H 'Host: status.spncheck.test' -w '%{http_code} %{size_download} %{time_total}' '@{[ $h->url('127.0.0.1', "/spncheck-status$q") ]}'`;
@@ -279,7 +297,8 @@ sub scrape {
         ($code, $size) = ($c // 0, $s // 0);
         push @t, $tt // 0;
     }
-    return { time => median(@t), size => $size, code => $code, n => scalar @t };
+    return { time => median(@t), size => $size, code => $code, n => scalar @t,
+             cpu => @t ? (cpu_fine($h) - $c0) / @t : 0 };
 }
 
 # promtool's verdict; per metric family with a scope, the scopes it names
@@ -392,8 +411,10 @@ for my $n (@ns) {
     for my $fmt (qw(html json prometheus)) {
         my $s = $b->{$fmt};
         my $base = $res{$base_n}{with}{$fmt}{time};
-        printf "status %-10s HTTP %s  %9d bytes  %8.1f ms (median of %d)  time vs N=%d: %s\n",
-            $fmt, $s->{code}, $s->{size}, $s->{time} * 1000, $s->{n}, $base_n, $ra->($base, $s->{time});
+        my $bc = $res{$base_n}{with}{$fmt}{cpu};
+        printf "status %-10s HTTP %s %9d bytes %8.1f ms (median of %d), vs N=%d x%s; server CPU %7.1f ms a scrape, x%s\n",
+            $fmt, $s->{code}, $s->{size}, $s->{time} * 1000, $s->{n}, $base_n, $ra->($base, $s->{time}),
+            $s->{cpu} * 1000, $ra->($bc, $s->{cpu});
     }
     printf "promtool check metrics: %s (%d lines)\n", $b->{promtool}, $b->{promlines};
     my $f = $b->{families};
@@ -405,19 +426,23 @@ for my $n (@ns) {
     printf "error log (with): %d errors, %d warnings\n", $b->{errors}, $b->{warns};
 }
 
-print "\n-- summary: with/without (start-up until it answers, until settled, its CPU seconds; -t; largest\n",
-      "   child RSS, PSS); status: HTML/JSON/Prometheus KB, and time at N / at N=$base_n (x)\n";
-printf "%6s %8s %8s %8s %8s %8s %8s %10s %9s %9s %9s %10s %10s\n", 'N', 'start', 'settled', 'startCPU', '-t', 'childRSS', 'childPSS',
-    'HTML KB', 'HTML x', 'JSON x', 'prom x', 'JSON KB', 'prom KB';
+my $ra = sub { my ($x, $y) = @_; $x ? sprintf('%.2f', $y / $x) : '-' };
+print "\n-- summary 1: with / without (start-up until it answers, until settled, its CPU seconds;\n",
+      "   apache2 -t; parent RSS; largest child RSS and PSS)\n";
+printf "%6s %8s %8s %8s %8s %8s %8s %8s\n", 'N', 'start', 'settled', 'startCPU', '-t', 'parRSS', 'childRSS', 'childPSS';
 for my $n (@ns) {
     my ($a, $b) = @{$res{$n}}{qw(without with)};
-    my $ra = sub { my ($x, $y) = @_; $x ? sprintf('%.2f', $y / $x) : '-' };
-    my $bt = sub { $ra->($res{$base_n}{with}{$_[0]}{time}, $b->{$_[0]}{time}) };
-    printf "%6d %8s %8s %8s %8s %8s %8s %10.0f %9s %9s %9s %10.0f %10.0f\n", $n, $ra->($a->{start}, $b->{start}),
-        $ra->($a->{settled}, $b->{settled}), $ra->($a->{startcpu}, $b->{startcpu}),
-        $ra->($a->{t}, $b->{t}), $ra->($a->{mem}{child_rss}, $b->{mem}{child_rss}),
-        $ra->($a->{mem}{child_pss}, $b->{mem}{child_pss}), $b->{html}{size} / 1000,
-        $bt->('html'), $bt->('json'), $bt->('prometheus'), $b->{json}{size} / 1000, $b->{prometheus}{size} / 1000;
+    printf "%6d %8s %8s %8s %8s %8s %8s %8s\n", $n, (map { $ra->($a->{$_}, $b->{$_}) } qw(start settled startcpu t)),
+        (map { $ra->($a->{mem}{$_}, $b->{mem}{$_}) } qw(parent_rss child_rss child_pss));
+}
+print "\n-- summary 2: the status page with the module: size (KB), time and server CPU a scrape at N / at N=$base_n\n";
+printf "%6s %9s %7s %7s %9s %7s %7s %9s %7s %7s\n", 'N', 'HTML KB', 'time x', 'CPU x', 'JSON KB', 'time x', 'CPU x',
+    'prom KB', 'time x', 'CPU x';
+for my $n (@ns) {
+    my $b = $res{$n}{with};
+    printf "%6d" . (" %9.0f %7s %7s" x 3) . "\n", $n, map { ($b->{$_}{size} / 1000,
+        $ra->($res{$base_n}{with}{$_}{time}, $b->{$_}{time}), $ra->($res{$base_n}{with}{$_}{cpu}, $b->{$_}{cpu})) }
+        qw(html json prometheus);
 }
 print "goals at N=1000: default HTML <= 300 KB, largest child RSS <= 1.3x without, status time <= 3x N=10\n";
 printf "load average after: %s; %.0f s in all\n",
