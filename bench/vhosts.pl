@@ -192,7 +192,7 @@ sub cpu {
 
 # start-up: until the port answers, and until the server has settled (its
 # processes used under 0.05 s of CPU in half a second: every child done
-# with child_init); the CPU seconds the server used until then (with the
+# with child_init; at most 60 s after it answers); the CPU seconds the server used until then (with the
 # starting process's, which reads the configuration and runs post_config
 # once before the daemon does it again)
 sub start_timed {
@@ -208,7 +208,8 @@ sub start_timed {
     }
     my $up = time - $s;
     my ($c0, $t) = (cpu($h), time);
-    while (time - $s < 300) {
+    my $cap = time + 60;                        # a server that never idles: 60 s at most
+    while (time < $cap) {
         sleep 0.5;
         my $c1 = cpu($h);
         last if $c1 - $c0 < 0.05;
@@ -342,13 +343,12 @@ sub json_cover {
                    scalar @sc, $counted, $share, join(' ', map { "$_=$st{$_}" } sort keys %st));
 }
 
-my (%res, $base_n);
+our (%res, $base_n);
 printf "== %s name-based vhosts, each its own SPN and keytab, SPNCheck On in each; event MPM;\n"
      . "   with the module vs the same configuration without it; %d status scrapes of each format\n",
      join('/', @ns), $scrapes;
 printf "   load average before: %s\n", do { open(my $la, '<', '/proc/loadavg'); my $x = <$la> // '?'; chomp $x; $x };
 for my $n (@ns) {
-    $base_n //= $n;
     my $dir = tempdir(CLEANUP => 1);
     for my $arm ('without', 'with') {
         my $h = MiniHttpd->new(mpm => 'event', realm => $realm, module => $module,
@@ -367,31 +367,52 @@ for my $n (@ns) {
                 print $o $c;
             }
         }
-        progress("N=$n $arm: apache2 -t x3");
-        my %r = (t => httpd_t($h));
-        progress("N=$n $arm: start");
-        @r{qw(start settled startcpu)} = start_timed($h);
-        progress("N=$n $arm: traffic (2 s)");
-        $r{traffic} = traffic($h, $n, $dir);
-        for my $fmt (qw(html json prometheus)) {
-            progress("N=$n $arm: $scrapes scrapes, $fmt");
-            $r{$fmt} = scrape($h, $fmt, $dir);
-        }
-        $r{mem} = memory($h);
-        if ($arm eq 'with') {
-            @r{qw(promtool promlines families)} = prom("$dir/status.prometheus");
-            $r{cover} = json_cover("$dir/status.json");
-            my $log = $h->log;
-            $r{errors} = () = $log =~ /\[spncheck:(?:error|crit|alert|emerg)\]|exit signal/g;
-            $r{warns} = () = $log =~ /\[spncheck:warn\]/g;
-            if (my $keep = $ENV{BENCH_KEEP}) {       # the outputs, for a look afterwards
-                system("mkdir -p '$keep' && cp '$dir'/status.* '$keep/' && for f in '$keep'/status.*; do"
-                       . " mv \"\$f\" \"\$f.$n\"; done; cp '$h->{dir}/error_log' '$keep/error_log.$n'");
-            }
+        my $r = eval { run_arm($h, $n, $arm, $dir) };
+        if (!$r) {
+            (my $e = $@ || 'unknown error') =~ s/\s+$//;
+            $e = substr($e, 0, 2000) . ' ...' if length $e > 2000;
+            progress("N=$n $arm: FAILED: $e");
+            print "\n-- N = $n vhosts: the $arm arm failed: $e\n";
         }
         $h->stop;
-        $res{$n}{$arm} = \%r;
+        $res{$n}{$arm} = $r if $r;
     }
+    next unless $res{$n}{without} && $res{$n}{with};
+    $base_n //= $n;
+    print_n($n);
+}
+
+# One arm at one N: its figures, or die (the caller reports it and goes on)
+sub run_arm {
+    my ($h, $n, $arm, $dir) = @_;
+    progress("N=$n $arm: apache2 -t x3");
+    my %r = (t => httpd_t($h));
+    progress("N=$n $arm: start");
+    @r{qw(start settled startcpu)} = start_timed($h);
+    progress("N=$n $arm: traffic (2 s)");
+    $r{traffic} = traffic($h, $n, $dir);
+    for my $fmt (qw(html json prometheus)) {
+        progress("N=$n $arm: $scrapes scrapes, $fmt");
+        $r{$fmt} = scrape($h, $fmt, $dir);
+    }
+    $r{mem} = memory($h);
+    if ($arm eq 'with') {
+        @r{qw(promtool promlines families)} = prom("$dir/status.prometheus");
+        $r{cover} = json_cover("$dir/status.json");
+        my $log = $h->log;
+        $r{errors} = () = $log =~ /\[spncheck:(?:error|crit|alert|emerg)\]|exit signal/g;
+        $r{warns} = () = $log =~ /\[spncheck:warn\]/g;
+        if (my $keep = $ENV{BENCH_KEEP}) {       # the outputs, for a look afterwards
+            system('mkdir', '-p', $keep);
+            system('cp', "$dir/status.$_", "$keep/status.$_.$n") for qw(html json prometheus);
+            system('cp', "$h->{dir}/error_log", "$keep/error_log.$n");
+        }
+    }
+    return \%r;
+}
+
+sub print_n {
+    my ($n) = @_;
     my ($a, $b) = @{$res{$n}}{qw(without with)};
     my $ra = sub { my ($x, $y) = @_; $x ? sprintf('%.2f', $y / $x) : '-' };
     print "\n-- N = $n vhosts\n";
@@ -430,15 +451,15 @@ my $ra = sub { my ($x, $y) = @_; $x ? sprintf('%.2f', $y / $x) : '-' };
 print "\n-- summary 1: with / without (start-up until it answers, until settled, its CPU seconds;\n",
       "   apache2 -t; parent RSS; largest child RSS and PSS)\n";
 printf "%6s %8s %8s %8s %8s %8s %8s %8s\n", 'N', 'start', 'settled', 'startCPU', '-t', 'parRSS', 'childRSS', 'childPSS';
-for my $n (@ns) {
+for my $n (grep { $res{$_}{without} && $res{$_}{with} } @ns) {
     my ($a, $b) = @{$res{$n}}{qw(without with)};
     printf "%6d %8s %8s %8s %8s %8s %8s %8s\n", $n, (map { $ra->($a->{$_}, $b->{$_}) } qw(start settled startcpu t)),
         (map { $ra->($a->{mem}{$_}, $b->{mem}{$_}) } qw(parent_rss child_rss child_pss));
 }
-print "\n-- summary 2: the status page with the module: size (KB), time and server CPU a scrape at N / at N=$base_n\n";
+print "\n-- summary 2: the status page with the module: size (KB), time and server CPU a scrape at N / at N=", $base_n // "?", "\n";
 printf "%6s %9s %7s %7s %9s %7s %7s %9s %7s %7s\n", 'N', 'HTML KB', 'time x', 'CPU x', 'JSON KB', 'time x', 'CPU x',
     'prom KB', 'time x', 'CPU x';
-for my $n (@ns) {
+for my $n (grep { $res{$_}{without} && $res{$_}{with} } @ns) {
     my $b = $res{$n}{with};
     printf "%6d" . (" %9.0f %7s %7s" x 3) . "\n", $n, map { ($b->{$_}{size} / 1000,
         $ra->($res{$base_n}{with}{$_}{time}, $b->{$_}{time}), $ra->($res{$base_n}{with}{$_}{cpu}, $b->{$_}{cpu})) }
