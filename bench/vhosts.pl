@@ -66,6 +66,9 @@ my $kport = MiniHttpd::free_port();
 progress("realm (throwaway KDC on 127.0.0.1:$kport)");
 system("$FindBin::Bin/../t/realm/mkrealm '$realm' $kport >/dev/null") == 0 or die "mkrealm failed\n";
 END { system("$FindBin::Bin/../t/realm/stoprealm '$realm' >/dev/null 2>&1") if $realm }
+# interrupted (or its output closed): exit, so that END stops the KDCs and
+# MiniHttpd's destructor the server under test
+$SIG{$_} = sub { $SIG{PIPE} = 'IGNORE'; exit 130 } for qw(INT TERM HUP PIPE);
 $ENV{KRB5_CONFIG} = "$realm/krb5.conf";
 $ENV{KRB5RCACHETYPE} = 'none';             # the same AP-REQ is replayed on purpose
 $ENV{KRB5CCNAME} = "$realm/alice.cc";
