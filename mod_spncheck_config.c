@@ -57,6 +57,7 @@ void *spncheck_create_srv(apr_pool_t *p, server_rec *s)
     spncheck_srv *c = apr_pcalloc(p, sizeof(*c));
     (void)s;
     c->history = SPNCHECK_HISTORY_DEFAULT;
+    c->max_scopes = SPNCHECK_MAX_SCOPES_DEFAULT;
     c->probe_interval = 900;
     c->mech_slot = -1;
     c->dir_interval = 900;
@@ -68,6 +69,8 @@ void *spncheck_merge_srv(apr_pool_t *p, void *basev, void *addv)
     spncheck_srv *base = basev, *add = addv, *c = apr_pcalloc(p, sizeof(*c));
     c->history = add->history_set ? add->history : base->history;
     c->history_set = add->history_set || base->history_set;
+    c->max_scopes = add->max_scopes_set ? add->max_scopes : base->max_scopes;
+    c->max_scopes_set = add->max_scopes_set || base->max_scopes_set;
     c->probe_keytab = add->probe_keytab ? add->probe_keytab : base->probe_keytab;
     c->probe_client = add->probe_keytab ? add->probe_client : base->probe_client;
     c->probe_interval = add->probe_keytab ? add->probe_interval : base->probe_interval;
@@ -173,6 +176,23 @@ static const char *set_history(cmd_parms *cmd, void *cfg, const char *arg)
     return NULL;
 }
 
+static const char *set_max_scopes(cmd_parms *cmd, void *cfg, const char *arg)
+{
+    spncheck_srv *c = ap_get_module_config(cmd->server->module_config, &spncheck_module);
+    const char *err = ap_check_cmd_context(cmd, GLOBAL_ONLY);
+    char *end;
+    long n;
+    (void)cfg;
+    if (err)
+        return err;
+    n = strtol(arg, &end, 10);
+    if (end == arg || *end || n < 1 || n > SPNCHECK_MAX_SCOPES_MAX)
+        return "SPNCheckMaxScopes: a number of scopes from 1 to 1000000";
+    c->max_scopes = (int)n;
+    c->max_scopes_set = 1;
+    return NULL;
+}
+
 static const char *set_probe(cmd_parms *cmd, void *cfg, const char *kt, const char *princ,
                              const char *interval)
 {
@@ -259,6 +279,10 @@ const command_rec spncheck_cmds[] = {
                   "self-check warns (default 10%)"),
     AP_INIT_TAKE1("SPNCheckHistory", set_history, NULL, RSRC_CONF,
                   "failures kept in shared memory for the status page (default 1000)"),
+    AP_INIT_TAKE1("SPNCheckMaxScopes", set_max_scopes, NULL, RSRC_CONF,
+                  "scopes (servers, vhosts, sections with SPNCheck On) counted, self-checked, "
+                  "probed and looked up; shared memory is sized from the configuration up to "
+                  "this (default 10000)"),
     AP_INIT_TAKE23("SPNCheckProbe", set_probe, NULL, RSRC_CONF,
                    "CLIENT_KEYTAB PRINCIPAL [INTERVAL]: ask the KDC for a ticket for every "
                    "configured SPN at start-up and every INTERVAL (default 15min)"),
@@ -365,8 +389,8 @@ static void assign_slot(apr_pool_t *p, server_rec *s, const spncheck_conf *secti
                         const char *label)
 {
     spncheck_srv *sv = ap_get_module_config(s->module_config, &spncheck_module);
-    if (i >= SPN_MECH_SCOPES)
-        return;                             /* not counted (docs/monitoring.md) */
+    if (i >= spncheck_max_scopes() || (assign_store && (uint32_t)i >= assign_store->n_mechs))
+        return;                             /* not covered: SPN00100, the status page */
     if (!section)
         sv->mech_slot = i;
     else {
@@ -625,6 +649,18 @@ void spncheck_mech_assign(apr_pool_t *p, spn_store_t *store)
     scopes(p, &out, 0);
     assigning = 0;
     assign_store = NULL;
+}
+
+int spncheck_max_scopes(void)
+{
+    const spncheck_srv *sv = ap_server_conf
+        ? ap_get_module_config(ap_server_conf->module_config, &spncheck_module) : NULL;
+    return sv ? sv->max_scopes : SPNCHECK_MAX_SCOPES_DEFAULT;
+}
+
+const char *spncheck_scope_label(apr_pool_t *p, const spn_scope_t *sc)
+{
+    return apr_pstrcat(p, sc->server, sc->location ? sc->location : "", NULL);
 }
 
 int spncheck_mech_slot(request_rec *r, const spncheck_conf *c)

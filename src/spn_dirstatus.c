@@ -18,16 +18,16 @@ static int dir_on(const spn_store_t *s, const spn_dirconf_t *dc)
 /* The facts about spn ("SERVICE/host[@REALM]"), or NULL. */
 static const spn_dir_spn_t *facts_of(const spn_store_t *s, const char *spn)
 {
+    char bare[SPN_DIR_SPN_MAX];
     size_t n = strcspn(spn, "@");
-    int i;
+    const spn_dir_spn_t *f;
 
-    for (i = 0; i < SPN_DIR_SLOTS; i++) {
-        const spn_dir_spn_t *f = &s->dir[i].f;
-        if (s->dir[i].tried && f->state == SPN_DIR_OK && strlen(f->spn) == n &&
-            strncasecmp(f->spn, spn, n) == 0)
-            return f;
-    }
-    return NULL;
+    if (n >= sizeof(bare))
+        return NULL;
+    memcpy(bare, spn, n);
+    bare[n] = '\0';
+    f = spn_store_dir_peek(s, bare);        /* the index, not a walk (issue 21) */
+    return f && f->state == SPN_DIR_OK ? f : NULL;
 }
 
 void spn_selfcheck_dir(apr_pool_t *p, const spn_service_t *svc, const spn_store_t *s,
@@ -195,8 +195,8 @@ void spn_dirstatus_html(spn_buf_t *b, apr_pool_t *p, const spn_store_t *s,
         spn_buf_puts(b, "<p>Not looked up yet.</p>\n");
     spn_buf_puts(b, "<table>\n<tr><th>SPN</th><th>Holders</th><th>Duplicate</th>"
                     "<th>Checked</th><th>Error</th></tr>\n");
-    for (i = 0; i < SPN_DIR_SLOTS; i++) {
-        const spn_dir_slot_t *sl = &s->dir[i];
+    for (i = 0; i < (int)s->n_dir_slots; i++) {
+        const spn_dir_slot_t *sl = &spn_store_dir(s)[i];
         if (!sl->tried)
             continue;
         spn_buf_puts(b, "<tr><td>");
@@ -225,10 +225,10 @@ void spn_dirstatus_json(spn_json_t *w, apr_pool_t *p, const spn_store_t *s,
         spn_json_null(w);
         return;
     }
-    all = apr_pcalloc(p, sizeof(*all) * SPN_DIR_SLOTS);
-    for (i = 0; i < SPN_DIR_SLOTS; i++)
-        if (s->dir[i].tried)
-            all[n++] = s->dir[i].f;
+    all = apr_pcalloc(p, sizeof(*all) * (s->n_dir_slots ? s->n_dir_slots : 1));
+    for (i = 0; i < (int)s->n_dir_slots; i++)
+        if (spn_store_dir(s)[i].tried)
+            all[n++] = spn_store_dir(s)[i].f;
     spn_json_object(w);
     spn_json_kstr(w, "uri", dc->uri);
     spn_json_kstr(w, "state", s->dir_state == SPN_DIR_ERROR ? "error"
@@ -245,9 +245,9 @@ void spn_dirstatus_json(spn_json_t *w, apr_pool_t *p, const spn_store_t *s,
     spn_json_kuint(w, "dropped", s->dir_dropped);
     spn_json_key(w, "configured");
     spn_json_array(w);
-    for (i = 0; i < SPN_DIR_SLOTS; i++)
-        if (s->dir[i].tried && s->dir[i].pinned)
-            spn_json_str(w, s->dir[i].f.spn);
+    for (i = 0; i < (int)s->n_dir_slots; i++)
+        if (spn_store_dir(s)[i].tried && spn_store_dir(s)[i].pinned)
+            spn_json_str(w, spn_store_dir(s)[i].f.spn);
     spn_json_end(w);
     spn_json_key(w, "facts");
     spn_buf_init(&facts, p, 4096);
@@ -317,33 +317,33 @@ void spn_dirstatus_prom(spn_buf_t *b, apr_pool_t *p, const spn_store_t *s,
                     "(0 not registered, 1 one account, 2 or more duplicates; whether the one "
                     "is the service account: spncheck_directory_spn_holder_ok).\n"
                     "# TYPE spncheck_directory_spn_holders gauge\n");
-    for (i = 0; i < SPN_DIR_SLOTS; i++) {
-        if (!s->dir[i].tried || !s->dir[i].pinned || s->dir[i].f.state != SPN_DIR_OK)
+    for (i = 0; i < (int)s->n_dir_slots; i++) {
+        if (!spn_store_dir(s)[i].tried || !spn_store_dir(s)[i].pinned || spn_store_dir(s)[i].f.state != SPN_DIR_OK)
             continue;
         spn_buf_puts(b, "spncheck_directory_spn_holders{spn=\"");
-        spn_prom_label(b, s->dir[i].f.spn);
-        spn_buf_printf(b, "\"} %d\n", (int)s->dir[i].f.n_holders);
+        spn_prom_label(b, spn_store_dir(s)[i].f.spn);
+        spn_buf_printf(b, "\"} %d\n", (int)spn_store_dir(s)[i].f.n_holders);
     }
     spn_buf_puts(b, "# HELP spncheck_directory_spn_holder_ok 1 when a configured SPN is held by "
                     "exactly the service account (SPNCheckServiceAccount), 0 when by none, "
                     "another or more than one account.\n"
                     "# TYPE spncheck_directory_spn_holder_ok gauge\n");
-    for (i = 0; i < SPN_DIR_SLOTS; i++) {
-        if (!s->dir[i].tried || !s->dir[i].pinned || s->dir[i].f.state != SPN_DIR_OK ||
-            (v = holder_ok(p, &s->dir[i].f, svcs, n_svcs)) < 0)
+    for (i = 0; i < (int)s->n_dir_slots; i++) {
+        if (!spn_store_dir(s)[i].tried || !spn_store_dir(s)[i].pinned || spn_store_dir(s)[i].f.state != SPN_DIR_OK ||
+            (v = holder_ok(p, &spn_store_dir(s)[i].f, svcs, n_svcs)) < 0)
             continue;
         spn_buf_puts(b, "spncheck_directory_spn_holder_ok{spn=\"");
-        spn_prom_label(b, s->dir[i].f.spn);
+        spn_prom_label(b, spn_store_dir(s)[i].f.spn);
         spn_buf_printf(b, "\"} %d\n", v);
     }
     spn_buf_puts(b, "# HELP spncheck_directory_spn_checked_timestamp_seconds When the "
                     "directory last answered for a configured SPN.\n"
                     "# TYPE spncheck_directory_spn_checked_timestamp_seconds gauge\n");
-    for (i = 0; i < SPN_DIR_SLOTS; i++) {
-        if (!s->dir[i].tried || !s->dir[i].pinned || s->dir[i].f.state != SPN_DIR_OK)
+    for (i = 0; i < (int)s->n_dir_slots; i++) {
+        if (!spn_store_dir(s)[i].tried || !spn_store_dir(s)[i].pinned || spn_store_dir(s)[i].f.state != SPN_DIR_OK)
             continue;
         spn_buf_puts(b, "spncheck_directory_spn_checked_timestamp_seconds{spn=\"");
-        spn_prom_label(b, s->dir[i].f.spn);
-        spn_buf_printf(b, "\"} %lld\n", (long long)s->dir[i].f.checked_at);
+        spn_prom_label(b, spn_store_dir(s)[i].f.spn);
+        spn_buf_printf(b, "\"} %lld\n", (long long)spn_store_dir(s)[i].f.checked_at);
     }
 }
