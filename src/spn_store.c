@@ -364,21 +364,57 @@ const spn_failure_t *spn_store_recent(const spn_store_t *s, uint32_t i)
     return f->seq == last - i ? f : NULL;
 }
 
+uint64_t spn_store_copy_part(spn_store_t *head, const spn_store_t *s, uint64_t from)
+{
+    /* the sections after the header: where each starts, its records' size
+     * and count, where the next starts (the ring: the end of the copy) */
+    const struct { uint64_t start; size_t size; uint32_t n; uint64_t next; } sec[] = {
+        { s->off_mechs, sizeof(spn_mech_slot_t), s->n_mechs, s->off_probes },
+        { s->off_probes, sizeof(spn_probe_slot_t), s->n_probe_slots, s->off_dir },
+        { s->off_dir, sizeof(spn_dir_slot_t), s->n_dir_slots, s->off_dirhash },
+        { s->off_dirhash, sizeof(int32_t), s->n_dirhash, s->off_ring },
+    };
+    uint64_t end = s->off_mechs;
+    size_t i;
+
+    for (i = 0; from >= s->off_mechs && i < sizeof(sec) / sizeof(sec[0]); i++) {
+        uint64_t done, n;
+        if (from >= sec[i].next)
+            continue;
+        done = (from - sec[i].start) / sec[i].size;
+        n = SPN_STORE_COPY_PIECE / sec[i].size;
+        if (n < 1)
+            n = 1;
+        end = done + n >= sec[i].n ? sec[i].next : sec[i].start + (done + n) * sec[i].size;
+        break;
+    }
+    if (from >= s->off_ring)
+        return s->off_ring;
+    memcpy((char *)head + from, (const char *)s + from, (size_t)(end - from));
+    return end;
+}
+
 spn_store_t *spn_store_copy(apr_pool_t *p, const spn_store_t *s, spn_failure_t *recent,
                             uint32_t max, uint32_t *n)
 {
+    spn_store_t *head = apr_palloc(p, (size_t)s->off_ring);
+    uint64_t at = 0;
+
+    do
+        at = spn_store_copy_part(head, s, at);
+    while (at < s->off_ring);
+    *n = spn_store_recent_copy(s, recent, max);
+    return head;
+}
+
+uint32_t spn_store_recent_copy(const spn_store_t *s, spn_failure_t *recent, uint32_t max)
+{
     const spn_failure_t *f;
-    spn_store_t *head;
     uint32_t i;
 
-    /* the header and its sections: the ring (the last section) is not
-     * part of it (capacity says what the block keeps, not the copy) */
-    head = apr_palloc(p, (size_t)s->off_ring);
-    memcpy(head, s, (size_t)s->off_ring);
     for (i = 0; i < max && (f = spn_store_recent(s, i)) != NULL; i++)
         recent[i] = *f;
-    *n = i;
-    return head;
+    return i;
 }
 
 const spn_failure_t *spn_store_find(const spn_store_t *s, const char *ref)

@@ -368,11 +368,22 @@ const spn_failure_t *spn_store_recent(const spn_store_t *s, uint32_t i);
 /* What a reader needs, copied out (call it under the writers' lock):
  * the header and its sections (counters, probe results, each scope's
  * counts, the directory's facts, which the accessors above read; not the
- * ring: never call spn_store_recent or _find on the copy) into p, and the max newest records,
- * newest first, into recent; *n says how many.  The ring itself can be
- * large (SPNCheckHistory); readers never copy it. */
+ * ring: never call spn_store_recent or _find on the copy) into p, and the
+ * max newest records, newest first, into recent; *n says how many.  The
+ * ring itself can be large (SPNCheckHistory); readers never copy it. */
 spn_store_t *spn_store_copy(apr_pool_t *p, const spn_store_t *s, spn_failure_t *recent,
                             uint32_t max, uint32_t *n);
+/* The same in pieces, so that a large configuration's copy never holds
+ * the lock long: the piece from offset from (0: the header first) into
+ * head (s->off_ring bytes), whole records, about SPN_STORE_COPY_PIECE
+ * bytes; returns where the next starts, s->off_ring when done.  Each call
+ * under the lock; pieces may be of different moments (each record is
+ * whole; a walk of the directory's index in the copy is bounded).  And the
+ * max newest records, newest first: how many. */
+#define SPN_STORE_COPY_PIECE (256 * 1024)
+uint64_t spn_store_copy_part(spn_store_t *head, const spn_store_t *s, uint64_t from);
+uint32_t spn_store_recent_copy(const spn_store_t *s, spn_failure_t *recent, uint32_t max);
+
 /* The record with this reference, or NULL (no longer held): "ID@node"
  * exactly, or a bare "ID" (spn_ref_matches). */
 const spn_failure_t *spn_store_find(const spn_store_t *s, const char *ref);

@@ -13,10 +13,11 @@ use lib "$FindBin::Bin/lib";
 use Test::More;
 use JSON::PP ();
 use Time::HiRes qw(sleep);
+use File::Temp ();
 use MiniHttpd;
 use SpnTest qw(realm_dir);
 
-plan tests => 25;
+plan tests => 31;
 my $dir = realm_dir();
 $ENV{KRB5CCNAME} = "$dir/alice.cc";
 my $kt = "$dir/wrong.keytab";
@@ -118,6 +119,29 @@ sub graceful_with {
     return 0;
 }
 
+# SPNCheckMaxScopes: syntax, main server only (apache2 -t)
+sub configtest {
+    my ($text) = @_;
+    my $t = File::Temp::tempdir(CLEANUP => 1);
+    my $mods = '/usr/lib/apache2/modules';
+    open(my $o, '>', "$t/httpd.conf") or die;
+    print $o "ServerRoot $t\nDefaultRuntimeDir $t\nPidFile $t/pid\nErrorLog $t/error_log\n",
+        "Listen 127.0.0.1:9\nServerName localhost\n",
+        (map { "LoadModule ${_}_module $mods/mod_$_.so\n" } qw(mpm_event authz_core)),
+        "LoadModule spncheck_module $ENV{SPNCHECK_MODULE}\n", $text;
+    close $o;
+    my $out = `/usr/sbin/apache2 -t -d $t -f $t/httpd.conf 2>&1`;
+    return ($? >> 8, $out);
+}
+my ($rc, $out) = configtest("SPNCheckMaxScopes 5\n");
+is($rc, 0, 'SPNCheckMaxScopes 5: accepted') or diag($out);
+for my $bad ('0', 'abc', '1000001', '12x') {
+    ($rc, $out) = configtest("SPNCheckMaxScopes $bad\n");
+    like($out, qr/SPNCheckMaxScopes: a number of scopes from 1 to 1000000/, "SPNCheckMaxScopes $bad: refused");
+}
+($rc, $out) = configtest("<VirtualHost 127.0.0.1:9>\nSPNCheckMaxScopes 5\n</VirtualHost>\n");
+like($out, qr/cannot occur within <VirtualHost> section/, '  main server only');
+
 my $probe_dir = "SPNCheckProbe $dir/monitor.keytab monitor\@SPNCHECK.TEST 15min\n" .
                 # a directory that refuses at once (loopback port 1): each configured SPN
                 # is still taken up, pinned, as an error
@@ -138,7 +162,8 @@ ok($probed{'HTTP/v200.scale.test@SPNCHECK.TEST'} && $probed{'HTTP/v200@SPNCHECK.
    $probed{'HTTP/wrong.spncheck.test@SPNCHECK.TEST'}, '  the last virtual hosts too, both forms');
 is(scalar(@{$j->{directory}{configured} || []}), 402,
    'the directory pins every configured SPN, both forms (402; was: 64)');
-is($j->{uncovered_scopes}{count}, 0, 'nothing uncovered under the default SPNCheckMaxScopes');
+is_deeply([ @{$j->{uncovered_scopes} || {}}{qw(count max_scopes)} ], [ 0, 10000 ],
+          'nothing uncovered under the default SPNCheckMaxScopes (10000)');
 is($j->{counters}{'spn-wrong-account'}, 3, 'three failures in the last virtual host');
 is(funnel_of($j, 'wrong.spncheck.test')->{failures}, 3, '  counted in its own scope (the 201st)');
 unlike($h->log, qr/SPN00100/, 'no SPN00100');
@@ -152,7 +177,7 @@ is($j->{history_size}, 3, '  the failure history kept');
 is(funnel_of($j, 'wrong.spncheck.test')->{failures}, 3, '  the failing scope keeps its counts (now the 251st)');
 is(scalar(grep { ref $_->{auth_success} eq 'HASH' } @{$j->{scopes} || []}), 251, '  every scope counted');
 is(scalar(@{$j->{probe}{results} || []}), 502, '  every SPN probed');
-like($h->log, qr/\[spncheck:notice\] [^\n]*SPN00101: the configuration has other dimensions \(scopes 201 -> 251\)/,
+like($h->log, qr/\[spncheck:notice\] [^\n]*SPN00101: the configuration changed \(scopes 201 -> 251\)/,
      '  SPN00101: the history moved into the larger block');
 unlike($h->log, qr/SPN00060/, '  not started afresh');
 fail_n($h, 1);

@@ -104,6 +104,22 @@ static void test_5000(apr_pool_t *p)
        "and the directory's facts, found through its index");
     ok(copy->capacity == 1000 && copy->counters[SPN_C_KVNO_MISMATCH] == 1,
        "and the header (the ring itself is not copied)");
+    {
+        /* in pieces (a lock each): whole records, none much over the piece size */
+        spn_store_t *h = calloc(1, (size_t)s->off_ring);
+        uint64_t at = 0, prev;
+        int pieces = 0, small = 1;
+        do {
+            prev = at;
+            at = spn_store_copy_part(h, s, at);
+            small &= prev == 0 || at - prev <= SPN_STORE_COPY_PIECE + sizeof(spn_dir_slot_t) + 64;
+            pieces++;
+        } while (at < s->off_ring && pieces < 100000);
+        ok(at == s->off_ring && memcmp(h, s, (size_t)s->off_ring) == 0,
+           "copied in pieces: the same bytes (%d pieces)", pieces);
+        ok(small && pieces > 100, "each piece holds the lock for a bounded copy");
+        free(h);
+    }
     free(s);
 }
 
