@@ -17,7 +17,7 @@ use File::Temp ();
 use MiniHttpd;
 use SpnTest qw(realm_dir);
 
-plan tests => 31;
+plan tests => 34;
 my $dir = realm_dir();
 $ENV{KRB5CCNAME} = "$dir/alice.cc";
 my $kt = "$dir/wrong.keytab";
@@ -28,7 +28,7 @@ my $kt = "$dir/wrong.keytab";
 # The status page is the main server's <Location>, which every virtual
 # host inherits.
 sub site {
-    my ($n, $extra) = @_;
+    my ($n, $extra, $renamed) = @_;
     my $s = <<"S";
 SPNCheckHistory 100
 $extra
@@ -58,9 +58,10 @@ S
 </VirtualHost>
 W
     for my $i (1 .. $n) {
+        my $name = $renamed && $i == 1 ? 'r1' : "v$i";
         $s .= <<"V";
 <VirtualHost *>
-    ServerName v$i.scale.test
+    ServerName $name.scale.test
     SPNCheck On
     SPNCheckServicePrincipal HTTP/v$i.scale.test\@SPNCHECK.TEST
     SPNCheckKeytab $kt
@@ -182,6 +183,11 @@ like($h->log, qr/\[spncheck:notice\] [^\n]*SPN00101: the configuration changed \
 unlike($h->log, qr/SPN00060/, '  not started afresh');
 fail_n($h, 1);
 is(json($h)->{counters}{'spn-wrong-account'}, 4, '  and the new block counts on');
+# the same number of virtual hosts, one replaced by another: counts follow names
+ok(graceful_with($h, site(250, $probe_dir, 1)), 'graceful restart: v1 replaced by r1 (as many scopes)');
+like($h->log, qr/SPN00101: the configuration changed \(scope 250 was v1\.scale\.test, is r1\.scale\.test\)/,
+     '  SPN00101: a scope renamed');
+is(funnel_of(json($h), 'wrong.spncheck.test')->{failures}, 4, '  the failing scope keeps its counts');
 $h->stop;
 unlike($h->log, qr/AH00052|Segmentation fault|exit signal/, 'no child crashed');
 
