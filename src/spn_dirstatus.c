@@ -6,7 +6,10 @@
 #include "spn_probe.h"
 #include "spn_status.h"
 
+#include <apr_hash.h>
+#include <apr_tables.h>
 #include <apr_strings.h>
+#include <ctype.h>
 #include <string.h>
 #include <strings.h>
 
@@ -259,34 +262,60 @@ void spn_dirstatus_json(spn_json_t *w, apr_pool_t *p, const spn_store_t *s,
 /* The judgement of a configured SPN's holder: 1 held by exactly the
  * service account of every scope that configures it (either name form,
  * as spn_probe_targets lists them), 0 otherwise; -1 when no such scope
- * names its account (SPNCheckServiceAccount): nothing to judge by. */
-static int holder_ok(apr_pool_t *p, const spn_dir_spn_t *f, const spn_service_t *const *svcs,
-                     int n_svcs)
+ * names its account (SPNCheckServiceAccount): nothing to judge by.
+ * accounts: each configured SPN (realm stripped, lower-cased) -> the
+ * accounts of the scopes that configure it (accounts_by_spn), made once
+ * per page, so thousands of scopes cost a walk, not one per SPN. */
+static apr_hash_t *accounts_by_spn(apr_pool_t *p, const spn_service_t *const *svcs, int n_svcs)
 {
-    int i, j, judged = -1;
+    apr_hash_t *h = apr_hash_make(p);
+    int i, j;
 
     for (i = 0; i < n_svcs; i++) {
-        const char *t[SPN_DIR_CONF_MAX];
-        const char *acct = svcs[i]->account;
-        int nt;
+        const char *acct = svcs[i]->account, **t;
+        int nt, max = 2 * svcs[i]->n_spns + 1;
         if (!acct || !*acct)
             continue;
-        nt = spn_probe_targets(p, svcs[i], t, SPN_DIR_CONF_MAX);
+        t = apr_palloc(p, sizeof(*t) * (size_t)max);
+        nt = spn_probe_targets(p, svcs[i], t, max);
         for (j = 0; j < nt; j++) {
-            size_t n = strcspn(t[j], "@");
-            if (strlen(f->spn) != n || strncasecmp(f->spn, t[j], n) != 0)
-                continue;
-            judged = (judged != 0 && f->n_holders == 1 &&
-                      spn_dir_is_account(&f->holders[0], acct)) ? 1 : 0;
-            break;
+            char *k = apr_pstrndup(p, t[j], strcspn(t[j], "@"));
+            apr_array_header_t *a;
+            apr_size_t c;
+            for (c = 0; k[c]; c++)
+                k[c] = (char)tolower((unsigned char)k[c]);
+            if (!(a = apr_hash_get(h, k, APR_HASH_KEY_STRING))) {
+                a = apr_array_make(p, 1, sizeof(const char *));
+                apr_hash_set(h, k, APR_HASH_KEY_STRING, a);
+            }
+            APR_ARRAY_PUSH(a, const char *) = acct;
         }
     }
+    return h;
+}
+
+static int holder_ok(const spn_dir_spn_t *f, apr_hash_t *accounts)
+{
+    char k[SPN_DIR_SPN_MAX];
+    const apr_array_header_t *a;
+    size_t c;
+    int i, judged = -1;
+
+    for (c = 0; c + 1 < sizeof(k) && f->spn[c]; c++)
+        k[c] = (char)tolower((unsigned char)f->spn[c]);
+    k[c] = '\0';
+    if (!(a = apr_hash_get(accounts, k, APR_HASH_KEY_STRING)))
+        return -1;
+    for (i = 0; i < a->nelts; i++)
+        judged = (judged != 0 && f->n_holders == 1 &&
+                  spn_dir_is_account(&f->holders[0], APR_ARRAY_IDX(a, i, const char *))) ? 1 : 0;
     return judged;
 }
 
 void spn_dirstatus_prom(spn_buf_t *b, apr_pool_t *p, const spn_store_t *s,
                         const spn_dirconf_t *dc, const spn_service_t *const *svcs, int n_svcs)
 {
+    apr_hash_t *accounts;
     int i, v;
 
     if (!dir_on(s, dc))
@@ -328,9 +357,10 @@ void spn_dirstatus_prom(spn_buf_t *b, apr_pool_t *p, const spn_store_t *s,
                     "exactly the service account (SPNCheckServiceAccount), 0 when by none, "
                     "another or more than one account.\n"
                     "# TYPE spncheck_directory_spn_holder_ok gauge\n");
+    accounts = accounts_by_spn(p, svcs, n_svcs);
     for (i = 0; i < (int)s->n_dir_slots; i++) {
         if (!spn_store_dir(s)[i].tried || !spn_store_dir(s)[i].pinned || spn_store_dir(s)[i].f.state != SPN_DIR_OK ||
-            (v = holder_ok(p, &spn_store_dir(s)[i].f, svcs, n_svcs)) < 0)
+            (v = holder_ok(&spn_store_dir(s)[i].f, accounts)) < 0)
             continue;
         spn_buf_puts(b, "spncheck_directory_spn_holder_ok{spn=\"");
         spn_prom_label(b, spn_store_dir(s)[i].f.spn);
