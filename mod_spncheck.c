@@ -658,11 +658,47 @@ static int pre_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp)
     return OK;
 }
 
+/* The shared store's dimensions, from the configuration: a slot per
+ * covered scope (up to SPNCheckMaxScopes), per probe target (with
+ * SPNCheckProbe), per configured SPN (with SPNCheckDirectory); and the
+ * covered scopes' labels.  Scopes past the bound: SPN00100, once a start. */
+static void store_dims(apr_pool_t *p, server_rec *s, spn_store_dims_t *d, const char ***labels,
+                       int *n_labels)
+{
+    const spncheck_srv *sv = ap_get_module_config(s->module_config, &spncheck_module);
+    spn_scope_t *sc;
+    const char **conf;
+    int n = spncheck_scopes_noload(p, &sc), covered = n, i;
+
+    if (covered > sv->max_scopes)
+        covered = sv->max_scopes;
+    memset(d, 0, sizeof(*d));
+    d->capacity = (uint32_t)sv->history;
+    d->mechs = (uint32_t)covered;
+    d->probes = sv->probe_keytab ? spncheck_probe_slots(p, sc, covered) : 0;
+    d->dir_conf = sv->dir_uri ? (uint32_t)spncheck_dir_configured(p, &conf) : 0;
+    *labels = apr_palloc(p, sizeof(**labels) * (size_t)(covered + 1));
+    for (i = 0; i < covered; i++)
+        (*labels)[i] = spncheck_scope_label(p, &sc[i]);
+    *n_labels = covered;
+    if (n > covered && ap_state_query(AP_SQ_MAIN_STATE) != AP_SQ_MS_CREATE_PRE_CONFIG)
+        ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s, SPNLOGNO(00100) "SPNCheckMaxScopes %d: "
+                     "%d of %d scopes with SPNCheck On are not covered (no sign-in counts, "
+                     "funnel, kerberos-share self-check, probe or directory lookup; the status "
+                     "page lists them), from %s%s on; raise SPNCheckMaxScopes to %d to cover "
+                     "them all", sv->max_scopes, n - covered, n, sc[covered].server,
+                     sc[covered].location ? sc[covered].location : "", n);
+}
+
 static int post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp, server_rec *s)
 {
+    spn_store_dims_t dims;
+    const char **labels;
+    int n_labels;
+
     (void)plog;
-    (void)ptemp;
-    spncheck_store_post_config(pconf, s);
+    store_dims(ptemp, s, &dims, &labels, &n_labels);
+    spncheck_store_post_config(pconf, s, &dims, labels, n_labels);
     spncheck_config_post_config(pconf, s);
     ssl_var = APR_RETRIEVE_OPTIONAL_FN(ssl_var_lookup);
     ssl_https = APR_RETRIEVE_OPTIONAL_FN(ssl_is_https);

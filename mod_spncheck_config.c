@@ -57,6 +57,7 @@ void *spncheck_create_srv(apr_pool_t *p, server_rec *s)
     spncheck_srv *c = apr_pcalloc(p, sizeof(*c));
     (void)s;
     c->history = SPNCHECK_HISTORY_DEFAULT;
+    c->max_scopes = SPNCHECK_MAX_SCOPES_DEFAULT;
     c->probe_interval = 900;
     c->mech_slot = -1;
     c->dir_interval = 900;
@@ -68,6 +69,8 @@ void *spncheck_merge_srv(apr_pool_t *p, void *basev, void *addv)
     spncheck_srv *base = basev, *add = addv, *c = apr_pcalloc(p, sizeof(*c));
     c->history = add->history_set ? add->history : base->history;
     c->history_set = add->history_set || base->history_set;
+    c->max_scopes = add->max_scopes_set ? add->max_scopes : base->max_scopes;
+    c->max_scopes_set = add->max_scopes_set || base->max_scopes_set;
     c->probe_keytab = add->probe_keytab ? add->probe_keytab : base->probe_keytab;
     c->probe_client = add->probe_keytab ? add->probe_client : base->probe_client;
     c->probe_interval = add->probe_keytab ? add->probe_interval : base->probe_interval;
@@ -173,6 +176,23 @@ static const char *set_history(cmd_parms *cmd, void *cfg, const char *arg)
     return NULL;
 }
 
+static const char *set_max_scopes(cmd_parms *cmd, void *cfg, const char *arg)
+{
+    spncheck_srv *c = ap_get_module_config(cmd->server->module_config, &spncheck_module);
+    const char *err = ap_check_cmd_context(cmd, GLOBAL_ONLY);
+    char *end;
+    long n;
+    (void)cfg;
+    if (err)
+        return err;
+    n = strtol(arg, &end, 10);
+    if (end == arg || *end || n < 1 || n > SPNCHECK_MAX_SCOPES_MAX)
+        return "SPNCheckMaxScopes: a number of scopes from 1 to 1000000";
+    c->max_scopes = (int)n;
+    c->max_scopes_set = 1;
+    return NULL;
+}
+
 static const char *set_probe(cmd_parms *cmd, void *cfg, const char *kt, const char *princ,
                              const char *interval)
 {
@@ -259,6 +279,10 @@ const command_rec spncheck_cmds[] = {
                   "self-check warns (default 10%)"),
     AP_INIT_TAKE1("SPNCheckHistory", set_history, NULL, RSRC_CONF,
                   "failures kept in shared memory for the status page (default 1000)"),
+    AP_INIT_TAKE1("SPNCheckMaxScopes", set_max_scopes, NULL, RSRC_CONF,
+                  "scopes (servers, vhosts, sections with SPNCheck On) counted, self-checked, "
+                  "probed and looked up; shared memory is sized from the configuration up to "
+                  "this (default 10000)"),
     AP_INIT_TAKE23("SPNCheckProbe", set_probe, NULL, RSRC_CONF,
                    "CLIENT_KEYTAB PRINCIPAL [INTERVAL]: ask the KDC for a ticket for every "
                    "configured SPN at start-up and every INTERVAL (default 15min)"),
@@ -365,8 +389,8 @@ static void assign_slot(apr_pool_t *p, server_rec *s, const spncheck_conf *secti
                         const char *label)
 {
     spncheck_srv *sv = ap_get_module_config(s->module_config, &spncheck_module);
-    if (i >= SPN_MECH_SCOPES)
-        return;                             /* not counted (docs/monitoring.md) */
+    if (i >= spncheck_max_scopes() || (assign_store && (uint32_t)i >= assign_store->n_mechs))
+        return;                             /* not covered: SPN00100, the status page */
     if (!section)
         sv->mech_slot = i;
     else {
@@ -434,87 +458,132 @@ static void chain_directives(const ap_directive_t *d, gss_chain *g)
     }
 }
 
-/* The sections of kind (<Location or <Directory) among d's siblings that
- * enclose l, in order. */
-static void chain_sections(apr_pool_t *p, const ap_directive_t *d, const char *kind,
-                           const char *l, gss_chain *g)
-{
-    for (; d; d = d->next)
-        if (strcasecmp(d->directive, kind) == 0 &&
-            encloses(section_path(p, d), l, kind[1] == 'D' || kind[1] == 'd'))
-            chain_directives(d->first_child, g);
-}
-
-/* Whether gss-ntlmssp is installed, looked up once per walk of the scopes. */
+/* What a walk of the scopes reads of the configuration tree's top level,
+ * indexed once per walk (thousands of virtual hosts: one pass, not one
+ * per scope): whether gss-ntlmssp is installed, the main server's own
+ * chain, its <Location>/<Directory> sections in order, and each
+ * <VirtualHost> by where it is defined. */
 typedef struct {
     int known, installed;
     const char *so;
+    int indexed;
+    gss_chain main;
+    apr_array_header_t *sections;       /* const ap_directive_t * */
+    apr_hash_t *vhosts;                 /* "file:line" -> const ap_directive_t * */
 } gss_installed;
+
+static void index_tree(apr_pool_t *p, gss_installed *gi)
+{
+    const ap_directive_t *d;
+
+    if (gi->indexed)
+        return;
+    gi->indexed = 1;
+    gi->main.gssapi = 0;
+    gi->main.mechs = NULL;
+    chain_directives(ap_conftree, &gi->main);
+    gi->sections = apr_array_make(p, 8, sizeof(const ap_directive_t *));
+    gi->vhosts = apr_hash_make(p);
+    for (d = ap_conftree; d; d = d->next) {
+        if (strcasecmp(d->directive, "<Location") == 0 || strcasecmp(d->directive, "<Directory") == 0)
+            APR_ARRAY_PUSH(gi->sections, const ap_directive_t *) = d;
+        else if (strcasecmp(d->directive, "<VirtualHost") == 0 && d->filename)
+            apr_hash_set(gi->vhosts, apr_psprintf(p, "%s:%d", d->filename, d->line_num),
+                         APR_HASH_KEY_STRING, d);     /* the last of a place, as before */
+    }
+}
+
+/* Section d, of kind (<Location or <Directory), when it encloses l. */
+static void chain_section(apr_pool_t *p, const ap_directive_t *d, const char *kind,
+                          const char *l, gss_chain *g)
+{
+    if (strcasecmp(d->directive, kind) == 0 &&
+        encloses(section_path(p, d), l, kind[1] == 'D' || kind[1] == 'd'))
+        chain_directives(d->first_child, g);
+}
 
 /* The chain of the scope (location NULL: the virtual host itself). */
 static gss_chain scope_chain(apr_pool_t *p, const ap_directive_t *vh, const char *location,
-                             int dir)
+                             int dir, const gss_installed *gi)
 {
     const char *kind = dir ? "<Directory" : "<Location";
-    gss_chain g = { 0, NULL };
+    gss_chain g = gi->main;
+    const ap_directive_t *d;
+    int i;
 
-    chain_directives(ap_conftree, &g);
     if (vh)
         chain_directives(vh->first_child, &g);
     if (location) {
-        chain_sections(p, ap_conftree, kind, location, &g);
-        if (vh)
-            chain_sections(p, vh->first_child, kind, location, &g);
+        for (i = 0; i < gi->sections->nelts; i++)
+            chain_section(p, APR_ARRAY_IDX(gi->sections, i, const ap_directive_t *), kind,
+                          location, &g);
+        for (d = vh ? vh->first_child : NULL; d; d = d->next)
+            chain_section(p, d, kind, location, &g);
     }
     return g;
 }
 
-/* A virtual host with SPNCheck On covers its sections: the first
- * <Location>/<Directory> among d's siblings with "AuthType GSSAPI" whose
- * chain admits NTLMSSP (its path in *where), else whether any had it. */
-static int vhost_sections(apr_pool_t *p, const ap_directive_t *d, const ap_directive_t *vh,
-                          int *any, const char **where)
+/* A virtual host with SPNCheck On covers its sections: section d, with
+ * "AuthType GSSAPI", whose chain admits NTLMSSP (its path in *where): 1;
+ * *any when it has AuthType GSSAPI at all. */
+static int vhost_section(apr_pool_t *p, const ap_directive_t *d, const ap_directive_t *vh,
+                         int *any, const char **where, const gss_installed *gi)
 {
-    for (; d; d = d->next) {
-        int dir = strcasecmp(d->directive, "<Directory") == 0;
-        gss_chain own = { 0, NULL }, g;
-        const char *path;
-        if (!dir && strcasecmp(d->directive, "<Location") != 0)
-            continue;
-        chain_directives(d->first_child, &own);
-        path = section_path(p, d);
-        if (!own.gssapi || path[0] == '~')
-            continue;
-        *any = 1;
-        g = scope_chain(p, vh, path, dir);
-        if (!g.mechs || spn_mechs_admit_ntlmssp(g.mechs)) {
-            *where = apr_pstrcat(p, dir ? "<Directory " : "<Location ", path, ">", NULL);
-            return 1;
-        }
+    int dir = strcasecmp(d->directive, "<Directory") == 0;
+    gss_chain own = { 0, NULL }, g;
+    const char *path;
+    if (!dir && strcasecmp(d->directive, "<Location") != 0)
+        return 0;
+    chain_directives(d->first_child, &own);
+    path = section_path(p, d);
+    if (!own.gssapi || path[0] == '~')
+        return 0;
+    *any = 1;
+    g = scope_chain(p, vh, path, dir, gi);
+    if (!g.mechs || spn_mechs_admit_ntlmssp(g.mechs)) {
+        *where = apr_pstrcat(p, dir ? "<Directory " : "<Location ", path, ">", NULL);
+        return 1;
     }
+    return 0;
+}
+
+/* The first of the main server's sections, then of the virtual host's,
+ * that vhost_section finds open. */
+static int vhost_sections(apr_pool_t *p, const ap_directive_t *vh, int *any, const char **where,
+                          const gss_installed *gi)
+{
+    const ap_directive_t *d;
+    int i;
+
+    for (i = 0; i < gi->sections->nelts; i++)
+        if (vhost_section(p, APR_ARRAY_IDX(gi->sections, i, const ap_directive_t *), vh, any,
+                          where, gi))
+            return 1;
+    for (d = vh ? vh->first_child : NULL; d; d = d->next)
+        if (vhost_section(p, d, vh, any, where, gi))
+            return 1;
     return 0;
 }
 
 static int ntlmssp_state(apr_pool_t *p, server_rec *s, const char *location, int dir,
                          gss_installed *gi, const char **so, const char **where)
 {
-    const ap_directive_t *d, *vh = NULL;
+    const ap_directive_t *vh = NULL;
     gss_chain g;
     int any = 0, open = 0;
 
-    for (d = ap_conftree; s->is_virtual && d; d = d->next)
-        if (strcasecmp(d->directive, "<VirtualHost") == 0 && s->defn_name && d->filename &&
-            strcmp(d->filename, s->defn_name) == 0 && d->line_num == (int)s->defn_line_number)
-            vh = d;
-    g = scope_chain(p, vh, location, dir);
+    index_tree(p, gi);
+    if (s->is_virtual && s->defn_name)
+        vh = apr_hash_get(gi->vhosts, apr_psprintf(p, "%s:%d", s->defn_name,
+                                                   (int)s->defn_line_number),
+                          APR_HASH_KEY_STRING);
+    g = scope_chain(p, vh, location, dir, gi);
     if (g.gssapi) {
         any = 1;
         open = !g.mechs || spn_mechs_admit_ntlmssp(g.mechs);
     }
-    else if (!location) {
-        open = vhost_sections(p, ap_conftree, vh, &any, where) ||
-               (vh && vhost_sections(p, vh->first_child, vh, &any, where));
-    }
+    else if (!location)
+        open = vhost_sections(p, vh, &any, where, gi);
     if (!any)
         return SPN_NTLMSSP_NA;
     if (!gi->known) {
@@ -584,7 +653,9 @@ static int scopes(apr_pool_t *p, spn_scope_t **out, int load)
 {
     apr_array_header_t *a = apr_array_make(p, 8, sizeof(spn_scope_t));
     server_rec *s;
-    gss_installed gi = { 0, 0, NULL };
+    gss_installed gi;
+
+    memset(&gi, 0, sizeof(gi));
 
     for (s = ap_server_conf; s; s = s->next) {
         const spncheck_conf *vh = ap_get_module_config(s->lookup_defaults, &spncheck_module);
@@ -625,6 +696,18 @@ void spncheck_mech_assign(apr_pool_t *p, spn_store_t *store)
     scopes(p, &out, 0);
     assigning = 0;
     assign_store = NULL;
+}
+
+int spncheck_max_scopes(void)
+{
+    const spncheck_srv *sv = ap_server_conf
+        ? ap_get_module_config(ap_server_conf->module_config, &spncheck_module) : NULL;
+    return sv ? sv->max_scopes : SPNCHECK_MAX_SCOPES_DEFAULT;
+}
+
+const char *spncheck_scope_label(apr_pool_t *p, const spn_scope_t *sc)
+{
+    return apr_pstrcat(p, sc->server, sc->location ? sc->location : "", NULL);
 }
 
 int spncheck_mech_slot(request_rec *r, const spncheck_conf *c)

@@ -49,6 +49,7 @@ typedef struct {
 /* Per server; SPNCheckHistory is global (main server only). */
 typedef struct {
     int history, history_set;            /* default 1000 */
+    int max_scopes, max_scopes_set;      /* SPNCheckMaxScopes (main server only) */
     const char *probe_keytab;            /* SPNCheckProbe: off when NULL */
     const char *probe_client;
     int probe_interval;                  /* seconds, default 900 */
@@ -64,6 +65,12 @@ typedef struct {
 
 #define SPNCHECK_HISTORY_DEFAULT 1000
 #define SPNCHECK_HISTORY_MAX     1000000
+/* SPNCheckMaxScopes: scopes counted, self-checked, probed and looked up
+ * (shared memory is sized from the configuration up to this); the rest
+ * are named at start-up (SPN00100) and on the status page.  The default
+ * fits 5,000 virtual hosts with a <Location> of their own each. */
+#define SPNCHECK_MAX_SCOPES_DEFAULT 10000
+#define SPNCHECK_MAX_SCOPES_MAX     1000000
 
 /* mod_spncheck_config.c */
 extern const command_rec spncheck_cmds[];
@@ -88,9 +95,15 @@ int spncheck_scopes(apr_pool_t *p, spn_scope_t **out);
 /* The same without loading keytabs (no lock needed). */
 int spncheck_scopes_noload(apr_pool_t *p, spn_scope_t **out);
 /* Success counting by mechanism: names a slot of the shared store for
- * every scope (at most SPN_MECH_SCOPES), in spncheck_scopes' order
- * (post_config); and the slot of a request's scope, -1 when none. */
+ * every scope (the store has one per scope, up to SPNCheckMaxScopes), in
+ * spncheck_scopes' order (post_config); and the slot of a request's scope,
+ * -1 when none. */
 void spncheck_mech_assign(apr_pool_t *p, spn_store_t *store);
+/* SPNCheckMaxScopes: the first this many of spncheck_scopes' scopes are
+ * covered (counted, self-checked, probed, looked up); the rest are not. */
+int spncheck_max_scopes(void);
+/* The scope label ("host:port/location") of scope sc, as its slot is named. */
+const char *spncheck_scope_label(apr_pool_t *p, const spn_scope_t *sc);
 /* SPN00090 for each scope where raw NTLMSSP reaches gss-ntlmssp (post_config). */
 void spncheck_ntlmssp_warn(apr_pool_t *p, server_rec *s);
 int spncheck_mech_slot(request_rec *r, const spncheck_conf *c);

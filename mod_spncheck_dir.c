@@ -14,6 +14,7 @@
 #include "http_log.h"
 #include "mod_watchdog.h"
 
+#include "apr_hash.h"
 #include "apr_strings.h"
 
 #include "spn_dirdiag.h"
@@ -33,7 +34,6 @@ APLOG_USE_MODULE(spncheck);
  * this long and two lookups. */
 #define DIR_BIND_SECONDS 15
 #define DIR_RUN_SECONDS 15
-#define DIR_MAX_CONF   SPN_DIR_CONF_MAX   /* configured SPNs (both forms) looked up */
 
 typedef struct {
     server_rec *s;
@@ -56,25 +56,35 @@ static spncheck_srv *srv(server_rec *s)
     return ap_get_module_config(s->module_config, &spncheck_module);
 }
 
-/* Every configured SPN and its other name form, realm stripped, once. */
-static int configured(apr_pool_t *p, const char **out, int max)
+/* Every configured SPN and its other name form, realm stripped, once,
+ * in the covered scopes (SPNCheckMaxScopes): deduplicated through a hash
+ * (names compare without case), so thousands of virtual hosts cost a
+ * walk, not a comparison of each SPN with every other. */
+int spncheck_dir_configured(apr_pool_t *p, const char ***out)
 {
     spn_scope_t *scopes;
-    int n_scopes = spncheck_scopes_noload(p, &scopes), i, j, k, n = 0;
+    int n_scopes = spncheck_scopes_noload(p, &scopes), i, j, n = 0;
+    apr_array_header_t *a = apr_array_make(p, 64, sizeof(const char *));
+    apr_hash_t *seen = apr_hash_make(p);
 
-    for (i = 0; i < n_scopes && n < max; i++) {
-        const char *t[DIR_MAX_CONF];
-        int nt = spn_probe_targets(p, &scopes[i].svc, t, DIR_MAX_CONF);
-        for (j = 0; j < nt && n < max; j++) {
+    if (n_scopes > spncheck_max_scopes())
+        n_scopes = spncheck_max_scopes();       /* the rest: SPN00100 */
+    for (i = 0; i < n_scopes; i++) {
+        int max = 2 * scopes[i].svc.n_spns + 1, nt;
+        const char **t = apr_palloc(p, sizeof(*t) * (size_t)max);
+        nt = spn_probe_targets(p, &scopes[i].svc, t, max);
+        for (j = 0; j < nt; j++) {
             const char *spn = apr_pstrndup(p, t[j], strcspn(t[j], "@"));
-            if (!spn_dir_spn_ok(spn))
+            char *key = apr_pstrdup(p, spn);
+            ap_str_tolower(key);
+            if (!spn_dir_spn_ok(spn) || apr_hash_get(seen, key, APR_HASH_KEY_STRING))
                 continue;
-            for (k = 0; k < n && strcasecmp(out[k], spn) != 0; k++)
-                ;
-            if (k == n)
-                out[n++] = spn;
+            apr_hash_set(seen, key, APR_HASH_KEY_STRING, key);
+            APR_ARRAY_PUSH(a, const char *) = spn;
+            n++;
         }
     }
+    *out = (const char **)a->elts;
     return n;
 }
 
@@ -235,8 +245,8 @@ static apr_status_t dir_tick(int state, void *data, apr_pool_t *pool)
     spn_store_t *st = spncheck_store();
     apr_time_t now = apr_time_now();
     int due = state == AP_WATCHDOG_STATE_STARTING || now >= dc->next;
-    const char *conf[DIR_MAX_CONF], *want[SPN_DIR_BUDGET];
-    dir_batch_t w = { want, 0, 0, 0 }, c = { conf, 0, 1, 0 };
+    const char **conf = NULL, *want[SPN_DIR_BUDGET];
+    dir_batch_t w = { want, 0, 0, 0 }, c = { NULL, 0, 1, 0 };
     char one[SPN_DIR_SPN_MAX];
     int64_t t = (int64_t)apr_time_sec(now);
     int n = 0, start = 0, rc, i;
@@ -246,7 +256,9 @@ static apr_status_t dir_tick(int state, void *data, apr_pool_t *pool)
         return APR_SUCCESS;
     apr_pool_create(&p, pool);
     if (due) {
-        n = configured(p, conf, DIR_MAX_CONF);
+        n = spncheck_dir_configured(p, &conf);
+        if (st && n > (int)st->dir_conf)
+            n = (int)st->dir_conf;          /* the slots pinned for them */
         start = state == AP_WATCHDOG_STATE_STARTING || dc->resume >= n ? 0 : dc->resume;
         c.spns = conf + start;
         c.n = n - start;

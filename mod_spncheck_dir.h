@@ -8,6 +8,9 @@
 #include "spn_store.h"
 
 int spncheck_dir_post_config(apr_pool_t *pconf, server_rec *s);
+/* Every configured SPN (both name forms, realm stripped, once) of the
+ * covered scopes into *out: the slots the directory pins.  Returns how many. */
+int spncheck_dir_configured(apr_pool_t *p, const char ***out);
 
 /* A failure's diagnosis d (not yet rendered): the SPNs it asked for are
  * wanted, and d is refined with the facts already in the store.  Never

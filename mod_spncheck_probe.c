@@ -21,32 +21,58 @@ typedef struct {
     apr_time_t next;
 } probe_ctx;
 
-/* Probes every scope's SPNs (and their other name form) once. */
+/* A scope's probe targets: each SPN and its other name form. */
+static int targets_of(apr_pool_t *p, const spn_service_t *svc, const char ***out)
+{
+    int max = 2 * svc->n_spns + 1;
+    *out = apr_palloc(p, sizeof(**out) * (size_t)max);
+    return spn_probe_targets(p, svc, *out, max);
+}
+
+uint32_t spncheck_probe_slots(apr_pool_t *p, const spn_scope_t *sc, int n)
+{
+    uint32_t sum = 0;
+    const char **t;
+    int i;
+    for (i = 0; i < n; i++)
+        sum += (uint32_t)targets_of(p, &sc[i].svc, &t);
+    return sum;
+}
+
+/* Probes every covered scope's SPNs (and their other name form) once:
+ * the store has a slot for each (spncheck_probe_slots at post_config). */
 static void run_probe(server_rec *s, apr_pool_t *p)
 {
     spncheck_srv *sc = ap_get_module_config(s->module_config, &spncheck_module);
     spn_store_t *st = spncheck_store();
-    spn_probe_slot_t *slots = apr_pcalloc(p, sizeof(*slots) * SPN_PROBE_SLOTS);
+    spn_probe_slot_t *slots;
     spn_scope_t *scopes;
     krb5_context ctx;
     char err[512] = "";
-    int n_scopes, i, j, n = 0;
+    int n_scopes, i, j, n = 0, max;
 
     if (krb5_init_context(&ctx) != 0) {
         apr_cpystrn(err, "krb5_init_context failed", sizeof(err));
         ctx = NULL;
     }
     n_scopes = spncheck_scopes_noload(p, &scopes);
-    for (i = 0; ctx && i < n_scopes && n < SPN_PROBE_SLOTS && !*err; i++) {
-        const char *targets[SPN_PROBE_SLOTS];
-        spn_probe_result_t res[SPN_PROBE_SLOTS];
+    if (n_scopes > spncheck_max_scopes())
+        n_scopes = spncheck_max_scopes();       /* the rest: SPN00100 */
+    /* without shared memory the findings are still logged */
+    max = st ? (int)st->n_probe_slots : (int)spncheck_probe_slots(p, scopes, n_scopes);
+    slots = apr_pcalloc(p, sizeof(*slots) * (size_t)(max ? max : 1));
+    for (i = 0; ctx && i < n_scopes && n < max && !*err; i++) {
+        const char **targets;
+        spn_probe_result_t *res;
         spn_service_t svc = scopes[i].svc;
         const char *label = apr_pstrcat(p, scopes[i].server, scopes[i].location, NULL);
-        int t;
-        svc.keytab = scopes[i].keytab_path ? spn_keytab_load(p, ctx, scopes[i].keytab_path) : NULL;
-        t = spn_probe_targets(p, &svc, targets, SPN_PROBE_SLOTS - n);
+        int t = targets_of(p, &svc, &targets);
+        if (t > max - n)
+            t = max - n;
         if (!t)
             continue;
+        res = apr_pcalloc(p, sizeof(*res) * (size_t)t);
+        svc.keytab = scopes[i].keytab_path ? spn_keytab_load(p, ctx, scopes[i].keytab_path) : NULL;
         if (spn_probe(p, ctx, sc->probe_keytab, sc->probe_client, &svc, targets, t, res,
                       err, sizeof(err)) < 0)
             break;
@@ -100,7 +126,7 @@ static void run_probe(server_rec *s, apr_pool_t *p)
         st->probe_time = now;
         st->probe_runs++;
         apr_cpystrn(st->probe_error, err, sizeof(st->probe_error));
-        memcpy(st->probes, slots, sizeof(*slots) * SPN_PROBE_SLOTS);
+        memcpy(spn_store_probes(st), slots, sizeof(*slots) * (size_t)n);
         st->n_probes = (uint32_t)n;
         spncheck_store_unlock();
     }

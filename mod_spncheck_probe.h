@@ -8,6 +8,9 @@
 #include "mod_watchdog.h"
 
 int spncheck_probe_post_config(apr_pool_t *pconf, server_rec *s);
+/* The probe's targets in the first n scopes of sc (each SPN and its other
+ * name form): the slots the store needs for the probe's results. */
+uint32_t spncheck_probe_slots(apr_pool_t *p, const spn_scope_t *sc, int n);
 
 /* Has mod_watchdog's instance name (a singleton: one child, its own
  * thread) call cb with ctx every second.  0 when mod_watchdog is not

@@ -32,13 +32,29 @@ static const char *arg(request_rec *r, const char *name)
 static void mech_counts(apr_pool_t *p, const spn_store_t *head, spn_scope_t *sc, int n)
 {
     int i;
-    for (i = 0; head && i < n && i < SPN_MECH_SCOPES; i++) {
-        const char *label = apr_pstrcat(p, sc[i].server, sc[i].location ? sc[i].location : "",
-                                        NULL);
-        if (head->mechs[i].scope[0] &&
-            strncmp(head->mechs[i].scope, label, sizeof(head->mechs[i].scope) - 1) == 0)
-            sc[i].mech_counts = head->mechs[i].n, sc[i].funnel = &head->mechs[i];
+    for (i = 0; head && i < n && (uint32_t)i < head->n_mechs; i++) {
+        const spn_mech_slot_t *m = &spn_store_mechs(head)[i];
+        const char *label = spncheck_scope_label(p, &sc[i]);
+        if (m->scope[0] && strncmp(m->scope, label, sizeof(m->scope) - 1) == 0)
+            sc[i].mech_counts = m->n, sc[i].funnel = m;
     }
+}
+
+/* Scopes past SPNCheckMaxScopes: how many, and the first few by name. */
+static void uncovered(apr_pool_t *p, spn_status_t *st, const spn_scope_t *sc, int n)
+{
+    int max = spncheck_max_scopes(), i;
+    const char **l;
+
+    st->max_scopes = max;
+    if (n <= max)
+        return;
+    st->n_uncovered = n - max;
+    l = apr_palloc(p, sizeof(*l) * SPN_STATUS_UNCOVERED_SHOWN);
+    for (i = 0; i < SPN_STATUS_UNCOVERED_SHOWN && max + i < n; i++)
+        l[i] = spncheck_scope_label(p, &sc[max + i]);
+    st->uncovered = l;
+    st->n_uncovered_shown = i;
 }
 
 int spncheck_status_handler(request_rec *r)
@@ -86,6 +102,7 @@ int spncheck_status_handler(request_rec *r)
     st.n_scopes = spncheck_scopes(r->pool, &scopes);
     st.scopes = scopes;
     mech_counts(r->pool, st.store, scopes, st.n_scopes);
+    uncovered(r->pool, &st, scopes, st.n_scopes);
     if (one && format && !strcmp(format, "json")) {
         spn_status_ref_json(&b, &st, one);
         ap_set_content_type(r, "application/json");

@@ -13,6 +13,8 @@
 #include "apr_shm.h"
 #include "apr_strings.h"
 
+#include "spn_mechcount.h"
+
 APLOG_USE_MODULE(spncheck);
 
 #define MUTEX_TYPE   "spncheck-store"
@@ -20,7 +22,6 @@ APLOG_USE_MODULE(spncheck);
 
 typedef struct {
     apr_shm_t *shm;
-    uint32_t capacity;
 } retained_t;
 
 static spn_store_t *store;                  /* NULL: no history */
@@ -31,47 +32,97 @@ void spncheck_store_register(apr_pool_t *p)
     ap_mutex_register(p, MUTEX_TYPE, NULL, APR_LOCK_DEFAULT, 0);
 }
 
-int spncheck_store_post_config(apr_pool_t *pconf, server_rec *s)
+/* A new block, made, and the history of old (NULL: none) moved into it. */
+static void migrate_into(apr_pool_t *pconf, server_rec *s, void *mem, apr_shm_t *old,
+                         const spn_store_dims_t *dims, const char *const *labels, int n_labels,
+                         const char *why)
 {
-    spncheck_srv *sc = ap_get_module_config(s->module_config, &spncheck_module);
-    uint32_t cap = (uint32_t)sc->history;
+    spn_store_t *st = spn_store_init_dims(mem, dims, (int64_t)apr_time_sec(apr_time_now()));
+    const spn_store_t *o;
+    int i;
+
+    if (!old)
+        return;
+    o = apr_shm_baseaddr_get(old);
+    for (i = 0; i < n_labels && (uint32_t)i < st->n_mechs; i++)
+        spn_mech_name_slot(st, i, labels[i]);
+    spn_store_migrate(pconf, st, o);
+    if (o->capacity != dims->capacity)
+        ap_log_error(APLOG_MARK, APLOG_NOTICE, 0, s, SPNLOGNO(00020) "SPNCheckHistory changed from "
+                     "%u to %u: the newest failures, counters and charts are kept", o->capacity,
+                     dims->capacity);
+    else
+        ap_log_error(APLOG_MARK, APLOG_NOTICE, 0, s, SPNLOGNO(00101) "the configuration changed "
+                     "(%s): history, counters, charts and each remaining scope's counts (by name) "
+                     "move into shared memory sized for it", why);
+    apr_shm_destroy(old);
+}
+
+int spncheck_store_post_config(apr_pool_t *pconf, server_rec *s, const spn_store_dims_t *dims,
+                               const char *const *labels, int n_labels)
+{
     retained_t *rd = ap_retained_data_get(RETAINED_KEY);
+    apr_shm_t *old = NULL;
     apr_status_t rv;
+    char why[160];
+    int i;
 
     if (!rd)
         rd = ap_retained_data_create(RETAINED_KEY, sizeof(*rd));
-    if (rd->shm && rd->capacity != cap) {
-        ap_log_error(APLOG_MARK, APLOG_NOTICE, 0, s, SPNLOGNO(00020) "SPNCheckHistory changed "
-                     "from %u to %u: history and counters start again", rd->capacity, cap);
-        apr_shm_destroy(rd->shm);
-        rd->shm = NULL;
-    }
-    else if (rd->shm) {
+    if (rd->shm && spn_store_mismatch_dims(apr_shm_baseaddr_get(rd->shm), apr_shm_size_get(rd->shm),
+                                           dims, why, sizeof(why))) {
         /* The block was made by the module loaded before this graceful
-         * restart, perhaps an older build: reuse it only if its layout is
-         * this build's, else counters would land on other causes. */
-        char why[160];
-        if (spn_store_mismatch(apr_shm_baseaddr_get(rd->shm), apr_shm_size_get(rd->shm), cap,
-                               why, sizeof(why))) {
+         * restart, perhaps an older build: of this build's layout, its
+         * history moves into a block of the new dimensions; of another,
+         * counters would land on other causes: it starts again. */
+        if (spn_store_migratable(apr_shm_baseaddr_get(rd->shm), apr_shm_size_get(rd->shm)))
+            old = rd->shm;
+        else {
             ap_log_error(APLOG_MARK, APLOG_NOTICE, 0, s, SPNLOGNO(00060) "the retained history "
                          "has another layout (%s, e.g. after an upgrade): history and "
                          "counters start again", why);
             apr_shm_destroy(rd->shm);
+        }
+        rd->shm = NULL;
+    }
+    else if (rd->shm) {
+        /* the same dimensions, but scopes renamed or in another order (a
+         * virtual host replaced by another): each scope's counts follow
+         * its name, so this moves too */
+        const spn_store_t *o = apr_shm_baseaddr_get(rd->shm);
+        for (i = 0; i < n_labels && (uint32_t)i < o->n_mechs; i++) {
+            const spn_mech_slot_t *m = &spn_store_mechs(o)[i];
+            if (m->scope[0] && strncmp(m->scope, labels[i], sizeof(m->scope) - 1) != 0)
+                break;
+        }
+        if (i < n_labels && (uint32_t)i < o->n_mechs) {
+            apr_snprintf(why, sizeof(why), "scope %d was %.60s, is %.60s", i + 1,
+                         spn_store_mechs(o)[i].scope, labels[i]);
+            old = rd->shm;
             rd->shm = NULL;
         }
     }
     if (!rd->shm) {
         /* Anonymous, in the process pool: inherited by every child, alive
          * as long as the parent, so a graceful restart keeps it. */
-        rv = apr_shm_create(&rd->shm, spn_store_size(cap), NULL, s->process->pool);
+        rv = apr_shm_create(&rd->shm, spn_store_size_dims(dims), NULL, s->process->pool);
         if (rv != APR_SUCCESS) {
             ap_log_error(APLOG_MARK, APLOG_ERR, rv, s, SPNLOGNO(00021) "cannot create shared memory "
-                         "for %u failures; the status page will have no history", cap);
-            store = NULL;
-            return OK;                      /* never block start-up */
+                         "for %u failures, %u scopes, %u probe targets and %u configured SPNs "
+                         "(%" APR_SIZE_T_FMT " bytes); the status page will have no history",
+                         dims->capacity, dims->mechs, dims->probes, dims->dir_conf,
+                         spn_store_size_dims(dims));
+            /* the old block stays as it was: reused when it fits (scopes
+             * only reordered), else a later restart may move it */
+            rd->shm = old;
+            if (!old || spn_store_mismatch_dims(apr_shm_baseaddr_get(old), apr_shm_size_get(old),
+                                                dims, why, sizeof(why))) {
+                store = NULL;
+                return OK;                  /* never block start-up */
+            }
         }
-        rd->capacity = cap;
-        spn_store_init(apr_shm_baseaddr_get(rd->shm), cap, (int64_t)apr_time_sec(apr_time_now()));
+        else
+            migrate_into(pconf, s, apr_shm_baseaddr_get(rd->shm), old, dims, labels, n_labels, why);
     }
     store = apr_shm_baseaddr_get(rd->shm);
     rv = ap_global_mutex_create(&store_mutex, NULL, MUTEX_TYPE, NULL, s, pconf, 0);
@@ -157,15 +208,30 @@ void spncheck_store_event(int kind, int cause, uint32_t count, uint64_t key, con
 spn_store_t *spncheck_store_copy(apr_pool_t *p, uint32_t max, const spn_failure_t **recent,
                              int *n)
 {
-    spn_store_t *head = apr_palloc(p, sizeof(*head));
     spn_failure_t *rec = apr_palloc(p, sizeof(*rec) * (max ? max : 1));
+    spn_store_t *head;
+    uint64_t at;
 
     *recent = rec;
     *n = 0;
+    if (!store)
+        return NULL;
+    /* the header, with the newest records, then the sections a piece at a
+     * time (a configuration of thousands of scopes has megabytes of them):
+     * requests that record a failure wait at most one piece's copy.  The
+     * block's size never changes while it is mapped. */
+    head = apr_palloc(p, (size_t)store->off_ring);
     if (!store_lock())
         return NULL;
-    *n = (int)spn_store_snapshot(store, head, rec, max);
+    at = spn_store_copy_part(head, store, 0);
+    *n = (int)spn_store_recent_copy(store, rec, max);
     apr_global_mutex_unlock(store_mutex);
+    while (at < head->off_ring) {
+        if (!store_lock())
+            return NULL;
+        at = spn_store_copy_part(head, store, at);
+        apr_global_mutex_unlock(store_mutex);
+    }
     return head;
 }
 

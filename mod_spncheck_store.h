@@ -6,10 +6,14 @@
 #include "mod_spncheck_config.h"
 #include "spn_store.h"
 
-/* pre_config, post_config (the block, sized by SPNCheckHistory, and its
- * mutex) and child_init (attach). */
+/* pre_config, post_config (the block, sized by dims: SPNCheckHistory and
+ * the configuration's scopes, probe targets and configured SPNs, and its
+ * mutex; after a graceful restart into other dimensions the history moves
+ * into the new block, each scope's counts by its label, labels[i] being
+ * scope i's) and child_init (attach). */
 void spncheck_store_register(apr_pool_t *p);
-int spncheck_store_post_config(apr_pool_t *pconf, server_rec *s);
+int spncheck_store_post_config(apr_pool_t *pconf, server_rec *s, const spn_store_dims_t *dims,
+                               const char *const *labels, int n_labels);
 void spncheck_store_child_init(apr_pool_t *p, server_rec *s);
 
 /* Records a failure; returns 1 when it may be logged (rate limit), with

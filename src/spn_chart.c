@@ -292,9 +292,9 @@ void spn_status_headline(spn_buf_t *b, apr_pool_t *p, const spn_status_t *st)
             nwarn += ck.c[j].state == SPN_CHECK_WARN;
         }
     }
-    for (j = 0; s && j < (int)s->n_probes && j < SPN_PROBE_SLOTS; j++)
-        if (!s->probes[j].ok && nprobe++ == 0)
-            fpr = &s->probes[j];
+    for (j = 0; s && j < (int)s->n_probes && j < (int)s->n_probe_slots; j++)
+        if (!spn_store_probes(s)[j].ok && nprobe++ == 0)
+            fpr = &spn_store_probes(s)[j];
     sum = spn_chart_series(s, 60, SPN_HIST_MINUTES, st->now, hour, &start);
     memset(by, 0, sizeof(by));
     for (i = 0; i < SPN_HIST_MINUTES; i++)

@@ -6,7 +6,10 @@
 #include "spn_probe.h"
 #include "spn_status.h"
 
+#include <apr_hash.h>
+#include <apr_tables.h>
 #include <apr_strings.h>
+#include <ctype.h>
 #include <string.h>
 #include <strings.h>
 
@@ -18,16 +21,16 @@ static int dir_on(const spn_store_t *s, const spn_dirconf_t *dc)
 /* The facts about spn ("SERVICE/host[@REALM]"), or NULL. */
 static const spn_dir_spn_t *facts_of(const spn_store_t *s, const char *spn)
 {
+    char bare[SPN_DIR_SPN_MAX];
     size_t n = strcspn(spn, "@");
-    int i;
+    const spn_dir_spn_t *f;
 
-    for (i = 0; i < SPN_DIR_SLOTS; i++) {
-        const spn_dir_spn_t *f = &s->dir[i].f;
-        if (s->dir[i].tried && f->state == SPN_DIR_OK && strlen(f->spn) == n &&
-            strncasecmp(f->spn, spn, n) == 0)
-            return f;
-    }
-    return NULL;
+    if (n >= sizeof(bare))
+        return NULL;
+    memcpy(bare, spn, n);
+    bare[n] = '\0';
+    f = spn_store_dir_peek(s, bare);        /* the index, not a walk (issue 21) */
+    return f && f->state == SPN_DIR_OK ? f : NULL;
 }
 
 void spn_selfcheck_dir(apr_pool_t *p, const spn_service_t *svc, const spn_store_t *s,
@@ -195,8 +198,8 @@ void spn_dirstatus_html(spn_buf_t *b, apr_pool_t *p, const spn_store_t *s,
         spn_buf_puts(b, "<p>Not looked up yet.</p>\n");
     spn_buf_puts(b, "<table>\n<tr><th>SPN</th><th>Holders</th><th>Duplicate</th>"
                     "<th>Checked</th><th>Error</th></tr>\n");
-    for (i = 0; i < SPN_DIR_SLOTS; i++) {
-        const spn_dir_slot_t *sl = &s->dir[i];
+    for (i = 0; i < (int)s->n_dir_slots; i++) {
+        const spn_dir_slot_t *sl = &spn_store_dir(s)[i];
         if (!sl->tried)
             continue;
         spn_buf_puts(b, "<tr><td>");
@@ -225,10 +228,10 @@ void spn_dirstatus_json(spn_json_t *w, apr_pool_t *p, const spn_store_t *s,
         spn_json_null(w);
         return;
     }
-    all = apr_pcalloc(p, sizeof(*all) * SPN_DIR_SLOTS);
-    for (i = 0; i < SPN_DIR_SLOTS; i++)
-        if (s->dir[i].tried)
-            all[n++] = s->dir[i].f;
+    all = apr_pcalloc(p, sizeof(*all) * (s->n_dir_slots ? s->n_dir_slots : 1));
+    for (i = 0; i < (int)s->n_dir_slots; i++)
+        if (spn_store_dir(s)[i].tried)
+            all[n++] = spn_store_dir(s)[i].f;
     spn_json_object(w);
     spn_json_kstr(w, "uri", dc->uri);
     spn_json_kstr(w, "state", s->dir_state == SPN_DIR_ERROR ? "error"
@@ -245,9 +248,9 @@ void spn_dirstatus_json(spn_json_t *w, apr_pool_t *p, const spn_store_t *s,
     spn_json_kuint(w, "dropped", s->dir_dropped);
     spn_json_key(w, "configured");
     spn_json_array(w);
-    for (i = 0; i < SPN_DIR_SLOTS; i++)
-        if (s->dir[i].tried && s->dir[i].pinned)
-            spn_json_str(w, s->dir[i].f.spn);
+    for (i = 0; i < (int)s->n_dir_slots; i++)
+        if (spn_store_dir(s)[i].tried && spn_store_dir(s)[i].pinned)
+            spn_json_str(w, spn_store_dir(s)[i].f.spn);
     spn_json_end(w);
     spn_json_key(w, "facts");
     spn_buf_init(&facts, p, 4096);
@@ -259,34 +262,60 @@ void spn_dirstatus_json(spn_json_t *w, apr_pool_t *p, const spn_store_t *s,
 /* The judgement of a configured SPN's holder: 1 held by exactly the
  * service account of every scope that configures it (either name form,
  * as spn_probe_targets lists them), 0 otherwise; -1 when no such scope
- * names its account (SPNCheckServiceAccount): nothing to judge by. */
-static int holder_ok(apr_pool_t *p, const spn_dir_spn_t *f, const spn_service_t *const *svcs,
-                     int n_svcs)
+ * names its account (SPNCheckServiceAccount): nothing to judge by.
+ * accounts: each configured SPN (realm stripped, lower-cased) -> the
+ * accounts of the scopes that configure it (accounts_by_spn), made once
+ * per page, so thousands of scopes cost a walk, not one per SPN. */
+static apr_hash_t *accounts_by_spn(apr_pool_t *p, const spn_service_t *const *svcs, int n_svcs)
 {
-    int i, j, judged = -1;
+    apr_hash_t *h = apr_hash_make(p);
+    int i, j;
 
     for (i = 0; i < n_svcs; i++) {
-        const char *t[SPN_DIR_CONF_MAX];
-        const char *acct = svcs[i]->account;
-        int nt;
+        const char *acct = svcs[i]->account, **t;
+        int nt, max = 2 * svcs[i]->n_spns + 1;
         if (!acct || !*acct)
             continue;
-        nt = spn_probe_targets(p, svcs[i], t, SPN_DIR_CONF_MAX);
+        t = apr_palloc(p, sizeof(*t) * (size_t)max);
+        nt = spn_probe_targets(p, svcs[i], t, max);
         for (j = 0; j < nt; j++) {
-            size_t n = strcspn(t[j], "@");
-            if (strlen(f->spn) != n || strncasecmp(f->spn, t[j], n) != 0)
-                continue;
-            judged = (judged != 0 && f->n_holders == 1 &&
-                      spn_dir_is_account(&f->holders[0], acct)) ? 1 : 0;
-            break;
+            char *k = apr_pstrndup(p, t[j], strcspn(t[j], "@"));
+            apr_array_header_t *a;
+            apr_size_t c;
+            for (c = 0; k[c]; c++)
+                k[c] = (char)tolower((unsigned char)k[c]);
+            if (!(a = apr_hash_get(h, k, APR_HASH_KEY_STRING))) {
+                a = apr_array_make(p, 1, sizeof(const char *));
+                apr_hash_set(h, k, APR_HASH_KEY_STRING, a);
+            }
+            APR_ARRAY_PUSH(a, const char *) = acct;
         }
     }
+    return h;
+}
+
+static int holder_ok(const spn_dir_spn_t *f, apr_hash_t *accounts)
+{
+    char k[SPN_DIR_SPN_MAX];
+    const apr_array_header_t *a;
+    size_t c;
+    int i, judged = -1;
+
+    for (c = 0; c + 1 < sizeof(k) && f->spn[c]; c++)
+        k[c] = (char)tolower((unsigned char)f->spn[c]);
+    k[c] = '\0';
+    if (!(a = apr_hash_get(accounts, k, APR_HASH_KEY_STRING)))
+        return -1;
+    for (i = 0; i < a->nelts; i++)
+        judged = (judged != 0 && f->n_holders == 1 &&
+                  spn_dir_is_account(&f->holders[0], APR_ARRAY_IDX(a, i, const char *))) ? 1 : 0;
     return judged;
 }
 
 void spn_dirstatus_prom(spn_buf_t *b, apr_pool_t *p, const spn_store_t *s,
                         const spn_dirconf_t *dc, const spn_service_t *const *svcs, int n_svcs)
 {
+    apr_hash_t *accounts;
     int i, v;
 
     if (!dir_on(s, dc))
@@ -317,33 +346,34 @@ void spn_dirstatus_prom(spn_buf_t *b, apr_pool_t *p, const spn_store_t *s,
                     "(0 not registered, 1 one account, 2 or more duplicates; whether the one "
                     "is the service account: spncheck_directory_spn_holder_ok).\n"
                     "# TYPE spncheck_directory_spn_holders gauge\n");
-    for (i = 0; i < SPN_DIR_SLOTS; i++) {
-        if (!s->dir[i].tried || !s->dir[i].pinned || s->dir[i].f.state != SPN_DIR_OK)
+    for (i = 0; i < (int)s->n_dir_slots; i++) {
+        if (!spn_store_dir(s)[i].tried || !spn_store_dir(s)[i].pinned || spn_store_dir(s)[i].f.state != SPN_DIR_OK)
             continue;
         spn_buf_puts(b, "spncheck_directory_spn_holders{spn=\"");
-        spn_prom_label(b, s->dir[i].f.spn);
-        spn_buf_printf(b, "\"} %d\n", (int)s->dir[i].f.n_holders);
+        spn_prom_label(b, spn_store_dir(s)[i].f.spn);
+        spn_buf_printf(b, "\"} %d\n", (int)spn_store_dir(s)[i].f.n_holders);
     }
     spn_buf_puts(b, "# HELP spncheck_directory_spn_holder_ok 1 when a configured SPN is held by "
                     "exactly the service account (SPNCheckServiceAccount), 0 when by none, "
                     "another or more than one account.\n"
                     "# TYPE spncheck_directory_spn_holder_ok gauge\n");
-    for (i = 0; i < SPN_DIR_SLOTS; i++) {
-        if (!s->dir[i].tried || !s->dir[i].pinned || s->dir[i].f.state != SPN_DIR_OK ||
-            (v = holder_ok(p, &s->dir[i].f, svcs, n_svcs)) < 0)
+    accounts = accounts_by_spn(p, svcs, n_svcs);
+    for (i = 0; i < (int)s->n_dir_slots; i++) {
+        if (!spn_store_dir(s)[i].tried || !spn_store_dir(s)[i].pinned || spn_store_dir(s)[i].f.state != SPN_DIR_OK ||
+            (v = holder_ok(&spn_store_dir(s)[i].f, accounts)) < 0)
             continue;
         spn_buf_puts(b, "spncheck_directory_spn_holder_ok{spn=\"");
-        spn_prom_label(b, s->dir[i].f.spn);
+        spn_prom_label(b, spn_store_dir(s)[i].f.spn);
         spn_buf_printf(b, "\"} %d\n", v);
     }
     spn_buf_puts(b, "# HELP spncheck_directory_spn_checked_timestamp_seconds When the "
                     "directory last answered for a configured SPN.\n"
                     "# TYPE spncheck_directory_spn_checked_timestamp_seconds gauge\n");
-    for (i = 0; i < SPN_DIR_SLOTS; i++) {
-        if (!s->dir[i].tried || !s->dir[i].pinned || s->dir[i].f.state != SPN_DIR_OK)
+    for (i = 0; i < (int)s->n_dir_slots; i++) {
+        if (!spn_store_dir(s)[i].tried || !spn_store_dir(s)[i].pinned || spn_store_dir(s)[i].f.state != SPN_DIR_OK)
             continue;
         spn_buf_puts(b, "spncheck_directory_spn_checked_timestamp_seconds{spn=\"");
-        spn_prom_label(b, s->dir[i].f.spn);
-        spn_buf_printf(b, "\"} %lld\n", (long long)s->dir[i].f.checked_at);
+        spn_prom_label(b, spn_store_dir(s)[i].f.spn);
+        spn_buf_printf(b, "\"} %lld\n", (long long)spn_store_dir(s)[i].f.checked_at);
     }
 }

@@ -252,12 +252,12 @@ const char *spn_et_name(int b)
 /* ---- counting ---------------------------------------------------------------------- */
 
 #define ADD(x) __atomic_fetch_add(&(x), 1, __ATOMIC_RELAXED)
-#define SLOT_OK(s, i) ((s) && (i) >= 0 && (i) < SPN_MECH_SCOPES)
+#define SLOT_OK(s, i) ((s) && (i) >= 0 && (uint32_t)(i) < (s)->n_mechs)
 
 void spn_funnel_first_leg(spn_store_t *s, int i)
 {
     if (SLOT_OK(s, i))
-        ADD(s->mechs[i].first_legs);
+        ADD(spn_store_mechs(s)[i].first_legs);
 }
 
 void spn_funnel_gave_up(spn_store_t *s, int i, int family, int os)
@@ -270,19 +270,19 @@ void spn_funnel_gave_up(spn_store_t *s, int i, int family, int os)
         os = SPN_OS_OTHER;
     ADD(s->gave_up[family][os]);
     if (SLOT_OK(s, i))
-        ADD(s->mechs[i].gave_up);
+        ADD(spn_store_mechs(s)[i].gave_up);
 }
 
 void spn_funnel_token(spn_store_t *s, int i, int mc)
 {
     if (SLOT_OK(s, i) && mc >= 0 && mc < SPN_MC_N)
-        ADD(s->mechs[i].tokens[mc]);
+        ADD(spn_store_mechs(s)[i].tokens[mc]);
 }
 
 void spn_funnel_failure(spn_store_t *s, int i, int cause)
 {
     if (SLOT_OK(s, i) && cause >= 0 && cause < SPN_C_COUNT)
-        ADD(s->mechs[i].failures[cause]);
+        ADD(spn_store_mechs(s)[i].failures[cause]);
 }
 
 uint64_t spn_funnel_client_key(const char *ip, const char *ua)
@@ -323,11 +323,11 @@ void spn_funnel_success(spn_store_t *s, int i, int mc, int et, int ntlmv1)
 {
     if (!SLOT_OK(s, i) || mc < 0 || mc >= SPN_MC_N)
         return;
-    ADD(s->mechs[i].n[mc]);
+    ADD(spn_store_mechs(s)[i].n[mc]);
     if (mc == SPN_MC_KRB5 && et >= 0 && et < SPN_ET_N)
-        ADD(s->mechs[i].etypes[et]);
+        ADD(spn_store_mechs(s)[i].etypes[et]);
     if (ntlmv1)
-        ADD(s->mechs[i].ntlmv1);
+        ADD(spn_store_mechs(s)[i].ntlmv1);
 }
 
 void spn_selfcheck_rc4(apr_pool_t *p, const uint64_t *n, spn_checks_t *r)
@@ -367,9 +367,9 @@ void spn_mech_name_slot(spn_store_t *s, int i, const char *scope)
 {
     spn_mech_slot_t *m;
 
-    if (!s || i < 0 || i >= SPN_MECH_SCOPES)
+    if (!SLOT_OK(s, i))
         return;
-    m = &s->mechs[i];
+    m = &spn_store_mechs(s)[i];
     if (strncmp(m->scope, scope, sizeof(m->scope) - 1) == 0 && m->scope[0])
         return;                             /* the same scope: counts go on */
     memset(m, 0, sizeof(*m));
@@ -378,9 +378,9 @@ void spn_mech_name_slot(spn_store_t *s, int i, const char *scope)
 
 void spn_mech_count(spn_store_t *s, int i, int mc)
 {
-    if (!s || i < 0 || i >= SPN_MECH_SCOPES || mc < 0 || mc >= SPN_MC_N)
+    if (!SLOT_OK(s, i) || mc < 0 || mc >= SPN_MC_N)
         return;
-    __atomic_fetch_add(&s->mechs[i].n[mc], 1, __ATOMIC_RELAXED);
+    __atomic_fetch_add(&spn_store_mechs(s)[i].n[mc], 1, __ATOMIC_RELAXED);
 }
 
 void spn_selfcheck_share(apr_pool_t *p, const uint64_t *n, int max_pct, spn_checks_t *r)

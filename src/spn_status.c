@@ -191,8 +191,8 @@ static void html_probe(spn_buf_t *b, const spn_store_t *s)
     }
     spn_buf_puts(b, "<table>\n<tr><th>Scope</th><th>SPN</th><th>State</th><th>Cause</th>"
                     "<th>Finding</th></tr>\n");
-    for (i = 0; i < s->n_probes && i < SPN_PROBE_SLOTS; i++) {
-        const spn_probe_slot_t *r = &s->probes[i];
+    for (i = 0; i < s->n_probes && i < s->n_probe_slots; i++) {
+        const spn_probe_slot_t *r = &spn_store_probes(s)[i];
         spn_buf_puts(b, "<tr>");
         td(b, r->scope);
         td(b, r->spn);
@@ -203,6 +203,41 @@ static void html_probe(spn_buf_t *b, const spn_store_t *s)
         spn_buf_puts(b, "</tr>\n");
     }
     spn_buf_puts(b, "</table>\n");
+}
+
+/* Scopes past SPNCheckMaxScopes (issue 21): one line, the first few named. */
+static void html_uncovered(spn_buf_t *b, const spn_status_t *st)
+{
+    int i;
+    if (st->n_uncovered <= 0)
+        return;
+    spn_buf_printf(b, "<p class=\"warn\" id=\"uncovered\"><b>%d scope%s not covered</b> "
+                      "(SPNCheckMaxScopes %d: no sign-in counts, funnel, kerberos-share "
+                      "self-check, probe or directory lookup): ", st->n_uncovered,
+                   st->n_uncovered == 1 ? " is" : "s are", st->max_scopes);
+    for (i = 0; i < st->n_uncovered_shown; i++) {
+        spn_buf_puts(b, i ? ", <code>" : "<code>");
+        spn_buf_htmls(b, st->uncovered[i]);
+        spn_buf_puts(b, "</code>");
+    }
+    if (st->n_uncovered > st->n_uncovered_shown)
+        spn_buf_printf(b, " and %d more", st->n_uncovered - st->n_uncovered_shown);
+    spn_buf_puts(b, ".</p>\n");
+}
+
+static void json_uncovered(spn_json_t *w, const spn_status_t *st)
+{
+    int i;
+    spn_json_key(w, "uncovered_scopes");
+    spn_json_object(w);
+    spn_json_kint(w, "max_scopes", st->max_scopes);
+    spn_json_kint(w, "count", st->n_uncovered);
+    spn_json_key(w, "first");
+    spn_json_array(w);
+    for (i = 0; i < st->n_uncovered_shown; i++)
+        spn_json_str(w, st->uncovered[i]);
+    spn_json_end(w);
+    spn_json_end(w);
 }
 
 void spn_status_html(spn_buf_t *b, apr_pool_t *p, const spn_status_t *st)
@@ -219,6 +254,7 @@ void spn_status_html(spn_buf_t *b, apr_pool_t *p, const spn_status_t *st)
                       "<body><main class=\"wide\">\n<h1>mod_spncheck status</h1>\n",
                    spn_page_style, spn_chart_style);
     spn_status_headline(b, p, st);
+    html_uncovered(b, st);
     if (st->node) {
         spn_buf_puts(b, "<p>Node <b>");
         spn_buf_htmls(b, st->node);
@@ -387,8 +423,8 @@ static void json_probe(spn_json_t *w, const spn_store_t *s)
     spn_json_kstr_or_null(w, "error", s->probe_error);
     spn_json_key(w, "results");
     spn_json_array(w);
-    for (i = 0; i < s->n_probes && i < SPN_PROBE_SLOTS; i++) {
-        const spn_probe_slot_t *r = &s->probes[i];
+    for (i = 0; i < s->n_probes && i < s->n_probe_slots; i++) {
+        const spn_probe_slot_t *r = &spn_store_probes(s)[i];
         spn_json_object(w);
         spn_json_kstr_or_null(w, "scope", r->scope);
         spn_json_kstr_or_null(w, "spn", r->spn);
@@ -426,6 +462,7 @@ void spn_status_json(spn_buf_t *b, apr_pool_t *p, const spn_status_t *st)
     for (c = 0; c < SPN_C_COUNT; c++)
         spn_json_kuint(&w, spn_causes[c].code, s ? s->counters[c] : 0);
     spn_json_end(&w);
+    json_uncovered(&w, st);
     spn_json_key(&w, "scopes");
     spn_json_array(&w);
     for (i = 0; i < st->n_scopes; i++)
@@ -484,8 +521,8 @@ static void prom_probe(spn_buf_t *b, const spn_store_t *s)
         return;
     spn_buf_printf(b, "# HELP spncheck_probe_ok Live probe: 1 when the KDC's ticket for the SPN "
                       "decrypts with the service key.\n# TYPE spncheck_probe_ok gauge\n");
-    for (i = 0; i < s->n_probes && i < SPN_PROBE_SLOTS; i++) {
-        const spn_probe_slot_t *r = &s->probes[i];
+    for (i = 0; i < s->n_probes && i < s->n_probe_slots; i++) {
+        const spn_probe_slot_t *r = &spn_store_probes(s)[i];
         spn_buf_puts(b, "spncheck_probe_ok{scope=\"");
         spn_prom_label(b, r->scope);
         spn_buf_puts(b, "\",spn=\"");
@@ -611,6 +648,10 @@ void spn_status_prometheus(spn_buf_t *b, apr_pool_t *p, const spn_status_t *st)
                       "# HELP spncheck_history_capacity SPNCheckHistory.\n"
                       "# TYPE spncheck_history_capacity gauge\nspncheck_history_capacity %u\n",
                    held(s), s ? s->capacity : 0);
+    spn_buf_printf(b, "# HELP spncheck_scopes_uncovered Scopes with SPNCheck On past "
+                      "SPNCheckMaxScopes: not counted, self-checked, probed or looked up.\n"
+                      "# TYPE spncheck_scopes_uncovered gauge\nspncheck_scopes_uncovered %d\n",
+                   st->n_uncovered);
     for (i = 0; i < st->n_scopes; i++) {
         const spn_scope_t *sc = &st->scopes[i];
         scope_checks(p, sc, s, &ck[i]);

@@ -35,7 +35,13 @@ typedef struct {
     const char *version;        /* module version string */
     const char *node;           /* SPNCheckNodeName: this node, which references name */
     spn_dirconf_t dir;          /* SPNCheckDirectory; uri NULL when off */
+    /* SPNCheckMaxScopes, and the scopes past it (not counted, self-checked,
+     * probed or looked up): how many, and the first few by label */
+    int max_scopes;
+    int n_uncovered, n_uncovered_shown;
+    const char *const *uncovered;
 } spn_status_t;
+#define SPN_STATUS_UNCOVERED_SHOWN 20
 
 void spn_status_html(spn_buf_t *b, apr_pool_t *p, const spn_status_t *st);
 void spn_status_json(spn_buf_t *b, apr_pool_t *p, const spn_status_t *st);

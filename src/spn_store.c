@@ -6,6 +6,7 @@
 
 #include <apr_strings.h>
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <stdio.h>
@@ -16,23 +17,70 @@ _Static_assert(sizeof(((spn_failure_t *)0)->ref) > SPN_REF_MAX, "a reference wit
 
 #define STORE_MAGIC   0x53504e53u   /* "SPNS" */
 
-size_t spn_store_size(uint32_t capacity)
+#define ALIGN(x) (((x) + 63) & ~(uint64_t)63)
+
+/* The offsets of each section for dimensions d, and the block's size. */
+static uint64_t layout(const spn_store_dims_t *d, spn_store_t *s)
 {
-    return sizeof(spn_store_t) + (size_t)capacity * sizeof(spn_failure_t);
+    uint32_t nd = d->dir_conf + SPN_WANT_SLOTS, nh = 16;
+    uint64_t off = ALIGN(sizeof(spn_store_t));
+
+    while (nh < 2 * nd && nh < (1u << 30))
+        nh <<= 1;
+    s->n_mechs = d->mechs;
+    s->n_probe_slots = d->probes;
+    s->n_dir_slots = nd;
+    s->dir_conf = d->dir_conf;
+    s->n_dirhash = nh;
+    s->off_mechs = off;
+    off = ALIGN(off + (uint64_t)d->mechs * sizeof(spn_mech_slot_t));
+    s->off_probes = off;
+    off = ALIGN(off + (uint64_t)d->probes * sizeof(spn_probe_slot_t));
+    s->off_dir = off;
+    off = ALIGN(off + (uint64_t)nd * sizeof(spn_dir_slot_t));
+    s->off_dirhash = off;
+    off = ALIGN(off + (uint64_t)nh * sizeof(int32_t));
+    s->off_ring = off;
+    return off + (uint64_t)d->capacity * sizeof(spn_failure_t);
 }
 
-spn_store_t *spn_store_init(void *mem, uint32_t capacity, int64_t now)
+size_t spn_store_size_dims(const spn_store_dims_t *d)
+{
+    spn_store_t tmp;
+    return (size_t)layout(d, &tmp);
+}
+
+static spn_store_dims_t defaults(uint32_t capacity)
+{
+    spn_store_dims_t d = { capacity, SPN_MECH_SCOPES, SPN_PROBE_SLOTS, SPN_DIR_CONF_MAX };
+    return d;
+}
+
+static spn_store_dims_t dims_of(const spn_store_t *s)
+{
+    spn_store_dims_t d = { s->capacity, s->n_mechs, s->n_probe_slots, s->dir_conf };
+    return d;
+}
+
+size_t spn_store_size(uint32_t capacity)
+{
+    spn_store_dims_t d = defaults(capacity);
+    return spn_store_size_dims(&d);
+}
+
+spn_store_t *spn_store_init_dims(void *mem, const spn_store_dims_t *d, int64_t now)
 {
     spn_store_t *s = mem;
     int i;
 
-    memset(s, 0, spn_store_size(capacity));
+    memset(s, 0, spn_store_size_dims(d));
     s->magic = STORE_MAGIC;
     s->version = SPN_STORE_LAYOUT;
-    s->capacity = capacity;
+    s->capacity = d->capacity;
     s->n_causes = SPN_C_COUNT;
     s->header_size = (uint32_t)sizeof(spn_store_t);
     s->record_size = (uint32_t)sizeof(spn_failure_t);
+    layout(d, s);
     s->started = now;
     s->next_seq = 1;
     for (i = 0; i < SPN_HIST_MINUTES; i++)
@@ -42,34 +90,79 @@ spn_store_t *spn_store_init(void *mem, uint32_t capacity, int64_t now)
     return s;
 }
 
-const char *spn_store_mismatch(const spn_store_t *s, size_t size, uint32_t capacity,
-                               char *out, size_t outsz)
+spn_store_t *spn_store_init(void *mem, uint32_t capacity, int64_t now)
 {
+    spn_store_dims_t d = defaults(capacity);
+    return spn_store_init_dims(mem, &d, now);
+}
+
+/* The block's own layout is this build's and its size agrees with its
+ * dimensions (whatever they are). */
+static const char *layout_mismatch(const spn_store_t *s, size_t size, char *out, size_t outsz)
+{
+    spn_store_dims_t have;
+    spn_store_t tmp;
+
     /* The first three fields are at the same place in every layout; the
      * rest is read only once the version says it is this layout. */
     if (!s || size < 3 * sizeof(uint32_t) || s->magic != STORE_MAGIC)
         snprintf(out, outsz, "no store in the block");
     else if (s->version != SPN_STORE_LAYOUT)
         snprintf(out, outsz, "layout %u -> %u", s->version, SPN_STORE_LAYOUT);
-    else if (s->capacity != capacity)
-        snprintf(out, outsz, "capacity %u -> %u", s->capacity, capacity);
-    else if (size != spn_store_size(capacity) || s->header_size != sizeof(spn_store_t) ||
+    else if (size < sizeof(spn_store_t) || s->header_size != sizeof(spn_store_t) ||
              s->record_size != sizeof(spn_failure_t))
-        snprintf(out, outsz, "size %zu (header %u, record %u) -> %zu (header %zu, record %zu)",
-                 size, s->header_size, s->record_size, spn_store_size(capacity),
-                 sizeof(spn_store_t), sizeof(spn_failure_t));
+        snprintf(out, outsz, "size %zu (header %u, record %u) -> header %zu, record %zu",
+                 size, s->header_size, s->record_size, sizeof(spn_store_t),
+                 sizeof(spn_failure_t));
     else if (s->n_causes != SPN_C_COUNT)
         snprintf(out, outsz, "causes %u -> %d", s->n_causes, SPN_C_COUNT);
     else if (s->next_seq < 1)
         snprintf(out, outsz, "sequence number 0");
+    else if ((have = dims_of(s), size != layout(&have, &tmp)) ||
+             tmp.off_mechs != s->off_mechs || tmp.off_probes != s->off_probes ||
+             tmp.off_dir != s->off_dir || tmp.off_dirhash != s->off_dirhash ||
+             tmp.off_ring != s->off_ring || tmp.n_dir_slots != s->n_dir_slots ||
+             tmp.n_dirhash != s->n_dirhash || s->dir_used > s->n_dir_slots)
+        snprintf(out, outsz, "size %zu does not fit its sections", size);
     else
         return NULL;
     return out;
 }
 
+int spn_store_migratable(const spn_store_t *s, size_t size)
+{
+    char why[160];
+    return layout_mismatch(s, size, why, sizeof(why)) == NULL;
+}
+
+const char *spn_store_mismatch_dims(const spn_store_t *s, size_t size, const spn_store_dims_t *d,
+                                    char *out, size_t outsz)
+{
+    if (layout_mismatch(s, size, out, outsz))
+        return out;
+    if (s->capacity != d->capacity)
+        snprintf(out, outsz, "capacity %u -> %u", s->capacity, d->capacity);
+    else if (s->n_mechs != d->mechs)
+        snprintf(out, outsz, "scopes %u -> %u", s->n_mechs, d->mechs);
+    else if (s->n_probe_slots != d->probes)
+        snprintf(out, outsz, "probe targets %u -> %u", s->n_probe_slots, d->probes);
+    else if (s->dir_conf != d->dir_conf)
+        snprintf(out, outsz, "configured SPNs %u -> %u", s->dir_conf, d->dir_conf);
+    else
+        return NULL;
+    return out;
+}
+
+const char *spn_store_mismatch(const spn_store_t *s, size_t size, uint32_t capacity,
+                               char *out, size_t outsz)
+{
+    spn_store_dims_t d = defaults(capacity);
+    return spn_store_mismatch_dims(s, size, &d, out, outsz);
+}
+
 int spn_store_valid(const spn_store_t *s, size_t size, uint32_t capacity)
 {
-    char why[128];
+    char why[160];
     return spn_store_mismatch(s, size, capacity, why, sizeof(why)) == NULL;
 }
 
@@ -171,7 +264,7 @@ int spn_store_add(spn_store_t *s, spn_failure_t *f, uint32_t *suppressed)
     bucket_count(s->minutes, SPN_HIST_MINUTES, 60, f->time, c);
     bucket_count(s->hours, SPN_HIST_HOURS, 3600, f->time, c);
     if (s->capacity)
-        s->ring[(f->seq - 1) % s->capacity] = *f;
+        spn_store_ring(s)[(f->seq - 1) % s->capacity] = *f;
     return rate_ok(&s->rl[c], f->time, suppressed);
 }
 
@@ -267,17 +360,58 @@ const spn_failure_t *spn_store_recent(const spn_store_t *s, uint32_t i)
 
     if (!s->capacity || i >= s->capacity || i >= last)
         return NULL;
-    f = &s->ring[(last - 1 - i) % s->capacity];
+    f = &spn_store_ring(s)[(last - 1 - i) % s->capacity];
     return f->seq == last - i ? f : NULL;
 }
 
-uint32_t spn_store_snapshot(const spn_store_t *s, spn_store_t *head, spn_failure_t *recent,
-                            uint32_t max)
+uint64_t spn_store_copy_part(spn_store_t *head, const spn_store_t *s, uint64_t from)
+{
+    /* the sections after the header: where each starts, its records' size
+     * and count, where the next starts (the ring: the end of the copy) */
+    const struct { uint64_t start; size_t size; uint32_t n; uint64_t next; } sec[] = {
+        { s->off_mechs, sizeof(spn_mech_slot_t), s->n_mechs, s->off_probes },
+        { s->off_probes, sizeof(spn_probe_slot_t), s->n_probe_slots, s->off_dir },
+        { s->off_dir, sizeof(spn_dir_slot_t), s->n_dir_slots, s->off_dirhash },
+        { s->off_dirhash, sizeof(int32_t), s->n_dirhash, s->off_ring },
+    };
+    uint64_t end = s->off_mechs;
+    size_t i;
+
+    for (i = 0; from >= s->off_mechs && i < sizeof(sec) / sizeof(sec[0]); i++) {
+        uint64_t done, n;
+        if (from >= sec[i].next)
+            continue;
+        done = (from - sec[i].start) / sec[i].size;
+        n = SPN_STORE_COPY_PIECE / sec[i].size;
+        if (n < 1)
+            n = 1;
+        end = done + n >= sec[i].n ? sec[i].next : sec[i].start + (done + n) * sec[i].size;
+        break;
+    }
+    if (from >= s->off_ring)
+        return s->off_ring;
+    memcpy((char *)head + from, (const char *)s + from, (size_t)(end - from));
+    return end;
+}
+
+spn_store_t *spn_store_copy(apr_pool_t *p, const spn_store_t *s, spn_failure_t *recent,
+                            uint32_t max, uint32_t *n)
+{
+    spn_store_t *head = apr_palloc(p, (size_t)s->off_ring);
+    uint64_t at = 0;
+
+    do
+        at = spn_store_copy_part(head, s, at);
+    while (at < s->off_ring);
+    *n = spn_store_recent_copy(s, recent, max);
+    return head;
+}
+
+uint32_t spn_store_recent_copy(const spn_store_t *s, spn_failure_t *recent, uint32_t max)
 {
     const spn_failure_t *f;
     uint32_t i;
 
-    memcpy(head, s, sizeof(*head));          /* the flexible ring is not part of it */
     for (i = 0; i < max && (f = spn_store_recent(s, i)) != NULL; i++)
         recent[i] = *f;
     return i;
@@ -298,13 +432,62 @@ const spn_failure_t *spn_store_find(const spn_store_t *s, const char *ref)
 
 /* ---- directory facts (issue 11) ------------------------------------------ */
 
+/* The directory's index: a bucket per hash of the SPN (case-folded, as
+ * names compare), chained through the slots' hnext; so finding an SPN is
+ * a short walk, not one over every configured SPN (there is one slot per
+ * configured SPN, and failures look theirs up under the lock). */
+static uint32_t dir_hash(const char *spn)
+{
+    uint32_t h = 2166136261u;
+    size_t i;
+    for (i = 0; spn[i] && i < SPN_DIR_SPN_MAX; i++)
+        h = (h ^ (unsigned char)tolower((unsigned char)spn[i])) * 16777619u;
+    return h;
+}
+
+static int32_t *dir_bucket(const spn_store_t *s, const char *spn)
+{
+    int32_t *heads = (int32_t *)(void *)((char *)(uintptr_t)s + s->off_dirhash);
+    return &heads[dir_hash(spn) & (s->n_dirhash - 1)];
+}
+
 static spn_dir_slot_t *dir_find(const spn_store_t *s, const char *spn)
 {
-    int i;
-    for (i = 0; i < SPN_DIR_SLOTS; i++)
-        if (s->dir[i].tried && strcasecmp(s->dir[i].f.spn, spn) == 0)
-            return (spn_dir_slot_t *)&s->dir[i];
+    spn_dir_slot_t *d = spn_store_dir(s);
+    int32_t k;
+    uint32_t hops = 0;
+
+    if (!s->n_dirhash)
+        return NULL;
+    for (k = *dir_bucket(s, spn); k > 0 && (uint32_t)k <= s->n_dir_slots &&
+         hops <= s->n_dir_slots; k = d[k - 1].hnext, hops++)
+        if (d[k - 1].tried && strcasecmp(d[k - 1].f.spn, spn) == 0)
+            return &d[k - 1];
     return NULL;
+}
+
+/* Slot i into (link) or out of (unlink) the bucket of its SPN. */
+static void dir_link(spn_store_t *s, uint32_t i)
+{
+    spn_dir_slot_t *d = spn_store_dir(s);
+    int32_t *b = dir_bucket(s, d[i].f.spn);
+    d[i].hnext = *b;
+    *b = (int32_t)i + 1;
+}
+
+static void dir_unlink(spn_store_t *s, uint32_t i)
+{
+    spn_dir_slot_t *d = spn_store_dir(s);
+    int32_t *k = dir_bucket(s, d[i].f.spn);
+    uint32_t hops = 0;
+
+    while (*k > 0 && (uint32_t)*k <= s->n_dir_slots && hops++ <= s->n_dir_slots) {
+        if ((uint32_t)*k == i + 1) {
+            *k = d[i].hnext;
+            return;
+        }
+        k = &d[*k - 1].hnext;
+    }
 }
 
 static int slot_fresh(const spn_dir_slot_t *d, int64_t now)
@@ -473,25 +656,29 @@ uint32_t spn_store_want_queued(const spn_store_t *s)
 
 int spn_store_dir_put(spn_store_t *s, const spn_dir_spn_t *f, int pinned, int64_t now)
 {
-    spn_dir_slot_t *d = dir_find(s, f->spn);
-    int i;
+    spn_dir_slot_t *d = dir_find(s, f->spn), *slots = spn_store_dir(s);
+    uint32_t i;
 
     if (!d) {
-        for (i = 0; i < SPN_DIR_SLOTS; i++) {
-            spn_dir_slot_t *c = &s->dir[i];
-            if (!c->tried) {
-                d = c;
-                break;
-            }
-            if (!c->pinned && (!d || c->used < d->used))
-                d = c;
-        }
+        /* slots fill in order and are never emptied (only reused): a free
+         * one is at dir_used; when none is, the least recently used of the
+         * unpinned ones goes */
+        if (s->dir_used < s->n_dir_slots)
+            d = &slots[s->dir_used++];
+        else
+            for (i = 0; i < s->n_dir_slots; i++)
+                if (!slots[i].pinned && (!d || slots[i].used < d->used))
+                    d = &slots[i];
         if (!d) {
             if (!pinned)
                 s->dir_dropped++;   /* a wanted SPN's answer with nowhere to go */
             return -1;
         }
+        if (d->tried)
+            dir_unlink(s, (uint32_t)(d - slots));
         memset(d, 0, sizeof(*d));
+        apr_cpystrn(d->f.spn, f->spn, sizeof(d->f.spn));
+        dir_link(s, (uint32_t)(d - slots));
     }
     d->tried = now > 0 ? now : 1;
     d->used = now;
@@ -508,9 +695,15 @@ int spn_store_dir_put(spn_store_t *s, const spn_dir_spn_t *f, int pinned, int64_
 
 void spn_store_dir_unpin(spn_store_t *s)
 {
-    int i;
-    for (i = 0; i < SPN_DIR_SLOTS; i++)
-        s->dir[i].pinned = 0;
+    uint32_t i;
+    for (i = 0; i < s->n_dir_slots; i++)
+        spn_store_dir(s)[i].pinned = 0;
+}
+
+const spn_dir_spn_t *spn_store_dir_peek(const spn_store_t *s, const char *spn)
+{
+    const spn_dir_slot_t *d = dir_find(s, spn);
+    return d ? &d->f : NULL;
 }
 
 int spn_store_dir_get(const spn_store_t *s, const char *spn, spn_dir_spn_t *out)

@@ -45,7 +45,10 @@ typedef struct {
     uint32_t suppressed;
 } spn_ratelimit_t;
 
-/* One live-probe result (SPNCheckProbe), written by the probing child. */
+/* One live-probe result (SPNCheckProbe), written by the probing child.
+ * The module has one slot per probe target of the configuration
+ * (spn_store_dims_t.probes); SPN_PROBE_SLOTS is spn_store_init's default
+ * (tests, the CLI). */
 #define SPN_PROBE_SLOTS 64
 typedef struct {
     int64_t time;
@@ -89,7 +92,11 @@ typedef struct {
 
 /* Successful Negotiate/NTLM sign-ins by mechanism, per configured scope
  * (spn_mechcount.h): slot i is the i-th scope of the configuration, named
- * so that a restart into another configuration starts it afresh.
+ * so that a restart into another configuration starts it afresh (a
+ * graceful restart that changes the number of scopes keeps a scope's
+ * counts by its name: spn_store_migrate).  As many slots as the
+ * configuration has scopes (spn_store_dims_t.mechs, up to
+ * SPNCheckMaxScopes); SPN_MECH_SCOPES is spn_store_init's default.
  * Counted with atomic adds, without the lock. */
 #define SPN_MECH_SCOPES 64
 #define SPN_TOKEN_SEEN 256          /* slots of spn_store_t.token_seen */
@@ -124,12 +131,15 @@ typedef struct {
  * makes room for a client holding fewer than the one holding the most,
  * and SPN_WANT_SHARE of each SPN_DIR_BUDGET lookups, the least served
  * client's first. */
-#define SPN_DIR_CONF_MAX 64     /* configured SPNs (both forms) looked up, pinned */
+#define SPN_DIR_CONF_MAX 64     /* spn_store_init's default of configured SPNs (both
+                                   forms) looked up, pinned: the module has one slot
+                                   per configured SPN (spn_store_dims_t.dir_conf) */
 #define SPN_WANT_SLOTS  16
-/* room for every configured SPN and a full queue of wanted ones besides:
- * with fewer, pinned slots left none for what failures want (dropped
- * after the lookup) and configured SPNs evicted each other every run */
-#define SPN_DIR_SLOTS   (SPN_DIR_CONF_MAX + SPN_WANT_SLOTS)
+/* Directory slots: room for every configured SPN and a full queue of
+ * wanted ones besides (dir_conf + SPN_WANT_SLOTS): with fewer, pinned
+ * slots left none for what failures want (dropped after the lookup) and
+ * configured SPNs evicted each other every run.  Found through a hash
+ * index (spn_store_t.off_dirhash), not a walk over every slot. */
 #define SPN_DIR_REQUERY 60
 #define SPN_DIR_BUDGET  10
 #define SPN_WANT_SHARE  4       /* one client's share of the queue and of the budget */
@@ -137,7 +147,8 @@ typedef struct {
 typedef struct {
     int64_t tried;              /* last lookup attempt; 0 = empty slot */
     int64_t used;               /* last wanted or read (LRU) */
-    int32_t pinned, pad;        /* a configured SPN: never evicted */
+    int32_t pinned;             /* a configured SPN: never evicted */
+    int32_t hnext;              /* the next slot (+ 1) in its index bucket, 0 none */
     spn_dir_spn_t f;            /* the newest answer; an error keeps older holders */
 } spn_dir_slot_t;
 typedef struct {
@@ -146,14 +157,24 @@ typedef struct {
     char client[SPN_CLIENT_KEY];    /* who wanted it (spn_store_client_key) */
 } spn_want_t;
 
+/* The dimensions of a block, which the module takes from its configuration
+ * at post_config: the failures kept (SPNCheckHistory), the scopes counted
+ * (mech slots), the probe targets, the configured SPNs the directory
+ * looks up.  A graceful restart that changes any of them migrates the
+ * history into a block of the new dimensions (spn_store_migrate). */
+typedef struct {
+    uint32_t capacity, mechs, probes, dir_conf;
+} spn_store_dims_t;
+
 /* The block's layout: bump it whenever spn_store_t, spn_failure_t,
  * spn_probe_slot_t, spn_bucket_t, spn_event_t or the cause numbers change.  A retained block whose
  * header differs (version, sizes, SPN_C_COUNT) is not reused after a
  * graceful restart: its counters would land on other causes. */
 #ifndef SPN_STORE_LAYOUT_TEST_BUMP
-#define SPN_STORE_LAYOUT 9u   /* 5: causes 17-19; 6: 80 directory slots; 7: wanted by whom;
+#define SPN_STORE_LAYOUT 10u  /* 5: causes 17-19; 6: 80 directory slots; 7: wanted by whom;
                                  8: the funnel, gave-up clients (issue 20);
-                                 9: references name their node (ref[48]) */
+                                 9: references name their node (ref[48]);
+                                 10: sections sized from the configuration (issue 21) */
 #else
 #define SPN_STORE_LAYOUT 1003u   /* test-only build: another layout (t/layout.t) */
 #endif
@@ -165,6 +186,13 @@ typedef struct {
     uint32_t n_causes;                      /* SPN_C_COUNT */
     uint32_t header_size;                   /* sizeof(spn_store_t) */
     uint32_t record_size;                   /* sizeof(spn_failure_t) */
+    /* the sections after the header: counts, and offsets from the block's
+     * start (spn_store_mechs(s), ...); no pointers, every process maps the
+     * block at its own address */
+    uint32_t n_mechs, n_probe_slots;        /* slots of each */
+    uint32_t n_dir_slots, dir_conf;         /* dir_conf + SPN_WANT_SLOTS; configured */
+    uint32_t n_dirhash, dir_used;           /* index buckets (a power of 2); slots used */
+    uint64_t off_mechs, off_probes, off_dir, off_dirhash, off_ring;
     int64_t started;                        /* when the block was made */
     uint64_t next_seq;                      /* seq of the next record */
     uint64_t counters[SPN_C_COUNT];         /* every failure, by cause */
@@ -174,13 +202,11 @@ typedef struct {
     uint64_t probe_runs;
     uint32_t n_probes, pad2;
     char probe_error[256];                  /* the identity could not authenticate */
-    spn_probe_slot_t probes[SPN_PROBE_SLOTS];
     spn_bucket_t minutes[SPN_HIST_MINUTES]; /* slot = bucket % SPN_HIST_MINUTES */
     spn_bucket_t hours[SPN_HIST_HOURS];
     uint64_t next_event;                    /* events recorded so far */
     uint64_t probe_key;                     /* the last probe run's findings, hashed */
     spn_event_t events[SPN_EVENT_SLOTS];
-    spn_mech_slot_t mechs[SPN_MECH_SCOPES]; /* successes by mechanism (spn_mechcount.h) */
     /* connections that got a tokenless 401 and never sent a token, by
      * client family and OS (spn_client.h); atomic adds, no lock */
     uint64_t gave_up[SPN_CL_N][SPN_OS_N];
@@ -195,21 +221,58 @@ typedef struct {
     int32_t dir_state;                      /* spn_dir_state_t of the last connection */
     uint64_t dir_runs, dir_lookups, dir_dropped;
     char dir_error[256];                    /* why the last connection failed */
-    spn_dir_slot_t dir[SPN_DIR_SLOTS];
     spn_want_t want[SPN_WANT_SLOTS];
     char dir_served[SPN_DIR_BUDGET][SPN_CLIENT_KEY];  /* whose wanted SPNs this budget took */
-    spn_failure_t ring[];                   /* capacity records */
+    /* then, at the offsets above: n_mechs spn_mech_slot_t (successes by
+     * mechanism, spn_mechcount.h), n_probe_slots spn_probe_slot_t,
+     * n_dir_slots spn_dir_slot_t, n_dirhash int32_t bucket heads (slot + 1,
+     * 0 none) and capacity spn_failure_t (the ring) */
 } spn_store_t;
 
-/* Bytes needed for a store of capacity records. */
-size_t spn_store_size(uint32_t capacity);
+/* The sections of a block (or of a copy: spn_store_copy). */
+static inline spn_mech_slot_t *spn_store_mechs(const spn_store_t *s)
+{
+    return (spn_mech_slot_t *)(void *)((char *)(uintptr_t)s + s->off_mechs);
+}
+static inline spn_probe_slot_t *spn_store_probes(const spn_store_t *s)
+{
+    return (spn_probe_slot_t *)(void *)((char *)(uintptr_t)s + s->off_probes);
+}
+static inline spn_dir_slot_t *spn_store_dir(const spn_store_t *s)
+{
+    return (spn_dir_slot_t *)(void *)((char *)(uintptr_t)s + s->off_dir);
+}
+static inline spn_failure_t *spn_store_ring(const spn_store_t *s)
+{
+    return (spn_failure_t *)(void *)((char *)(uintptr_t)s + s->off_ring);
+}
+
+/* Bytes needed for a store of these dimensions. */
+size_t spn_store_size_dims(const spn_store_dims_t *d);
 /* Formats mem (zeroed) as an empty store.  Returns it. */
+spn_store_t *spn_store_init_dims(void *mem, const spn_store_dims_t *d, int64_t now);
+/* Why mem (size bytes, as mapped) does not hold a store of these
+ * dimensions and of this build's layout: "capacity 1000 -> 500", "layout
+ * 2 -> 3", "scopes 64 -> 1000", ... into out; NULL when it does. */
+const char *spn_store_mismatch_dims(const spn_store_t *s, size_t size, const spn_store_dims_t *d,
+                                    char *out, size_t outsz);
+/* 1 when s (size bytes) is a store of this build's layout whatever its
+ * dimensions: spn_store_migrate can read it. */
+int spn_store_migratable(const spn_store_t *s, size_t size);
+/* Copies the history of from (spn_store_migratable) into to, a block of
+ * other dimensions just made (spn_store_init_dims) whose mech slots are
+ * named already (spn_mech_name_slot): counters, rate limits, charts,
+ * events, the funnel's totals, the directory's state and facts (as many
+ * as fit, configured ones first), the probe's last results (as many as
+ * fit), the newest failures (as many as fit), and each scope's counts
+ * into the slot of the same name.  Linear in the sizes.  Returns 0. */
+int spn_store_migrate(apr_pool_t *p, spn_store_t *to, const spn_store_t *from);
+
+/* The same with the default sections (SPN_MECH_SCOPES, SPN_PROBE_SLOTS,
+ * SPN_DIR_CONF_MAX): tests and the CLI. */
+size_t spn_store_size(uint32_t capacity);
 spn_store_t *spn_store_init(void *mem, uint32_t capacity, int64_t now);
-/* 1 when mem (size bytes, as mapped) already holds a store of this
- * capacity and of this build's layout (after a restart). */
 int spn_store_valid(const spn_store_t *s, size_t size, uint32_t capacity);
-/* Why it does not: "capacity 1000 -> 500", "layout 2 -> 3", ... into out;
- * NULL when it is valid. */
 const char *spn_store_mismatch(const spn_store_t *s, size_t size, uint32_t capacity,
                                char *out, size_t outsz);
 
@@ -268,6 +331,9 @@ int spn_store_dir_put(spn_store_t *s, const spn_dir_spn_t *f, int pinned, int64_
 void spn_store_dir_unpin(spn_store_t *s);
 /* The facts about spn, copied into out: 1, or 0 (none yet). */
 int spn_store_dir_get(const spn_store_t *s, const char *spn, spn_dir_spn_t *out);
+/* The facts held about spn (exactly, without case), in place: for a copy
+ * (the status page's).  NULL when none. */
+const spn_dir_spn_t *spn_store_dir_peek(const spn_store_t *s, const char *spn);
 /* 1 when spn was looked up less than SPN_DIR_REQUERY seconds before now. */
 int spn_store_dir_fresh(const spn_store_t *s, const char *spn, int64_t now);
 
@@ -300,11 +366,24 @@ void spn_diag_from_failure(spn_diag_t *d, const spn_failure_t *f, const spn_serv
 /* Newest first: the i-th most recent record, or NULL past the end. */
 const spn_failure_t *spn_store_recent(const spn_store_t *s, uint32_t i);
 /* What a reader needs, copied out (call it under the writers' lock):
- * the header (counters, capacity, probe results; not the ring) into head,
- * and the max newest records, newest first, into recent.  Returns how many.
- * The ring itself can be large (SPNCheckHistory); readers never copy it. */
-uint32_t spn_store_snapshot(const spn_store_t *s, spn_store_t *head, spn_failure_t *recent,
-                            uint32_t max);
+ * the header and its sections (counters, probe results, each scope's
+ * counts, the directory's facts, which the accessors above read; not the
+ * ring: never call spn_store_recent or _find on the copy) into p, and the
+ * max newest records, newest first, into recent; *n says how many.  The
+ * ring itself can be large (SPNCheckHistory); readers never copy it. */
+spn_store_t *spn_store_copy(apr_pool_t *p, const spn_store_t *s, spn_failure_t *recent,
+                            uint32_t max, uint32_t *n);
+/* The same in pieces, so that a large configuration's copy never holds
+ * the lock long: the piece from offset from (0: the header first) into
+ * head (s->off_ring bytes), whole records, about SPN_STORE_COPY_PIECE
+ * bytes; returns where the next starts, s->off_ring when done.  Each call
+ * under the lock; pieces may be of different moments (each record is
+ * whole; a walk of the directory's index in the copy is bounded).  And the
+ * max newest records, newest first: how many. */
+#define SPN_STORE_COPY_PIECE (256 * 1024)
+uint64_t spn_store_copy_part(spn_store_t *head, const spn_store_t *s, uint64_t from);
+uint32_t spn_store_recent_copy(const spn_store_t *s, spn_failure_t *recent, uint32_t max);
+
 /* The record with this reference, or NULL (no longer held): "ID@node"
  * exactly, or a bare "ID" (spn_ref_matches). */
 const spn_failure_t *spn_store_find(const spn_store_t *s, const char *ref);

@@ -202,10 +202,10 @@ int main(void)
        strstr(b.s, "busiest cause is <code>ntlm-fallback</code>") && strstr(b.s, "): 20."),
        "headline: the busiest cause of the last hour");
     s->n_probes = 1;
-    s->probes[0].ok = 0;
-    s->probes[0].cause = SPN_C_KVNO_MISMATCH;
-    snprintf(s->probes[0].spn, sizeof(s->probes[0].spn), "HTTP/<b>web01");
-    snprintf(s->probes[0].message, sizeof(s->probes[0].message), "kvno 3 & 4");
+    spn_store_probes(s)[0].ok = 0;
+    spn_store_probes(s)[0].cause = SPN_C_KVNO_MISMATCH;
+    snprintf(spn_store_probes(s)[0].spn, sizeof(spn_store_probes(s)[0].spn), "HTTP/<b>web01");
+    snprintf(spn_store_probes(s)[0].message, sizeof(spn_store_probes(s)[0].message), "kvno 3 & 4");
     spn_buf_init(&b, p, 256);
     spn_status_headline(&b, p, &st);
     ok(strstr(b.s, "live probe finds <code>kvno-mismatch</code> for HTTP/&lt;b&gt;web01: kvno 3 &amp; 4"),

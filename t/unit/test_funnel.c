@@ -142,8 +142,8 @@ int main(void)
     memset(sc, 0, sizeof(sc));
     sc[0].server = "web01:80";
     sc[0].location = "/";
-    sc[0].funnel = &s->mechs[0];
-    sc[0].mech_counts = s->mechs[0].n;
+    sc[0].funnel = &spn_store_mechs(s)[0];
+    sc[0].mech_counts = spn_store_mechs(s)[0].n;
     st.scopes = sc;
     st.n_scopes = 1;
     st.store = s;
@@ -234,16 +234,16 @@ int main(void)
         sc[0].svc.n_spns = 1;
         sc[0].svc.keytab = &kt;
         sc[0].keytab_path = kt.path;
-        memset(s->mechs[0].failures, 0, sizeof(s->mechs[0].failures));
-        s->mechs[0].failures[SPN_C_NO_SERVICE_KEY] = 1;
-        s->mechs[0].failures[SPN_C_ENCTYPE_MISMATCH] = 5;
+        memset(spn_store_mechs(s)[0].failures, 0, sizeof(spn_store_mechs(s)[0].failures));
+        spn_store_mechs(s)[0].failures[SPN_C_NO_SERVICE_KEY] = 1;
+        spn_store_mechs(s)[0].failures[SPN_C_ENCTYPE_MISMATCH] = 5;
         st.now = 1000;
         spn_buf_init(&b, pool, 1024);
         spn_status_headline(&b, pool, &st);
         ok(strstr(b.s, "Self-check <code>strong-enctypes</code> fails") &&
            strstr(b.s, "it explains 5 failed sign-ins") && strstr(b.s, "1 more failing"),
            "headline: the failing check that explains the most failures (%s)", b.s);
-        s->mechs[0].failures[SPN_C_ENCTYPE_MISMATCH] = 0;
+        spn_store_mechs(s)[0].failures[SPN_C_ENCTYPE_MISMATCH] = 0;
         spn_buf_init(&b, pool, 1024);
         spn_status_headline(&b, pool, &st);
         ok(strstr(b.s, "Self-check <code>spn-in-keytab</code> fails"), "and the other when it explains more");

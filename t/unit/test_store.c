@@ -24,6 +24,13 @@ static spn_failure_t mk(int cause, int64_t t, const char *ref, const char *spn)
     return f;
 }
 
+/* An empty directory section (slots, index, none used). */
+static void dir_clear(spn_store_t *s)
+{
+    memset(spn_store_dir(s), 0, (size_t)(s->off_ring - s->off_dir));
+    s->dir_used = 0;
+}
+
 static void test_ring(void)
 {
     spn_store_t *s = spn_store_init(malloc(spn_store_size(3)), 3, 1000);
@@ -45,12 +52,17 @@ static void test_ring(void)
     ok(spn_store_recent(s, 3) == NULL, "capacity 3: the oldest two are gone");
     ok(spn_store_find(s, "R4") != NULL && spn_store_find(s, "R1") == NULL, "find by ref");
     {
-        spn_store_t head;
+        spn_store_t *head;
         spn_failure_t rec[8];
-        uint32_t n = spn_store_snapshot(s, &head, rec, 8);
+        uint32_t n;
+        apr_pool_t *p;
+        apr_pool_create(&p, NULL);
+        head = spn_store_copy(p, s, rec, 8, &n);
         ok(n == 3 && !strcmp(rec[0].ref, "R5") && !strcmp(rec[2].ref, "R3") &&
-           head.counters[SPN_C_SPN_WRONG_ACCOUNT] == 5, "snapshot: header and the newest held, in order");
-        ok(spn_store_snapshot(s, &head, rec, 2) == 2, "snapshot: no more than asked");
+           head->counters[SPN_C_SPN_WRONG_ACCOUNT] == 5, "snapshot: header and the newest held, in order");
+        spn_store_copy(p, s, rec, 2, &n);
+        ok(n == 2, "snapshot: no more than asked");
+        apr_pool_destroy(p);
     }
     free(s);
 }
@@ -103,10 +115,10 @@ static void test_render(apr_pool_t *p)
     st.scopes = &sc;
     st.n_scopes = 1;
     {
-        static spn_store_t head;
         static spn_failure_t recent[10];
-        st.n_recent = (int)spn_store_snapshot(s, &head, recent, 10);
-        st.store = &head;
+        uint32_t n;
+        st.store = spn_store_copy(p, s, recent, 10, &n);
+        st.n_recent = (int)n;
         st.recent = recent;
     }
     st.version = "test";
@@ -199,27 +211,27 @@ static void test_mechs(void)
     spn_mech_count(s, 0, SPN_MC_KRB5);
     spn_mech_count(s, 0, SPN_MC_KRB5);
     spn_mech_count(s, 0, SPN_MC_NTLM);
-    ok(s->mechs[0].n[SPN_MC_KRB5] == 2 && s->mechs[0].n[SPN_MC_NTLM] == 1 &&
-       s->mechs[0].n[SPN_MC_OTHER] == 0, "mechs: counted by mechanism");
+    ok(spn_store_mechs(s)[0].n[SPN_MC_KRB5] == 2 && spn_store_mechs(s)[0].n[SPN_MC_NTLM] == 1 &&
+       spn_store_mechs(s)[0].n[SPN_MC_OTHER] == 0, "mechs: counted by mechanism");
     spn_mech_name_slot(s, 0, "web01:443/app");
-    ok(s->mechs[0].n[SPN_MC_KRB5] == 2, "mechs: the same name keeps the counts (graceful restart)");
+    ok(spn_store_mechs(s)[0].n[SPN_MC_KRB5] == 2, "mechs: the same name keeps the counts (graceful restart)");
     spn_mech_name_slot(s, 0, "web01:443/other");
-    ok(s->mechs[0].n[SPN_MC_KRB5] == 0 && !strcmp(s->mechs[0].scope, "web01:443/other"),
+    ok(spn_store_mechs(s)[0].n[SPN_MC_KRB5] == 0 && !strcmp(spn_store_mechs(s)[0].scope, "web01:443/other"),
        "mechs: another scope in the slot starts afresh");
     spn_mech_count(s, SPN_MECH_SCOPES, SPN_MC_KRB5);
     spn_mech_count(s, -1, SPN_MC_KRB5);
     spn_mech_count(s, 1, SPN_MC_N);
     spn_mech_count(NULL, 0, SPN_MC_KRB5);
     spn_mech_name_slot(s, SPN_MECH_SCOPES, "x");
-    ok(s->mechs[1].n[0] == 0 && s->mechs[1].n[1] == 0 && s->mechs[1].n[2] == 0 &&
-       s->ring[0].seq == 0, "mechs: out-of-range slots and mechanisms ignored");
+    ok(spn_store_mechs(s)[1].n[0] == 0 && spn_store_mechs(s)[1].n[1] == 0 && spn_store_mechs(s)[1].n[2] == 0 &&
+       spn_store_ring(s)[0].seq == 0, "mechs: out-of-range slots and mechanisms ignored");
     memset(longname, 'a', sizeof(longname) - 1);
     longname[sizeof(longname) - 1] = '\0';
     spn_mech_name_slot(s, 1, longname);
-    ok(strlen(s->mechs[1].scope) == sizeof(s->mechs[1].scope) - 1, "mechs: a long scope name is cut");
+    ok(strlen(spn_store_mechs(s)[1].scope) == sizeof(spn_store_mechs(s)[1].scope) - 1, "mechs: a long scope name is cut");
     spn_mech_name_slot(s, 1, longname);
     spn_mech_count(s, 1, SPN_MC_OTHER);
-    ok(s->mechs[1].n[SPN_MC_OTHER] == 1, "mechs: and still recognised as the same");
+    ok(spn_store_mechs(s)[1].n[SPN_MC_OTHER] == 1, "mechs: and still recognised as the same");
     free(s);
 }
 
@@ -279,7 +291,7 @@ static void test_want_back(void)
     is_int(spn_store_want_back(s, "HTTP/e.test", 5100), -1, "no room to put back: -1");
     is_int((int)s->dir_dropped, 3, "and counted dropped, not lost silently");
     /* an answer with nowhere to go (every slot pinned) is counted too */
-    for (i = 0, ok_all = 1; i < SPN_DIR_SLOTS; i++) {
+    for (i = 0, ok_all = 1; i < (int)s->n_dir_slots; i++) {
         snprintf(name, sizeof(name), "HTTP/p%d.test", i);
         f = dfacts(name, SPN_DIR_OK, 0, NULL);
         ok_all &= spn_store_dir_put(s, &f, 1, 6000) == 0;
@@ -334,10 +346,10 @@ static void test_directory(apr_pool_t *p)
     test_want_back();
 
     /* pinned slots stay; others go least recently used first */
-    memset(s->dir, 0, sizeof(s->dir));
+    dir_clear(s);
     f = dfacts("HTTP/conf.test", SPN_DIR_OK, 1, "CONTOSO\\svc-web");
     spn_store_dir_put(s, &f, 1, 7000);
-    for (i = 0; i < SPN_DIR_SLOTS + 10; i++) {
+    for (i = 0; i < (int)s->n_dir_slots + 10; i++) {
         snprintf(name, sizeof(name), "HTTP/w%d.test", i);
         f = dfacts(name, SPN_DIR_OK, 0, NULL);
         spn_store_dir_put(s, &f, 0, 7001 + i);
@@ -346,8 +358,8 @@ static void test_directory(apr_pool_t *p)
        !strcmp(out.holders[0].account, "CONTOSO\\svc-web"), "a configured SPN is never evicted");
     ok(!spn_store_dir_get(s, "HTTP/w0.test", &out) &&
        spn_store_dir_get(s, "HTTP/w41.test", &out), "the least recently used goes");
-    for (i = 0, ok_all = 1; i < SPN_DIR_SLOTS; i++)
-        ok_all &= s->dir[i].f.spn[sizeof(s->dir[i].f.spn) - 1] == '\0';
+    for (i = 0, ok_all = 1; i < (int)s->n_dir_slots; i++)
+        ok_all &= spn_store_dir(s)[i].f.spn[sizeof(spn_store_dir(s)[i].f.spn) - 1] == '\0';
     ok(ok_all, "slots stay NUL-terminated");
     /* an error keeps the holders an earlier answer found */
     f = dfacts("HTTP/conf.test", SPN_DIR_ERROR, 0, NULL);
@@ -357,7 +369,7 @@ static void test_directory(apr_pool_t *p)
        "an error keeps the last answer, marked");
     /* as many configured SPNs as the module looks up (SPN_DIR_CONF_MAX, both forms),
      * then what failures want: every one is kept, none evicted */
-    memset(s->dir, 0, sizeof(s->dir));
+    dir_clear(s);
     for (i = 0; i < SPN_DIR_CONF_MAX; i++) {
         snprintf(name, sizeof(name), "HTTP/c%d.test", i);
         f = dfacts(name, SPN_DIR_OK, 1, "CONTOSO\\svc-web");
@@ -381,9 +393,9 @@ static void test_directory(apr_pool_t *p)
     memset(f.spn, 'A', sizeof(f.spn));         /* not terminated: stored terminated */
     memcpy(f.spn, "HTTP/", 5);
     spn_store_dir_unpin(s);
-    memset(s->dir, 0, sizeof(s->dir));
+    dir_clear(s);
     spn_store_dir_put(s, &f, 0, 9000);
-    is_int((int)strlen(s->dir[0].f.spn), (int)sizeof(f.spn) - 1, "an unterminated SPN is cut");
+    is_int((int)strlen(spn_store_dir(s)[0].f.spn), (int)sizeof(f.spn) - 1, "an unterminated SPN is cut");
     free(s);
 }
 
@@ -393,8 +405,8 @@ static void test_directory(apr_pool_t *p)
 static void test_dirstatus(apr_pool_t *p)
 {
     spn_store_t *s = spn_store_init(calloc(1, spn_store_size(4)), 4, 0);
-    static spn_store_t head;
     static spn_failure_t recent[4];
+    uint32_t nrec;
     static const char *spns[] = { "HTTP/web01.contoso.test@CONTOSO.TEST" };
     spn_dir_spn_t f;
     spn_scope_t sc;
@@ -412,8 +424,8 @@ static void test_dirstatus(apr_pool_t *p)
     st.scopes = &sc;
     st.n_scopes = 1;
     st.version = "test";
-    st.n_recent = (int)spn_store_snapshot(s, &head, recent, 4);
-    st.store = &head;
+    st.store = spn_store_copy(p, s, recent, 4, &nrec);
+    st.n_recent = (int)nrec;
     st.recent = recent;
     spn_buf_init(&b, p, 1024);
     spn_status_json(&b, p, &st);
@@ -431,7 +443,7 @@ static void test_dirstatus(apr_pool_t *p)
     s->dir_runs = 1;
     s->dir_state = SPN_DIR_ERROR;
     snprintf(s->dir_error, sizeof(s->dir_error), "cannot reach ldap://dc1 <now>");
-    st.n_recent = (int)spn_store_snapshot(s, &head, recent, 4);
+    st.store = spn_store_copy(p, s, recent, 4, &nrec), st.n_recent = (int)nrec;
 
     spn_buf_init(&b, p, 1024);
     spn_status_html(&b, p, &st);
@@ -511,7 +523,7 @@ static void test_dirstatus(apr_pool_t *p)
         spn_store_add(s, &nf, &sup);
         f = dfacts("HTTP/alias.contoso.test", SPN_DIR_OK, 0, NULL);
         spn_store_dir_put(s, &f, 0, 5003);
-        st.n_recent = (int)spn_store_snapshot(s, &head, recent, 4);
+        st.store = spn_store_copy(p, s, recent, 4, &nrec), st.n_recent = (int)nrec;
         spn_buf_init(&b, p, 1024);
         spn_status_json(&b, p, &st);
         ok(strstr(b.s, "\"cause\":\"ntlm-fallback\",\"refined_cause\":\"spn-not-registered\"") != NULL,

@@ -1,0 +1,84 @@
+/* spn_store_migrate.c: a graceful restart into other dimensions (more or
+ * fewer scopes, probe targets, configured SPNs, failures kept) copies the
+ * history into the new block (see spn_store.h). */
+#include "spn_store.h"
+
+#include <apr_hash.h>
+#include <string.h>
+
+/* The directory's index is rebuilt by spn_store_dir_put's rules: slots
+ * fill in order, each linked into the bucket of its SPN. */
+static void dir_copy(spn_store_t *to, const spn_store_t *from)
+{
+    const spn_dir_slot_t *src = spn_store_dir(from);
+    uint32_t i, pass;
+
+    for (pass = 0; pass < 2; pass++)        /* configured (pinned) ones first */
+        for (i = 0; i < from->dir_used && i < from->n_dir_slots; i++) {
+            spn_dir_spn_t f;
+            if (!src[i].tried || (pass == 0) != (src[i].pinned != 0))
+                continue;
+            if (to->dir_used >= to->n_dir_slots)
+                return;
+            f = src[i].f;
+            f.spn[sizeof(f.spn) - 1] = '\0';
+            if (spn_store_dir_put(to, &f, src[i].pinned, src[i].tried) == 0) {
+                spn_dir_slot_t *d = &spn_store_dir(to)[to->dir_used - 1];
+                d->used = src[i].used;
+            }
+        }
+}
+
+int spn_store_migrate(apr_pool_t *p, spn_store_t *to, const spn_store_t *from)
+{
+    spn_store_t dims = *to;
+    apr_hash_t *names = apr_hash_make(p);
+    const spn_failure_t *f;
+    uint32_t i, keep, nprobe;
+
+    /* the header: counters, rate limits, charts, events, the funnel's
+     * totals, the probe's and the directory's state, the wanted queue;
+     * then this block's own dimensions back */
+    memcpy(to, from, sizeof(*to));
+    to->capacity = dims.capacity;
+    to->n_mechs = dims.n_mechs;
+    to->n_probe_slots = dims.n_probe_slots;
+    to->n_dir_slots = dims.n_dir_slots;
+    to->dir_conf = dims.dir_conf;
+    to->n_dirhash = dims.n_dirhash;
+    to->dir_used = 0;
+    to->off_mechs = dims.off_mechs;
+    to->off_probes = dims.off_probes;
+    to->off_dir = dims.off_dir;
+    to->off_dirhash = dims.off_dirhash;
+    to->off_ring = dims.off_ring;
+
+    /* the newest failures, as many as fit, where this ring keeps them */
+    keep = from->capacity < to->capacity ? from->capacity : to->capacity;
+    for (i = 0; i < keep && (f = spn_store_recent(from, i)) != NULL; i++)
+        spn_store_ring(to)[(f->seq - 1) % to->capacity] = *f;
+
+    /* each scope's counts into the slot of its name (named already) */
+    for (i = 0; i < to->n_mechs; i++) {
+        spn_mech_slot_t *m = &spn_store_mechs(to)[i];
+        if (m->scope[0])
+            apr_hash_set(names, m->scope, (apr_ssize_t)strnlen(m->scope, sizeof(m->scope)), m);
+    }
+    for (i = 0; i < from->n_mechs; i++) {
+        const spn_mech_slot_t *o = &spn_store_mechs(from)[i];
+        spn_mech_slot_t *m;
+        if (o->scope[0] &&
+            (m = apr_hash_get(names, o->scope, (apr_ssize_t)strnlen(o->scope, sizeof(o->scope)))))
+            *m = *o;
+    }
+
+    /* the probe's last results, as many as fit (the next run redoes them) */
+    nprobe = from->n_probes < from->n_probe_slots ? from->n_probes : from->n_probe_slots;
+    if (nprobe > to->n_probe_slots)
+        nprobe = to->n_probe_slots;
+    memcpy(spn_store_probes(to), spn_store_probes(from), sizeof(spn_probe_slot_t) * nprobe);
+    to->n_probes = nprobe;
+
+    dir_copy(to, from);
+    return 0;
+}
