@@ -4,7 +4,6 @@
 #include "spn_dirdiag.h"
 #include "spn_names.h"
 #include "spn_probe.h"
-#include "spn_status.h"
 
 #include <apr_strings.h>
 #include <string.h>
@@ -159,11 +158,24 @@ static void holders_text(spn_buf_t *b, const spn_dir_spn_t *f)
         spn_buf_printf(b, "<br>and %d more", (int)f->n_holders - SPN_DIR_MAX_HOLDERS);
 }
 
+/* 1 when the slot's SPN is one of svc's (the realm aside). */
+static int slot_of(const spn_dir_slot_t *sl, const spn_service_t *svc)
+{
+    int i;
+
+    for (i = 0; i < svc->n_spns; i++) {
+        size_t n = strcspn(svc->spns[i], "@");
+        if (strlen(sl->f.spn) == n && strncasecmp(sl->f.spn, svc->spns[i], n) == 0)
+            return 1;
+    }
+    return 0;
+}
+
 void spn_dirstatus_html(spn_buf_t *b, apr_pool_t *p, const spn_store_t *s,
-                        const spn_dirconf_t *dc)
+                        const spn_dirconf_t *dc, const spn_service_t *only)
 {
     char ts[32];
-    int i;
+    int i, shown = 0, fine = 0, more = 0;
 
     (void)p;
     if (!dir_on(s, dc))
@@ -197,8 +209,18 @@ void spn_dirstatus_html(spn_buf_t *b, apr_pool_t *p, const spn_store_t *s,
                     "<th>Checked</th><th>Error</th></tr>\n");
     for (i = 0; i < SPN_DIR_SLOTS; i++) {
         const spn_dir_slot_t *sl = &s->dir[i];
-        if (!sl->tried)
+        if (!sl->tried || (only && !slot_of(sl, only)))
             continue;
+        if (!only && sl->pinned && sl->f.n_holders == 1 && !sl->f.error[0] &&
+            !strcasecmp(sl->f.holders[0].via, sl->f.spn)) {
+            fine++;         /* the default page lists the rest: none, several or */
+            continue;       /* another name's holder, an error, asked by a failure */
+        }
+        if (!only && shown >= SPN_DIRSTATUS_ROWS) {
+            more++;
+            continue;
+        }
+        shown++;
         spn_buf_puts(b, "<tr><td>");
         spn_buf_htmls(b, sl->f.spn);
         spn_buf_puts(b, sl->pinned ? "" : " <small>(asked by a failure)</small>");
@@ -212,6 +234,12 @@ void spn_dirstatus_html(spn_buf_t *b, apr_pool_t *p, const spn_store_t *s,
         spn_buf_puts(b, "</td></tr>\n");
     }
     spn_buf_puts(b, "</table>\n");
+    if (more)
+        spn_buf_printf(b, "<p class=\"warn\">And %d more SPN%s with a problem: each scope's "
+                          "view lists its own.</p>\n", more, more == 1 ? "" : "s");
+    if (fine)
+        spn_buf_printf(b, "<p class=\"zero\">%d configured SPN%s held by one account, no error "
+                          "(each scope's view lists its own).</p>\n", fine, fine == 1 ? "" : "s");
 }
 
 void spn_dirstatus_json(spn_json_t *w, apr_pool_t *p, const spn_store_t *s,
