@@ -260,10 +260,25 @@ void spn_status_html_scopes(spn_buf_t *b, const spn_status_t *st, const spn_chec
             spn_buf_puts(b, "</h4>\n");
             check_rows(b, &ck[k], 0);
         }
-        free(fail);
+        /* past the first page, one line each (the ids of what fails) */
         if (nf > SPN_STATUS_PAGE)
+            spn_buf_puts(b, "<table>\n<tr><th>Also failing</th><th>Checks</th></tr>\n");
+        for (; j < nf && j < SPN_STATUS_FAIL_LINES; j++) {
+            int k = fail ? fail[j].i : j, c, m = 0;
+            spn_buf_puts(b, "<tr><td>");
+            spn_scope_link(b, &st->scopes[k]);
+            spn_buf_puts(b, "</td><td>");
+            for (c = 0; c < ck[k].n; c++)
+                if (ck[k].c[c].state == SPN_CHECK_FAIL)
+                    spn_buf_printf(b, "%s<code>%s</code>", m++ ? ", " : "", ck[k].c[c].id);
+            spn_buf_puts(b, "</td></tr>\n");
+        }
+        if (nf > SPN_STATUS_PAGE)
+            spn_buf_puts(b, "</table>\n");
+        free(fail);
+        if (nf > SPN_STATUS_FAIL_LINES)
             spn_buf_printf(b, "<p class=\"fail\">And %d more failing: <a href=\"?scopes=fail\">"
-                              "the failing scopes, by page</a>.</p>\n", nf - SPN_STATUS_PAGE);
+                              "the failing scopes, by page</a>.</p>\n", nf - SPN_STATUS_FAIL_LINES);
     }
     if (nw) {
         spn_buf_puts(b, "<h3 class=\"warn\">Warning</h3>\n<table>\n<tr><th>Scope</th>"
@@ -324,6 +339,15 @@ int spn_status_page_arg(const char *v)
 
 static const char *const list_word[] = { "all", "fail", "warn", "pass" };
 
+/* 1 when a scope whose worst check is worst belongs on list which. */
+static int on_list(int which, int worst)
+{
+    return which == SPN_LIST_ALL ||
+           (which == SPN_LIST_FAIL && worst == SPN_CHECK_FAIL) ||
+           (which == SPN_LIST_WARN && worst == SPN_CHECK_WARN) ||
+           (which == SPN_LIST_PASS && worst == SPN_CHECK_PASS);
+}
+
 static void page_links(spn_buf_t *b, int which, int page, int pages, int n)
 {
     spn_buf_printf(b, "<p class=\"pages\">Page %d of %d (%d scope%s). ", page, pages, n,
@@ -348,7 +372,7 @@ void spn_status_html_list(spn_buf_t *b, apr_pool_t *p, const spn_status_t *st, i
     if (which < SPN_LIST_ALL || which > SPN_LIST_PASS)
         which = SPN_LIST_ALL;
     for (i = 0; i < st->n_scopes; i++)
-        n += which == SPN_LIST_ALL || ck[i].worst == which - 1;
+        n += on_list(which, ck[i].worst);
     pages = n ? (n + SPN_STATUS_PAGE - 1) / SPN_STATUS_PAGE : 1;
     if (page > pages)
         page = pages;
@@ -369,7 +393,7 @@ void spn_status_html_list(spn_buf_t *b, apr_pool_t *p, const spn_status_t *st, i
         const spn_scope_t *sc = &st->scopes[i];
         double share;
         int j, m = 0;
-        if (which != SPN_LIST_ALL && ck[i].worst != which - 1)
+        if (!on_list(which, ck[i].worst))
             continue;
         if (seen++ < first)
             continue;

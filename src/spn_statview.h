@@ -12,6 +12,9 @@
 /* Scopes on one page of the list, and at most that many failing (and
  * warning) scopes on the default page. */
 #define SPN_STATUS_PAGE 50
+/* Failing scopes the default page names (past SPN_STATUS_PAGE, one line
+ * each): the rest are a link to their list. */
+#define SPN_STATUS_FAIL_LINES 500
 /* Which scopes a list shows (?scopes=): all, or those whose worst
  * self-check fails, warns or passes. */
 enum { SPN_LIST_ALL = 0, SPN_LIST_FAIL, SPN_LIST_WARN, SPN_LIST_PASS };
@@ -42,8 +45,9 @@ void spn_status_head(spn_buf_t *b, const char *title);
 void spn_status_tail(spn_buf_t *b);
 /* The default page's scopes: how many fail, warn and pass (each a link to
  * its list); the failing ones, most failures explained first, with the
- * checks that do not pass (finding and remedy); the warning ones, one line
- * each.  At most SPN_STATUS_PAGE of each, then a link to the rest.  ck:
+ * checks that do not pass (finding and remedy), SPN_STATUS_PAGE of them,
+ * then one line each up to SPN_STATUS_FAIL_LINES; the warning ones, one
+ * line each, SPN_STATUS_PAGE of them; then a link to the rest.  ck:
  * spn_status_checks. */
 void spn_status_html_scopes(spn_buf_t *b, const spn_status_t *st, const spn_checks_t *ck);
 /* The live probe's section: label NULL (the default page): its findings,
