@@ -10,7 +10,7 @@ use Test::More;
 use JSON::PP ();
 use SpnTest;
 
-plan tests => 71;
+plan tests => 73;
 
 my $S = 'status.spncheck.test';
 sub status_json {
@@ -142,6 +142,10 @@ like($one_scope->{body}, qr{<th>Keytab principal</th>.*HTTP/wrong\.spncheck\.tes
      '?scope=: its keytab entries');
 like($one_scope->{body}, qr/\Q$refs[0]\E/, '?scope=: its recent failures');
 unlike($one_scope->{body}, qr/web01\.spncheck\.test:/, '?scope=: no other scope');
+my ($clink) = grep { m{^merge\.spncheck\.test:\d+/caf%E9} } @links;
+like($clink // '', qr{^merge\.spncheck\.test:\d+/caf%E9%[0-9A-F]{2}%22q$}, '?scopes=all: the Latin-1 location, percent-encoded in its link');
+my $cscope = fetch($S, "/spncheck-status?scope=$clink");
+ok($cscope->{status} == 200 && $cscope->{body} =~ m{<code>/caf\xEF\xBF\xBD\xEF\xBF\xBD&quot;q</code> <span class="}, '?scope=: that link finds it (httpd decodes it back)');
 my $no = fetch($S, '/spncheck-status?scope=%3Cscript%3Ealert(1)%3C/script%3Ex');
 is($no->{status}, 404, '?scope= unknown: 404');
 like($no->{body}, qr{is named <code>&lt;script&gt;alert\(1\)&lt;/script&gt;x</code>}, '?scope= unknown: says so, escaped');
