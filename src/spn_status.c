@@ -100,13 +100,14 @@ static void json_failure(spn_json_t *w, const spn_status_t *st, const spn_failur
     spn_json_end(w);
 }
 
-static void json_scope(spn_json_t *w, const spn_scope_t *sc, const spn_checks_t *ckp)
+static void json_scope(spn_json_t *w, apr_pool_t *p, const spn_scope_t *sc, const spn_store_t *s)
 {
     const spn_keytab_t *kt = sc->svc.keytab;
-    const spn_checks_t ck = *ckp;
+    spn_checks_t ck;
     double k = spn_status_krb5_share(sc);
     int i;
 
+    spn_scope_checks(p, sc, s, &ck);
     spn_json_object(w);
     spn_json_kstr_or_null(w, "server", sc->server);
     spn_json_kstr_or_null(w, "location", sc->location);
@@ -197,7 +198,6 @@ void spn_status_json(spn_buf_t *b, apr_pool_t *p, const spn_status_t *st)
 {
     const spn_store_t *s = st->store;
     spn_diag_t *scratch = apr_palloc(p, sizeof(*scratch));
-    spn_checks_t *ck = spn_status_checks(p, st);
     spn_json_t w;
     int i, c;
 
@@ -219,7 +219,7 @@ void spn_status_json(spn_buf_t *b, apr_pool_t *p, const spn_status_t *st)
     spn_json_key(&w, "scopes");
     spn_json_array(&w);
     for (i = 0; i < st->n_scopes; i++)
-        json_scope(&w, &st->scopes[i], &ck[i]);
+        json_scope(&w, p, &st->scopes[i], s);
     spn_json_end(&w);
     spn_funnel_json(&w, st);
     spn_json_key(&w, "probe");
