@@ -5,6 +5,8 @@
 #include "spn_names.h"
 #include "spn_probe.h"
 
+#include <apr_hash.h>
+#include <apr_lib.h>
 #include <apr_strings.h>
 #include <string.h>
 #include <strings.h>
@@ -284,14 +286,28 @@ void spn_dirstatus_json(spn_json_t *w, apr_pool_t *p, const spn_store_t *s,
     spn_json_end(w);
 }
 
-/* The judgement of a configured SPN's holder: 1 held by exactly the
- * service account of every scope that configures it (either name form,
- * as spn_probe_targets lists them), 0 otherwise; -1 when no such scope
- * names its account (SPNCheckServiceAccount): nothing to judge by. */
-static int holder_ok(apr_pool_t *p, const spn_dir_spn_t *f, const spn_service_t *const *svcs,
-                     int n_svcs)
+/* Who judges a configured SPN's holder: the accounts of the scopes that
+ * configure it (either name form, as spn_probe_targets lists them), by
+ * the SPN without its realm, lower-cased.  Built once a scrape: linear in
+ * the configuration (a lookup per scope per SPN made it quadratic). */
+typedef struct judge_s {
+    const char *acct;
+    struct judge_s *next;
+} judge_t;
+
+static char *spn_key(apr_pool_t *p, const char *spn)
 {
-    int i, j, judged = -1;
+    char *k = apr_pstrndup(p, spn, strcspn(spn, "@"));
+    char *c;
+    for (c = k; *c; c++)
+        *c = (char)apr_tolower((unsigned char)*c);
+    return k;
+}
+
+static apr_hash_t *judges(apr_pool_t *p, const spn_service_t *const *svcs, int n_svcs)
+{
+    apr_hash_t *h = apr_hash_make(p);
+    int i, j;
 
     for (i = 0; i < n_svcs; i++) {
         const char *t[SPN_DIR_CONF_MAX];
@@ -301,24 +317,40 @@ static int holder_ok(apr_pool_t *p, const spn_dir_spn_t *f, const spn_service_t 
             continue;
         nt = spn_probe_targets(p, svcs[i], t, SPN_DIR_CONF_MAX);
         for (j = 0; j < nt; j++) {
-            size_t n = strcspn(t[j], "@");
-            if (strlen(f->spn) != n || strncasecmp(f->spn, t[j], n) != 0)
-                continue;
-            judged = (judged != 0 && f->n_holders == 1 &&
-                      spn_dir_is_account(&f->holders[0], acct)) ? 1 : 0;
-            break;
+            char *k = spn_key(p, t[j]);
+            judge_t *g = apr_palloc(p, sizeof(*g));
+            g->acct = acct;
+            g->next = apr_hash_get(h, k, APR_HASH_KEY_STRING);
+            apr_hash_set(h, k, APR_HASH_KEY_STRING, g);
         }
     }
+    return h;
+}
+
+/* The judgement of a configured SPN's holder: 1 held by exactly the
+ * service account of every scope that configures it, 0 otherwise; -1 when
+ * no such scope names its account (SPNCheckServiceAccount): nothing to
+ * judge by. */
+static int holder_ok(apr_pool_t *p, const spn_dir_spn_t *f, apr_hash_t *by)
+{
+    const judge_t *g = apr_hash_get(by, spn_key(p, f->spn), APR_HASH_KEY_STRING);
+    int judged = -1;
+
+    for (; g; g = g->next)
+        judged = (judged != 0 && f->n_holders == 1 && spn_dir_is_account(&f->holders[0], g->acct))
+                 ? 1 : 0;
     return judged;
 }
 
 void spn_dirstatus_prom(spn_buf_t *b, apr_pool_t *p, const spn_store_t *s,
                         const spn_dirconf_t *dc, const spn_service_t *const *svcs, int n_svcs)
 {
+    apr_hash_t *by;
     int i, v;
 
     if (!dir_on(s, dc))
         return;
+    by = judges(p, svcs, n_svcs);
     spn_buf_printf(b, "# HELP spncheck_directory_ok 1 when the directory (SPNCheckDirectory) "
                       "answered its last connection in time (0: it cannot be used, or it is "
                       "too slow to serve: the status page says which).\n"
@@ -358,7 +390,7 @@ void spn_dirstatus_prom(spn_buf_t *b, apr_pool_t *p, const spn_store_t *s,
                     "# TYPE spncheck_directory_spn_holder_ok gauge\n");
     for (i = 0; i < SPN_DIR_SLOTS; i++) {
         if (!s->dir[i].tried || !s->dir[i].pinned || s->dir[i].f.state != SPN_DIR_OK ||
-            (v = holder_ok(p, &s->dir[i].f, svcs, n_svcs)) < 0)
+            (v = holder_ok(p, &s->dir[i].f, by)) < 0)
             continue;
         spn_buf_puts(b, "spncheck_directory_spn_holder_ok{spn=\"");
         spn_prom_label(b, s->dir[i].f.spn);
