@@ -204,6 +204,30 @@ static void test_allfail(apr_pool_t *p)
     ok(strstr(b.s, want) != NULL, "all failing: a link to the other %d", n - SPN_STATUS_FAIL_LINES);
 }
 
+/* The causes seen, busiest first (the table's order among equals). */
+static void test_busiest(apr_pool_t *p)
+{
+    static spn_store_t head;
+    spn_status_t st;
+    spn_buf_t b;
+    const char *a, *w, *k;
+
+    memset(&st, 0, sizeof(st));
+    memset(&head, 0, sizeof(head));
+    head.counters[SPN_C_MALFORMED] = 1;
+    head.counters[SPN_C_SPN_WRONG_ACCOUNT] = 1;
+    head.counters[SPN_C_KVNO_MISMATCH] = 7;
+    st.store = &head;
+    spn_buf_init(&b, p, 4096);
+    spn_status_html(&b, p, &st);
+    a = strstr(b.s, "<td class=\"code\"><code>malformed-token</code>");
+    w = strstr(b.s, "<td class=\"code\"><code>spn-wrong-account</code>");
+    k = strstr(b.s, "<td class=\"code\"><code>kvno-mismatch</code>");
+    ok(a && w && k && k < a && k < w, "causes seen: the busiest (kvno-mismatch, 7) first");
+    ok(a && w && (SPN_C_MALFORMED < SPN_C_SPN_WRONG_ACCOUNT ? a < w : w < a),
+       "causes seen: equals in the table's order");
+}
+
 /* A label that needs encoding in a link: what the link carries, ?scope=
  * (as httpd decodes it) finds. */
 static void test_link(apr_pool_t *p)
@@ -242,6 +266,7 @@ int main(void)
     test_scale(p, 5000);
     test_views(p);
     test_allfail(p);
+    test_busiest(p);
     test_link(p);
     apr_pool_destroy(p);
     apr_terminate();
