@@ -10,7 +10,7 @@
 #include "spn_render.h"
 
 #include <stdio.h>
-#include <stdlib.h>
+#include <stdlib.h>     /* qsort */
 #include <string.h>
 
 /* ---- shared pieces ----------------------------------------------------------- */
@@ -235,8 +235,8 @@ void spn_status_html_scopes(spn_buf_t *b, const spn_status_t *st, const spn_chec
                    st->n_scopes, st->n_scopes == 1 ? "" : "s", nf, nw, np);
     if (nf) {
         /* most failures explained first */
-        fail = malloc(sizeof(*fail) * (size_t)nf);
-        for (i = 0, j = 0; fail && i < st->n_scopes; i++) {
+        fail = apr_palloc(b->pool, sizeof(*fail) * (size_t)nf);
+        for (i = 0, j = 0; i < st->n_scopes; i++) {
             int k;
             if (ck[i].worst != SPN_CHECK_FAIL)
                 continue;
@@ -247,14 +247,13 @@ void spn_status_html_scopes(spn_buf_t *b, const spn_status_t *st, const spn_chec
                     fail[j].impact += spn_check_impact(ck[i].c[k].id, &st->scopes[i], st->store);
             j++;
         }
-        if (fail)
-            qsort(fail, (size_t)nf, sizeof(*fail), by_impact);
+        qsort(fail, (size_t)nf, sizeof(*fail), by_impact);
         spn_buf_puts(b, "<h3 class=\"fail\">Failing</h3>\n");
         for (j = 0; j < nf && j < SPN_STATUS_PAGE; j++) {
-            int k = fail ? fail[j].i : j;
+            int k = fail[j].i;
             spn_buf_puts(b, "<h4>");
             spn_scope_link(b, &st->scopes[k]);
-            if (fail && fail[j].impact)
+            if (fail[j].impact)
                 spn_buf_printf(b, " <small>explains %llu failed sign-in%s</small>",
                                (unsigned long long)fail[j].impact, fail[j].impact == 1 ? "" : "s");
             spn_buf_puts(b, "</h4>\n");
@@ -264,7 +263,7 @@ void spn_status_html_scopes(spn_buf_t *b, const spn_status_t *st, const spn_chec
         if (nf > SPN_STATUS_PAGE)
             spn_buf_puts(b, "<table>\n<tr><th>Also failing</th><th>Checks</th></tr>\n");
         for (; j < nf && j < SPN_STATUS_FAIL_LINES; j++) {
-            int k = fail ? fail[j].i : j, c, m = 0;
+            int k = fail[j].i, c, m = 0;
             spn_buf_puts(b, "<tr><td>");
             spn_scope_link(b, &st->scopes[k]);
             spn_buf_puts(b, "</td><td>");
@@ -275,7 +274,6 @@ void spn_status_html_scopes(spn_buf_t *b, const spn_status_t *st, const spn_chec
         }
         if (nf > SPN_STATUS_PAGE)
             spn_buf_puts(b, "</table>\n");
-        free(fail);
         if (nf > SPN_STATUS_FAIL_LINES)
             spn_buf_printf(b, "<p class=\"fail\">And %d more failing: <a href=\"?scopes=fail\">"
                               "the failing scopes, by page</a>.</p>\n", nf - SPN_STATUS_FAIL_LINES);
