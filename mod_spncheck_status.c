@@ -59,7 +59,7 @@ static void uncovered(apr_pool_t *p, spn_status_t *st, const spn_scope_t *sc, in
 
 int spncheck_status_handler(request_rec *r)
 {
-    const char *format, *ref;
+    const char *format, *ref, *scope, *list;
     spn_status_t st;
     spn_scope_t *scopes;
     const spn_failure_t *one = NULL;
@@ -71,6 +71,8 @@ int spncheck_status_handler(request_rec *r)
         return HTTP_METHOD_NOT_ALLOWED;
     format = arg(r, "format");
     ref = arg(r, "ref");
+    scope = arg(r, "scope");        /* one scope's view (a label: hostile, compared only) */
+    list = arg(r, "scopes");        /* the list of scopes, by page: all|fail|warn|pass */
     if (ref && !(one = spncheck_store_find(r->pool, ref))) {
         /* not held here: say which node issued it (behind a balancer the
          * user's reference and this page may be on different nodes) */
@@ -109,6 +111,17 @@ int spncheck_status_handler(request_rec *r)
     }
     else if (one) {
         spn_status_ref(&b, &st, one);
+        ap_set_content_type(r, "text/html; charset=utf-8");
+    }
+    else if (scope && !format) {
+        if (spn_status_html_scope(&b, r->pool, &st, scope) < 0)
+            r->status = HTTP_NOT_FOUND;
+        ap_set_content_type(r, "text/html; charset=utf-8");
+    }
+    else if (list && !format) {
+        int which = spn_status_list_arg(list);
+        spn_status_html_list(&b, r->pool, &st, which < 0 ? SPN_LIST_ALL : which,
+                             spn_status_page_arg(arg(r, "page")));
         ap_set_content_type(r, "text/html; charset=utf-8");
     }
     else if (format && !strcmp(format, "json")) {

@@ -4,6 +4,7 @@
  * HTML-escaped (cause codes and titles come from the table, keytab paths
  * and SPNs from the configuration and the probe). */
 #include "spn_chart.h"
+#include "spn_dirstatus.h"
 #include "spn_mechcount.h"
 
 #include <apr_strings.h>
@@ -242,6 +243,16 @@ static const struct {
     {"kerberos-share", {SPN_C_NTLM_FALLBACK, -1}},
 };
 
+void spn_scope_checks(apr_pool_t *p, const spn_scope_t *sc, const spn_store_t *s,
+                      spn_checks_t *ck)
+{
+    spn_selfcheck(p, &sc->svc, sc->names, sc->n_names, ck);
+    spn_selfcheck_share(p, sc->mech_counts, sc->ntlm_share_max, ck);
+    spn_selfcheck_rc4(p, sc->funnel ? sc->funnel->etypes : NULL, ck);
+    spn_selfcheck_dir(p, &sc->svc, s, ck);
+    spn_selfcheck_ntlmssp(p, sc->ntlmssp, sc->ntlmssp_so, sc->ntlmssp_where, ck);
+}
+
 /* Failures a check explains: of its scope's own (the funnel), else of all. */
 uint64_t spn_check_impact(const char *id, const spn_scope_t *sc, const spn_store_t *s)
 {
@@ -275,21 +286,20 @@ void spn_status_headline(spn_buf_t *b, apr_pool_t *p, const spn_status_t *st)
      * explains the most failures leads (the first among equals) */
     for (i = 0; i < st->n_scopes; i++) {
         const spn_scope_t *sc = &st->scopes[i];
-        spn_checks_t ck;
-        spn_selfcheck(p, &sc->svc, sc->names, sc->n_names, &ck);
-        spn_selfcheck_share(p, sc->mech_counts, sc->ntlm_share_max, &ck);
-        spn_selfcheck_rc4(p, sc->funnel ? sc->funnel->etypes : NULL, &ck);
-        spn_selfcheck_dir(p, &sc->svc, s, &ck);
-        for (j = 0; j < ck.n; j++) {
-            if (ck.c[j].state == SPN_CHECK_FAIL) {
-                uint64_t impact = spn_check_impact(ck.c[j].id, sc, s);
+        spn_checks_t own;
+        const spn_checks_t *ck = st->checks ? &st->checks[i] : &own;
+        if (!st->checks)
+            spn_scope_checks(p, sc, s, &own);
+        for (j = 0; j < ck->n; j++) {
+            if (ck->c[j].state == SPN_CHECK_FAIL) {
+                uint64_t impact = spn_check_impact(ck->c[j].id, sc, s);
                 if (nfail++ == 0 || impact > fimpact) {
-                    fck = apr_pmemdup(p, &ck.c[j], sizeof(ck.c[j]));
+                    fck = apr_pmemdup(p, &ck->c[j], sizeof(ck->c[j]));
                     fsc = sc;
                     fimpact = impact;
                 }
             }
-            nwarn += ck.c[j].state == SPN_CHECK_WARN;
+            nwarn += ck->c[j].state == SPN_CHECK_WARN;
         }
     }
     for (j = 0; s && j < (int)s->n_probes && j < (int)s->n_probe_slots; j++)

@@ -4,7 +4,13 @@
 #ifndef SPN_CHART_H
 #define SPN_CHART_H
 
-#include "spn_status.h"
+#include "spn_selfcheck.h"
+#include "spn_statfmt.h"
+
+/* A scope's self-checks, as the page lists them: the configuration's,
+ * kerberos-share, rc4, the directory's (s), raw-ntlmssp. */
+void spn_scope_checks(apr_pool_t *p, const spn_scope_t *sc, const spn_store_t *s,
+                      spn_checks_t *ck);
 
 /* The failures a failing self-check (id) explains: those of its causes
  * in the scope's funnel (sc->funnel), else in the store's counters. */

@@ -4,9 +4,9 @@
 #include "spn_dirdiag.h"
 #include "spn_names.h"
 #include "spn_probe.h"
-#include "spn_status.h"
 
 #include <apr_hash.h>
+#include <apr_lib.h>
 #include <apr_tables.h>
 #include <apr_strings.h>
 #include <ctype.h>
@@ -162,11 +162,24 @@ static void holders_text(spn_buf_t *b, const spn_dir_spn_t *f)
         spn_buf_printf(b, "<br>and %d more", (int)f->n_holders - SPN_DIR_MAX_HOLDERS);
 }
 
+/* 1 when the slot's SPN is one of svc's (the realm aside). */
+static int slot_of(const spn_dir_slot_t *sl, const spn_service_t *svc)
+{
+    int i;
+
+    for (i = 0; i < svc->n_spns; i++) {
+        size_t n = strcspn(svc->spns[i], "@");
+        if (strlen(sl->f.spn) == n && strncasecmp(sl->f.spn, svc->spns[i], n) == 0)
+            return 1;
+    }
+    return 0;
+}
+
 void spn_dirstatus_html(spn_buf_t *b, apr_pool_t *p, const spn_store_t *s,
-                        const spn_dirconf_t *dc)
+                        const spn_dirconf_t *dc, const spn_service_t *only)
 {
     char ts[32];
-    int i;
+    int i, shown = 0, fine = 0, more = 0;
 
     (void)p;
     if (!dir_on(s, dc))
@@ -200,8 +213,18 @@ void spn_dirstatus_html(spn_buf_t *b, apr_pool_t *p, const spn_store_t *s,
                     "<th>Checked</th><th>Error</th></tr>\n");
     for (i = 0; i < (int)s->n_dir_slots; i++) {
         const spn_dir_slot_t *sl = &spn_store_dir(s)[i];
-        if (!sl->tried)
+        if (!sl->tried || (only && !slot_of(sl, only)))
             continue;
+        if (!only && sl->pinned && sl->f.n_holders == 1 && !sl->f.error[0] &&
+            !strcasecmp(sl->f.holders[0].via, sl->f.spn)) {
+            fine++;         /* the default page lists the rest: none, several or */
+            continue;       /* another name's holder, an error, asked by a failure */
+        }
+        if (!only && shown >= SPN_DIRSTATUS_ROWS) {
+            more++;
+            continue;
+        }
+        shown++;
         spn_buf_puts(b, "<tr><td>");
         spn_buf_htmls(b, sl->f.spn);
         spn_buf_puts(b, sl->pinned ? "" : " <small>(asked by a failure)</small>");
@@ -215,6 +238,12 @@ void spn_dirstatus_html(spn_buf_t *b, apr_pool_t *p, const spn_store_t *s,
         spn_buf_puts(b, "</td></tr>\n");
     }
     spn_buf_puts(b, "</table>\n");
+    if (more)
+        spn_buf_printf(b, "<p class=\"warn\">And %d more SPN%s with a problem: each scope's "
+                          "view lists its own.</p>\n", more, more == 1 ? "" : "s");
+    if (fine)
+        spn_buf_printf(b, "<p class=\"zero\">%d configured SPN%s held by one account, no error "
+                          "(each scope's view lists its own).</p>\n", fine, fine == 1 ? "" : "s");
 }
 
 void spn_dirstatus_json(spn_json_t *w, apr_pool_t *p, const spn_store_t *s,
@@ -259,14 +288,25 @@ void spn_dirstatus_json(spn_json_t *w, apr_pool_t *p, const spn_store_t *s,
     spn_json_end(w);
 }
 
-/* The judgement of a configured SPN's holder: 1 held by exactly the
- * service account of every scope that configures it (either name form,
- * as spn_probe_targets lists them), 0 otherwise; -1 when no such scope
- * names its account (SPNCheckServiceAccount): nothing to judge by.
- * accounts: each configured SPN (realm stripped, lower-cased) -> the
- * accounts of the scopes that configure it (accounts_by_spn), made once
- * per page, so thousands of scopes cost a walk, not one per SPN. */
-static apr_hash_t *accounts_by_spn(apr_pool_t *p, const spn_service_t *const *svcs, int n_svcs)
+/* Who judges a configured SPN's holder: the accounts of the scopes that
+ * configure it (either name form, as spn_probe_targets lists them), by
+ * the SPN without its realm, lower-cased.  Built once a scrape: linear in
+ * the configuration (a lookup per scope per SPN made it quadratic). */
+typedef struct judge_s {
+    const char *acct;
+    struct judge_s *next;
+} judge_t;
+
+static char *spn_key(apr_pool_t *p, const char *spn)
+{
+    char *k = apr_pstrndup(p, spn, strcspn(spn, "@"));
+    char *c;
+    for (c = k; *c; c++)
+        *c = (char)apr_tolower((unsigned char)*c);
+    return k;
+}
+
+static apr_hash_t *judges(apr_pool_t *p, const spn_service_t *const *svcs, int n_svcs)
 {
     apr_hash_t *h = apr_hash_make(p);
     int i, j;
@@ -279,47 +319,40 @@ static apr_hash_t *accounts_by_spn(apr_pool_t *p, const spn_service_t *const *sv
         t = apr_palloc(p, sizeof(*t) * (size_t)max);
         nt = spn_probe_targets(p, svcs[i], t, max);
         for (j = 0; j < nt; j++) {
-            char *k = apr_pstrndup(p, t[j], strcspn(t[j], "@"));
-            apr_array_header_t *a;
-            apr_size_t c;
-            for (c = 0; k[c]; c++)
-                k[c] = (char)tolower((unsigned char)k[c]);
-            if (!(a = apr_hash_get(h, k, APR_HASH_KEY_STRING))) {
-                a = apr_array_make(p, 1, sizeof(const char *));
-                apr_hash_set(h, k, APR_HASH_KEY_STRING, a);
-            }
-            APR_ARRAY_PUSH(a, const char *) = acct;
+            char *k = spn_key(p, t[j]);
+            judge_t *g = apr_palloc(p, sizeof(*g));
+            g->acct = acct;
+            g->next = apr_hash_get(h, k, APR_HASH_KEY_STRING);
+            apr_hash_set(h, k, APR_HASH_KEY_STRING, g);
         }
     }
     return h;
 }
 
-static int holder_ok(const spn_dir_spn_t *f, apr_hash_t *accounts)
+/* The judgement of a configured SPN's holder: 1 held by exactly the
+ * service account of every scope that configures it, 0 otherwise; -1 when
+ * no such scope names its account (SPNCheckServiceAccount): nothing to
+ * judge by. */
+static int holder_ok(apr_pool_t *p, const spn_dir_spn_t *f, apr_hash_t *by)
 {
-    char k[SPN_DIR_SPN_MAX];
-    const apr_array_header_t *a;
-    size_t c;
-    int i, judged = -1;
+    const judge_t *g = apr_hash_get(by, spn_key(p, f->spn), APR_HASH_KEY_STRING);
+    int judged = -1;
 
-    for (c = 0; c + 1 < sizeof(k) && f->spn[c]; c++)
-        k[c] = (char)tolower((unsigned char)f->spn[c]);
-    k[c] = '\0';
-    if (!(a = apr_hash_get(accounts, k, APR_HASH_KEY_STRING)))
-        return -1;
-    for (i = 0; i < a->nelts; i++)
-        judged = (judged != 0 && f->n_holders == 1 &&
-                  spn_dir_is_account(&f->holders[0], APR_ARRAY_IDX(a, i, const char *))) ? 1 : 0;
+    for (; g; g = g->next)
+        judged = (judged != 0 && f->n_holders == 1 && spn_dir_is_account(&f->holders[0], g->acct))
+                 ? 1 : 0;
     return judged;
 }
 
 void spn_dirstatus_prom(spn_buf_t *b, apr_pool_t *p, const spn_store_t *s,
                         const spn_dirconf_t *dc, const spn_service_t *const *svcs, int n_svcs)
 {
-    apr_hash_t *accounts;
+    apr_hash_t *by;
     int i, v;
 
     if (!dir_on(s, dc))
         return;
+    by = judges(p, svcs, n_svcs);
     spn_buf_printf(b, "# HELP spncheck_directory_ok 1 when the directory (SPNCheckDirectory) "
                       "answered its last connection in time (0: it cannot be used, or it is "
                       "too slow to serve: the status page says which).\n"
@@ -357,10 +390,10 @@ void spn_dirstatus_prom(spn_buf_t *b, apr_pool_t *p, const spn_store_t *s,
                     "exactly the service account (SPNCheckServiceAccount), 0 when by none, "
                     "another or more than one account.\n"
                     "# TYPE spncheck_directory_spn_holder_ok gauge\n");
-    accounts = accounts_by_spn(p, svcs, n_svcs);
     for (i = 0; i < (int)s->n_dir_slots; i++) {
-        if (!spn_store_dir(s)[i].tried || !spn_store_dir(s)[i].pinned || spn_store_dir(s)[i].f.state != SPN_DIR_OK ||
-            (v = holder_ok(&spn_store_dir(s)[i].f, accounts)) < 0)
+        const spn_dir_slot_t *sl = &spn_store_dir(s)[i];
+        if (!sl->tried || !sl->pinned || sl->f.state != SPN_DIR_OK ||
+            (v = holder_ok(p, &sl->f, by)) < 0)
             continue;
         spn_buf_puts(b, "spncheck_directory_spn_holder_ok{spn=\"");
         spn_prom_label(b, spn_store_dir(s)[i].f.spn);

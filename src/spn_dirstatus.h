@@ -5,13 +5,8 @@
 
 #include "spn_json.h"
 #include "spn_selfcheck.h"
+#include "spn_statfmt.h"        /* spn_dirconf_t */
 #include "spn_store.h"
-
-/* How SPNCheckDirectory is configured, for the command that checks it
- * (all NULL: off). */
-typedef struct {
-    const char *uri, *keytab, *client;
-} spn_dirconf_t;
 
 /* Appends the directory's checks for svc to r, from the facts in s:
  * spn-holder (every configured SPN held by the service account, and only
@@ -21,8 +16,14 @@ typedef struct {
 void spn_selfcheck_dir(apr_pool_t *p, const spn_service_t *svc, const spn_store_t *s,
                        spn_checks_t *r);
 
+/* The directory's section of the status page.  only NULL (the default
+ * page): the SPNs with something to see (no holder or several, one
+ * reached through another name, an error, asked by a failure), at most
+ * SPN_DIRSTATUS_ROWS, and a count of the rest; else the rows of only's SPNs
+ * (one scope's view). */
+#define SPN_DIRSTATUS_ROWS 50
 void spn_dirstatus_html(spn_buf_t *b, apr_pool_t *p, const spn_store_t *s,
-                        const spn_dirconf_t *dc);
+                        const spn_dirconf_t *dc, const spn_service_t *only);
 /* The value of the status JSON's "directory" key: null when off. */
 void spn_dirstatus_json(spn_json_t *w, apr_pool_t *p, const spn_store_t *s,
                         const spn_dirconf_t *dc);

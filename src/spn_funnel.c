@@ -237,6 +237,7 @@ void spn_funnel_html(spn_buf_t *b, const spn_status_t *st)
     spn_funnel_t f;
     bar_t bars[10];
     double rc4;
+    int order[SPN_C_COUNT];
     int k, n = 0, zero = 0, seen = 0;
 
     spn_funnel_sum(st, -1, &f);
@@ -262,16 +263,23 @@ void spn_funnel_html(spn_buf_t *b, const spn_status_t *st)
         spn_buf_printf(b, "; <span class=\"warn\">NTLMv1 responses: %llu</span> (Windows 11 "
                           "24H2 and Server 2025 removed NTLMv1)", (unsigned long long)f.ntlmv1);
     spn_buf_puts(b, ".</p>\n<h2>Causes seen</h2>\n<table class=\"causes\">\n");
+    /* the busiest first (issue 21); the table's order among equals */
     for (k = 0; k < SPN_C_COUNT; k++) {
         uint64_t c = st->store ? st->store->counters[k] : 0;
+        int j;
         if (!c) {
             zero++;
             continue;
         }
-        seen++;
+        for (j = seen++; j > 0 && st->store->counters[order[j - 1]] < c; j--)
+            order[j] = order[j - 1];
+        order[j] = k;
+    }
+    for (n = 0; n < seen; n++) {
+        k = order[n];
         spn_buf_printf(b, "<tr><td class=\"code\"><code>%s</code></td><td>", spn_causes[k].code);
         spn_buf_htmls(b, spn_causes[k].title);
-        spn_buf_printf(b, "</td><td>%llu</td></tr>\n", (unsigned long long)c);
+        spn_buf_printf(b, "</td><td>%llu</td></tr>\n", (unsigned long long)st->store->counters[k]);
     }
     spn_buf_puts(b, "</table>\n");
     if (zero) {

@@ -8,7 +8,8 @@
 #ifndef SPN_FUNNEL_H
 #define SPN_FUNNEL_H
 
-#include "spn_status.h"
+#include "spn_json.h"
+#include "spn_statfmt.h"
 
 /* The funnel's stages, summed over the scopes (or one scope's). */
 typedef struct {

@@ -17,15 +17,6 @@
 #include <string.h>
 #include <time.h>
 
-void spn_fmt_time(char *out, size_t n, int64_t t)
-{
-    struct tm tm;
-    time_t tt = (time_t)t;
-
-    if (t <= 0 || !gmtime_r(&tt, &tm) || !strftime(out, n, "%Y-%m-%d %H:%M:%SZ", &tm))
-        snprintf(out, n, "-");
-}
-
 static uint64_t total(const spn_store_t *s)
 {
     uint64_t n = 0;
@@ -42,168 +33,7 @@ static uint32_t held(const spn_store_t *s)
     return s->next_seq - 1 < s->capacity ? (uint32_t)(s->next_seq - 1) : s->capacity;
 }
 
-/* The configuration of the scope that saw f, into svc (zeroed when the
- * scope is gone). */
-static const spn_service_t *scope_svc(const spn_status_t *st, const spn_failure_t *f,
-                                      spn_service_t *svc)
-{
-    int i;
-
-    memset(svc, 0, sizeof(*svc));
-    for (i = 0; i < st->n_scopes; i++) {
-        const spn_scope_t *sc = &st->scopes[i];
-        size_t n = strlen(sc->server);
-        if (strncmp(f->scope, sc->server, n) == 0 &&
-            strcmp(f->scope + n, sc->location ? sc->location : "") == 0) {
-            *svc = sc->svc;
-            break;
-        }
-    }
-    return svc;
-}
-
-/* f as a diagnosis on the configuration of the scope that saw it (svc),
- * refined by the directory's facts held now, for any name the failure
- * asked for: the admin's view (the user's page keeps to the service's own
- * names).  Returns 1 when the facts refined it. */
-static int failure_diag(const spn_status_t *st, const spn_failure_t *f, spn_diag_t *d,
-                        spn_service_t *svc)
-{
-    scope_svc(st, f, svc);
-    spn_diag_from_failure(d, f, svc);
-    return st->store && st->dir.uri &&
-           spn_store_dir_refine_failure(st->store, d, f, svc->account);
-}
-
-/* The cause of f as the directory's facts held now refine it, or -1 when
- * they do not change it (d: scratch). */
-static int refined_cause(const spn_status_t *st, const spn_failure_t *f, spn_diag_t *d)
-{
-    spn_service_t svc;
-
-    if (!failure_diag(st, f, d, &svc) || (int)d->cause == f->cause)
-        return -1;
-    return (int)d->cause;
-}
-
 /* ---- HTML ----------------------------------------------------------------- */
-
-static void td(spn_buf_t *b, const char *v)
-{
-    spn_buf_puts(b, "<td>");
-    spn_buf_htmls(b, v && *v ? v : "-");
-    spn_buf_puts(b, "</td>");
-}
-
-/* The scope's self-checks: the configuration's, kerberos-share, the directory's. */
-static void scope_checks(apr_pool_t *p, const spn_scope_t *sc, const spn_store_t *s,
-                         spn_checks_t *ck)
-{
-    spn_selfcheck(p, &sc->svc, sc->names, sc->n_names, ck);
-    spn_selfcheck_share(p, sc->mech_counts, sc->ntlm_share_max, ck);
-    spn_selfcheck_rc4(p, sc->funnel ? sc->funnel->etypes : NULL, ck);
-    spn_selfcheck_dir(p, &sc->svc, s, ck);
-    spn_selfcheck_ntlmssp(p, sc->ntlmssp, sc->ntlmssp_so, sc->ntlmssp_where, ck);
-}
-
-/* The share of Kerberos in the scope's successes, in percent; -1 none. */
-static double krb5_share(const spn_scope_t *sc)
-{
-    const uint64_t *n = sc->mech_counts;
-    uint64_t all = n ? n[SPN_MC_KRB5] + n[SPN_MC_NTLM] + n[SPN_MC_OTHER] : 0;
-    return all ? 100.0 * (double)n[SPN_MC_KRB5] / (double)all : -1;
-}
-
-static void html_scope(spn_buf_t *b, apr_pool_t *p, const spn_scope_t *sc, const spn_store_t *s)
-{
-    const spn_keytab_t *kt = sc->svc.keytab;
-    spn_checks_t ck;
-    char ts[32];
-    int i;
-
-    scope_checks(p, sc, s, &ck);
-    spn_buf_puts(b, "<h3>");
-    spn_buf_htmls(b, sc->server);
-    if (sc->location) {
-        spn_buf_puts(b, " <code>");
-        spn_buf_htmls(b, sc->location);
-        spn_buf_puts(b, "</code>");
-    }
-    spn_buf_printf(b, " <span class=\"%s\">%s</span></h3>\n<table>\n",
-                   spn_check_state_name(ck.worst), spn_check_state_name(ck.worst));
-    for (i = 0; i < sc->svc.n_spns; i++) {
-        spn_buf_puts(b, "<tr><th>SPN</th>");
-        td(b, sc->svc.spns[i]);
-        spn_buf_puts(b, "</tr>\n");
-    }
-    spn_buf_puts(b, "<tr><th>Account</th>");
-    td(b, sc->svc.account);
-    spn_buf_puts(b, "</tr>\n<tr><th>Keytab</th>");
-    td(b, sc->keytab_path);
-    if (sc->mech_counts) {
-        const uint64_t *n = sc->mech_counts;
-        double k = krb5_share(sc);
-        spn_buf_printf(b, "</tr>\n<tr><th>Sign-ins</th><td>Kerberos %llu, NTLM %llu, other "
-                          "%llu", (unsigned long long)n[SPN_MC_KRB5],
-                       (unsigned long long)n[SPN_MC_NTLM], (unsigned long long)n[SPN_MC_OTHER]);
-        if (k >= 0)
-            spn_buf_printf(b, " (Kerberos share <span class=\"kshare\">%.0f%%</span>)", k);
-        spn_buf_puts(b, "</td>");
-    }
-    spn_buf_puts(b, "</tr>\n</table>\n<table>\n<tr><th>Check</th><th>State</th>"
-                    "<th>Finding</th><th>Remedy</th></tr>\n");
-    for (i = 0; i < ck.n; i++) {
-        spn_buf_printf(b, "<tr><td>%s</td><td class=\"%s\">%s</td>", ck.c[i].id,
-                       spn_check_state_name(ck.c[i].state), spn_check_state_name(ck.c[i].state));
-        td(b, ck.c[i].message);
-        spn_buf_puts(b, "<td><code>");
-        spn_buf_htmls(b, ck.c[i].remedy ? ck.c[i].remedy : "");
-        spn_buf_puts(b, "</code></td></tr>\n");
-    }
-    spn_buf_puts(b, "</table>\n");
-    if (kt && kt->status == 0 && kt->n) {
-        spn_buf_puts(b, "<table>\n<tr><th>Keytab principal</th><th>kvno</th><th>Enctype</th>"
-                        "<th>Timestamp</th></tr>\n");
-        for (i = 0; i < kt->n && i < 256; i++) {
-            spn_buf_puts(b, "<tr>");
-            td(b, kt->e[i].principal);
-            spn_fmt_time(ts, sizeof(ts), kt->e[i].timestamp);
-            spn_buf_printf(b, "<td>%d</td><td>%s (%d)</td><td>%s</td></tr>\n", kt->e[i].kvno,
-                           spn_etype_name(kt->e[i].enctype), kt->e[i].enctype, ts);
-        }
-        spn_buf_puts(b, "</table>\n");
-    }
-}
-
-static void html_probe(spn_buf_t *b, const spn_store_t *s)
-{
-    char ts[32];
-    uint32_t i;
-
-    if (!s || (!s->probe_runs && !s->probe_error[0]))
-        return;
-    spn_fmt_time(ts, sizeof(ts), s->probe_time);
-    spn_buf_printf(b, "<h2>Live probe (SPNCheckProbe)</h2>\n<p>Last run %s.</p>\n", ts);
-    if (s->probe_error[0]) {
-        spn_buf_puts(b, "<p class=\"fail\">");
-        spn_buf_htmls(b, s->probe_error);
-        spn_buf_puts(b, "</p>\n");
-    }
-    spn_buf_puts(b, "<table>\n<tr><th>Scope</th><th>SPN</th><th>State</th><th>Cause</th>"
-                    "<th>Finding</th></tr>\n");
-    for (i = 0; i < s->n_probes && i < s->n_probe_slots; i++) {
-        const spn_probe_slot_t *r = &spn_store_probes(s)[i];
-        spn_buf_puts(b, "<tr>");
-        td(b, r->scope);
-        td(b, r->spn);
-        spn_buf_printf(b, "<td class=\"%s\">%s</td><td><code>%s</code></td>",
-                       r->ok ? "pass" : "fail", r->ok ? "pass" : "fail",
-                       r->ok ? "ok" : spn_cause_code(r->cause));
-        td(b, r->message);
-        spn_buf_puts(b, "</tr>\n");
-    }
-    spn_buf_puts(b, "</table>\n");
-}
 
 /* Scopes past SPNCheckMaxScopes (issue 21): one line, the first few named. */
 static void html_uncovered(spn_buf_t *b, const spn_status_t *st)
@@ -243,17 +73,12 @@ static void json_uncovered(spn_json_t *w, const spn_status_t *st)
 void spn_status_html(spn_buf_t *b, apr_pool_t *p, const spn_status_t *st)
 {
     const spn_store_t *s = st->store;
-    const spn_failure_t *f;
-    spn_diag_t *scratch = apr_palloc(p, sizeof(*scratch));
+    spn_status_t all = *st;
     char ts[32];
-    int i, rc;
 
-    spn_buf_printf(b, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
-                      "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">\n"
-                      SPN_PAGE_CSP_META "\n<title>mod_spncheck status</title><style>%s%s</style></head>\n"
-                      "<body><main class=\"wide\">\n<h1>mod_spncheck status</h1>\n",
-                   spn_page_style, spn_chart_style);
-    spn_status_headline(b, p, st);
+    all.checks = spn_status_checks(p, st);     /* once, for the headline and the scopes */
+    spn_status_head(b, "mod_spncheck status");
+    spn_status_headline(b, p, &all);
     html_uncovered(b, st);
     if (st->node) {
         spn_buf_puts(b, "<p>Node <b>");
@@ -267,50 +92,15 @@ void spn_status_html(spn_buf_t *b, apr_pool_t *p, const spn_status_t *st)
                       "<a href=\"?format=json\">JSON</a> &middot; "
                       "<a href=\"?format=prometheus\">Prometheus</a></p>\n",
                    ts, (unsigned long long)total(s), held(s), s ? s->capacity : 0);
+    /* what is wrong now first (issue 21): the scopes that fail or warn */
+    spn_status_html_scopes(b, &all, all.checks);
     spn_funnel_html(b, st);         /* the funnel, then the causes seen (issue 20) */
     spn_buf_puts(b, "<h2>Failures over time</h2>\n");
     spn_chart_html(b, s, st->now);
-    html_probe(b, s);
-    spn_dirstatus_html(b, p, s, &st->dir);
-    spn_buf_puts(b, "<h2>Configuration self-checks</h2>\n");
-    if (!st->n_scopes)
-        spn_buf_puts(b, "<p>No scope has <code>SPNCheck On</code>.</p>\n");
-    for (i = 0; i < st->n_scopes; i++)
-        html_scope(b, p, &st->scopes[i], s);
-    spn_buf_puts(b, "<h2>Recent failures</h2>\n<table>\n<tr><th>Time</th><th>Ref</th>"
-                    "<th>Client</th><th>Host</th><th>Requested SPN</th><th>Realm</th>"
-                    "<th>Etype</th><th>kvno</th><th>Mech</th><th>Cause</th></tr>\n");
-    for (i = 0; i < st->n_recent; i++) {
-        f = &st->recent[i];
-        spn_fmt_time(ts, sizeof(ts), f->time);
-        spn_buf_printf(b, "<tr><td>%s</td><td><a href=\"?ref=", ts);
-        spn_buf_htmls(b, f->ref);
-        spn_buf_puts(b, "\">");
-        spn_buf_htmls(b, f->ref);
-        spn_buf_puts(b, "</a></td>");
-        td(b, f->client);
-        td(b, f->host);
-        td(b, f->spn);
-        td(b, f->realm);
-        if (f->etype)
-            spn_buf_printf(b, "<td>%d</td>", f->etype);
-        else
-            spn_buf_puts(b, "<td>-</td>");
-        if (f->kvno >= 0)
-            spn_buf_printf(b, "<td>%d</td>", f->kvno);
-        else
-            spn_buf_puts(b, "<td>-</td>");
-        td(b, f->mech);
-        rc = refined_cause(st, f, scratch);
-        if (rc >= 0)    /* facts that arrived since enrich it */
-            spn_buf_printf(b, "<td><code>%s</code> (directory; recorded <code>%s</code>)%s"
-                              "</td></tr>\n", spn_cause_code((spn_cause_t)rc),
-                           spn_cause_code(f->cause), f->proxied ? " (backend)" : "");
-        else
-            spn_buf_printf(b, "<td><code>%s</code>%s</td></tr>\n", spn_cause_code(f->cause),
-                           f->proxied ? " (backend)" : "");
-    }
-    spn_buf_puts(b, "</table>\n</main></body></html>\n");
+    spn_status_html_probe(b, s, NULL);
+    spn_dirstatus_html(b, p, s, &st->dir, NULL);
+    spn_status_html_recent(b, p, st, NULL);
+    spn_status_tail(b);
 }
 
 /* ---- JSON ----------------------------------------------------------------- */
@@ -321,7 +111,7 @@ static void json_failure(spn_json_t *w, const spn_status_t *st, const spn_failur
     char ts[32];
     spn_service_t svc;
     spn_fix_t fx;
-    int rc = failure_diag(st, f, scratch, &svc) && (int)scratch->cause != f->cause
+    int rc = spn_status_failure_diag(st, f, scratch, &svc) && (int)scratch->cause != f->cause
              ? (int)scratch->cause : -1;
     spn_fmt_time(ts, sizeof(ts), f->time);
     spn_json_object(w);
@@ -350,10 +140,10 @@ static void json_scope(spn_json_t *w, apr_pool_t *p, const spn_scope_t *sc, cons
 {
     const spn_keytab_t *kt = sc->svc.keytab;
     spn_checks_t ck;
-    double k = krb5_share(sc);
+    double k = spn_status_krb5_share(sc);
     int i;
 
-    scope_checks(p, sc, s, &ck);
+    spn_scope_checks(p, sc, s, &ck);
     spn_json_object(w);
     spn_json_kstr_or_null(w, "server", sc->server);
     spn_json_kstr_or_null(w, "location", sc->location);
@@ -484,35 +274,6 @@ void spn_status_json(spn_buf_t *b, apr_pool_t *p, const spn_status_t *st)
 
 /* ---- Prometheus text exposition -------------------------------------------- */
 
-/* See spn_status.h; the run-copying loop of the JSON escaper (spn_json.c). */
-void spn_prom_label(spn_buf_t *b, const char *v)
-{
-    const unsigned char *s = (const unsigned char *)v;
-    size_t i = 0, n = v ? strlen(v) : 0, run = 0;
-
-    if (!n)
-        return;
-    while (i < n) {
-        const char *rep = NULL;
-        size_t l = 1;
-        if (s[i] == '\\') rep = "\\\\";
-        else if (s[i] == '"') rep = "\\\"";
-        else if (s[i] == '\n') rep = "\\n";
-        else if (s[i] < 0x20 || s[i] == 0x7F) rep = "\xEF\xBF\xBD";
-        else if (s[i] >= 0x80 && (l = spn_utf8_seq(s + i, n - i)) == 0) {
-            rep = "\xEF\xBF\xBD";
-            l = 1;
-        }
-        if (rep) {
-            spn_buf_add(b, v + run, i - run);
-            spn_buf_puts(b, rep);
-            run = i + l;
-        }
-        i += l;
-    }
-    spn_buf_add(b, v + run, n - run);
-}
-
 static void prom_probe(spn_buf_t *b, const spn_store_t *s)
 {
     uint32_t i;
@@ -596,23 +357,20 @@ static void prom_kvno(spn_buf_t *b, apr_pool_t *p, const spn_status_t *st)
         }
 }
 
-/* One sample of a self-check family: NAME{server,location,check[,state]} V. */
-static void prom_selfcheck(spn_buf_t *b, const char *name, const spn_scope_t *sc,
-                           const spn_check_t *c, int with_state, int v)
+/* One self-check sample: spncheck_selfcheck_ok{server,location,check,state} V. */
+static void prom_selfcheck(spn_buf_t *b, const spn_scope_t *sc, const spn_check_t *c, int v)
 {
-    spn_buf_printf(b, "%s{server=\"", name);
+    spn_buf_puts(b, "spncheck_selfcheck_ok{server=\"");
     spn_prom_label(b, sc->server);
     spn_buf_puts(b, "\",location=\"");
     spn_prom_label(b, sc->location ? sc->location : "");
-    spn_buf_printf(b, "\",check=\"%s\"", c->id);
-    if (with_state)
-        spn_buf_printf(b, ",state=\"%s\"", spn_check_state_name(c->state));
-    spn_buf_printf(b, "} %d\n", v);
+    spn_buf_printf(b, "\",check=\"%s\",state=\"%s\"} %d\n", c->id,
+                   spn_check_state_name(c->state), v);
 }
 
 /* Every label is bounded: cause by the cause table; server, location and
  * check by the configuration and the check table; state by pass|warn|fail;
- * the probe's scope and spn by the configuration (SPN_PROBE_SLOTS).  No
+ * the probe's scope and spn by the configuration (SPNCheckMaxScopes).  No
  * label carries anything a client sent.  `promtool check metrics` passes
  * (t/prometheus.t). */
 void spn_status_prometheus(spn_buf_t *b, apr_pool_t *p, const spn_status_t *st)
@@ -620,7 +378,7 @@ void spn_status_prometheus(spn_buf_t *b, apr_pool_t *p, const spn_status_t *st)
     const spn_store_t *s = st->store;
     const char *v = st->version ? st->version : "";
     const char *slash = strchr(v, '/');
-    spn_checks_t *ck = apr_pcalloc(p, sizeof(*ck) * (st->n_scopes ? st->n_scopes : 1));
+    spn_checks_t *ck = spn_status_checks(p, st);
     int i, c, j;
 
     spn_buf_puts(b, "# HELP spncheck_build_info The module's version; always 1.\n"
@@ -652,10 +410,6 @@ void spn_status_prometheus(spn_buf_t *b, apr_pool_t *p, const spn_status_t *st)
                       "SPNCheckMaxScopes: not counted, self-checked, probed or looked up.\n"
                       "# TYPE spncheck_scopes_uncovered gauge\nspncheck_scopes_uncovered %d\n",
                    st->n_uncovered);
-    for (i = 0; i < st->n_scopes; i++) {
-        const spn_scope_t *sc = &st->scopes[i];
-        scope_checks(p, sc, s, &ck[i]);
-    }
     spn_buf_puts(b, "# HELP spncheck_auth_success_total Successful Negotiate/NTLM sign-ins in "
                     "SPNCheck On scopes, by mechanism (krb5, ntlm, other).\n"
                     "# TYPE spncheck_auth_success_total counter\n");
@@ -675,15 +429,7 @@ void spn_status_prometheus(spn_buf_t *b, apr_pool_t *p, const spn_status_t *st)
                     "# TYPE spncheck_selfcheck_ok gauge\n");
     for (i = 0; i < st->n_scopes; i++)
         for (j = 0; j < ck[i].n; j++)
-            prom_selfcheck(b, "spncheck_selfcheck_ok", &st->scopes[i], &ck[i].c[j], 1,
-                           ck[i].c[j].state == SPN_CHECK_PASS);
-    spn_buf_puts(b, "# HELP spncheck_selfcheck DEPRECATED, removed in 0.3.0: use "
-                    "spncheck_selfcheck_ok. Configuration self-check state: "
-                    "0 pass, 1 warn, 2 fail.\n# TYPE spncheck_selfcheck gauge\n");
-    for (i = 0; i < st->n_scopes; i++)
-        for (j = 0; j < ck[i].n; j++)
-            prom_selfcheck(b, "spncheck_selfcheck", &st->scopes[i], &ck[i].c[j], 0,
-                           ck[i].c[j].state);
+            prom_selfcheck(b, &st->scopes[i], &ck[i].c[j], ck[i].c[j].state == SPN_CHECK_PASS);
     prom_kvno(b, p, st);
     prom_probe(b, s);
     {
@@ -699,7 +445,7 @@ void spn_status_ref(spn_buf_t *b, const spn_status_t *st, const spn_failure_t *f
     spn_service_t svc;
     spn_diag_t d;
 
-    failure_diag(st, f, &d, &svc);      /* facts that arrived since enrich the record */
+    spn_status_failure_diag(st, f, &d, &svc);      /* facts that arrived since enrich the record */
     spn_render_page_as(b, &d, &svc, SPN_DETAIL_FULL, f->ref, SPN_FIX_FOR_ADMIN);
 }
 
@@ -710,7 +456,7 @@ void spn_status_ref_json(spn_buf_t *b, const spn_status_t *st, const spn_failure
     spn_json_t w;
     char ts[32];
 
-    failure_diag(st, f, &d, &svc);
+    spn_status_failure_diag(st, f, &d, &svc);
     spn_fmt_time(ts, sizeof(ts), f->time);
     spn_json_init(&w, b);
     spn_json_object(&w);

@@ -126,9 +126,10 @@ for my $mpm (@mpms) {
        "$mpm: /app's $K1 Kerberos sign-ins by ticket enctype: AES, no RC4, none other") or diag explain \%et;
     like($p, qr/^spncheck_ticket_enctype_total\{scope="[^"]*\/local",enctype="aes[^"]*"\} [1-9]/m,
          "$mpm: Prometheus: spncheck_ticket_enctype_total{scope,enctype}");
-    my $html = fetch('127.0.0.1', '/spncheck-status', port => $h->{port})->{body};
+    # (the scope's own view: the default page names the scope among those that warn)
+    my $html = fetch('127.0.0.1', "/spncheck-status?scope=$root->{server}/app", port => $h->{port})->{body};
     like($html, qr/Kerberos $K1, NTLM 5, other 0 \(Kerberos share <span class="kshare">50%/,
-         "$mpm: HTML: the Kerberos share of /");
+         "$mpm: HTML: the Kerberos share of /app, on its own view (?scope=)");
 
     # the counters live in shared memory: they survive a graceful restart
     my $gen = () = $h->log =~ /resuming normal operations/g;

@@ -10,7 +10,7 @@ use Test::More;
 use JSON::PP ();
 use SpnTest;
 
-plan tests => 54;
+plan tests => 73;
 
 my $S = 'status.spncheck.test';
 sub status_json {
@@ -107,14 +107,50 @@ is_deeply(\@bad, [], 'Prometheus: every line is HELP, TYPE or a sample');
 # is still UTF-8, as Prometheus requires, and the label is cleaned.
 my $pb = $p->{body};
 ok(utf8::decode($pb), 'Prometheus: the whole body is valid UTF-8');
-ok(grep({ /^spncheck_selfcheck\{server="merge\.spncheck\.test:\d+",location="\/caf\x{FFFD}\x{FFFD}\\"q",/ }
+ok(grep({ /^spncheck_selfcheck_ok\{server="merge\.spncheck\.test:\d+",location="\/caf\x{FFFD}\x{FFFD}\\"q",/ }
         split /\n/, $pb), 'Prometheus: the Latin-1 location as U+FFFD, its quote escaped');
 ok(grep({ ($_->{location} // '') eq "/caf\x{FFFD}\x{FFFD}\"q" } @{$after->{scopes}}),
    'JSON: the same location, cleaned the same way');
 my ($wa) = map { /\} (\d+)$/ } grep { /^spncheck_failures_total\{cause="spn-wrong-account"\}/ } @lines;
 cmp_ok($wa, '>=', $after->{counters}{'spn-wrong-account'}, 'Prometheus counter agrees with JSON');
-ok(grep({ /^spncheck_selfcheck\{server="wrong\.spncheck\.test:\d+",location="\/",check="both-forms"\} 1$/ } @lines),
+ok(grep({ /^spncheck_selfcheck_ok\{server="wrong\.spncheck\.test:\d+",location="\/",check="both-forms",state="warn"\} 0$/ } @lines),
    'Prometheus: the both-forms warning as a gauge');
+ok(!grep({ /^(?:# \w+ )?spncheck_selfcheck[{ ]/ } @lines), 'Prometheus: the deprecated spncheck_selfcheck is gone (issue 21)');
+
+# Issue 21: the page leads with what is wrong; each scope has its own view;
+# the list is paged
+my @states = map { $_->{state} } @{$after->{scopes}};
+my %n = (fail => scalar(grep { $_ eq 'fail' } @states), warn => scalar(grep { $_ eq 'warn' } @states),
+         pass => scalar(grep { $_ eq 'pass' } @states));
+like($h->{body}, qr{<h2>Scopes</h2>\n<p class="scopes">\d+ scopes? with <code>SPNCheck On</code>: <a href="\?scopes=fail" class="fail">$n{fail} failing</a>, <a href="\?scopes=warn" class="warn">$n{warn} warning</a>, <a href="\?scopes=pass" class="pass">$n{pass} passing</a>},
+     "HTML: the scopes as counts ($n{fail} failing, $n{warn} warning, $n{pass} passing), each a link");
+ok(index($h->{body}, '<h2>Scopes</h2>') < index($h->{body}, 'aria-label="Sign-in funnel"'),
+   'HTML: the scopes that need attention before the funnel');
+unlike($h->{body}, qr{<th>Keytab principal</th>}, 'HTML: no keytab inventory on the default page');
+my $all = fetch($S, '/spncheck-status?scopes=all');
+is($all->{status}, 200, '?scopes=all: 200');
+my @links = $all->{body} =~ m{<tr><td><a href="\?scope=([^"]+)">}g;
+is(scalar(@links), scalar(@{$after->{scopes}}) > 50 ? 50 : scalar(@{$after->{scopes}}),
+   '?scopes=all: one row per scope (' . scalar(@links) . ')');
+like($all->{body}, qr{Page 1 of \d+ \(\d+ scopes?\)\.}, '?scopes=all: paged');
+my ($wlink) = grep { m{^wrong\.spncheck\.test:\d+/$} } @links;
+ok($wlink, '?scopes=all: the link to wrong.spncheck.test /');
+my $one_scope = fetch($S, "/spncheck-status?scope=$wlink");
+is($one_scope->{status}, 200, '?scope=: 200');
+like($one_scope->{body}, qr{<td>both-forms</td><td class="warn">warn</td>}, '?scope=: its both-forms warning');
+like($one_scope->{body}, qr{<th>Keytab principal</th>.*HTTP/wrong\.spncheck\.test\@SPNCHECK\.TEST}s,
+     '?scope=: its keytab entries');
+like($one_scope->{body}, qr/\Q$refs[0]\E/, '?scope=: its recent failures');
+unlike($one_scope->{body}, qr/web01\.spncheck\.test:/, '?scope=: no other scope');
+my ($clink) = grep { m{^merge\.spncheck\.test:\d+/caf%E9} } @links;
+like($clink // '', qr{^merge\.spncheck\.test:\d+/caf%E9%[0-9A-F]{2}%22q$}, '?scopes=all: the Latin-1 location, percent-encoded in its link');
+my $cscope = fetch($S, "/spncheck-status?scope=$clink");
+ok($cscope->{status} == 200 && $cscope->{body} =~ m{<code>/caf\xEF\xBF\xBD\xEF\xBF\xBD&quot;q</code> <span class="}, '?scope=: that link finds it (httpd decodes it back)');
+my $no = fetch($S, '/spncheck-status?scope=%3Cscript%3Ealert(1)%3C/script%3Ex');
+is($no->{status}, 404, '?scope= unknown: 404');
+like($no->{body}, qr{is named <code>&lt;script&gt;alert\(1\)&lt;/script&gt;x</code>}, '?scope= unknown: says so, escaped');
+unlike($no->{body}, qr/<script/, '?scope= unknown: no markup from the request');
+is(fetch($S, '/spncheck-status?scopes=fail&page=9999')->{status}, 200, '?scopes=fail&page=9999: 200 (the last page)');
 
 # One failure in full
 my $one = fetch($S, "/spncheck-status?ref=$refs[1]");

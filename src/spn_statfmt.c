@@ -1,0 +1,95 @@
+/* spn_statfmt.c: the formatters the status page's parts share (see
+ * spn_statfmt.h). */
+#include "spn_statfmt.h"
+
+#include <apr_strings.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+void spn_fmt_time(char *out, size_t n, int64_t t)
+{
+    struct tm tm;
+    time_t tt = (time_t)t;
+
+    if (t <= 0 || !gmtime_r(&tt, &tm) || !strftime(out, n, "%Y-%m-%d %H:%M:%SZ", &tm))
+        snprintf(out, n, "-");
+}
+
+/* See spn_statfmt.h; the run-copying loop of the JSON escaper (spn_json.c). */
+void spn_prom_label(spn_buf_t *b, const char *v)
+{
+    const unsigned char *s = (const unsigned char *)v;
+    size_t i = 0, n = v ? strlen(v) : 0, run = 0;
+
+    if (!n)
+        return;
+    while (i < n) {
+        const char *rep = NULL;
+        size_t l = 1;
+        if (s[i] == '\\') rep = "\\\\";
+        else if (s[i] == '"') rep = "\\\"";
+        else if (s[i] == '\n') rep = "\\n";
+        else if (s[i] < 0x20 || s[i] == 0x7F) rep = "\xEF\xBF\xBD";
+        else if (s[i] >= 0x80 && (l = spn_utf8_seq(s + i, n - i)) == 0) {
+            rep = "\xEF\xBF\xBD";
+            l = 1;
+        }
+        if (rep) {
+            spn_buf_add(b, v + run, i - run);
+            spn_buf_puts(b, rep);
+            run = i + l;
+        }
+        i += l;
+    }
+    spn_buf_add(b, v + run, n - run);
+}
+
+const char *spn_scope_label(apr_pool_t *p, const spn_scope_t *sc)
+{
+    return apr_pstrcat(p, sc->server ? sc->server : "", sc->location ? sc->location : "", NULL);
+}
+
+int spn_scope_is(const spn_scope_t *sc, const char *label)
+{
+    const char *srv = sc->server ? sc->server : "";
+    size_t n = strlen(srv);
+
+    return label && strncmp(label, srv, n) == 0 &&
+           strcmp(label + n, sc->location ? sc->location : "") == 0;
+}
+
+static void query_escape(spn_buf_t *b, const char *v)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    const unsigned char *s = (const unsigned char *)(v ? v : "");
+    size_t i, run = 0;
+
+    for (i = 0; s[i]; i++) {
+        unsigned char c = s[i];
+        char e[3];
+        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+            c == '/' || c == ':' || c == '.' || c == '_' || c == '~' || c == '-')
+            continue;
+        spn_buf_add(b, (const char *)s + run, i - run);
+        e[0] = '%', e[1] = hex[c >> 4], e[2] = hex[c & 15];
+        spn_buf_add(b, e, 3);
+        run = i + 1;
+    }
+    spn_buf_add(b, (const char *)s + run, i - run);
+}
+
+void spn_scope_link(spn_buf_t *b, const spn_scope_t *sc)
+{
+    spn_buf_puts(b, "<a href=\"?scope=");
+    query_escape(b, sc->server);
+    query_escape(b, sc->location);
+    spn_buf_puts(b, "\">");
+    spn_buf_htmls(b, sc->server);
+    if (sc->location) {
+        spn_buf_puts(b, " <code>");
+        spn_buf_htmls(b, sc->location);
+        spn_buf_puts(b, "</code>");
+    }
+    spn_buf_puts(b, "</a>");
+}
