@@ -159,38 +159,39 @@ static const char *set_string(cmd_parms *cmd, void *cfg, const char *arg)
     return NULL;
 }
 
-static const char *set_history(cmd_parms *cmd, void *cfg, const char *arg)
+/* A main-server count from 1 to max: NULL, or why not. */
+static const char *global_count(cmd_parms *cmd, const char *arg, long max, const char *what,
+                                int *out, int *set)
 {
-    spncheck_srv *c = ap_get_module_config(cmd->server->module_config, &spncheck_module);
     const char *err = ap_check_cmd_context(cmd, GLOBAL_ONLY);
     char *end;
     long n;
-    (void)cfg;
     if (err)
         return err;
     n = strtol(arg, &end, 10);
-    if (*end || n < 1 || n > SPNCHECK_HISTORY_MAX)
-        return "SPNCheckHistory: a number of failures from 1 to 1000000";
-    c->history = (int)n;
-    c->history_set = 1;
+    if (end == arg || *end || n < 1 || n > max)
+        return what;
+    *out = (int)n;
+    *set = 1;
     return NULL;
+}
+
+static const char *set_history(cmd_parms *cmd, void *cfg, const char *arg)
+{
+    spncheck_srv *c = ap_get_module_config(cmd->server->module_config, &spncheck_module);
+    (void)cfg;
+    return global_count(cmd, arg, SPNCHECK_HISTORY_MAX,
+                        "SPNCheckHistory: a number of failures from 1 to 1000000",
+                        &c->history, &c->history_set);
 }
 
 static const char *set_max_scopes(cmd_parms *cmd, void *cfg, const char *arg)
 {
     spncheck_srv *c = ap_get_module_config(cmd->server->module_config, &spncheck_module);
-    const char *err = ap_check_cmd_context(cmd, GLOBAL_ONLY);
-    char *end;
-    long n;
     (void)cfg;
-    if (err)
-        return err;
-    n = strtol(arg, &end, 10);
-    if (end == arg || *end || n < 1 || n > SPNCHECK_MAX_SCOPES_MAX)
-        return "SPNCheckMaxScopes: a number of scopes from 1 to 1000000";
-    c->max_scopes = (int)n;
-    c->max_scopes_set = 1;
-    return NULL;
+    return global_count(cmd, arg, SPNCHECK_MAX_SCOPES_MAX,
+                        "SPNCheckMaxScopes: a number of scopes from 1 to 1000000",
+                        &c->max_scopes, &c->max_scopes_set);
 }
 
 static const char *set_probe(cmd_parms *cmd, void *cfg, const char *kt, const char *princ,

@@ -15,7 +15,7 @@ use JSON::PP ();
 use Time::HiRes qw(sleep);
 use File::Temp ();
 use MiniHttpd;
-use SpnTest qw(realm_dir);
+use SpnTest qw(realm_dir configtest);
 
 plan tests => 34;
 my $dir = realm_dir();
@@ -121,19 +121,6 @@ sub graceful_with {
 }
 
 # SPNCheckMaxScopes: syntax, main server only (apache2 -t)
-sub configtest {
-    my ($text) = @_;
-    my $t = File::Temp::tempdir(CLEANUP => 1);
-    my $mods = '/usr/lib/apache2/modules';
-    open(my $o, '>', "$t/httpd.conf") or die;
-    print $o "ServerRoot $t\nDefaultRuntimeDir $t\nPidFile $t/pid\nErrorLog $t/error_log\n",
-        "Listen 127.0.0.1:9\nServerName localhost\n",
-        (map { "LoadModule ${_}_module $mods/mod_$_.so\n" } qw(mpm_event authz_core)),
-        "LoadModule spncheck_module $ENV{SPNCHECK_MODULE}\n", $text;
-    close $o;
-    my $out = `/usr/sbin/apache2 -t -d $t -f $t/httpd.conf 2>&1`;
-    return ($? >> 8, $out);
-}
 my ($rc, $out) = configtest("SPNCheckMaxScopes 5\n");
 is($rc, 0, 'SPNCheckMaxScopes 5: accepted') or diag($out);
 for my $bad ('0', 'abc', '1000001', '12x') {
