@@ -2,7 +2,6 @@
  * HTML, ?format=json|prometheus, ?ref=ID) and a section in mod_status's
  * /server-status, over copies from the shared store. */
 #include "mod_spncheck_config.h"
-#include "mod_spncheck_keytab.h"
 #include "mod_spncheck_status.h"
 #include "mod_spncheck_store.h"
 
@@ -82,7 +81,9 @@ int spncheck_status_handler(request_rec *r)
         st.dir.client = sc->dir_client;
     }
     spn_buf_init(&b, r->pool, 32768);
-    spncheck_lock();                      /* the keytab snapshots */
+    /* Copies only: the store's header and failures (copied under its lock,
+     * held for the copy), the keytabs' inventories (shared memory, no lock
+     * anyone waits on), then rendering under no lock at all. */
     st.n_scopes = spncheck_scopes(r->pool, &scopes);
     st.scopes = scopes;
     mech_counts(r->pool, st.store, scopes, st.n_scopes);
@@ -106,7 +107,6 @@ int spncheck_status_handler(request_rec *r)
         spn_status_html(&b, r->pool, &st);
         ap_set_content_type(r, "text/html; charset=utf-8");
     }
-    spncheck_unlock();
     apr_table_setn(r->headers_out, "Cache-Control", "no-store");
     apr_table_setn(r->headers_out, "X-Content-Type-Options", "nosniff");
     apr_table_setn(r->headers_out, "Content-Security-Policy",

@@ -1,0 +1,107 @@
+#!/usr/bin/perl
+# keytab_rss.pl MODULE [BEFORE_MODULE]: resident memory of httpd's children
+# after status scrapes, N name-based vhosts each with its own keytab
+# (ktutil, no KDC), side by side in one run: without the module, with it
+# (and with BEFORE_MODULE, a build to compare with).  Prints figures;
+# asserts nothing.  BENCH_VHOSTS (300), BENCH_SCRAPES (20 of each format).
+use strict;
+use warnings;
+use FindBin;
+use lib "$FindBin::Bin/../t/lib";
+use MiniHttpd;
+use File::Temp qw(tempdir);
+use Time::HiRes qw(time);
+
+my ($module, $before) = @ARGV;
+die "usage: keytab_rss.pl MODULE [BEFORE_MODULE]\n" unless $module;
+my $n = $ENV{BENCH_VHOSTS} || 300;
+my $scrapes = $ENV{BENCH_SCRAPES} || 20;
+my $kts = tempdir(CLEANUP => 1);
+
+# One keytab per vhost: both name forms, aes256 and aes128, kvno 2.
+for my $i (1 .. $n) {
+    my $cmds = '';
+    for my $p ("HTTP/app$i.bench.test\@BENCH.TEST", "HTTP/app$i\@BENCH.TEST") {
+        for my $e (qw(aes256-cts-hmac-sha1-96 aes128-cts-hmac-sha1-96)) {
+            $cmds .= "addent -password -p $p -k 2 -e $e\nPw-$i\n";
+        }
+    }
+    $cmds .= "wkt $kts/app$i.keytab\nq\n";
+    open(my $k, '|-', 'ktutil >/dev/null 2>&1') or die;
+    print $k $cmds;
+    close $k;
+    -s "$kts/app$i.keytab" or die "ktutil made no keytab for app$i\n";
+}
+
+sub site {
+    my $s = "SPNCheckHistory 1000\n<Location /spncheck-status>\n    SetHandler spncheck-status\n"
+          . "    Require ip 127.0.0.1\n</Location>\n";
+    for my $i (1 .. $n) {
+        $s .= "<VirtualHost 127.0.0.1:*>\n    ServerName app$i.bench.test\n    ServerAlias app$i\n"
+            . "    SPNCheck On\n    SPNCheckKeytab $kts/app$i.keytab\n"
+            . "    SPNCheckServicePrincipal HTTP/app$i.bench.test\@BENCH.TEST HTTP/app$i\@BENCH.TEST\n"
+            . "</VirtualHost>\n";
+    }
+    return $s;
+}
+
+sub kib {
+    my ($pid, $field) = @_;
+    open(my $f, '<', "/proc/$pid/smaps_rollup") or return 0;
+    while (<$f>) { return $1 if /^$field:\s+(\d+) kB/ }
+    return 0;
+}
+
+sub children {
+    my ($ppid) = @_;
+    my @c;
+    for my $d (glob '/proc/[0-9]*') {
+        open(my $f, '<', "$d/stat") or next;
+        my $st = <$f> // next;
+        my ($pid, $pp) = $st =~ /^(\d+) \(.*\) \S+ (\d+)/ or next;
+        push @c, $pid if $pp == $ppid;
+    }
+    return @c;
+}
+
+sub run {
+    my ($label, %o) = @_;
+    my $h = MiniHttpd->new(realm => $kts, mpm => 'event', site => site(), %o,
+                           tuning => "StartServers 2\nMinSpareThreads 1\nMaxSpareThreads 64\n"
+                                   . "ThreadsPerChild 16\nMaxRequestWorkers 32\nServerLimit 2\n");
+    $h->start;
+    sleep 1;
+    my $url = $h->url('127.0.0.1', '/spncheck-status');
+    my %size;
+    my %secs;
+    for my $i (1 .. $scrapes) {
+        for my $fmt ('', '?format=json', '?format=prometheus') {
+            my $t0 = time;
+            my $b = `curl -s '$url$fmt'`;
+            $secs{$fmt || 'html'} += time - $t0;
+            $size{$fmt || 'html'} = length $b;
+        }
+    }
+    my $pid = $h->pid;
+    my @c = children($pid);
+    my ($rss, $pss) = (0, 0);
+    for (@c) {
+        my $r = kib($_, 'Rss');
+        ($rss, $pss) = ($r, kib($_, 'Pss')) if $r > $rss;
+    }
+    printf "%-22s parent RSS %7d KiB  largest child RSS %7d KiB PSS %7d KiB  (%d children)",
+        $label, kib($pid, 'Rss'), $rss, $pss, scalar @c;
+    printf "  status html %d B %.1f ms, json %d B %.1f ms, prom %d B %.1f ms",
+        map { ($size{$_} // 0, 1000 * ($secs{$_} // 0) / $scrapes) } qw(html ?format=json ?format=prometheus)
+        if !$o{without};
+    print "\n";
+    $h->stop;
+    return $rss;
+}
+
+print "== $n vhosts, each its own keytab (4 entries); $scrapes scrapes of each format\n";
+my $without = run('without the module', without => 1, module => $module);
+my $with = run('with the module', module => $module);
+my $old = $before ? run('with BEFORE_MODULE', module => $before) : 0;
+printf "largest child RSS ratio with / without: %.2f%s\n", $with / $without,
+    $before ? sprintf("  (BEFORE_MODULE / without: %.2f)", $old / $without) : '';
