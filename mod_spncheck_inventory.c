@@ -69,6 +69,12 @@ static apr_status_t forget(void *unused)
     return APR_SUCCESS;
 }
 
+/* The file of a FILE: keytab name (what stat() needs). */
+static const char *file_of(const char *path)
+{
+    return strncmp(path, "FILE:", 5) == 0 ? path + 5 : path;
+}
+
 void spncheck_inventory_post_config(apr_pool_t *pconf, apr_pool_t *ptemp, server_rec *s)
 {
     spn_scope_t *sc;
@@ -86,9 +92,9 @@ void spncheck_inventory_post_config(apr_pool_t *pconf, apr_pool_t *ptemp, server
         apr_size_t r;
         if (!path || apr_hash_get(h, path, APR_HASH_KEY_STRING))
             continue;
-        r = stat(path, &st) == 0 ? spn_inventory_bound((uint64_t)st.st_size) : 0;
-        room[n_slots] = (uint32_t)(r < INV_SLOT_MIN ? INV_SLOT_MIN : r > INV_SHM_MAX / 4
-                                   ? INV_SHM_MAX / 4 : r);
+        r = stat(file_of(path), &st) == 0 ? spn_inventory_bound((uint64_t)st.st_size) : 0;
+        room[n_slots] = (uint32_t)APR_ALIGN_DEFAULT(r < INV_SLOT_MIN ? INV_SLOT_MIN
+                                                    : r > INV_SHM_MAX / 4 ? INV_SHM_MAX / 4 : r);
         total += room[n_slots];
         apr_hash_set(h, apr_pstrdup(pconf, path), APR_HASH_KEY_STRING,
                      (void *)(apr_uintptr_t)(++n_slots));
@@ -107,7 +113,7 @@ void spncheck_inventory_post_config(apr_pool_t *pconf, apr_pool_t *ptemp, server
         for (i = 0, total = 0; i < n_slots; i++) {
             apr_size_t fair = (INV_SHM_MAX - head) / 2 / (apr_size_t)n_slots;
             if (room[i] > fair)
-                room[i] = (uint32_t)fair;
+                room[i] = (uint32_t)(fair & ~(apr_size_t)7);
             total += room[i];
         }
         spare = INV_SHM_MAX - head - total;
@@ -128,7 +134,7 @@ void spncheck_inventory_post_config(apr_pool_t *pconf, apr_pool_t *ptemp, server
     for (i = 0, total = 0; i < n_slots; i++) {
         shm_head->slot[i].off = total;
         shm_head->slot[i].room = room[i];
-        total += APR_ALIGN_DEFAULT(room[i]);
+        total += room[i];
     }
     shm_head->spare_at = total;
     slot_of = h;
@@ -265,7 +271,7 @@ const spn_keytab_t *spncheck_inventory(apr_pool_t *p, server_rec *s, const char 
     rd = reader_of(p);
     if ((kt = apr_hash_get(rd->done, path, APR_HASH_KEY_STRING)) != NULL)
         return kt;
-    have = stat(path, &st) == 0;
+    have = stat(file_of(path), &st) == 0;
     if (shm_head && slot_of && (v = apr_hash_get(slot_of, path, APR_HASH_KEY_STRING)) != NULL &&
         (apr_uintptr_t)v <= shm_head->n_slots)
         sl = &shm_head->slot[(apr_uintptr_t)v - 1];
