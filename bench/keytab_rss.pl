@@ -17,6 +17,7 @@ die "usage: keytab_rss.pl MODULE [BEFORE_MODULE]\n" unless $module;
 my $n = $ENV{BENCH_VHOSTS} || 300;
 my $scrapes = $ENV{BENCH_SCRAPES} || 20;
 my $kts = tempdir(CLEANUP => 1);
+chmod 0755, $kts;               # httpd's children (another user, as root) read them
 
 # One keytab per vhost: both name forms, aes256 and aes128, kvno 2.
 for my $i (1 .. $n) {
@@ -31,6 +32,7 @@ for my $i (1 .. $n) {
     print $k $cmds;
     close $k;
     -s "$kts/app$i.keytab" or die "ktutil made no keytab for app$i\n";
+    chmod 0644, "$kts/app$i.keytab";
 }
 
 sub site {
@@ -48,7 +50,7 @@ sub site {
 sub kib {
     my ($pid, $field) = @_;
     open(my $f, '<', "/proc/$pid/smaps_rollup") or return 0;
-    while (<$f>) { return $1 if /^$field:\s+(\d+) kB/ }
+    while (my $l = <$f>) { return $1 if $l =~ /^$field:\s+(\d+) kB/ }
     return 0;
 }
 
@@ -71,6 +73,8 @@ sub run {
                                    . "ThreadsPerChild 16\nMaxRequestWorkers 32\nServerLimit 2\n");
     $h->start;
     sleep 1;
+    my $idle = 0;
+    for my $c (children($h->pid)) { my $r = kib($c, 'Rss'); $idle = $r if $r > $idle }
     my $url = $h->url('127.0.0.1', '/spncheck-status');
     my %size;
     my %secs;
@@ -85,16 +89,15 @@ sub run {
     my $pid = $h->pid;
     my @c = children($pid);
     my ($rss, $pss) = (0, 0);
-    for (@c) {
-        my $r = kib($_, 'Rss');
-        ($rss, $pss) = ($r, kib($_, 'Pss')) if $r > $rss;
+    for my $c (@c) {
+        my $r = kib($c, 'Rss');
+        ($rss, $pss) = ($r, kib($c, 'Pss')) if $r > $rss;
     }
-    printf "%-22s parent RSS %7d KiB  largest child RSS %7d KiB PSS %7d KiB  (%d children)",
-        $label, kib($pid, 'Rss'), $rss, $pss, scalar @c;
-    printf "  status html %d B %.1f ms, json %d B %.1f ms, prom %d B %.1f ms",
+    printf "%-20s parent RSS %6d KiB; largest child RSS %6d KiB before scrapes, %6d KiB after"
+         . " (PSS %6d KiB; %d children)\n", $label, kib($pid, 'Rss'), $idle, $rss, $pss, scalar @c;
+    printf "%-20s status html %d B %.1f ms, json %d B %.1f ms, prometheus %d B %.1f ms\n", '',
         map { ($size{$_} // 0, 1000 * ($secs{$_} // 0) / $scrapes) } qw(html ?format=json ?format=prometheus)
         if !$o{without};
-    print "\n";
     $h->stop;
     return $rss;
 }
