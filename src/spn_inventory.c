@@ -7,6 +7,7 @@
 #include "spn_inventory.h"
 
 #include <apr_strings.h>
+#include <sched.h>
 #include <string.h>
 
 #define INV_MAGIC 0x49504e53u          /* "SNPI" */
@@ -173,4 +174,139 @@ spn_keytab_t *spn_inventory_unpack(apr_pool_t *p, const void *buf, size_t len, c
         return NULL;
     kt->n = (int)n;
     return kt;
+}
+
+/* ---- the table -------------------------------------------------------------- */
+
+typedef struct {
+    uint32_t seq;               /* odd while a writer has it */
+    uint32_t valid;
+    spn_inv_id_t id;
+    uint64_t off;               /* the blob: rooms + off, len bytes */
+    uint32_t len, room;
+} inv_slot;
+
+struct spn_inv_table {
+    uint32_t n;
+    uint64_t bytes;             /* of the rooms and the spare part */
+    uint64_t spare_at;          /* where the spare part starts */
+    uint64_t spare_used;        /* taken from it (atomic) */
+    inv_slot slot[1];
+};
+
+#define ALIGN8(x) (((x) + 7) & ~(size_t)7)
+
+static size_t table_head(int n)
+{
+    return ALIGN8(sizeof(spn_inv_table_t) + sizeof(inv_slot) * (size_t)(n > 0 ? n : 1));
+}
+
+static unsigned char *rooms_of(spn_inv_table_t *t)
+{
+    return (unsigned char *)t + table_head((int)t->n);
+}
+
+size_t spn_inv_table_size(const uint32_t *room, int n, size_t spare)
+{
+    size_t total = table_head(n) + ALIGN8(spare);
+    int i;
+    for (i = 0; i < n; i++)
+        total += ALIGN8(room[i]);
+    return total;
+}
+
+spn_inv_table_t *spn_inv_table_init(void *base, size_t size, const uint32_t *room, int n)
+{
+    spn_inv_table_t *t = base;
+    size_t head = table_head(n), at = 0;
+    int i;
+
+    if (!base || n < 0 || size < head)
+        return NULL;
+    memset(base, 0, head);
+    t->n = (uint32_t)n;
+    t->bytes = size - head;
+    for (i = 0; i < n; i++) {
+        t->slot[i].off = at;
+        t->slot[i].room = (uint32_t)ALIGN8(room[i]);
+        at += ALIGN8(room[i]);
+    }
+    if (at > t->bytes)
+        return NULL;
+    t->spare_at = at;
+    return t;
+}
+
+static int same_id(const spn_inv_id_t *a, const spn_inv_id_t *b)
+{
+    return a->dev == b->dev && a->ino == b->ino && a->size == b->size &&
+           a->mtime_s == b->mtime_s && a->mtime_ns == b->mtime_ns &&
+           a->ctime_s == b->ctime_s && a->ctime_ns == b->ctime_ns;
+}
+
+spn_keytab_t *spn_inv_table_get(apr_pool_t *p, spn_inv_table_t *t, int i, const spn_inv_id_t *id,
+                                const char *path)
+{
+    inv_slot *sl;
+    int tries;
+
+    if (!t || i < 0 || (uint32_t)i >= t->n)
+        return NULL;
+    sl = &t->slot[i];
+    for (tries = 0; tries < 4; tries++) {
+        uint32_t s1 = __atomic_load_n(&sl->seq, __ATOMIC_ACQUIRE);
+        spn_inv_id_t have;
+        uint64_t off;
+        uint32_t len, valid;
+        void *copy = NULL;
+
+        if (s1 & 1) {
+            sched_yield();
+            continue;
+        }
+        valid = sl->valid;
+        memcpy(&have, &sl->id, sizeof(have));
+        off = sl->off;
+        len = sl->len;
+        if (valid && same_id(&have, id) && off <= t->bytes && len <= t->bytes - off) {
+            copy = apr_palloc(p, len ? len : 1);
+            memcpy(copy, rooms_of(t) + off, len);
+        }
+        __atomic_thread_fence(__ATOMIC_ACQUIRE);
+        if (__atomic_load_n(&sl->seq, __ATOMIC_RELAXED) != s1)
+            continue;                       /* a write overlapped: again */
+        return copy ? spn_inventory_unpack(p, copy, len, path) : NULL;
+    }
+    return NULL;
+}
+
+int spn_inv_table_put(spn_inv_table_t *t, int i, const spn_inv_id_t *id, const spn_keytab_t *kt)
+{
+    size_t need = spn_inventory_pack(kt, NULL, 0);
+    inv_slot *sl;
+    uint32_t s1;
+
+    if (!t || i < 0 || (uint32_t)i >= t->n)
+        return SPN_INV_PUT_FULL;
+    sl = &t->slot[i];
+    s1 = __atomic_load_n(&sl->seq, __ATOMIC_ACQUIRE);
+    if ((s1 & 1) || !__atomic_compare_exchange_n(&sl->seq, &s1, s1 + 1, 0, __ATOMIC_ACQ_REL,
+                                                 __ATOMIC_RELAXED))
+        return SPN_INV_PUT_BUSY;
+    sl->valid = 0;
+    if (need > sl->room) {
+        uint64_t at = __atomic_fetch_add(&t->spare_used, ALIGN8(need), __ATOMIC_ACQ_REL);
+        if (need > UINT32_MAX || at > t->bytes || t->spare_at + at + need > t->bytes) {
+            __atomic_store_n(&sl->seq, s1 + 2, __ATOMIC_RELEASE);
+            return SPN_INV_PUT_FULL;
+        }
+        sl->off = t->spare_at + at;
+        sl->room = (uint32_t)need;
+    }
+    spn_inventory_pack(kt, rooms_of(t) + sl->off, sl->room);
+    sl->len = (uint32_t)need;
+    memcpy(&sl->id, id, sizeof(*id));
+    sl->valid = 1;
+    __atomic_store_n(&sl->seq, s1 + 2, __ATOMIC_RELEASE);
+    return SPN_INV_PUT_OK;
 }

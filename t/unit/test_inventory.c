@@ -10,7 +10,9 @@
 #include <apr_general.h>
 #include <apr_strings.h>
 #include <stdlib.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 static void same_facts(const spn_keytab_t *a, const spn_keytab_t *b, const char *what)
@@ -39,6 +41,128 @@ static long file_size(const char *path)
 {
     struct stat st;
     return stat(path, &st) == 0 ? (long)st.st_size : -1;
+}
+
+/* An inventory of one principal at kvno, entries entries, no keys. */
+static spn_keytab_t *fake(apr_pool_t *p, int kvno, int entries)
+{
+    spn_keytab_t *kt = apr_pcalloc(p, sizeof(*kt));
+    int i;
+    kt->e = apr_pcalloc(p, sizeof(*kt->e) * (size_t)entries);
+    kt->n = entries;
+    for (i = 0; i < entries; i++) {
+        kt->e[i].principal = apr_psprintf(p, "HTTP/k%d-%d.example.test@EXAMPLE.TEST", kvno, i);
+        kt->e[i].name = "";
+        kt->e[i].realm = "";
+        kt->e[i].kvno = kvno;
+        kt->e[i].enctype = 18;
+        kt->e[i].timestamp = 1000 + kvno;
+    }
+    return kt;
+}
+
+/* 1 when x is fake(kvno, n) exactly. */
+static int is_fake(const spn_keytab_t *x, int kvno, int n)
+{
+    int i;
+    char want[128];
+    if (!x || x->n != n || x->status)
+        return 0;
+    for (i = 0; i < n; i++) {
+        snprintf(want, sizeof(want), "HTTP/k%d-%d.example.test@EXAMPLE.TEST", kvno, i);
+        if (strcmp(x->e[i].principal, want) || x->e[i].kvno != kvno || x->e[i].enctype != 18 ||
+            x->e[i].timestamp != 1000 + kvno)
+            return 0;
+    }
+    return 1;
+}
+
+static void table_tests(apr_pool_t *p)
+{
+    uint32_t room[3];
+    size_t size, small_need = spn_inventory_pack(fake(p, 1, 2), NULL, 0);
+    spn_inv_table_t *t;
+    spn_inv_id_t a, b;
+    void *mem;
+    int j, torn = 0, whole = 0, missed = 0;
+    pid_t pid;
+
+    room[0] = room[1] = room[2] = (uint32_t)small_need;
+    size = spn_inv_table_size(room, 3, small_need * 3);
+    mem = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    ok(mem != MAP_FAILED, "table: %zu bytes of shared memory for 3 slots", size);
+    if (mem == MAP_FAILED)
+        return;
+    ok(spn_inv_table_init(mem, spn_inv_table_size(room, 3, 0) - 1, room, 3) == NULL,
+       "table: init on too little memory refused");
+    t = spn_inv_table_init(mem, size, room, 3);
+    ok(t != NULL, "table: laid out");
+    memset(&a, 0, sizeof a);
+    a.dev = 1; a.ino = 42; a.size = 100; a.mtime_s = 7; a.mtime_ns = 1; a.ctime_s = 7; a.ctime_ns = 2;
+    b = a;
+    b.mtime_ns = 3;                     /* rewritten within the same second */
+    ok(spn_inv_table_get(p, t, 0, &a, "x") == NULL, "table: an empty slot holds nothing");
+    is_int(spn_inv_table_put(t, 0, &a, fake(p, 1, 2)), SPN_INV_PUT_OK, "table: put in its room");
+    ok(is_fake(spn_inv_table_get(p, t, 0, &a, "x"), 1, 2), "table: got back, same file");
+    ok(spn_inv_table_get(p, t, 0, &b, "x") == NULL, "table: another version of the file: nothing");
+    ok(spn_inv_table_get(p, t, 1, &a, "x") == NULL, "table: another slot: nothing");
+    ok(spn_inv_table_get(p, t, 3, &a, "x") == NULL && spn_inv_table_get(p, t, -1, &a, "x") == NULL,
+       "table: a slot out of range: nothing");
+    is_int(spn_inv_table_put(t, 7, &a, fake(p, 1, 2)), SPN_INV_PUT_FULL, "table: put out of range refused");
+    /* outgrows its room: from the spare part, then the spare is spent */
+    is_int(spn_inv_table_put(t, 0, &b, fake(p, 2, 4)), SPN_INV_PUT_OK, "table: a bigger inventory from the spare part");
+    ok(is_fake(spn_inv_table_get(p, t, 0, &b, "x"), 2, 4), "  got back");
+    ok(spn_inv_table_get(p, t, 0, &a, "x") == NULL, "  the old version is gone");
+    ok(is_fake(spn_inv_table_get(p, t, 0, &b, "x"), 2, 4) && spn_inv_table_get(p, t, 1, &a, "x") == NULL,
+       "  the other slots untouched");
+    is_int(spn_inv_table_put(t, 1, &a, fake(p, 3, 40)), SPN_INV_PUT_FULL, "table: more than the spare has left: full");
+    ok(spn_inv_table_get(p, t, 1, &a, "x") == NULL, "  and that slot holds nothing");
+    is_int(spn_inv_table_put(t, 2, &a, fake(p, 4, 1)), SPN_INV_PUT_OK, "table: a small one still fits its room");
+    ok(is_fake(spn_inv_table_get(p, t, 2, &a, "x"), 4, 1), "  got back");
+
+    /* A writer in another process rewrites slot 2 over and over, A and B
+     * in turn; every read here is A,
+     * B or nothing (a write overlapped), never a mix of the two. */
+    munmap(mem, size);
+    room[0] = room[1] = room[2] = (uint32_t)spn_inventory_pack(fake(p, 9, 300), NULL, 0);
+    size = spn_inv_table_size(room, 3, 0);
+    mem = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    t = mem == MAP_FAILED ? NULL : spn_inv_table_init(mem, size, room, 3);
+    ok(t != NULL, "table: laid out again for the race");
+    if (!t)
+        return;
+    fflush(stdout);
+    if ((pid = fork()) == 0) {
+        apr_pool_t *cp;
+        spn_keytab_t *x, *y;
+        apr_pool_create(&cp, NULL);
+        x = fake(cp, 5, 300);           /* the same shape: a mix would parse */
+        y = fake(cp, 6, 300);
+        for (j = 0; j < 4000; j++) {
+            spn_inv_table_put(t, 2, &a, j & 1 ? y : x);
+            usleep(20);
+        }
+        _exit(0);
+    }
+    for (j = 0; j < 2000000 && waitpid(pid, NULL, WNOHANG) == 0; j++) {
+        apr_pool_t *rp;
+        spn_keytab_t *x;
+        apr_pool_create(&rp, p);
+        x = spn_inv_table_get(rp, t, 2, &a, "x");
+        if (!x)
+            missed++;
+        else if (is_fake(x, 5, 300) || is_fake(x, 6, 300))
+            whole++;
+        else
+            torn++;
+        apr_pool_destroy(rp);
+    }
+    if (j == 2000000)
+        waitpid(pid, NULL, 0);
+    is_int(torn, 0, "race: no torn read in %d while 4000 writes ran (%d whole, %d given up)", j,
+           whole, missed);
+    ok(whole > 0, "race: reads got through while a writer ran");
+    munmap(mem, size);
 }
 
 int main(void)
@@ -207,6 +331,8 @@ int main(void)
         ok(no_keys(x), "  without keys");
         krb5_kt_close(ctx, mk);
     }
+
+    table_tests(p);
 
     unlink(path);
     rmdir(dir);
