@@ -2,7 +2,8 @@
 # keytab_rss.pl MODULE [BEFORE_MODULE]: resident memory of httpd's children
 # after status scrapes, N name-based vhosts each with its own keytab
 # (ktutil, no KDC), side by side in one run: without the module, with it
-# (and with BEFORE_MODULE, a build to compare with).  Prints figures;
+# (and with BEFORE_MODULE, a build to compare with), the servers up at
+# once and scraped in turn.  Prints figures;
 # asserts nothing.  BENCH_VHOSTS (300), BENCH_SCRAPES (20 of each format).
 use strict;
 use warnings;
@@ -66,26 +67,41 @@ sub children {
     return @c;
 }
 
-sub run {
-    my ($label, %o) = @_;
+# The arms run at once, scraped in turn (A B C A B C ...), so that each
+# sees the same load of the machine.
+my @arms = (['without the module', without => 1, module => $module],
+            ['with the module', module => $module]);
+push @arms, ['with BEFORE_MODULE', module => $before] if $before;
+my (@h, @idle, %size, %secs);
+for my $a (@arms) {
+    my ($label, %o) = @$a;
     my $h = MiniHttpd->new(realm => $kts, mpm => 'event', site => site(), %o,
                            tuning => "StartServers 2\nMinSpareThreads 1\nMaxSpareThreads 64\n"
                                    . "ThreadsPerChild 16\nMaxRequestWorkers 32\nServerLimit 2\n");
     $h->start;
-    sleep 1;
+    push @h, $h;
+}
+sleep 2;
+for my $h (@h) {
     my $idle = 0;
     for my $c (children($h->pid)) { my $r = kib($c, 'Rss'); $idle = $r if $r > $idle }
-    my $url = $h->url('127.0.0.1', '/spncheck-status');
-    my %size;
-    my %secs;
-    for my $i (1 .. $scrapes) {
-        for my $fmt ('', '?format=json', '?format=prometheus') {
+    push @idle, $idle;
+}
+for my $i (1 .. $scrapes) {
+    for my $fmt ('', '?format=json', '?format=prometheus') {
+        for my $k (1 .. $#h) {
+            my $url = $h[$k]->url('127.0.0.1', '/spncheck-status');
             my $t0 = time;
             my $b = `curl -s '$url$fmt'`;
-            $secs{$fmt || 'html'} += time - $t0;
-            $size{$fmt || 'html'} = length $b;
+            $secs{$k}{$fmt || 'html'} += time - $t0;
+            $size{$k}{$fmt || 'html'} = length $b;
         }
     }
+}
+print "== $n vhosts, each its own keytab (4 entries); $scrapes scrapes of each format, arms in turn\n";
+my @rss;
+for my $k (0 .. $#h) {
+    my $h = $h[$k];
     my $pid = $h->pid;
     my @c = children($pid);
     my ($rss, $pss) = (0, 0);
@@ -93,18 +109,19 @@ sub run {
         my $r = kib($c, 'Rss');
         ($rss, $pss) = ($r, kib($c, 'Pss')) if $r > $rss;
     }
+    push @rss, $rss;
     printf "%-20s parent RSS %6d KiB; largest child RSS %6d KiB before scrapes, %6d KiB after"
-         . " (PSS %6d KiB; %d children)\n", $label, kib($pid, 'Rss'), $idle, $rss, $pss, scalar @c;
+         . " (PSS %6d KiB; %d children)\n", $arms[$k][0], kib($pid, 'Rss'), $idle[$k], $rss, $pss,
+         scalar @c;
     printf "%-20s status html %d B %.1f ms, json %d B %.1f ms, prometheus %d B %.1f ms\n", '',
-        map { ($size{$_} // 0, 1000 * ($secs{$_} // 0) / $scrapes) } qw(html ?format=json ?format=prometheus)
-        if !$o{without};
+        map { ($size{$k}{$_} // 0, 1000 * ($secs{$k}{$_} // 0) / $scrapes) }
+            qw(html ?format=json ?format=prometheus)
+        if $k;
     $h->stop;
-    return $rss;
 }
-
-print "== $n vhosts, each its own keytab (4 entries); $scrapes scrapes of each format\n";
-my $without = run('without the module', without => 1, module => $module);
-my $with = run('with the module', module => $module);
-my $old = $before ? run('with BEFORE_MODULE', module => $before) : 0;
-printf "largest child RSS ratio with / without: %.2f%s\n", $with / $without,
-    $before ? sprintf("  (BEFORE_MODULE / without: %.2f)", $old / $without) : '';
+printf "largest child RSS ratio with / without: %.2f%s\n", $rss[1] / $rss[0],
+    $before ? sprintf("  (BEFORE_MODULE / without: %.2f)", $rss[2] / $rss[0]) : '';
+if ($before) {
+    printf "status time with / BEFORE_MODULE: html %.2f, json %.2f, prometheus %.2f\n",
+        map { $secs{1}{$_} / ($secs{2}{$_} || 1) } qw(html ?format=json ?format=prometheus);
+}
