@@ -19,6 +19,7 @@
 #include "mod_spncheck_config.h"
 #include "mod_spncheck_inventory.h"
 
+#include "http_config.h"
 #include "http_log.h"
 
 #include "apr_hash.h"
@@ -54,30 +55,52 @@ static const char *file_of(const char *path)
     return strncmp(path, "FILE:", 5) == 0 ? path + 5 : path;
 }
 
+/* Every SPNCheckKeytab of the configuration, as its directive stores it
+ * (server-root relative), once each, into h: a walk of the directive
+ * tree, linear (the configured scopes, which merge every section over its
+ * server, cost more than that at thousands of vhosts). */
+static void keytabs_of(apr_pool_t *pconf, apr_pool_t *ptemp, const ap_directive_t *d,
+                       apr_hash_t *h, apr_array_header_t *paths)
+{
+    for (; d; d = d->next) {
+        if (strcasecmp(d->directive, "SPNCheckKeytab") == 0 && d->args) {
+            const char *args = d->args;
+            char *w = ap_getword_conf(ptemp, &args);
+            const char *path = *w ? ap_server_root_relative(ptemp, w) : NULL;
+            if (path && !apr_hash_get(h, path, APR_HASH_KEY_STRING)) {
+                path = apr_pstrdup(pconf, path);
+                APR_ARRAY_PUSH(paths, const char *) = path;
+                apr_hash_set(h, path, APR_HASH_KEY_STRING, (void *)(apr_uintptr_t)paths->nelts);
+            }
+        }
+        if (d->first_child)
+            keytabs_of(pconf, ptemp, d->first_child, h, paths);
+    }
+}
+
 void spncheck_inventory_post_config(apr_pool_t *pconf, apr_pool_t *ptemp, server_rec *s)
 {
-    spn_scope_t *sc;
-    int n = spncheck_scopes_noload(ptemp, &sc), i, n_slots = 0;
     apr_hash_t *h = apr_hash_make(pconf);
-    uint32_t *room = apr_pcalloc(ptemp, sizeof(*room) * (n ? n : 1));
+    apr_array_header_t *paths = apr_array_make(ptemp, 16, sizeof(const char *));
+    uint32_t *room;
+    int i, n_slots;
     apr_size_t total = 0, spare, size;
     apr_shm_t *shm;
     apr_status_t rv;
     struct stat st;
 
     forget(NULL);
-    for (i = 0; i < n; i++) {
-        const char *path = sc[i].keytab_path;
+    keytabs_of(pconf, ptemp, ap_conftree, h, paths);
+    n_slots = paths->nelts;
+    room = apr_pcalloc(ptemp, sizeof(*room) * (n_slots ? n_slots : 1));
+    for (i = 0; i < n_slots; i++) {
+        const char *path = APR_ARRAY_IDX(paths, i, const char *);
         apr_size_t r;
-        if (!path || apr_hash_get(h, path, APR_HASH_KEY_STRING))
-            continue;
         /* as root, for the size only: the children read it as themselves */
         r = stat(file_of(path), &st) == 0 ? spn_inventory_bound((uint64_t)st.st_size) : 0;
-        room[n_slots] = (uint32_t)(r < INV_SLOT_MIN ? INV_SLOT_MIN : r > INV_SHM_MAX / 4
-                                   ? INV_SHM_MAX / 4 : r);
-        total += room[n_slots];
-        apr_hash_set(h, apr_pstrdup(pconf, path), APR_HASH_KEY_STRING,
-                     (void *)(apr_uintptr_t)(++n_slots));
+        room[i] = (uint32_t)(r < INV_SLOT_MIN ? INV_SLOT_MIN : r > INV_SHM_MAX / 4
+                             ? INV_SHM_MAX / 4 : r);
+        total += room[i];
     }
     if (!n_slots)
         return;
