@@ -1,7 +1,9 @@
 /* mod_spncheck: explains failed HTTP Negotiate exchanges.
  *
  * Thin glue over libspncheck (src/): the hooks and the two body filters
- * here; the keytab cache in mod_spncheck_keytab.c; directives in
+ * here; a failure explained in mod_spncheck_explain.c over the keytab
+ * cache in mod_spncheck_keytab.c (keys, for trials); the keytabs'
+ * inventories in mod_spncheck_inventory.c (shared memory); directives in
  * mod_spncheck_config.c; history and status page in mod_spncheck_status.c.  It never authenticates or
  * authorizes: it acts only on a response that is already a 401, and then
  * changes the body alone.  Status and every WWW-Authenticate header are
@@ -13,6 +15,8 @@
 #include "spn_render.h"
 #include "spn_size.h"
 #include "mod_spncheck_config.h"
+#include "mod_spncheck_explain.h"
+#include "mod_spncheck_inventory.h"
 #include "mod_spncheck_keytab.h"
 #include "mod_spncheck_probe.h"
 #include "mod_spncheck_dir.h"
@@ -704,6 +708,7 @@ static int post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp, s
     ssl_https = APR_RETRIEVE_OPTIONAL_FN(ssl_is_https);
     spncheck_mech_assign(pconf, spncheck_store());
     spncheck_ntlmssp_warn(ptemp, s);
+    spncheck_inventory_post_config(pconf, ptemp, s);
     spncheck_dir_post_config(pconf, s);
     return spncheck_probe_post_config(pconf, s);
 }

@@ -4,7 +4,7 @@
 
 #include <grp.h>
 #include "unixd.h"
-#include "mod_spncheck_keytab.h"
+#include "mod_spncheck_inventory.h"
 
 #include "http_core.h"
 #include "http_log.h"
@@ -615,7 +615,7 @@ static void add_scope(apr_pool_t *p, apr_array_header_t *a, server_rec *s,
     spncheck_service_of(p, s, c, &sc->svc);
     sc->keytab_path = c->keytab;
     if (c->keytab && load)
-        sc->svc.keytab = spncheck_keytab(s, c->keytab);
+        sc->svc.keytab = spncheck_inventory(p, s, c->keytab);
     if (s->server_hostname)
         APR_ARRAY_PUSH(names, const char *) = s->server_hostname;
     for (i = 0; s->names && i < s->names->nelts; i++)

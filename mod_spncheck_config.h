@@ -1,6 +1,7 @@
 /* mod_spncheck_config.h: the module record and its configuration, which every
  * glue file reads (mod_spncheck_config.c).  The glue's other rooms have
- * headers of their own: _keytab (the keytab cache), _store (the shared
+ * headers of their own: _keytab (the keytab cache), _inventory (the
+ * keytabs' inventories), _explain (a failure explained), _store (the shared
  * history), _retry (the tokenless retry), _status (the status page),
  * _probe (SPNCheckProbe); only mod_spncheck.c, with the hooks, includes
  * them all.  The logic lives in src/ (libspncheck); nothing here decides
@@ -89,8 +90,8 @@ void spncheck_service_of(apr_pool_t *p, const server_rec *s, const spncheck_conf
 void spncheck_config_post_config(apr_pool_t *pconf, server_rec *s);
 /* This node's name, which references carry ("ABCD-EFGH@web01"). */
 const char *spncheck_node(void);
-/* Every server / vhost / section with SPNCheck On, keytabs loaded.
- * Call with the lock held (keytab cache). */
+/* Every server / vhost / section with SPNCheck On, with each keytab's
+ * inventory (never its keys; mod_spncheck_inventory.h), allocated in p. */
 int spncheck_scopes(apr_pool_t *p, spn_scope_t **out);
 /* The same without loading keytabs (no lock needed). */
 int spncheck_scopes_noload(apr_pool_t *p, spn_scope_t **out);

@@ -1,12 +1,14 @@
-/* mod_spncheck_keytab.c: the keytab cache of a process.  One immutable,
- * reference-counted snapshot per path, re-read when the file changes; a
- * snapshot replaced while requests still use it goes when the last one
- * drops it.  The lock guards the cache and the counts only: diagnosis and
- * rendering run outside it, each snapshot locks its own trial state
- * (src/spn_trial.c), and a tokenless 401 never takes it. */
+/* mod_spncheck_keytab.c: the keytab cache of a process, keys included, for
+ * trial decryption of a failed exchange's ticket.  One immutable,
+ * reference-counted snapshot per path, read when a failure first needs it
+ * and re-read when the file changes; a snapshot replaced while requests
+ * still use it goes when the last one drops it.  The lock guards the cache
+ * and the counts only: diagnosis and rendering run outside it, each
+ * snapshot locks its own trial state (src/spn_trial.c), and a tokenless
+ * 401 never takes it.  The status page and the self-checks never load
+ * keys: they read the inventories (mod_spncheck_inventory.c). */
 #include "mod_spncheck_config.h"
 #include "mod_spncheck_keytab.h"
-#include "mod_spncheck_dir.h"
 #include "mod_spncheck_store.h"
 
 #include "http_log.h"
@@ -20,12 +22,13 @@
 
 APLOG_USE_MODULE(spncheck);
 
-typedef struct {
+struct spncheck_snap {
     apr_pool_t *pool;
     spn_keytab_t *kt;
     unsigned refs;              /* requests using it */
     int retired;                /* no longer the slot's: destroyed at refs 0 */
-} kt_snap;
+};
+typedef spncheck_snap kt_snap;
 
 typedef struct {
     kt_snap *cur;
@@ -43,7 +46,7 @@ static int ready;                   /* child_init succeeded */
 static apr_thread_mutex_t *kt_mutex;
 #endif
 
-void spncheck_lock(void)
+static void spncheck_lock(void)
 {
 #if APR_HAS_THREADS
     if (kt_mutex)
@@ -51,7 +54,7 @@ void spncheck_lock(void)
 #endif
 }
 
-void spncheck_unlock(void)
+static void spncheck_unlock(void)
 {
 #if APR_HAS_THREADS
     if (kt_mutex)
@@ -131,50 +134,45 @@ static kt_snap *current(server_rec *srv, const char *path, int have, const struc
     return sn;
 }
 
-const spn_keytab_t *spncheck_keytab(server_rec *srv, const char *path)
+spncheck_snap *spncheck_keytab_acquire(server_rec *srv, const char *path)
 {
-    struct stat st;
-    int have = stat(path, &st) == 0;
-    kt_snap *sn = current(srv, path, have, &st);
-    return sn ? sn->kt : NULL;
-}
-
-int spncheck_explain_page(request_rec *r, const char *path, spn_service_t *svc,
-                          const spn_observation_t *obs, spn_diag_t *d, spn_buf_t *log,
-                          spn_buf_t *page, int detail, const char *ref)
-{
-    kt_snap *sn = NULL;
+    kt_snap *sn;
     struct stat st;
     int have;
 
-    if (!ready)
-        return DECLINED;
-    if (path) {
-        have = stat(path, &st) == 0;
-        spncheck_lock();
-        if ((sn = current(r->server, path, have, &st)) != NULL)
-            sn->refs++;
-        spncheck_unlock();
-        svc->keytab = sn ? sn->kt : NULL;
-    }
-    spn_diagnose(r->pool, kctx, svc, obs, d);
-    spncheck_dir_note(r, svc, d, obs->host);     /* facts held, never a lookup */
-    spn_buf_init(log, r->pool, 512);
-    spn_diag_logline_fix(log, d, svc);
-    spn_render_page(page, d, svc, detail, ref);
-    if (sn) {
-        /* d points into the snapshot: copy what outlives it */
-        if (d->fit_principal)
-            d->fit_principal = apr_pstrdup(r->pool, d->fit_principal);
-        if (d->expected_realm)
-            d->expected_realm = apr_pstrdup(r->pool, d->expected_realm);
-        svc->keytab = NULL;
-        spncheck_lock();
-        sn->refs--;
-        snap_drop(sn);
-        spncheck_unlock();
-    }
-    return OK;
+    if (!ready || !path)
+        return NULL;
+    have = stat(path, &st) == 0;
+    spncheck_lock();
+    if ((sn = current(srv, path, have, &st)) != NULL)
+        sn->refs++;
+    spncheck_unlock();
+    return sn;
+}
+
+const spn_keytab_t *spncheck_snap_keytab(const spncheck_snap *sn)
+{
+    return sn ? sn->kt : NULL;
+}
+
+void spncheck_keytab_release(spncheck_snap *sn)
+{
+    if (!sn)
+        return;
+    spncheck_lock();
+    sn->refs--;
+    snap_drop(sn);
+    spncheck_unlock();
+}
+
+int spncheck_keytab_ready(void)
+{
+    return ready;
+}
+
+krb5_context spncheck_krb5(void)
+{
+    return kctx;
 }
 
 int spncheck_keytab_child_init(apr_pool_t *p, server_rec *s)

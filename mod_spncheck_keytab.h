@@ -1,30 +1,30 @@
-/* mod_spncheck_keytab.h: the per-process keytab cache, its lock, the krb5
- * context and the trial budget (mod_spncheck_keytab.c). */
+/* mod_spncheck_keytab.h: the per-process keytab cache (snapshots with
+ * keys, for trial decryption), the krb5 context and the trial budget
+ * (mod_spncheck_keytab.c).  The status page reads inventories instead
+ * (mod_spncheck_inventory.h). */
 #ifndef MOD_SPNCHECK_KEYTAB_H
 #define MOD_SPNCHECK_KEYTAB_H
 
 #include "httpd.h"
 
-#include "spn_buf.h"
-#include "spn_diag.h"
+#include "spn_keytab.h"
 
 /* child_init: returns OK, or DECLINED after logging when the process could
  * not set itself up (the module is then off in that process). */
 int spncheck_keytab_child_init(apr_pool_t *p, server_rec *s);
 
-/* The cache lock: hold it while a keytab from spncheck_keytab() is in use
- * (status page, scopes).  A request's diagnosis takes a reference on its
- * snapshot instead and holds the lock only to take and drop it. */
-void spncheck_lock(void);
-void spncheck_unlock(void);
-const spn_keytab_t *spncheck_keytab(server_rec *s, const char *path);
+/* 1 when child_init succeeded (else the module is off in this process). */
+int spncheck_keytab_ready(void);
+/* This process's krb5 context for diagnosis, or NULL. */
+krb5_context spncheck_krb5(void);
 
-/* Diagnoses obs into d (keytab at path, may be NULL), fills log with the
- * log fields and page with the 401 page.  d's strings stay valid in
- * r->pool after the snapshot goes.  DECLINED when the module is off in
- * this process. */
-int spncheck_explain_page(request_rec *r, const char *path, spn_service_t *svc,
-                          const spn_observation_t *obs, spn_diag_t *d, spn_buf_t *log,
-                          spn_buf_t *page, int detail, const char *ref);
+/* A reference on the current snapshot of the keytab at path, (re)read
+ * when the file changed (the cache lock is held only to find it and count
+ * the reference); NULL when path is NULL or the module is off here.  Its
+ * keytab stays valid until spncheck_keytab_release. */
+typedef struct spncheck_snap spncheck_snap;
+spncheck_snap *spncheck_keytab_acquire(server_rec *s, const char *path);
+const spn_keytab_t *spncheck_snap_keytab(const spncheck_snap *sn);
+void spncheck_keytab_release(spncheck_snap *sn);
 
 #endif

@@ -2,7 +2,6 @@
  * HTML, ?format=json|prometheus, ?ref=ID) and a section in mod_status's
  * /server-status, over copies from the shared store. */
 #include "mod_spncheck_config.h"
-#include "mod_spncheck_keytab.h"
 #include "mod_spncheck_status.h"
 #include "mod_spncheck_store.h"
 
@@ -57,8 +56,28 @@ static void uncovered(apr_pool_t *p, spn_status_t *st, const spn_scope_t *sc, in
     st->n_uncovered_shown = i;
 }
 
+/* The pages of a large configuration take megabytes (the page, its
+ * growing buffer, every scope's inventory): built in a pool of their own,
+ * with an allocator of its own that goes with it, so that a scrape does
+ * not leave them in the worker thread's allocator for the child's life. */
+static apr_pool_t *work_pool(request_rec *r)
+{
+    apr_allocator_t *al;
+    apr_pool_t *wp;
+
+    if (apr_allocator_create(&al) != APR_SUCCESS)
+        return r->pool;
+    if (apr_pool_create_ex(&wp, NULL, NULL, al) != APR_SUCCESS) {
+        apr_allocator_destroy(al);
+        return r->pool;
+    }
+    apr_allocator_owner_set(al, wp);
+    return wp;
+}
+
 int spncheck_status_handler(request_rec *r)
 {
+    apr_pool_t *wp;
     const char *format, *ref, *scope, *list;
     spn_status_t st;
     spn_scope_t *scopes;
@@ -88,8 +107,9 @@ int spncheck_status_handler(request_rec *r)
             ap_rwrite(b.s, (int)b.len, r);
         return OK;
     }
+    wp = work_pool(r);
     memset(&st, 0, sizeof(st));
-    st.store = spncheck_store_copy(r->pool, 200, &st.recent, &st.n_recent);
+    st.store = spncheck_store_copy(wp, 200, &st.recent, &st.n_recent);
     st.now = (int64_t)apr_time_sec(r->request_time);
     st.version = "mod_spncheck/" SPNCHECK_VERSION;
     st.node = spncheck_node();
@@ -99,12 +119,14 @@ int spncheck_status_handler(request_rec *r)
         st.dir.keytab = sc->dir_keytab;
         st.dir.client = sc->dir_client;
     }
-    spn_buf_init(&b, r->pool, 32768);
-    spncheck_lock();                      /* the keytab snapshots */
-    st.n_scopes = spncheck_scopes(r->pool, &scopes);
+    spn_buf_init(&b, wp, 32768);
+    /* Copies only: the store's header and failures (copied under its lock,
+     * held for the copy), the keytabs' inventories (shared memory, no lock
+     * anyone waits on), then rendering under no lock at all. */
+    st.n_scopes = spncheck_scopes(wp, &scopes);
     st.scopes = scopes;
-    mech_counts(r->pool, st.store, scopes, st.n_scopes);
-    uncovered(r->pool, &st, scopes, st.n_scopes);
+    mech_counts(wp, st.store, scopes, st.n_scopes);
+    uncovered(wp, &st, scopes, st.n_scopes);
     if (one && format && !strcmp(format, "json")) {
         spn_status_ref_json(&b, &st, one);
         ap_set_content_type(r, "application/json");
@@ -114,35 +136,36 @@ int spncheck_status_handler(request_rec *r)
         ap_set_content_type(r, "text/html; charset=utf-8");
     }
     else if (scope && !format) {
-        if (spn_status_html_scope(&b, r->pool, &st, scope) < 0)
+        if (spn_status_html_scope(&b, wp, &st, scope) < 0)
             r->status = HTTP_NOT_FOUND;
         ap_set_content_type(r, "text/html; charset=utf-8");
     }
     else if (list && !format) {
         int which = spn_status_list_arg(list);
-        spn_status_html_list(&b, r->pool, &st, which < 0 ? SPN_LIST_ALL : which,
+        spn_status_html_list(&b, wp, &st, which < 0 ? SPN_LIST_ALL : which,
                              spn_status_page_arg(arg(r, "page")));
         ap_set_content_type(r, "text/html; charset=utf-8");
     }
     else if (format && !strcmp(format, "json")) {
-        spn_status_json(&b, r->pool, &st);
+        spn_status_json(&b, wp, &st);
         ap_set_content_type(r, "application/json");
     }
     else if (format && !strcmp(format, "prometheus")) {
-        spn_status_prometheus(&b, r->pool, &st);
+        spn_status_prometheus(&b, wp, &st);
         ap_set_content_type(r, "text/plain; version=0.0.4; charset=utf-8");
     }
     else {
-        spn_status_html(&b, r->pool, &st);
+        spn_status_html(&b, wp, &st);
         ap_set_content_type(r, "text/html; charset=utf-8");
     }
-    spncheck_unlock();
     apr_table_setn(r->headers_out, "Cache-Control", "no-store");
     apr_table_setn(r->headers_out, "X-Content-Type-Options", "nosniff");
     apr_table_setn(r->headers_out, "Content-Security-Policy",
                    "default-src 'none'; style-src 'unsafe-inline'");
     if (!r->header_only)
-        ap_rwrite(b.s, (int)b.len, r);
+        ap_rwrite(b.s, (int)b.len, r);      /* a transient bucket: copied if it must wait */
+    if (wp != r->pool)
+        apr_pool_destroy(wp);
     return OK;
 }
 

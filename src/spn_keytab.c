@@ -1,4 +1,5 @@
-/* spn_keytab.c: keytab inventory (MIT krb5 API); trials in spn_trial.c */
+/* spn_keytab.c: reading a keytab, with its keys (a snapshot for trials) or
+ * without (an inventory), MIT krb5 API; trials in spn_trial.c */
 #include <stdio.h>
 #include "spn_trial.h"
 
@@ -58,7 +59,7 @@ static int file_why(const char *name)
     return st.st_size == 0 ? SPN_KT_EMPTY_FILE : SPN_KT_NOT_KEYTAB;
 }
 
-spn_keytab_t *spn_keytab_load(apr_pool_t *p, krb5_context ctx, const char *path)
+static spn_keytab_t *read_keytab(apr_pool_t *p, krb5_context ctx, const char *path, int keys)
 {
     spn_keytab_t *kt = apr_pcalloc(p, sizeof(*kt));
     krb5_keytab k = NULL;
@@ -87,8 +88,9 @@ spn_keytab_t *spn_keytab_load(apr_pool_t *p, krb5_context ctx, const char *path)
         return kt;
     }
     kt->e = apr_pcalloc(p, sizeof(*kt->e) * cap);
-    apr_pool_cleanup_register(p, kt, zero_keys, apr_pool_cleanup_null);
-    while (kt->n < 4096 && krb5_kt_next_entry(ctx, k, &ent, &cur) == 0) {
+    if (keys)
+        apr_pool_cleanup_register(p, kt, zero_keys, apr_pool_cleanup_null);
+    while (kt->n < SPN_KT_ENTRIES_MAX && krb5_kt_next_entry(ctx, k, &ent, &cur) == 0) {
         spn_kt_entry_t *e;
         char *s = NULL;
         if (kt->n == cap) {
@@ -114,16 +116,31 @@ spn_keytab_t *spn_keytab_load(apr_pool_t *p, krb5_context ctx, const char *path)
         e->kvno = (int)ent.vno;
         e->enctype = ent.key.enctype;
         e->timestamp = (long)ent.timestamp;
-        e->key.magic = ent.key.magic;
-        e->key.enctype = ent.key.enctype;
-        e->key.length = ent.key.length;
-        e->key.contents = apr_pmemdup(p, ent.key.contents, ent.key.length);
+        e->dup_of = -1;
+        if (keys) {
+            e->key.magic = ent.key.magic;
+            e->key.enctype = ent.key.enctype;
+            e->key.length = ent.key.length;
+            e->key.contents = apr_pmemdup(p, ent.key.contents, ent.key.length);
+        }
         krb5_free_keytab_entry_contents(ctx, &ent);   /* zeroes the library copy */
-        mark_duplicate(kt, kt->n - 1);
+        if (keys)
+            mark_duplicate(kt, kt->n - 1);
     }
     krb5_kt_end_seq_get(ctx, k, &cur);
     krb5_kt_close(ctx, k);
     kt->status = 0;
-    spn_trial_setup(p, kt);
+    if (keys)
+        spn_trial_setup(p, kt);
     return kt;
+}
+
+spn_keytab_t *spn_keytab_load(apr_pool_t *p, krb5_context ctx, const char *path)
+{
+    return read_keytab(p, ctx, path, 1);
+}
+
+spn_keytab_t *spn_keytab_inventory(apr_pool_t *p, krb5_context ctx, const char *path)
+{
+    return read_keytab(p, ctx, path, 0);
 }

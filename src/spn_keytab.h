@@ -54,8 +54,15 @@ enum {
     SPN_KT_OTHER            /* krb5 could not read it otherwise (see error) */
 };
 
+/* Entries read from one keytab at most (a hostile or huge file stops there). */
+#define SPN_KT_ENTRIES_MAX 4096
+
 /* Reads the keytab at path ("FILE:" optional).  Always returns a keytab;
  * status/error tell whether it could be read. */
 spn_keytab_t *spn_keytab_load(apr_pool_t *p, krb5_context ctx, const char *path);
+/* The same without the keys: principals, kvnos, enctypes, timestamps
+ * (every key.contents NULL, no trial state).  What the status page and
+ * the self-checks read (spn_inventory.h keeps it in shared memory). */
+spn_keytab_t *spn_keytab_inventory(apr_pool_t *p, krb5_context ctx, const char *path);
 
 #endif
