@@ -216,7 +216,8 @@ static int run(dir_ctx *dc, apr_pool_t *p, dir_batch_t *w, dir_batch_t *c, int u
     deadline = bound + apr_time_from_sec(DIR_RUN_SECONDS);
     for (k = 0; k < 2; k++) {
         dir_batch_t *b = k ? c : w;
-        for (i = 0; i < b->n && (i == 0 || !conn || broken || apr_time_now() < deadline); i++)
+        for (i = 0; i < b->n && !spncheck_watchdog_stopping() &&
+                    (i == 0 || !conn || broken || apr_time_now() < deadline); i++)
             lookup_one(dc, conn, b->spns[i], b->pinned, err, &broken, f);
         b->done = i;
     }

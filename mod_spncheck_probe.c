@@ -61,7 +61,7 @@ static void run_probe(server_rec *s, apr_pool_t *p)
     /* without shared memory the findings are still logged */
     max = st ? (int)st->n_probe_slots : (int)spncheck_probe_slots(p, scopes, n_scopes);
     slots = apr_pcalloc(p, sizeof(*slots) * (size_t)(max ? max : 1));
-    for (i = 0; ctx && i < n_scopes && n < max && !*err; i++) {
+    for (i = 0; ctx && i < n_scopes && n < max && !*err && !spncheck_watchdog_stopping(); i++) {
         const char **targets;
         spn_probe_result_t *res;
         spn_service_t svc = scopes[i].svc;
@@ -94,6 +94,8 @@ static void run_probe(server_rec *s, apr_pool_t *p)
         krb5_free_context(ctx);
     if (*err)
         ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s, SPNLOGNO(00032) "probe not run: %s", err);
+    if (spncheck_watchdog_stopping())
+        return;                             /* cut short: the next child's run writes */
     if (st && spncheck_store_lock()) {
         int64_t now = (int64_t)apr_time_sec(apr_time_now());
         /* the chart marks a run whose outcome differs from the last run's */
@@ -150,6 +152,56 @@ static apr_status_t probe_tick(int state, void *data, apr_pool_t *pool)
     return APR_SUCCESS;
 }
 
+/* The child's exit must not overtake a tick.  mod_watchdog joins its
+ * thread only from the process pool's cleanup, at exit(), after the
+ * Kerberos library's own finalizers have destroyed its mutexes: a probe or
+ * a directory lookup still running then aborts the child in k5_mutex_lock.
+ * So every tick runs through guarded(), and the child pool's pre-cleanup
+ * (spncheck_watchdog_child_init) says stop and waits for the tick in
+ * hand, which checks spncheck_watchdog_stopping() between SPNs. */
+typedef struct {
+    ap_watchdog_callback_fn_t *cb;
+    void *ctx;
+} guard_t;
+
+static int wd_stopping;
+static apr_uint32_t wd_busy;
+#define WD_QUIESCE_MAX apr_time_from_sec(20)    /* a bind in hand ends within its budget */
+
+int spncheck_watchdog_stopping(void)
+{
+    return __atomic_load_n(&wd_stopping, __ATOMIC_ACQUIRE);
+}
+
+static apr_status_t guarded(int state, void *data, apr_pool_t *pool)
+{
+    guard_t *g = data;
+    apr_status_t rv;
+
+    if (spncheck_watchdog_stopping())
+        return APR_SUCCESS;
+    __atomic_fetch_add(&wd_busy, 1, __ATOMIC_ACQ_REL);
+    rv = spncheck_watchdog_stopping() ? APR_SUCCESS : g->cb(state, g->ctx, pool);
+    __atomic_fetch_sub(&wd_busy, 1, __ATOMIC_ACQ_REL);
+    return rv;
+}
+
+static apr_status_t quiesce(void *data)
+{
+    apr_time_t until = apr_time_now() + WD_QUIESCE_MAX;
+    (void)data;
+    __atomic_store_n(&wd_stopping, 1, __ATOMIC_RELEASE);
+    while (__atomic_load_n(&wd_busy, __ATOMIC_ACQUIRE) && apr_time_now() < until)
+        apr_sleep(apr_time_from_msec(10));
+    return APR_SUCCESS;
+}
+
+void spncheck_watchdog_child_init(apr_pool_t *pchild)
+{
+    __atomic_store_n(&wd_stopping, 0, __ATOMIC_RELEASE);
+    apr_pool_pre_cleanup_register(pchild, NULL, quiesce);
+}
+
 int spncheck_watchdog_tick(apr_pool_t *pconf, const char *name, void *ctx,
                            ap_watchdog_callback_fn_t *cb, apr_status_t *rv)
 {
@@ -158,12 +210,16 @@ int spncheck_watchdog_tick(apr_pool_t *pconf, const char *name, void *ctx,
     APR_OPTIONAL_FN_TYPE(ap_watchdog_register_callback) *wd_register =
         APR_RETRIEVE_OPTIONAL_FN(ap_watchdog_register_callback);
     ap_watchdog_t *wd;
+    guard_t *g;
 
     if (!wd_get || !wd_register)
         return 0;
+    g = apr_palloc(pconf, sizeof(*g));
+    g->cb = cb;
+    g->ctx = ctx;
     *rv = wd_get(&wd, name, 0, 1, pconf);
     if (*rv == APR_SUCCESS)
-        *rv = wd_register(wd, AP_WD_TM_INTERVAL, ctx, cb);
+        *rv = wd_register(wd, AP_WD_TM_INTERVAL, g, guarded);
     return 1;
 }
 

@@ -17,5 +17,9 @@ uint32_t spncheck_probe_slots(apr_pool_t *p, const spn_scope_t *sc, int n);
  * loaded; else 1, and *rv says whether it was scheduled. */
 int spncheck_watchdog_tick(apr_pool_t *pconf, const char *name, void *ctx,
                            ap_watchdog_callback_fn_t *cb, apr_status_t *rv);
+/* child_init: the child's exit first stops and waits for the tick in hand
+ * (at most 20 s); a tick's long loops end early once this says 1. */
+void spncheck_watchdog_child_init(apr_pool_t *pchild);
+int spncheck_watchdog_stopping(void);
 
 #endif
