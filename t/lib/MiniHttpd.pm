@@ -9,11 +9,32 @@ use File::Temp qw(tempdir);
 use IO::Socket::INET;
 use Time::HiRes qw(sleep);
 
+# A loopback port free for TCP and UDP, and the next one too (t/realm/mkrealm
+# runs its second KDC on PORT+1), below the kernel's ephemeral range: a
+# port the kernel hands out (bind to 0) is one a client's connection may
+# take next, or hold now for the port after it.
 sub free_port {
-    my $s = IO::Socket::INET->new(LocalAddr => '127.0.0.1', LocalPort => 0, Listen => 1) or die;
-    my $p = $s->sockport;
-    close $s;
-    return $p;
+    my $low = 32768;
+    if (open(my $r, '<', '/proc/sys/net/ipv4/ip_local_port_range')) {
+        ($low) = split ' ', scalar <$r>;
+        close $r;
+    }
+    $low = 32768 unless $low && $low > 21000;
+    for (1 .. 1000) {
+        my $p = 20000 + int(rand($low - 20002));
+        my @held;
+        for my $q ($p, $p + 1) {
+            for my $proto (qw(tcp udp)) {
+                my $s = IO::Socket::INET->new(LocalAddr => '127.0.0.1', LocalPort => $q,
+                                              Proto => $proto, ReuseAddr => 0) or last;
+                push @held, $s;
+            }
+        }
+        next unless @held == 4;
+        close $_ for @held;
+        return $p;
+    }
+    die "free_port: no free pair of loopback ports below $low\n";
 }
 
 # new(mpm => 'prefork', realm => DIR, module => SO, keytab => FILE, spn => SPN,
