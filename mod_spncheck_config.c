@@ -203,9 +203,12 @@ static const char *set_probe(cmd_parms *cmd, void *cfg, const char *kt, const ch
     (void)cfg;
     if (err)
         return err;
+    /* at most a year: the watchdog keeps it in an int of seconds (past that
+     * it wrapped, and the probe ran at every watchdog tick, once a second) */
     if (interval && (ap_timeout_parameter_parse(interval, &t, "s") != APR_SUCCESS ||
-                     t < apr_time_from_sec(10)))
-        return "SPNCheckProbe: the interval is a time of at least 10s (e.g. 900, 15min)";
+                     t < apr_time_from_sec(10) || t > apr_time_from_sec(365 * 86400)))
+        return "SPNCheckProbe: the interval is a time of at least 10s and at most 365 days "
+               "(e.g. 900, 15min)";
     c->probe_keytab = ap_server_root_relative(cmd->pool, kt);
     c->probe_client = princ;
     c->probe_interval = (int)apr_time_sec(t);

@@ -7,10 +7,10 @@ use lib "$FindBin::Bin/lib";
 use Test::More;
 use JSON::PP ();
 use MiniHttpd;
-use SpnTest qw(realm_dir);
+use SpnTest qw(realm_dir configtest);
 use Time::HiRes qw(sleep);
 
-plan tests => 29;
+plan tests => 32;
 
 my $dir = realm_dir();
 my $bin = $ENV{SPNCHECK_BIN};
@@ -63,6 +63,15 @@ my @bad = ($bin, 'probe', '--client-keytab', "$dir/web01.keytab", '--client', 'm
 my $msg = `@bad 2>&1`;
 is($? >> 8, 3, 'identity cannot authenticate: exit 3');
 like($msg, qr/cannot authenticate as monitor\@SPNCHECK\.TEST/, 'and says so clearly');
+
+# The interval's bounds: at least 10s, at most a year (an int of seconds
+# in the watchdog: past it the interval wrapped and the probe ran every second)
+my ($crc, $cout) = configtest("SPNCheckProbe $dir/monitor.keytab m\@R 5s\n");
+like($cout, qr/at least 10s/, 'SPNCheckProbe: an interval under 10s is refused');
+($crc, $cout) = configtest("SPNCheckProbe $dir/monitor.keytab m\@R 3000000000\n");
+like($cout, qr/at most 365 days/, 'SPNCheckProbe: an interval past an int of seconds is refused');
+($crc, $cout) = configtest("SPNCheckProbe $dir/monitor.keytab m\@R 8760h\n");
+is($crc, 0, 'SPNCheckProbe: a year is accepted') or diag($cout);
 
 # Inside httpd
 sub wait_probe {

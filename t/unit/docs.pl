@@ -62,4 +62,28 @@ for my $f (@md) {
     my @bad = grep { /-kvno/ && /-pass\b/ && !/-setpass/ } slurp($f) =~ /`(ktpass [^`]*)`/g;
     is_deeply(\@bad, [], "$f: every ktpass with -kvno and -pass has -setpass");
 }
+# the examples show every directive: conf/spncheck.conf (configuration.md:
+# "every directive commented") and debian/spncheck.conf (mods-available,
+# which mod_spncheck(8) says the same of)
+my @directives = slurp('mod_spncheck_config.c') =~ /AP_INIT_\w+\(\s*"(\w+)"/g;
+ok(@directives >= 13, 'mod_spncheck_config.c declares the directives (' . scalar(@directives) . ')');
+for my $f ('conf/spncheck.conf', 'debian/spncheck.conf') {
+    my %shown = map { $_ => 1 } slurp($f) =~ /^[#\s]*(SPNCheck\w*)\s/mg;
+    is_deeply([grep { !$shown{$_} } @directives], [], "$f shows every directive");
+}
+
+# every Prometheus series and recording rule the docs name exists: a series
+# the module exposes (a "# TYPE" line in its C), or a rule of
+# conf/prometheus/prometheus_rules.yaml
+my $csrc = join '', map { slurp($_ =~ s{^\Q$top\E/}{}r) } glob("$top/src/*.c"), glob("$top/mod_*.c");
+my %series = map { $_ => 1 } $csrc =~ /# TYPE (spncheck_\w+)/g;
+my %rule = map { $_ => 1 } slurp('conf/prometheus/prometheus_rules.yaml') =~ /record:\s*(\S+)/g;
+# not series: the LoadModule name, a package file name, the series that is gone (monitoring.md says so)
+my %not_series = map { $_ => 1 } qw(spncheck_module spncheck_selfcheck);
+for my $f ('README', @md, 'debian/README.Debian') {
+    my %seen;
+    my @unknown = grep { !$seen{$_}++ && !$series{$_} && !$rule{$_} && !$not_series{$_} && !/_\d/ }
+        slurp($f) =~ /(?<![\w:])((?:[a-z_]+:)?spncheck_\w+(?::\w+)?)/g;
+    is_deeply(\@unknown, [], "$f names only series the module exposes and rules the package ships");
+}
 done_testing();
