@@ -4,6 +4,7 @@
 #include "spn_store.h"
 
 #include <apr_hash.h>
+#include <apr_strings.h>
 #include <string.h>
 
 /* The directory's index is rebuilt by spn_store_dir_put's rules: slots
@@ -92,4 +93,26 @@ int spn_store_migrate(apr_pool_t *p, spn_store_t *to, const spn_store_t *from)
 
     dir_copy(to, from);
     return 0;
+}
+
+int spn_store_renamed(apr_pool_t *p, const spn_store_t *o, const char *const *labels, int n)
+{
+    apr_hash_t *cut = apr_hash_make(p);
+    const size_t cap = sizeof(((spn_mech_slot_t *)0)->scope) - 1;
+    int i, first = -1;
+
+    for (i = 0; i < n && (uint32_t)i < o->n_mechs; i++) {
+        const spn_mech_slot_t *m = &spn_store_mechs(o)[i];
+        apr_ssize_t len = (apr_ssize_t)strnlen(labels[i], cap);
+        const int *twin = apr_hash_get(cut, labels[i], len);
+        if (twin) {             /* two labels, one name: neither slot is sure */
+            if (m->scope[0] || spn_store_mechs(o)[*twin].scope[0])
+                return first < 0 || *twin < first ? *twin : first;
+            continue;
+        }
+        apr_hash_set(cut, labels[i], len, apr_pmemdup(p, &i, sizeof(i)));
+        if (first < 0 && m->scope[0] && strncmp(m->scope, labels[i], cap) != 0)
+            first = i;
+    }
+    return first;
 }

@@ -284,6 +284,25 @@ static void test_migrate_cut(apr_pool_t *p)
        "cut names: neither gets the other's counts (%llu, %llu)",
        (unsigned long long)spn_store_mechs(b)[1].n[SPN_MC_KRB5],
        (unsigned long long)spn_store_mechs(b)[2].n[SPN_MC_KRB5]);
+
+    /* the same dimensions, the two swapped: the kept block is not theirs
+     * to keep (spn_store_renamed); a plain reorder and an unchanged
+     * configuration as before */
+    {
+        const char *same[] = { la, lb, "c:80" }, *swapped[] = { lb, la, "c:80" },
+                   *moved[] = { "c:80", "d:80", "e:80" }, *plain[] = { "a:80", "b:80" };
+        spn_store_t *c = apr_pcalloc(p, spn_store_size_dims(&d));
+        ok(spn_store_renamed(p, a, swapped, 3) == 0,
+           "cut names swapped, same dimensions: slot 1 is not sure (moved)");
+        ok(spn_store_renamed(p, a, same, 3) == 0,
+           "cut names in the same order: not sure either (a slot cannot tell them apart)");
+        ok(spn_store_renamed(p, a, moved, 3) == 0, "another name: renamed at 1");
+        spn_store_init_dims(c, &d, 1000);
+        spn_mech_name_slot(c, 0, "a:80");
+        spn_mech_name_slot(c, 1, "b:80");
+        ok(spn_store_renamed(p, c, plain, 2) == -1, "the same names: kept as it is");
+        ok(spn_store_renamed(p, c, same, 3) == 0, "a name changed: renamed at 1");
+    }
 }
 
 int main(void)
