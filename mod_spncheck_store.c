@@ -93,8 +93,8 @@ int spncheck_store_post_config(apr_pool_t *pconf, server_rec *s, const spn_store
         if ((i = spn_store_renamed(pconf, o, labels, n_labels)) >= 0) {
             const char *was = spn_store_mechs(o)[i].scope;
             if (strncmp(was, labels[i], sizeof(spn_store_mechs(o)[i].scope) - 1) == 0)
-                apr_snprintf(why, sizeof(why), "scope %d's label shares its first %d bytes "
-                             "with another's: their counts start again", i + 1,
+                apr_snprintf(why, sizeof(why), "scope %d's label is another's too, or shares its "
+                             "first %d bytes with another's: their counts start again", i + 1,
                              (int)sizeof(spn_store_mechs(o)[i].scope) - 1);
             else
                 apr_snprintf(why, sizeof(why), "scope %d was %.60s, is %.60s", i + 1, was,

@@ -112,19 +112,20 @@ static void td(spn_buf_t *b, const char *v)
     spn_buf_puts(b, "</td>");
 }
 
-/* A fixed-size field of the store (scope[128]) names label: equal, or
- * label's first cap-1 bytes when the field holds it cut and no other
- * scope's label cuts the same (cut_unique: label_cut_unique). */
-static int field_is(const char *field, size_t cap, const char *label, int cut_unique)
+/* A fixed-size field of the store (scope[128]) names label: label's
+ * first cap-1 bytes (a longer label is kept cut), and no other scope's
+ * label gives the same (unique: label_unique). */
+static int field_is(const char *field, size_t cap, const char *label, int unique)
 {
-    return strncmp(field, label, cap - 1) == 0 && (strlen(label) < cap - 1 || cut_unique);
+    return unique && strncmp(field, label, cap - 1) == 0;
 }
 
-/* 1 when label's first cap-1 bytes are no other scope's (a shorter
- * label is always its own). */
-static int label_cut_unique(const spn_status_t *st, const char *label, size_t cap)
+/* 1 when no other scope's label has label's first cap-1 bytes: not two
+ * virtual hosts of one ServerName and port (IP-based), nor two labels
+ * longer than the field that share them. */
+static int label_unique(const spn_status_t *st, const char *label, size_t cap)
 {
-    return strlen(label) < cap - 1 || scope_of_field(st, label, cap) >= 0;
+    return scope_of_field(st, label, cap) >= 0;
 }
 
 /* The checks that do not pass, as table rows (all of them when all). */
@@ -227,8 +228,13 @@ int spn_status_html_scope(spn_buf_t *b, apr_pool_t *p, const spn_status_t *st,
                     "scopes</a></p>\n");
     html_scope(b, sc, &ck);
     label = spn_scope_label(p, sc);
+    if (!label_unique(st, label, sizeof(((spn_probe_slot_t *)0)->scope)))
+        spn_buf_puts(b, "<p class=\"warn\">Another scope's label has the same first 127 bytes "
+                        "(the same ServerName and port, or a longer label): the failures and probe "
+                        "results recorded under it cannot be told apart and are not listed here; "
+                        "the status page and <code>?format=json</code> list them.</p>\n");
     spn_status_html_probe(b, st->store, label,
-                          label_cut_unique(st, label, sizeof(((spn_probe_slot_t *)0)->scope)));
+                          label_unique(st, label, sizeof(((spn_probe_slot_t *)0)->scope)));
     spn_dirstatus_html(b, p, st->store, &st->dir, &sc->svc);
     spn_status_html_recent(b, p, st, label);
     spn_status_tail(b);
@@ -465,7 +471,7 @@ void spn_status_html_list(spn_buf_t *b, apr_pool_t *p, const spn_status_t *st, i
 /* ---- the probe, the recent failures ------------------------------------------------ */
 
 void spn_status_html_probe(spn_buf_t *b, const spn_store_t *s, const char *label,
-                           int cut_unique)
+                           int unique)
 {
     char ts[32];
     uint32_t i;
@@ -484,7 +490,7 @@ void spn_status_html_probe(spn_buf_t *b, const spn_store_t *s, const char *label
                     "<th>Finding</th></tr>\n");
     for (i = 0; i < s->n_probes && i < s->n_probe_slots; i++) {
         const spn_probe_slot_t *r = &spn_store_probes(s)[i];
-        if (label ? !field_is(r->scope, sizeof(r->scope), label, cut_unique) : r->ok) {
+        if (label ? !field_is(r->scope, sizeof(r->scope), label, unique) : r->ok) {
             passing += !label;          /* the default page: the findings */
             continue;
         }
@@ -518,7 +524,7 @@ void spn_status_html_recent(spn_buf_t *b, apr_pool_t *p, const spn_status_t *st,
     spn_diag_t *d = apr_palloc(p, sizeof(*d));
     spn_service_t svc;
     char ts[32];
-    int i, unique = label && label_cut_unique(st, label, sizeof(st->recent->scope));
+    int i, unique = label && label_unique(st, label, sizeof(st->recent->scope));
 
     spn_buf_puts(b, "<h2>Recent failures</h2>\n<table>\n<tr><th>Time</th><th>Ref</th>"
                     "<th>Client</th><th>Host</th><th>Requested SPN</th><th>Realm</th>"

@@ -333,6 +333,17 @@ static void test_cut(apr_pool_t *p)
     spn_status_json(&b, p, &st);
     ok(!strstr(b.s, "SPNCheckServiceAccount is not set"),
        "cut: its failure is diagnosed on its configuration (the account is known)");
+
+    /* two IP-based virtual hosts of one ServerName and port: one label */
+    sc[0].location = sc[1].location = NULL;
+    apr_cpystrn(f.scope, "web.contoso.com:443", sizeof(f.scope));
+    apr_cpystrn(pr->scope, "web.contoso.com:443", sizeof(pr->scope));
+    st.scopes = sc;
+    st.n_scopes = 2;
+    spn_buf_init(&b, p, 4096);
+    is_int(spn_status_html_scope(&b, p, &st, "web.contoso.com:443"), 0, "one label twice: found");
+    ok(!strstr(b.s, "10.9.9.9") && !strstr(b.s, "two-only") &&
+       strstr(b.s, "cannot be told apart"), "one label twice: neither's failures, and why");
 }
 
 int main(void)
