@@ -90,14 +90,15 @@ int spncheck_store_post_config(apr_pool_t *pconf, server_rec *s, const spn_store
          * virtual host replaced by another): each scope's counts follow
          * its name, so this moves too */
         const spn_store_t *o = apr_shm_baseaddr_get(rd->shm);
-        for (i = 0; i < n_labels && (uint32_t)i < o->n_mechs; i++) {
-            const spn_mech_slot_t *m = &spn_store_mechs(o)[i];
-            if (m->scope[0] && strncmp(m->scope, labels[i], sizeof(m->scope) - 1) != 0)
-                break;
-        }
-        if (i < n_labels && (uint32_t)i < o->n_mechs) {
-            apr_snprintf(why, sizeof(why), "scope %d was %.60s, is %.60s", i + 1,
-                         spn_store_mechs(o)[i].scope, labels[i]);
+        if ((i = spn_store_renamed(pconf, o, labels, n_labels)) >= 0) {
+            const char *was = spn_store_mechs(o)[i].scope;
+            if (strncmp(was, labels[i], sizeof(spn_store_mechs(o)[i].scope) - 1) == 0)
+                apr_snprintf(why, sizeof(why), "scope %d's label is another's too, or shares its "
+                             "first %d bytes with another's: their counts start again", i + 1,
+                             (int)sizeof(spn_store_mechs(o)[i].scope) - 1);
+            else
+                apr_snprintf(why, sizeof(why), "scope %d was %.60s, is %.60s", i + 1, was,
+                             labels[i]);
             old = rd->shm;
             rd->shm = NULL;
         }

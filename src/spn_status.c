@@ -97,7 +97,7 @@ void spn_status_html(spn_buf_t *b, apr_pool_t *p, const spn_status_t *st)
     spn_funnel_html(b, st);         /* the funnel, then the causes seen (issue 20) */
     spn_buf_puts(b, "<h2>Failures over time</h2>\n");
     spn_chart_html(b, s, st->now);
-    spn_status_html_probe(b, s, NULL);
+    spn_status_html_probe(b, s, NULL, 0);
     spn_dirstatus_html(b, p, s, &st->dir, NULL);
     spn_status_html_recent(b, p, st, NULL);
     spn_status_tail(b);

@@ -17,16 +17,45 @@
 
 /* The configuration of the scope that saw f, into svc (zeroed when the
  * scope is gone). */
+/* The first n bytes of sc's label (server then location) compared with
+ * field's, as strncmp does. */
+static int label_ncmp(const spn_scope_t *sc, const char *field, size_t n)
+{
+    const char *srv = sc->server ? sc->server : "", *loc = sc->location ? sc->location : "";
+    size_t ls = strlen(srv);
+    int c;
+
+    if (n <= ls)
+        return strncmp(srv, field, n);
+    if ((c = strncmp(srv, field, ls)) != 0)
+        return c;
+    return strncmp(loc, field + ls, n - ls);
+}
+
+/* The scope a fixed-size field of the store (scope[cap]) names: the one
+ * whose label's first cap-1 bytes are the field's (a label that long is
+ * kept cut), -1 when none or when two labels cut to the same field (then
+ * it cannot say whose it is, and shows it as nobody's).  Linear. */
+static int scope_of_field(const spn_status_t *st, const char *field, size_t cap)
+{
+    int i, found = -1;
+
+    for (i = 0; i < st->n_scopes; i++)
+        if (label_ncmp(&st->scopes[i], field, cap - 1) == 0) {
+            if (found >= 0)
+                return -1;
+            found = i;
+        }
+    return found;
+}
+
 static void scope_svc(const spn_status_t *st, const spn_failure_t *f, spn_service_t *svc)
 {
-    int i;
+    int i = scope_of_field(st, f->scope, sizeof(f->scope));
 
     memset(svc, 0, sizeof(*svc));
-    for (i = 0; i < st->n_scopes; i++)
-        if (spn_scope_is(&st->scopes[i], f->scope)) {
-            *svc = st->scopes[i].svc;
-            break;
-        }
+    if (i >= 0)
+        *svc = st->scopes[i].svc;
 }
 
 int spn_status_failure_diag(const spn_status_t *st, const spn_failure_t *f, spn_diag_t *d,
@@ -83,11 +112,20 @@ static void td(spn_buf_t *b, const char *v)
     spn_buf_puts(b, "</td>");
 }
 
-/* A fixed-size field of the store (scope[128]) names label: equal, or
- * label's first cap-1 bytes when the field holds it cut. */
-static int field_is(const char *field, size_t cap, const char *label)
+/* A fixed-size field of the store (scope[128]) names label: label's
+ * first cap-1 bytes (a longer label is kept cut), and no other scope's
+ * label gives the same (unique: label_unique). */
+static int field_is(const char *field, size_t cap, const char *label, int unique)
 {
-    return strncmp(field, label, cap - 1) == 0;
+    return unique && strncmp(field, label, cap - 1) == 0;
+}
+
+/* 1 when no other scope's label has label's first cap-1 bytes: not two
+ * virtual hosts of one ServerName and port (IP-based), nor two labels
+ * longer than the field that share them. */
+static int label_unique(const spn_status_t *st, const char *label, size_t cap)
+{
+    return scope_of_field(st, label, cap) >= 0;
 }
 
 /* The checks that do not pass, as table rows (all of them when all). */
@@ -190,7 +228,13 @@ int spn_status_html_scope(spn_buf_t *b, apr_pool_t *p, const spn_status_t *st,
                     "scopes</a></p>\n");
     html_scope(b, sc, &ck);
     label = spn_scope_label(p, sc);
-    spn_status_html_probe(b, st->store, label);
+    if (!label_unique(st, label, sizeof(((spn_probe_slot_t *)0)->scope)))
+        spn_buf_puts(b, "<p class=\"warn\">Another scope's label has the same first 127 bytes "
+                        "(the same ServerName and port, or a longer label): the failures and probe "
+                        "results recorded under it cannot be told apart and are not listed here; "
+                        "the status page and <code>?format=json</code> list them.</p>\n");
+    spn_status_html_probe(b, st->store, label,
+                          label_unique(st, label, sizeof(((spn_probe_slot_t *)0)->scope)));
     spn_dirstatus_html(b, p, st->store, &st->dir, &sc->svc);
     spn_status_html_recent(b, p, st, label);
     spn_status_tail(b);
@@ -426,7 +470,8 @@ void spn_status_html_list(spn_buf_t *b, apr_pool_t *p, const spn_status_t *st, i
 
 /* ---- the probe, the recent failures ------------------------------------------------ */
 
-void spn_status_html_probe(spn_buf_t *b, const spn_store_t *s, const char *label)
+void spn_status_html_probe(spn_buf_t *b, const spn_store_t *s, const char *label,
+                           int unique)
 {
     char ts[32];
     uint32_t i;
@@ -445,7 +490,7 @@ void spn_status_html_probe(spn_buf_t *b, const spn_store_t *s, const char *label
                     "<th>Finding</th></tr>\n");
     for (i = 0; i < s->n_probes && i < s->n_probe_slots; i++) {
         const spn_probe_slot_t *r = &spn_store_probes(s)[i];
-        if (label ? !field_is(r->scope, sizeof(r->scope), label) : r->ok) {
+        if (label ? !field_is(r->scope, sizeof(r->scope), label, unique) : r->ok) {
             passing += !label;          /* the default page: the findings */
             continue;
         }
@@ -479,7 +524,7 @@ void spn_status_html_recent(spn_buf_t *b, apr_pool_t *p, const spn_status_t *st,
     spn_diag_t *d = apr_palloc(p, sizeof(*d));
     spn_service_t svc;
     char ts[32];
-    int i;
+    int i, unique = label && label_unique(st, label, sizeof(st->recent->scope));
 
     spn_buf_puts(b, "<h2>Recent failures</h2>\n<table>\n<tr><th>Time</th><th>Ref</th>"
                     "<th>Client</th><th>Host</th><th>Requested SPN</th><th>Realm</th>"
@@ -487,7 +532,7 @@ void spn_status_html_recent(spn_buf_t *b, apr_pool_t *p, const spn_status_t *st,
     for (i = 0; i < st->n_recent; i++) {
         const spn_failure_t *f = &st->recent[i];
         int rc;
-        if (label && !field_is(f->scope, sizeof(f->scope), label))
+        if (label && !field_is(f->scope, sizeof(f->scope), label, unique))
             continue;
         rc = spn_status_failure_diag(st, f, d, &svc) && (int)d->cause != f->cause
              ? (int)d->cause : -1;

@@ -52,8 +52,11 @@ void spn_status_tail(spn_buf_t *b);
 void spn_status_html_scopes(spn_buf_t *b, const spn_status_t *st, const spn_checks_t *ck);
 /* The live probe's section: label NULL (the default page): its findings,
  * at most SPN_STATUS_PAGE, and a count of the passing results; else the
- * results of that scope. */
-void spn_status_html_probe(spn_buf_t *b, const spn_store_t *s, const char *label);
+ * results of that scope (unique: 0 when another scope's label has the
+ * same first 127 bytes, so a result stored under them is not shown as
+ * this scope's). */
+void spn_status_html_probe(spn_buf_t *b, const spn_store_t *s, const char *label,
+                           int unique);
 /* The recent failures: all (label NULL) or that scope's. */
 void spn_status_html_recent(spn_buf_t *b, apr_pool_t *p, const spn_status_t *st,
                             const char *label);

@@ -267,6 +267,13 @@ int spn_store_migratable(const spn_store_t *s, size_t size);
  * fit), the newest failures (as many as fit), and each scope's counts
  * into the slot of the same name.  Linear in the sizes.  Returns 0. */
 int spn_store_migrate(apr_pool_t *p, spn_store_t *to, const spn_store_t *from);
+/* A block of the same dimensions kept across a graceful restart: the
+ * first of the n scope labels (the new configuration's, in its order)
+ * whose mech slot in o would hold counts that are not its own: named for
+ * another label, or for a label another of labels also cuts to (a slot
+ * keeps sizeof(scope) - 1 bytes of it: which of the two it counted is
+ * not known).  -1 when every slot is its own or unnamed.  Linear. */
+int spn_store_renamed(apr_pool_t *p, const spn_store_t *o, const char *const *labels, int n);
 
 /* The same with the default sections (SPN_MECH_SCOPES, SPN_PROBE_SLOTS,
  * SPN_DIR_CONF_MAX): tests and the CLI. */

@@ -4,6 +4,7 @@
 #include "spn_store.h"
 
 #include <apr_hash.h>
+#include <apr_strings.h>
 #include <string.h>
 
 /* The directory's index is rebuilt by spn_store_dir_put's rules: slots
@@ -31,8 +32,9 @@ static void dir_copy(spn_store_t *to, const spn_store_t *from)
 
 int spn_store_migrate(apr_pool_t *p, spn_store_t *to, const spn_store_t *from)
 {
+    static spn_mech_slot_t ambiguous;
     spn_store_t dims = *to;
-    apr_hash_t *names = apr_hash_make(p);
+    apr_hash_t *names = apr_hash_make(p), *old = apr_hash_make(p);
     const spn_failure_t *f;
     uint32_t i, keep, nprobe;
 
@@ -58,17 +60,27 @@ int spn_store_migrate(apr_pool_t *p, spn_store_t *to, const spn_store_t *from)
     for (i = 0; i < keep && (f = spn_store_recent(from, i)) != NULL; i++)
         spn_store_ring(to)[(f->seq - 1) % to->capacity] = *f;
 
-    /* each scope's counts into the slot of its name (named already) */
+    /* each scope's counts into the slot of its name (named already); a
+     * name two slots hold (labels past the field's size are kept cut, so
+     * two may cut the same) says neither's: those start again */
     for (i = 0; i < to->n_mechs; i++) {
         spn_mech_slot_t *m = &spn_store_mechs(to)[i];
+        apr_ssize_t n = (apr_ssize_t)strnlen(m->scope, sizeof(m->scope));
         if (m->scope[0])
-            apr_hash_set(names, m->scope, (apr_ssize_t)strnlen(m->scope, sizeof(m->scope)), m);
+            apr_hash_set(names, m->scope, n, apr_hash_get(names, m->scope, n) ? &ambiguous : m);
+    }
+    for (i = 0; i < from->n_mechs; i++) {       /* the old block's twice: neither */
+        const spn_mech_slot_t *o = &spn_store_mechs(from)[i];
+        apr_ssize_t n = (apr_ssize_t)strnlen(o->scope, sizeof(o->scope));
+        if (o->scope[0])
+            apr_hash_set(old, o->scope, n, apr_hash_get(old, o->scope, n) ? &ambiguous : o);
     }
     for (i = 0; i < from->n_mechs; i++) {
         const spn_mech_slot_t *o = &spn_store_mechs(from)[i];
+        apr_ssize_t n = (apr_ssize_t)strnlen(o->scope, sizeof(o->scope));
         spn_mech_slot_t *m;
-        if (o->scope[0] &&
-            (m = apr_hash_get(names, o->scope, (apr_ssize_t)strnlen(o->scope, sizeof(o->scope)))))
+        if (o->scope[0] && apr_hash_get(old, o->scope, n) == o &&
+            (m = apr_hash_get(names, o->scope, n)) != NULL && m != &ambiguous)
             *m = *o;
     }
 
@@ -81,4 +93,26 @@ int spn_store_migrate(apr_pool_t *p, spn_store_t *to, const spn_store_t *from)
 
     dir_copy(to, from);
     return 0;
+}
+
+int spn_store_renamed(apr_pool_t *p, const spn_store_t *o, const char *const *labels, int n)
+{
+    apr_hash_t *cut = apr_hash_make(p);
+    const size_t cap = sizeof(((spn_mech_slot_t *)0)->scope) - 1;
+    int i, first = -1;
+
+    for (i = 0; i < n && (uint32_t)i < o->n_mechs; i++) {
+        const spn_mech_slot_t *m = &spn_store_mechs(o)[i];
+        apr_ssize_t len = (apr_ssize_t)strnlen(labels[i], cap);
+        const int *twin = apr_hash_get(cut, labels[i], len);
+        if (twin) {             /* two labels, one name: neither slot is sure */
+            if (m->scope[0] || spn_store_mechs(o)[*twin].scope[0])
+                return first < 0 || *twin < first ? *twin : first;
+            continue;
+        }
+        apr_hash_set(cut, labels[i], len, apr_pmemdup(p, &i, sizeof(i)));
+        if (first < 0 && m->scope[0] && strncmp(m->scope, labels[i], cap) != 0)
+            first = i;
+    }
+    return first;
 }

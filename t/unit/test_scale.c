@@ -248,6 +248,63 @@ static void test_uncovered(apr_pool_t *p)
     ok(strstr(b.s, "\nspncheck_scopes_uncovered 150\n") != NULL, "Prometheus: the count");
 }
 
+/* Two scopes whose labels share the mech slot's first 183 bytes (kept
+ * cut): their counts cannot be told apart by name, so a restart that
+ * reorders them moves neither's counts into the other's slot (hostile
+ * review: the second name overwrote the first in the index and A's
+ * slot got B's sign-ins). */
+static void test_migrate_cut(apr_pool_t *p)
+{
+    spn_store_dims_t d = { 4, 3, 0, 0 };
+    spn_store_t *a = apr_pcalloc(p, spn_store_size_dims(&d));
+    spn_store_t *b = apr_pcalloc(p, spn_store_size_dims(&d));
+    char la[240], lb[240];
+
+    memset(la, 'x', 200);
+    memcpy(la, "web:443/", 8);
+    la[200] = '\0';
+    strcpy(lb, la);
+    strcat(la, "/a");
+    strcat(lb, "/b");
+    spn_store_init_dims(a, &d, 1000);
+    spn_store_init_dims(b, &d, 2000);
+    spn_mech_name_slot(a, 0, la);
+    spn_mech_name_slot(a, 1, lb);
+    spn_mech_name_slot(a, 2, "c:80");
+    spn_store_mechs(a)[0].n[SPN_MC_KRB5] = 5;
+    spn_store_mechs(a)[1].n[SPN_MC_KRB5] = 7;
+    spn_store_mechs(a)[2].n[SPN_MC_KRB5] = 9;
+    /* the new configuration: another order */
+    spn_mech_name_slot(b, 0, "c:80");
+    spn_mech_name_slot(b, 1, lb);
+    spn_mech_name_slot(b, 2, la);
+    spn_store_migrate(p, b, a);
+    ok(spn_store_mechs(b)[0].n[SPN_MC_KRB5] == 9, "cut names: c's counts follow it");
+    ok(spn_store_mechs(b)[1].n[SPN_MC_KRB5] != 5 && spn_store_mechs(b)[2].n[SPN_MC_KRB5] != 7,
+       "cut names: neither gets the other's counts (%llu, %llu)",
+       (unsigned long long)spn_store_mechs(b)[1].n[SPN_MC_KRB5],
+       (unsigned long long)spn_store_mechs(b)[2].n[SPN_MC_KRB5]);
+
+    /* the same dimensions, the two swapped: the kept block is not theirs
+     * to keep (spn_store_renamed); a plain reorder and an unchanged
+     * configuration as before */
+    {
+        const char *same[] = { la, lb, "c:80" }, *swapped[] = { lb, la, "c:80" },
+                   *moved[] = { "c:80", "d:80", "e:80" }, *plain[] = { "a:80", "b:80" };
+        spn_store_t *c = apr_pcalloc(p, spn_store_size_dims(&d));
+        ok(spn_store_renamed(p, a, swapped, 3) == 0,
+           "cut names swapped, same dimensions: slot 1 is not sure (moved)");
+        ok(spn_store_renamed(p, a, same, 3) == 0,
+           "cut names in the same order: not sure either (a slot cannot tell them apart)");
+        ok(spn_store_renamed(p, a, moved, 3) == 0, "another name: renamed at 1");
+        spn_store_init_dims(c, &d, 1000);
+        spn_mech_name_slot(c, 0, "a:80");
+        spn_mech_name_slot(c, 1, "b:80");
+        ok(spn_store_renamed(p, c, plain, 2) == -1, "the same names: kept as it is");
+        ok(spn_store_renamed(p, c, same, 3) == 0, "a name changed: renamed at 1");
+    }
+}
+
 int main(void)
 {
     apr_pool_t *p;
@@ -255,6 +312,7 @@ int main(void)
     apr_pool_create(&p, NULL);
     test_5000(p);
     test_migrate(p);
+    test_migrate_cut(p);
     test_uncovered(p);
     apr_pool_destroy(p);
     apr_terminate();

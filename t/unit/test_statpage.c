@@ -256,6 +256,96 @@ static void test_link(apr_pool_t *p)
     is_str(spn_scope_label(p, &sc), "web.contoso.com:443/caf\xE9 & \"q\"?a=b#x", "its label");
 }
 
+/* Labels longer than the store's scope field (127 bytes) are kept cut:
+ * two scopes whose labels share those bytes cannot tell their failures
+ * and probe results apart, so neither view shows the other's (hostile
+ * review: ?scope= of one showed the other's clients); a long label no
+ * other shares still finds its own, and its failures are diagnosed on
+ * its configuration (the JSON's fix said SPNCheckServiceAccount was not
+ * set: the cut label matched no scope). */
+static void test_cut(apr_pool_t *p)
+{
+    static const char *spns[] = { "HTTP/web.contoso.com@CONTOSO.COM" };
+    static const char *names[] = { "web.contoso.com" };
+    spn_store_dims_t dims = { 0, 0, 2, 0 };
+    spn_store_t *s = apr_pcalloc(p, spn_store_size_dims(&dims));
+    spn_probe_slot_t *pr;
+    spn_scope_t sc[3];
+    spn_status_t st;
+    spn_failure_t f;
+    spn_buf_t b;
+    char loc[160];
+    int i;
+
+    memset(loc, 'a', 150);
+    loc[0] = '/';
+    loc[150] = '\0';
+    memset(sc, 0, sizeof(sc));
+    for (i = 0; i < 3; i++) {
+        sc[i].server = i < 2 ? "web.contoso.com:443" : "web.contoso.com:8443";
+        sc[i].location = apr_pstrcat(p, loc, i == 1 ? "/two" : "/one", NULL);
+        sc[i].svc.spns = spns;
+        sc[i].svc.n_spns = 1;
+        sc[i].svc.account = "CONTOSO\\svc-web";
+        sc[i].svc.names = sc[i].names = names;
+        sc[i].svc.n_names = sc[i].n_names = 1;
+    }
+    spn_store_init_dims(s, &dims, 1800000000);
+    s->probe_runs = 1;
+    s->n_probes = 1;
+    pr = &spn_store_probes(s)[0];
+    apr_cpystrn(pr->scope, spn_scope_label(p, &sc[1]), sizeof(pr->scope));
+    apr_cpystrn(pr->spn, "HTTP/two-only.contoso.com", sizeof(pr->spn));
+    memset(&f, 0, sizeof(f));
+    f.seq = 1;
+    f.time = 1800000000;
+    f.cause = SPN_C_SPN_UNKNOWN;
+    f.kvno = -1;
+    strcpy(f.ref, "R1");
+    strcpy(f.client, "10.9.9.9");
+    strcpy(f.host, "web.contoso.com");
+    strcpy(f.spn, "HTTP/web.contoso.com");
+    apr_cpystrn(f.scope, spn_scope_label(p, &sc[1]), sizeof(f.scope));
+    memset(&st, 0, sizeof(st));
+    st.scopes = sc;
+    st.n_scopes = 3;
+    st.store = s;
+    st.recent = &f;
+    st.n_recent = 1;
+    st.version = "mod_spncheck/test";
+
+    spn_buf_init(&b, p, 4096);
+    is_int(spn_status_html_scope(&b, p, &st, spn_scope_label(p, &sc[0])), 0, "cut: scope one found");
+    ok(!strstr(b.s, "10.9.9.9"), "cut: scope one's view does not show scope two's failure");
+    ok(!strstr(b.s, "two-only"), "cut: ... nor its probe result");
+    spn_buf_init(&b, p, 4096);
+    spn_status_html(&b, p, &st);
+    ok(strstr(b.s, "10.9.9.9") != NULL, "cut: the default page still lists it");
+
+    /* one scope of that label: its own */
+    st.scopes = &sc[1];
+    st.n_scopes = 1;
+    spn_buf_init(&b, p, 4096);
+    spn_status_html_scope(&b, p, &st, spn_scope_label(p, &sc[1]));
+    ok(strstr(b.s, "10.9.9.9") && strstr(b.s, "two-only"),
+       "cut: a long label no other shares: its failure and probe result");
+    spn_buf_init(&b, p, 4096);
+    spn_status_json(&b, p, &st);
+    ok(!strstr(b.s, "SPNCheckServiceAccount is not set"),
+       "cut: its failure is diagnosed on its configuration (the account is known)");
+
+    /* two IP-based virtual hosts of one ServerName and port: one label */
+    sc[0].location = sc[1].location = NULL;
+    apr_cpystrn(f.scope, "web.contoso.com:443", sizeof(f.scope));
+    apr_cpystrn(pr->scope, "web.contoso.com:443", sizeof(pr->scope));
+    st.scopes = sc;
+    st.n_scopes = 2;
+    spn_buf_init(&b, p, 4096);
+    is_int(spn_status_html_scope(&b, p, &st, "web.contoso.com:443"), 0, "one label twice: found");
+    ok(!strstr(b.s, "10.9.9.9") && !strstr(b.s, "two-only") &&
+       strstr(b.s, "cannot be told apart"), "one label twice: neither's failures, and why");
+}
+
 int main(void)
 {
     apr_pool_t *p;
@@ -268,6 +358,7 @@ int main(void)
     test_allfail(p);
     test_busiest(p);
     test_link(p);
+    test_cut(p);
     apr_pool_destroy(p);
     apr_terminate();
     return tap_done();

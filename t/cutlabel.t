@@ -1,0 +1,91 @@
+# cutlabel.t: two scopes whose labels share more than the store keeps of
+# a label (127 bytes for a failure's or probe result's scope, 183 for a
+# scope's counts) are not mixed up (hostile review): ?scope= of one does
+# not list the other's failures, and a graceful restart that swaps them
+# in the configuration (the same dimensions) does not hand one's counts
+# to the other.
+use strict;
+use warnings;
+use FindBin;
+use lib "$FindBin::Bin/lib";
+use Test::More;
+use JSON::PP ();
+use Time::HiRes qw(sleep);
+use MiniHttpd;
+use SpnTest qw(realm_dir);
+
+plan tests => 8;
+my $dir = realm_dir();
+$ENV{KRB5CCNAME} = "$dir/alice.cc";
+my $kt = "$dir/wrong.keytab";
+my $long = '/' . ('l' x 200);
+
+sub loc {
+    my ($tail) = @_;
+    return <<"L";
+    <Location $long/$tail>
+        AuthType GSSAPI
+        AuthName "mini"
+        GssapiCredStore keytab:$kt
+        GssapiAllowedMech krb5
+        Require valid-user
+        SPNCheck On
+        SPNCheckDetail full
+        SPNCheckServicePrincipal HTTP/wrong.spncheck.test\@SPNCHECK.TEST
+        SPNCheckKeytab $kt
+    </Location>
+L
+}
+sub site {
+    my (@order) = @_;
+    return "SPNCheckHistory 100\n<Location /spncheck-status>\n    SetHandler spncheck-status\n" .
+           "    Require ip 127.0.0.1\n</Location>\n<VirtualHost *>\n    ServerName localhost\n" .
+           "</VirtualHost>\n<VirtualHost *>\n    ServerName wrong.spncheck.test\n" .
+           join('', map { loc($_) } @order) . "</VirtualHost>\n";
+}
+sub get {
+    my ($h, $q) = @_;
+    return scalar `curl -s --max-time 60 '@{[ $h->url('127.0.0.1', "/spncheck-status$q") ]}'`;
+}
+sub json { my $o = get($_[0], '?format=json'); eval { JSON::PP::decode_json($o) } || {} }
+sub funnel_of {
+    my ($j, $tail) = @_;
+    my ($s) = grep { ($_->{location} // '') eq "$long/$tail" } @{$j->{funnel}{scopes} || []};
+    return $s || {};
+}
+sub graceful_with {
+    my ($h, $site) = @_;
+    my $conf = "$h->{dir}/httpd.conf";
+    my $c = do { local (@ARGV, $/) = $conf; <> };
+    my $i = index($c, 'SPNCheckHistory 100');
+    die 'no site in the configuration' if $i < 0;
+    $c = substr($c, 0, $i) . $site;
+    open(my $f, '>', $conf) or die;
+    print $f $c;
+    close $f;
+    my $gen = () = $h->log =~ /resuming normal operations/g;
+    $h->ctl('graceful') or return 0;
+    for (1 .. 200) { return 1 if (() = $h->log =~ /resuming normal operations/g) > $gen; sleep 0.1 }
+    return 0;
+}
+
+my $h = MiniHttpd->new(mpm => 'event', realm => $dir, module => $ENV{SPNCHECK_MODULE},
+                       site => site('a', 'b'));
+$h->start;
+system('curl', '-s', '-o', '/dev/null', '--max-time', '20', '--negotiate', '-u', ':',
+       '--resolve', $h->resolve('wrong.spncheck.test'),
+       $h->url('wrong.spncheck.test', "$long/a/?n=$_")) for 1 .. 3;
+my $j = json($h);
+is($j->{counters}{'spn-wrong-account'}, 3, 'three failures under /.../a');
+is(funnel_of($j, 'a')->{failures}, 3, '  counted in a\'s scope');
+my $b = get($h, "?scope=wrong.spncheck.test$long/b");
+like($b, qr/<h2>wrong\.spncheck\.test <code>\Q$long\E\/b<\/code>/, '?scope= of b: its view');
+unlike($b, qr/spn-wrong-account<\/code><\/td><\/tr>/, '  not a\'s failures (the first 127 bytes of both labels are the same)');
+
+# a graceful restart, b before a: as many scopes
+ok(graceful_with($h, site('b', 'a')), 'graceful restart: the two swapped');
+$j = json($h);
+isnt(funnel_of($j, 'b')->{failures}, 3, '  b does not get a\'s counts');
+like($h->log, qr/SPN00101: [^\n]*shares its first 183 bytes/, '  SPN00101 says why they start again');
+$h->stop;
+unlike($h->log, qr/AH00052|Segmentation fault|exit signal/, 'no child crashed');
