@@ -386,6 +386,7 @@ const char *spncheck_request_scope(request_rec *r)
 
 /* Set while spncheck_mech_assign walks the scopes (post_config only). */
 static spn_store_t *assign_store;
+static int n_conf_scopes;           /* what that walk found: inherited by the children */
 static int assigning;
 
 /* Scope i's counting slot: the vhost's (section NULL) or a section's. */
@@ -697,9 +698,14 @@ void spncheck_mech_assign(apr_pool_t *p, spn_store_t *store)
     }
     assign_store = store;
     assigning = 1;
-    scopes(p, &out, 0);
+    n_conf_scopes = scopes(p, &out, 0);
     assigning = 0;
     assign_store = NULL;
+}
+
+int spncheck_scope_count(void)
+{
+    return n_conf_scopes;
 }
 
 int spncheck_max_scopes(void)

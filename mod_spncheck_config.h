@@ -95,6 +95,9 @@ const char *spncheck_node(void);
 int spncheck_scopes(apr_pool_t *p, spn_scope_t **out);
 /* The same without loading keytabs (no lock needed). */
 int spncheck_scopes_noload(apr_pool_t *p, spn_scope_t **out);
+/* How many scopes have SPNCheck On: counted once at post_config (by
+ * spncheck_mech_assign), so a child asks without building them again. */
+int spncheck_scope_count(void);
 /* Success counting by mechanism: names a slot of the shared store for
  * every scope (the store has one per scope, up to SPNCheckMaxScopes), in
  * spncheck_scopes' order (post_config); and the slot of a request's scope,

@@ -38,10 +38,8 @@ static int conn_on;
 
 static void child_init(apr_pool_t *p, server_rec *s)
 {
-    spn_scope_t *sc;
-
-    (void)s;
-    conn_on = spncheck_scopes_noload(p, &sc) > 0;
+    (void)p, (void)s;
+    conn_on = spncheck_scope_count() > 0;
 }
 
 static apr_status_t conn_closed(void *data)

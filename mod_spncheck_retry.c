@@ -41,10 +41,8 @@ static int memo_on;
 
 static void child_init(apr_pool_t *p, server_rec *s)
 {
-    spn_scope_t *sc;
-
-    (void)s;
-    memo_on = spncheck_scopes_noload(p, &sc) > 0;
+    (void)p, (void)s;
+    memo_on = spncheck_scope_count() > 0;
 }
 
 /* The memo lives in the master connection's pool, made when the connection
