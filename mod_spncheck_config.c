@@ -386,7 +386,14 @@ const char *spncheck_request_scope(request_rec *r)
 
 /* Set while spncheck_mech_assign walks the scopes (post_config only). */
 static spn_store_t *assign_store;
-static int n_conf_scopes;           /* what that walk found: inherited by the children */
+/* What that walk found, in the configuration's pool: every later walk
+ * (the status page's, each child's, the probe's and the directory's) is a
+ * copy of it, with the keytabs' inventories read afresh.  Inherited by
+ * the children; a restart's post_config makes it again. */
+static spn_scope_t *conf_scopes;
+static server_rec **conf_servers;   /* each scope's server (for its log lines) */
+static int n_conf_scopes;
+static apr_array_header_t *walk_servers;
 static int assigning;
 
 /* Scope i's counting slot: the vhost's (section NULL) or a section's. */
@@ -613,6 +620,8 @@ static void add_scope(apr_pool_t *p, apr_array_header_t *a, server_rec *s,
     apr_array_header_t *names = apr_array_make(p, 4, sizeof(const char *));
     int i;
 
+    if (walk_servers)
+        APR_ARRAY_PUSH(walk_servers, server_rec *) = s;
     memset(sc, 0, sizeof(*sc));
     sc->server = spncheck_server_label(p, s);
     sc->location = location;
@@ -676,14 +685,38 @@ static int scopes(apr_pool_t *p, spn_scope_t **out, int load)
     return a->nelts;
 }
 
+/* A copy of the scopes post_config found, or a walk of the configuration
+ * before it did. */
+static int scopes_copy(apr_pool_t *p, spn_scope_t **out, int load)
+{
+    int i;
+
+    if (!conf_scopes)
+        return scopes(p, out, load);
+    *out = apr_pmemdup(p, conf_scopes, sizeof(**out) * (size_t)(n_conf_scopes ? n_conf_scopes : 1));
+    for (i = 0; load && i < n_conf_scopes; i++)
+        if ((*out)[i].keytab_path)
+            (*out)[i].svc.keytab = spncheck_inventory(p, conf_servers[i], (*out)[i].keytab_path);
+    return n_conf_scopes;
+}
+
 int spncheck_scopes(apr_pool_t *p, spn_scope_t **out)
 {
-    return scopes(p, out, 1);
+    return scopes_copy(p, out, 1);
 }
 
 int spncheck_scopes_noload(apr_pool_t *p, spn_scope_t **out)
 {
-    return scopes(p, out, 0);
+    return scopes_copy(p, out, 0);
+}
+
+static apr_status_t forget_scopes(void *data)
+{
+    (void)data;
+    conf_scopes = NULL;
+    conf_servers = NULL;
+    n_conf_scopes = 0;
+    return APR_SUCCESS;
 }
 
 void spncheck_mech_assign(apr_pool_t *p, spn_store_t *store)
@@ -696,10 +729,16 @@ void spncheck_mech_assign(apr_pool_t *p, spn_store_t *store)
         sv->mech_slot = -1;
         sv->mech_slots = NULL;
     }
+    forget_scopes(NULL);
     assign_store = store;
     assigning = 1;
+    walk_servers = apr_array_make(p, 16, sizeof(server_rec *));
     n_conf_scopes = scopes(p, &out, 0);
+    conf_servers = (server_rec **)walk_servers->elts;
+    walk_servers = NULL;
     assigning = 0;
+    conf_scopes = out;
+    apr_pool_cleanup_register(p, NULL, forget_scopes, apr_pool_cleanup_null);
     assign_store = NULL;
 }
 
