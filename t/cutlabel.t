@@ -53,20 +53,14 @@ sub funnel_of {
     my ($s) = grep { ($_->{location} // '') eq "$long/$tail" } @{$j->{funnel}{scopes} || []};
     return $s || {};
 }
+# the site replaced: the configuration up to its SPNCheckHistory line, then site
 sub graceful_with {
     my ($h, $site) = @_;
-    my $conf = "$h->{dir}/httpd.conf";
-    my $c = do { local (@ARGV, $/) = $conf; <> };
-    my $i = index($c, 'SPNCheckHistory 100');
-    die 'no site in the configuration' if $i < 0;
-    $c = substr($c, 0, $i) . $site;
-    open(my $f, '>', $conf) or die;
-    print $f $c;
-    close $f;
-    my $gen = () = $h->log =~ /resuming normal operations/g;
-    $h->ctl('graceful') or return 0;
-    for (1 .. 200) { return 1 if (() = $h->log =~ /resuming normal operations/g) > $gen; sleep 0.1 }
-    return 0;
+    return $h->graceful_edit(sub {
+        my $i = index($_[0], 'SPNCheckHistory 100');
+        die 'no site in the configuration' if $i < 0;
+        return substr($_[0], 0, $i) . $site;
+    });
 }
 
 my $h = MiniHttpd->new(mpm => 'event', realm => $dir, module => $ENV{SPNCHECK_MODULE},

@@ -35,16 +35,10 @@ sub fail_n {
 # Point LoadModule at another build, then apachectl -k graceful and wait.
 sub graceful_into {
     my ($h, $so) = @_;
-    my $conf = "$h->{dir}/httpd.conf";
-    my $c = do { local (@ARGV, $/) = $conf; <> };
-    $c =~ s/^LoadModule spncheck_module .*$/LoadModule spncheck_module $so/m or die;
-    open(my $f, '>', $conf) or die;
-    print $f $c;
-    close $f;
-    my $gen = () = $h->log =~ /resuming normal operations/g;
-    $h->ctl('graceful') or return 0;
-    for (1 .. 100) { return 1 if (() = $h->log =~ /resuming normal operations/g) > $gen; select(undef, undef, undef, 0.1) }
-    return 0;
+    return $h->graceful_edit(sub {
+        (my $c = $_[0]) =~ s/^LoadModule spncheck_module .*$/LoadModule spncheck_module $so/m or die;
+        return $c;
+    });
 }
 sub layout_lines { my ($h) = @_; scalar(() = $h->log =~ /SPN00060/g) }
 

@@ -117,6 +117,23 @@ CONF
     return $self;
 }
 
+# The configuration rewritten by edit (a sub that takes the text and
+# returns the new one), then a graceful restart, waited for: 1 when the
+# new generation said "resuming normal operations", else 0.
+sub graceful_edit {
+    my ($self, $edit) = @_;
+    my $conf = "$self->{dir}/httpd.conf";
+    my $c = do { local (@ARGV, $/) = $conf; <> };
+    $c = $edit->($c);
+    open(my $f, '>', $conf) or die "$conf: $!";
+    print $f $c;
+    close $f;
+    my $gen = () = $self->log =~ /resuming normal operations/g;
+    $self->ctl('graceful') or return 0;
+    for (1 .. 200) { return 1 if (() = $self->log =~ /resuming normal operations/g) > $gen; sleep 0.1 }
+    return 0;
+}
+
 sub ctl {
     my ($self, $what) = @_;
     local $ENV{LD_PRELOAD} = $ENV{SPNCHECK_HTTPD_PRELOAD} if $ENV{SPNCHECK_HTTPD_PRELOAD};
