@@ -20,22 +20,7 @@ $ENV{KRB5CCNAME} = "$dir/alice.cc";
 my $kt = "$dir/wrong.keytab";
 my $long = '/' . ('l' x 200);
 
-sub loc {
-    my ($tail) = @_;
-    return <<"L";
-    <Location $long/$tail>
-        AuthType GSSAPI
-        AuthName "mini"
-        GssapiCredStore keytab:$kt
-        GssapiAllowedMech krb5
-        Require valid-user
-        SPNCheck On
-        SPNCheckDetail full
-        SPNCheckServicePrincipal HTTP/wrong.spncheck.test\@SPNCHECK.TEST
-        SPNCheckKeytab $kt
-    </Location>
-L
-}
+sub loc { MiniHttpd::kb1077_location("$long/$_[0]", $kt) }
 sub site {
     my (@order) = @_;
     return "SPNCheckHistory 100\n<Location /spncheck-status>\n    SetHandler spncheck-status\n" .
@@ -43,11 +28,8 @@ sub site {
            "</VirtualHost>\n<VirtualHost *>\n    ServerName wrong.spncheck.test\n" .
            join('', map { loc($_) } @order) . "</VirtualHost>\n";
 }
-sub get {
-    my ($h, $q) = @_;
-    return scalar `curl -s --max-time 60 '@{[ $h->url('127.0.0.1', "/spncheck-status$q") ]}'`;
-}
-sub json { my $o = get($_[0], '?format=json'); eval { JSON::PP::decode_json($o) } || {} }
+sub get { $_[0]->status_get($_[1]) }
+sub json { $_[0]->status_json }
 sub funnel_of {
     my ($j, $tail) = @_;
     my ($s) = grep { ($_->{location} // '') eq "$long/$tail" } @{$j->{funnel}{scopes} || []};

@@ -44,18 +44,7 @@ S
 </VirtualHost>
 <VirtualHost *>
     ServerName wrong.spncheck.test
-    <Location />
-        AuthType GSSAPI
-        AuthName "mini"
-        GssapiCredStore keytab:$kt
-        GssapiAllowedMech krb5
-        Require valid-user
-        SPNCheck On
-        SPNCheckDetail full
-        SPNCheckServicePrincipal HTTP/wrong.spncheck.test\@SPNCHECK.TEST
-        SPNCheckKeytab $kt
-    </Location>
-</VirtualHost>
+@{[ MiniHttpd::kb1077_location('/', $kt) ]}</VirtualHost>
 W
     for my $i (1 .. $n) {
         my $name = $renamed && $i == 1 ? 'r1' : "v$i";
@@ -71,11 +60,8 @@ V
     return $s;
 }
 
-sub get {
-    my ($h, $q) = @_;
-    return scalar `curl -s --max-time 60 '@{[ $h->url('127.0.0.1', "/spncheck-status$q") ]}'`;
-}
-sub json { my $o = get($_[0], '?format=json'); eval { JSON::PP::decode_json($o) } || {} }
+sub get { $_[0]->status_get($_[1]) }
+sub json { $_[0]->status_json }
 # the JSON once the probe and the directory have run over every SPN
 sub settled {
     my ($h, $n) = @_;

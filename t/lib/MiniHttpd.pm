@@ -7,6 +7,7 @@ use strict;
 use warnings;
 use File::Temp qw(tempdir);
 use IO::Socket::INET;
+use JSON::PP ();
 use Time::HiRes qw(sleep);
 
 # A loopback port free for TCP and UDP, and the next one too (t/realm/mkrealm
@@ -187,6 +188,37 @@ sub log {
     if (open(my $s, '<', "$self->{dir}/start.log")) { $start = <$s> // '' }
     open(my $f, '<', "$self->{dir}/error_log") or return $start;
     return $start . (<$f> // '');
+}
+
+# The status page (q: its query, "?format=json" ...), and its JSON decoded ({} on error).
+sub status_get {
+    my ($self, $q) = @_;
+    return scalar `curl -s --max-time 60 '@{[ $self->url('127.0.0.1', "/spncheck-status$q") ]}'`;
+}
+sub status_json {
+    my ($self) = @_;
+    my $o = $self->status_get('?format=json');
+    return eval { JSON::PP::decode_json($o) } || {};
+}
+
+# A <Location PATH> of the KB1077 case (mod_auth_gssapi with keytab KT,
+# the module On at detail full, naming HTTP/wrong.spncheck.test), indented
+# for a virtual host: for a site => TEXT of one's own.
+sub kb1077_location {
+    my ($path, $kt) = @_;
+    return <<"L";
+    <Location $path>
+        AuthType GSSAPI
+        AuthName "mini"
+        GssapiCredStore keytab:$kt
+        GssapiAllowedMech krb5
+        Require valid-user
+        SPNCheck On
+        SPNCheckDetail full
+        SPNCheckServicePrincipal HTTP/wrong.spncheck.test\@SPNCHECK.TEST
+        SPNCheckKeytab $kt
+    </Location>
+L
 }
 
 sub url { my ($self, $host, $path) = @_; "http://$host:$self->{port}$path" }
