@@ -35,22 +35,11 @@ sub funnel_of {
     my ($s) = grep { ($_->{location} // '') eq "$long/$tail" } @{$j->{funnel}{scopes} || []};
     return $s || {};
 }
-# the site replaced: the configuration up to its SPNCheckHistory line, then site
-sub graceful_with {
-    my ($h, $site) = @_;
-    return $h->graceful_edit(sub {
-        my $i = index($_[0], 'SPNCheckHistory 100');
-        die 'no site in the configuration' if $i < 0;
-        return substr($_[0], 0, $i) . $site;
-    });
-}
 
 my $h = MiniHttpd->new(mpm => 'event', realm => $dir, module => $ENV{SPNCHECK_MODULE},
                        site => site('a', 'b'));
 $h->start;
-system('curl', '-s', '-o', '/dev/null', '--max-time', '20', '--negotiate', '-u', ':',
-       '--resolve', $h->resolve('wrong.spncheck.test'),
-       $h->url('wrong.spncheck.test', "$long/a/?n=$_")) for 1 .. 3;
+$h->fail_kb1077(3, "$long/a/");
 my $j = json($h);
 is($j->{counters}{'spn-wrong-account'}, 3, 'three failures under /.../a');
 is(funnel_of($j, 'a')->{failures}, 3, '  counted in a\'s scope');
@@ -59,7 +48,7 @@ like($b, qr/<h2>wrong\.spncheck\.test <code>\Q$long\E\/b<\/code>/, '?scope= of b
 unlike($b, qr/spn-wrong-account<\/code><\/td><\/tr>/, '  not a\'s failures (the first 127 bytes of both labels are the same)');
 
 # a graceful restart, b before a: as many scopes
-ok(graceful_with($h, site('b', 'a')), 'graceful restart: the two swapped');
+ok($h->graceful_site(site('b', 'a')), 'graceful restart: the two swapped');
 $j = json($h);
 isnt(funnel_of($j, 'b')->{failures}, 3, '  b does not get a\'s counts');
 like($h->log, qr/SPN00101: [^\n]*shares its first 183 bytes/, '  SPN00101 says why they start again');

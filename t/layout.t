@@ -21,17 +21,7 @@ $ENV{KRB5CCNAME} = realm_dir() . '/alice.cc';
 # this test chooses the module builds itself
 delete @ENV{qw(SPNCHECK_MINI_MODULE SPNCHECK_HTTPD_PRELOAD)};
 
-sub json {
-    my ($h) = @_;
-    my $out = `curl -s --max-time 10 '@{[ $h->url('127.0.0.1', '/spncheck-status?format=json') ]}'`;
-    return eval { JSON::PP::decode_json($out) } || {};
-}
-sub fail_n {
-    my ($h, $n) = @_;
-    system('curl', '-s', '-o', '/dev/null', '--max-time', '20', '--negotiate', '-u', ':',
-           '--resolve', $h->resolve('wrong.spncheck.test'), $h->url('wrong.spncheck.test', "/?n=$_"))
-        for 1 .. $n;
-}
+sub json { $_[0]->status_json }
 # Point LoadModule at another build, then apachectl -k graceful and wait.
 sub graceful_into {
     my ($h, $so) = @_;
@@ -44,7 +34,7 @@ sub layout_lines { my ($h) = @_; scalar(() = $h->log =~ /SPN00060/g) }
 
 my $h = MiniHttpd->new(mpm => 'event', realm => realm_dir(), module => $ENV{SPNCHECK_MODULE});
 $h->start;
-fail_n($h, 5);
+$h->fail_kb1077(5);
 is(json($h)->{counters}{'spn-wrong-account'}, 5, 'five failures counted');
 
 ok(graceful_into($h, $ENV{SPNCHECK_MODULE}), 'graceful restart into the same build');
@@ -59,7 +49,7 @@ is($j->{failures_total}, 0, '  counters start again (none shifted onto other cau
 is($j->{history_size}, 0, '  history starts again');
 like($h->log, qr/\[spncheck:notice\] [^\n]*SPN00060: the retained history has another layout \(layout \d+ -> \d+/,
      '  logged at notice: SPN00060 with both layout versions');
-fail_n($h, 2);
+$h->fail_kb1077(2);
 is(json($h)->{counters}{'spn-wrong-account'}, 2, '  the new block counts');
 
 ok(graceful_into($h, $ENV{SPNCHECK_MODULE}), 'and back (a downgrade)');

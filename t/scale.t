@@ -74,12 +74,6 @@ sub settled {
     }
     return $j;
 }
-sub fail_n {
-    my ($h, $n) = @_;
-    system('curl', '-s', '-o', '/dev/null', '--max-time', '20', '--negotiate', '-u', ':',
-           '--resolve', $h->resolve('wrong.spncheck.test'), $h->url('wrong.spncheck.test', "/?n=$_"))
-        for 1 .. $n;
-}
 sub scope_of {
     my ($j, $server) = @_;
     my ($s) = grep { $_->{server} eq $server } @{$j->{scopes} || []};
@@ -89,15 +83,6 @@ sub funnel_of {
     my ($j, $server) = @_;
     my ($s) = grep { $_->{server} eq $server } @{$j->{funnel}{scopes} || []};
     return $s || {};
-}
-# the site replaced: the configuration up to its SPNCheckHistory line, then site
-sub graceful_with {
-    my ($h, $site) = @_;
-    return $h->graceful_edit(sub {
-        my $i = index($_[0], 'SPNCheckHistory 100');
-        die 'no site in the configuration' if $i < 0;
-        return substr($_[0], 0, $i) . $site;
-    });
 }
 
 # SPNCheckMaxScopes: syntax, main server only (apache2 -t)
@@ -117,7 +102,7 @@ my $probe_dir = "SPNCheckProbe $dir/monitor.keytab monitor\@SPNCHECK.TEST 15min\
 my $h = MiniHttpd->new(mpm => 'event', realm => $dir, module => $ENV{SPNCHECK_MODULE},
                        site => site(200, $probe_dir));
 $h->start;
-fail_n($h, 3);
+$h->fail_kb1077(3);
 my $j = settled($h, 402);
 my @sc = @{$j->{scopes} || []};
 is(scalar @sc, 201, '201 scopes (200 generated virtual hosts and the failing site)');
@@ -137,7 +122,7 @@ is(funnel_of($j, 'wrong.spncheck.test')->{failures}, 3, '  counted in its own sc
 unlike($h->log, qr/SPN00100/, 'no SPN00100');
 
 # a graceful restart into 50 more virtual hosts, before the failing one
-ok(graceful_with($h, site(250, $probe_dir)), 'graceful restart into 250 virtual hosts');
+ok($h->graceful_site(site(250, $probe_dir)), 'graceful restart into 250 virtual hosts');
 $j = settled($h, 502);
 is(scalar(@{$j->{scopes} || []}), 251, '  251 scopes');
 is($j->{counters}{'spn-wrong-account'}, 3, '  the counters kept');
@@ -148,10 +133,10 @@ is(scalar(@{$j->{probe}{results} || []}), 502, '  every SPN probed');
 like($h->log, qr/\[spncheck:notice\] [^\n]*SPN00101: the configuration changed \(scopes 201 -> 251\)/,
      '  SPN00101: the history moved into the larger block');
 unlike($h->log, qr/SPN00060/, '  not started afresh');
-fail_n($h, 1);
+$h->fail_kb1077(1);
 is(json($h)->{counters}{'spn-wrong-account'}, 4, '  and the new block counts on');
 # the same number of virtual hosts, one replaced by another: counts follow names
-ok(graceful_with($h, site(250, $probe_dir, 1)), 'graceful restart: v1 replaced by r1 (as many scopes)');
+ok($h->graceful_site(site(250, $probe_dir, 1)), 'graceful restart: v1 replaced by r1 (as many scopes)');
 like($h->log, qr/SPN00101: the configuration changed \(scope 250 was v1\.scale\.test, is r1\.scale\.test\)/,
      '  SPN00101: a scope renamed');
 is(funnel_of(json($h), 'wrong.spncheck.test')->{failures}, 4, '  the failing scope keeps its counts');

@@ -190,6 +190,28 @@ sub log {
     return $start . (<$f> // '');
 }
 
+# n failed sign-ins of the KB1077 case (alice's ticket for wrong.spncheck.test,
+# KRB5CCNAME), to path (default /) with ?n=1..n.
+sub fail_kb1077 {
+    my ($self, $n, $path) = @_;
+    $path //= '/';
+    system('curl', '-s', '-o', '/dev/null', '--max-time', '20', '--negotiate', '-u', ':',
+           '--resolve', $self->resolve('wrong.spncheck.test'),
+           $self->url('wrong.spncheck.test', "$path?n=$_"))
+        for 1 .. $n;
+}
+
+# A graceful restart into another site: the configuration up to its
+# SPNCheckHistory line (a site => TEXT starts there), then site.
+sub graceful_site {
+    my ($self, $site) = @_;
+    return $self->graceful_edit(sub {
+        my $i = index($_[0], 'SPNCheckHistory ');
+        die 'no site in the configuration' if $i < 0;
+        return substr($_[0], 0, $i) . $site;
+    });
+}
+
 # The status page (q: its query, "?format=json" ...), and its JSON decoded ({} on error).
 sub status_get {
     my ($self, $q) = @_;
