@@ -36,7 +36,12 @@
 # 4-5 minutes in all on 2 shared CPUs with main of 2026-12-07 (the N=5000
 # module arm is most of it; each slow step is capped: start-up 300 s,
 # settling 60 s, a format's scrapes BENCH_SCRAPE_SECONDS).  BENCH_KEEP=DIR
-# keeps each N's status outputs and error log there.
+# keeps each N's status outputs and error log there.  For a look at where
+# the memory or time goes: BENCH_SMAPS=DIR keeps every process's
+# /proc/PID/smaps when settled, after the traffic and after the scrapes;
+# BENCH_HOLD=FILE keeps the module arm's server up (its pid and URL in
+# FILE) until FILE is removed; BENCH_TRAFFIC_VHOSTS=K sends the traffic to
+# K vhosts instead of 200; BENCH_XCONF=TEXT goes into both arms' configuration.
 use strict;
 use warnings;
 use FindBin;
@@ -231,6 +236,15 @@ sub start_timed {
 # the processes: parent RSS; each child's RSS and PSS (KiB)
 sub kib { my ($f, $k) = @_; open(my $h, '<', $f) or return 0; local $/;
           my ($v) = (<$h> // '') =~ /^$k:\s*(\d+)/m; return $v // 0 }
+# BENCH_SMAPS=DIR: every child's /proc/PID/smaps there, for a look at where the memory is
+sub smaps {
+    my ($h, $when) = @_;
+    my $d = $ENV{BENCH_SMAPS} or return;
+    my $pp = $h->pid or return;
+    system('mkdir', '-p', $d);
+    system("cp /proc/$_/smaps '$d/smaps.$ENV{BENCH_SMAPS_TAG}.$when.$_'") for children($pp);
+    system("cp /proc/$pp/smaps '$d/smaps.$ENV{BENCH_SMAPS_TAG}.$when.parent'");
+}
 sub memory {
     my ($h) = @_;
     my $pp = $h->pid or return {};
@@ -242,6 +256,7 @@ sub memory {
         $m{child_rss} = $r if $r > $m{child_rss};
         $m{child_pss} = $p if $p > $m{child_pss};
     }
+    smaps($h, 'scraped');
     return \%m;
 }
 
@@ -257,7 +272,7 @@ sub token {
 sub traffic {
     my ($h, $n, $dir) = @_;
     my $tok = token($h) or return 'no token (curl could not sign in to ' . host(1) . ')';
-    my $last = $n < 200 ? $n : 200;
+    my $last = $ENV{BENCH_TRAFFIC_VHOSTS} || ($n < 200 ? $n : 200);
     open(my $l, '>', "$dir/traffic.lua") or die;
     print $l <<"LUA";
 -- a sign-in to @{[ host(1) ]}, then the same token to the next vhost (wrong SPN: 401)
@@ -362,7 +377,7 @@ for my $n (@ns) {
     for my $arm ('without', 'with') {
         my $h = MiniHttpd->new(mpm => 'event', realm => $realm, module => $module,
                                without => $arm eq 'without', history => 10000,
-                               site => "Include $dir/vhosts-$arm.conf\n");
+                               site => ($ENV{BENCH_XCONF} // "") . "Include $dir/vhosts-$arm.conf\n");
         if (!-f "$dir/vhosts-$arm.conf") {
             progress("N=$n: generating $n keytabs and two configurations");
             generate($dir, $n, $h->{port});
@@ -376,6 +391,7 @@ for my $n (@ns) {
                 print $o $c;
             }
         }
+        local $ENV{BENCH_SMAPS_TAG} = "$arm.$n";
         my $r = eval { run_arm($h, $n, $arm, $dir) };
         if (!$r) {
             (my $e = $@ || 'unknown error') =~ s/\s+$//;
@@ -398,13 +414,20 @@ sub run_arm {
     my %r = (t => httpd_t($h));
     progress("N=$n $arm: start");
     @r{qw(start settled startcpu)} = start_timed($h);
+    smaps($h, 'settled');
     progress("N=$n $arm: traffic (2 s)");
     $r{traffic} = traffic($h, $n, $dir);
+    smaps($h, 'traffic');
     for my $fmt (qw(html json prometheus)) {
         progress("N=$n $arm: $scrapes scrapes, $fmt");
         $r{$fmt} = scrape($h, $fmt, $dir);
     }
     $r{mem} = memory($h);
+    if ((my $hold = $ENV{BENCH_HOLD}) && $arm eq 'with') {   # a look at the live server (gdb, perf)
+        if (open(my $f, '>', $hold)) { print $f $h->pid, "\n", $h->url('127.0.0.1', '/'), "\n"; close $f }
+        progress("N=$n: holding while $hold exists (10 min at most)");
+        for (1 .. 600) { last unless -e $hold; sleep 1 }
+    }
     if ($arm eq 'with') {
         @r{qw(promtool promlines families)} = prom("$dir/status.prometheus");
         $r{cover} = json_cover("$dir/status.json");
