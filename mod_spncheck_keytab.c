@@ -30,15 +30,33 @@ struct spncheck_snap {
 };
 typedef spncheck_snap kt_snap;
 
+/* The file's identity when it was read: any rewrite, even within a second. */
 typedef struct {
-    kt_snap *cur;
-    struct timespec mtim, ctim;     /* any rewrite, even within a second */
+    struct timespec mtim, ctim;
     off_t size;
     ino_t ino;
-} kt_slot;
+    int known;                  /* read once at least (a missing file: not) */
+} kt_id;
+
+typedef struct kt_slot kt_slot;
+struct kt_slot {
+    kt_snap *cur;
+    kt_id id;
+    kt_slot *newer, *older;     /* the slots holding a snapshot, last used first */
+};
+
+/* Keyed snapshots a process keeps: those of the keytabs its failures used
+ * last.  A snapshot is some 40 KB (its own krb5 context, the keys' cipher
+ * state, the verdict cache), so a front end with 1,000 vhosts whose
+ * failures come from a few hundred would keep megabytes in every child
+ * (bench/vhosts.pl); a keytab dropped here is read again when a failure
+ * needs it, outside the lock. */
+#define KT_SNAPS_MAX 16
 
 static apr_pool_t *cache_pool;
 static apr_hash_t *kt_cache;
+static kt_slot *lru_newest, *lru_oldest;
+static int n_snaps;
 static krb5_context kctx;
 static spn_budget_t *budget;
 static int ready;                   /* child_init succeeded */
@@ -69,65 +87,101 @@ static void snap_drop(kt_snap *sn)
         apr_pool_destroy(sn->pool);     /* zeroes the keys */
 }
 
-/* The slot's current snapshot, (re)read when the file changed: have and
- * st are the file's stat(), taken before the lock (a system call, which
- * may sleep, is never made while other requests wait).  Lock held. */
-static kt_snap *current(server_rec *srv, const char *path, int have, const struct stat *stp)
+/* The LRU list of slots with a snapshot; lock held. */
+static void lru_unlink(kt_slot *s)
 {
-    kt_slot *s;
-    kt_snap *sn;
-    apr_pool_t *sp;
-    struct stat st;
-    int reload = 0;
-    uint64_t key;
+    if (s->newer)
+        s->newer->older = s->older;
+    else if (lru_newest == s)
+        lru_newest = s->older;
+    if (s->older)
+        s->older->newer = s->newer;
+    else if (lru_oldest == s)
+        lru_oldest = s->newer;
+    s->newer = s->older = NULL;
+}
 
-    if (!ready || !kctx)
-        return NULL;
-    memset(&st, 0, sizeof(st));
-    if (have)
-        st = *stp;
-    s = apr_hash_get(kt_cache, path, APR_HASH_KEY_STRING);
-    if (s && s->cur && have && s->size == st.st_size && s->ino == st.st_ino &&
-        s->mtim.tv_sec == st.st_mtim.tv_sec && s->mtim.tv_nsec == st.st_mtim.tv_nsec &&
-        s->ctim.tv_sec == st.st_ctim.tv_sec && s->ctim.tv_nsec == st.st_ctim.tv_nsec)
+static void lru_push(kt_slot *s)
+{
+    s->older = lru_newest;
+    s->newer = NULL;
+    if (lru_newest)
+        lru_newest->newer = s;
+    lru_newest = s;
+    if (!lru_oldest)
+        lru_oldest = s;
+}
+
+/* The slot's snapshot goes (at once, or when its last request drops it). */
+static void retire(kt_slot *s)
+{
+    if (!s->cur)
+        return;
+    lru_unlink(s);
+    n_snaps--;
+    s->cur->retired = 1;
+    snap_drop(s->cur);
+    s->cur = NULL;
+}
+
+static void id_of(kt_id *id, int have, const struct stat *st)
+{
+    memset(id, 0, sizeof(*id));
+    if (!have) {
+        id->size = -1;                  /* a missing file is retried next time */
+        return;
+    }
+    id->mtim = st->st_mtim;
+    id->ctim = st->st_ctim;
+    id->size = st->st_size;
+    id->ino = st->st_ino;
+    id->known = 1;
+}
+
+static int id_same(const kt_id *a, const kt_id *b)
+{
+    return a->known && b->known && a->size == b->size && a->ino == b->ino &&
+           a->mtim.tv_sec == b->mtim.tv_sec && a->mtim.tv_nsec == b->mtim.tv_nsec &&
+           a->ctim.tv_sec == b->ctim.tv_sec && a->ctim.tv_nsec == b->ctim.tv_nsec;
+}
+
+/* Every child re-reads a changed file: the file's identity is the key, so
+ * the status page's chart marks it once (the store's lock nests inside
+ * this one, never the other way round; a missing file, retried on every
+ * request, takes neither).  A keytab read again after it was dropped, but
+ * not changed, is no re-read. */
+static void mark_reload(const char *path, const kt_id *id)
+{
+    uint64_t key = ((uint64_t)id->ino * 1000003u) ^ ((uint64_t)id->size << 20) ^
+                   ((uint64_t)id->mtim.tv_sec * 1000000007u) ^ (uint64_t)id->mtim.tv_nsec ^
+                   ((uint64_t)id->ctim.tv_nsec << 32) ^ (uint64_t)id->ctim.tv_sec;
+    spncheck_store_event(SPN_EV_KEYTAB_RELOAD, 0, 0, key ? key : 2, path);
+}
+
+/* Installs a snapshot read as id (lock held): the slot's, unless another
+ * request installed one of the same file meanwhile (then that one, and sn
+ * goes).  Drops the least recently used beyond KT_SNAPS_MAX. */
+static kt_snap *install(server_rec *srv, kt_slot *s, const char *path, kt_snap *sn,
+                        const kt_id *id)
+{
+    int changed;
+
+    if (s->cur && id_same(&s->id, id)) {
+        apr_pool_destroy(sn->pool);
+        lru_unlink(s);
+        lru_push(s);
         return s->cur;
-    if (!s) {
-        s = apr_pcalloc(cache_pool, sizeof(*s));
-        apr_hash_set(kt_cache, apr_pstrdup(cache_pool, path), APR_HASH_KEY_STRING, s);
     }
-    if (s->cur) {
-        reload = 1;
-        s->cur->retired = 1;
-        snap_drop(s->cur);
-        s->cur = NULL;
-    }
-    if (apr_pool_create(&sp, cache_pool) != APR_SUCCESS)
-        return NULL;
-    sn = apr_pcalloc(sp, sizeof(*sn));          /* goes with its pool */
-    sn->pool = sp;
-    sn->kt = spn_keytab_load(sp, kctx, path);
-    sn->kt->budget = budget;
+    changed = id->known && (s->cur || s->id.known) && !id_same(&s->id, id);
+    retire(s);
     s->cur = sn;
-    if (have) {
-        s->mtim = st.st_mtim;
-        s->ctim = st.st_ctim;
-        s->size = st.st_size;
-        s->ino = st.st_ino;
-    }
-    else {
-        memset(&s->mtim, 0, sizeof(s->mtim));
-        s->size = -1;               /* a missing file is retried next time */
-    }
-    if (reload && have) {
-        /* Every child re-reads a changed file: the file's identity is the
-         * key, so the status page's chart marks it once (the store's lock
-         * nests inside this one, never the other way round; a missing file,
-         * retried on every request, takes neither). */
-        key = ((uint64_t)st.st_ino * 1000003u) ^ ((uint64_t)st.st_size << 20) ^
-              ((uint64_t)st.st_mtim.tv_sec * 1000000007u) ^ (uint64_t)st.st_mtim.tv_nsec ^
-              ((uint64_t)st.st_ctim.tv_nsec << 32) ^ (uint64_t)st.st_ctim.tv_sec;
-        spncheck_store_event(SPN_EV_KEYTAB_RELOAD, 0, 0, key ? key : 2, path);
-    }
+    s->id = *id;
+    lru_push(s);
+    n_snaps++;
+    while (n_snaps > KT_SNAPS_MAX && lru_oldest && lru_oldest != s)
+        retire(lru_oldest);
+    if (changed)
+        mark_reload(path, id);
     ap_log_error(APLOG_MARK, APLOG_DEBUG, 0, srv, SPNLOGNO(00002) "keytab %s (re)read: %d entries%s%s",
                  path, sn->kt->n, sn->kt->status ? ", error: " : "",
                  sn->kt->status ? sn->kt->error : "");
@@ -136,16 +190,52 @@ static kt_snap *current(server_rec *srv, const char *path, int have, const struc
 
 spncheck_snap *spncheck_keytab_acquire(server_rec *srv, const char *path)
 {
-    kt_snap *sn;
+    kt_slot *s;
+    kt_snap *sn = NULL;
+    apr_pool_t *sp = NULL;
     struct stat st;
-    int have;
+    kt_id id;
+    krb5_context lc;
 
-    if (!ready || !path)
+    if (!ready || !path || !kctx)
         return NULL;
-    have = stat(path, &st) == 0;
+    /* A system call or a file read, which may sleep, is never made while
+     * other requests wait on the lock: stat() before, the read between. */
+    id_of(&id, stat(path, &st) == 0, &st);
     spncheck_lock();
-    if ((sn = current(srv, path, have, &st)) != NULL)
+    s = apr_hash_get(kt_cache, path, APR_HASH_KEY_STRING);
+    if (!s) {
+        s = apr_pcalloc(cache_pool, sizeof(*s));
+        s->id.size = -1;
+        apr_hash_set(kt_cache, apr_pstrdup(cache_pool, path), APR_HASH_KEY_STRING, s);
+    }
+    if (s->cur && id_same(&s->id, &id)) {
+        sn = s->cur;
+        lru_unlink(s);
+        lru_push(s);
+    }
+    else if (apr_pool_create(&sp, cache_pool) != APR_SUCCESS)
+        sp = NULL;
+    if (sn)
         sn->refs++;
+    spncheck_unlock();
+    if (sn || !sp)
+        return sn;
+    /* a context of its own: a krb5 context is not for two threads at once */
+    if (krb5_init_context(&lc) != 0) {
+        spncheck_lock();
+        apr_pool_destroy(sp);
+        spncheck_unlock();
+        return NULL;
+    }
+    sn = apr_pcalloc(sp, sizeof(*sn));          /* goes with its pool */
+    sn->pool = sp;
+    sn->kt = spn_keytab_load(sp, lc, path);
+    sn->kt->budget = budget;
+    krb5_free_context(lc);
+    spncheck_lock();
+    sn = install(srv, s, path, sn, &id);
+    sn->refs++;
     spncheck_unlock();
     return sn;
 }

@@ -13,6 +13,22 @@ void spn_buf_init(spn_buf_t *b, apr_pool_t *p, size_t cap)
     b->s = apr_palloc(p, b->cap);
     b->len = 0;
     b->s[0] = '\0';
+    b->sink = NULL;
+    b->sink_ctx = NULL;
+}
+
+void spn_buf_stream(spn_buf_t *b, spn_buf_sink_fn *sink, void *ctx)
+{
+    b->sink = sink;
+    b->sink_ctx = ctx;
+}
+
+void spn_buf_flush(spn_buf_t *b)
+{
+    if (b->sink && b->len)
+        b->sink(b->sink_ctx, b->s, b->len);
+    b->len = 0;
+    b->s[0] = '\0';
 }
 
 static void grow(spn_buf_t *b, size_t n)
@@ -22,6 +38,11 @@ static void grow(spn_buf_t *b, size_t n)
 
     if (b->len + n + 1 <= b->cap)
         return;
+    if (b->sink) {
+        spn_buf_flush(b);
+        if (n + 1 <= b->cap)
+            return;
+    }
     while (cap < b->len + n + 1)
         cap *= 2;
     ns = apr_palloc(b->pool, cap);

@@ -8,13 +8,23 @@
 #include <apr_pools.h>
 #include <stddef.h>
 
+typedef void spn_buf_sink_fn(void *ctx, const char *s, size_t n);
+
 typedef struct {
     apr_pool_t *pool;
     char *s;
     size_t len, cap;
+    spn_buf_sink_fn *sink;      /* NULL: the buffer grows */
+    void *sink_ctx;
 } spn_buf_t;
 
 void spn_buf_init(spn_buf_t *b, apr_pool_t *p, size_t cap);
+/* From now on, text that would make b grow past its capacity first sends
+ * what b holds to sink (a response's output), so a page of megabytes takes
+ * its capacity only; spn_buf_flush sends the rest.  b->s then holds only
+ * what was not sent yet. */
+void spn_buf_stream(spn_buf_t *b, spn_buf_sink_fn *sink, void *ctx);
+void spn_buf_flush(spn_buf_t *b);
 void spn_buf_add(spn_buf_t *b, const char *s, size_t n);
 void spn_buf_puts(spn_buf_t *b, const char *s);
 /* printf into pool memory, checked by the compiler (unlike apr_psprintf). */

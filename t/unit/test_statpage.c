@@ -346,6 +346,61 @@ static void test_cut(apr_pool_t *p)
        strstr(b.s, "cannot be told apart"), "one label twice: neither's failures, and why");
 }
 
+/* A streamed page (spn_buf_stream, as the handler sends JSON and
+ * Prometheus) is the same bytes as one built whole, and takes the
+ * buffer's capacity only, not the page's size. */
+typedef struct {
+    spn_buf_t *out;
+    size_t calls, most;
+} sink_t;
+
+static void sink(void *ctx, const char *s, size_t n)
+{
+    sink_t *k = ctx;
+    spn_buf_add(k->out, s, n);
+    k->calls++;
+    if (n > k->most)
+        k->most = n;
+}
+
+static void test_stream(apr_pool_t *p)
+{
+    static spn_store_t head;
+    spn_status_t st;
+    spn_buf_t whole, b, got;
+    sink_t k;
+    int nf, nw, f;
+    void (*render[2])(spn_buf_t *, apr_pool_t *, const spn_status_t *) = {
+        spn_status_json, spn_status_prometheus
+    };
+    const char *name[2] = { "JSON", "Prometheus" };
+
+    memset(&st, 0, sizeof(st));
+    memset(&head, 0, sizeof(head));
+    st.scopes = farm(p, 1000, &nf, &nw);
+    st.n_scopes = 1000;
+    st.store = &head;
+    st.now = 1800000000;
+    st.version = "mod_spncheck/test";
+    for (f = 0; f < 2; f++) {
+        spn_buf_init(&whole, p, 64);
+        render[f](&whole, p, &st);
+        spn_buf_init(&got, p, 64);
+        memset(&k, 0, sizeof(k));
+        k.out = &got;
+        spn_buf_init(&b, p, 16384);
+        spn_buf_stream(&b, sink, &k);
+        render[f](&b, p, &st);
+        spn_buf_flush(&b);
+        ok(got.len == whole.len && memcmp(got.s, whole.s, whole.len) == 0,
+           "%s streamed: the same %zu bytes as built whole (%zu)", name[f], got.len, whole.len);
+        ok(k.calls > 10 && k.most <= 16384,
+           "%s streamed: in %zu pieces of at most %zu bytes", name[f], k.calls, k.most);
+        is_int((int)b.cap, 16384, "%s streamed: the buffer kept its capacity", name[f]);
+        is_int((int)b.len, 0, "%s streamed: nothing left after the flush", name[f]);
+    }
+}
+
 int main(void)
 {
     apr_pool_t *p;
@@ -359,6 +414,7 @@ int main(void)
     test_busiest(p);
     test_link(p);
     test_cut(p);
+    test_stream(p);
     apr_pool_destroy(p);
     apr_terminate();
     return tap_done();
