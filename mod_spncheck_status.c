@@ -56,20 +56,25 @@ static void uncovered(apr_pool_t *p, spn_status_t *st, const spn_scope_t *sc, in
     st->n_uncovered_shown = i;
 }
 
-/* The pages of a large configuration take megabytes (the page, its
- * growing buffer, every scope's inventory): built in a pool of their own,
- * destroyed after the write.  It takes its blocks from the worker's
- * allocator, which keeps at most MaxMemFree of them (httpd's default:
- * 2 MB) once they are freed.  A throw-away allocator of its own returned
- * them all, and each scrape then faulted every page in afresh: twice the
- * time a scrape at 1000 vhosts (43.6 ms against 21.8), for 4% of the
- * largest child's memory (bench/vhosts.pl). */
+/* The pages of a large configuration take a megabyte or more of pool
+ * memory (every scope's inventory, findings, labels; the output itself is
+ * streamed or small).  Built in a pool with an allocator of its own, which
+ * gives its blocks back to malloc when the page is done: from the
+ * worker's allocator, every thread that served a scrape kept up to
+ * MaxMemFree (2 MB) of them, +2 MB in the largest child at 1,000 vhosts
+ * (bench/vhosts.pl; with MaxMemFree 64, nothing). */
 static apr_pool_t *work_pool(request_rec *r)
 {
+    apr_allocator_t *a;
     apr_pool_t *wp;
 
-    if (apr_pool_create(&wp, r->pool) != APR_SUCCESS)
+    if (apr_allocator_create(&a) != APR_SUCCESS)
         return r->pool;
+    if (apr_pool_create_ex(&wp, r->pool, NULL, a) != APR_SUCCESS) {
+        apr_allocator_destroy(a);
+        return r->pool;
+    }
+    apr_allocator_owner_set(a, wp);         /* destroyed with the pool */
     return wp;
 }
 

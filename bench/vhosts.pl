@@ -42,6 +42,7 @@
 # BENCH_HOLD=FILE keeps the module arm's server up (its pid and URL in
 # FILE) until FILE is removed; BENCH_TRAFFIC_VHOSTS=K sends the traffic to
 # K vhosts instead of 200; BENCH_XCONF=TEXT goes into both arms' configuration.
+# BENCH_HISTORY=N: SPNCheckHistory (default 1000, the module's default).
 use strict;
 use warnings;
 use FindBin;
@@ -60,6 +61,11 @@ die "vhosts.pl: no module at $module\n" unless -f $module;
 my @ns = grep { /^\d+$/ && $_ > 0 } split ' ', ($ENV{BENCH_VHOSTS} || '10 1000 5000');
 die "vhosts.pl: BENCH_VHOSTS holds no number\n" unless @ns;
 my $scrapes = $ENV{BENCH_SCRAPES} || 10;
+# SPNCheckHistory: the module's default.  The failure ring is shared memory
+# of some 830 bytes a record whatever N is, and a child that writes
+# failures touches the pages it writes: at 10000 (this script's setting
+# until 2026-12-07) some 8 MB of every busy child's RSS.
+my $history = $ENV{BENCH_HISTORY} || 1000;
 # a format's scrapes stop early once they took this long (s): a slow page
 # cannot stretch the run past what was planned (the count is printed)
 my $budget = $ENV{BENCH_SCRAPE_SECONDS} || 40;
@@ -152,7 +158,7 @@ sub generate {
     }
     for (['with', \@with], ['without', \@without]) {
         open(my $c, '>', "$dir/vhosts-$_->[0].conf") or die;
-        print $c "SPNCheckHistory 10000\n" if $_->[0] eq 'with';
+        print $c "SPNCheckHistory $history\n" if $_->[0] eq 'with';
         print $c @{$_->[1]};
         close $c;
     }
@@ -369,14 +375,15 @@ sub json_cover {
 
 our (%res, $base_n);
 printf "== %s name-based vhosts, each its own SPN and keytab, SPNCheck On in each; event MPM;\n"
-     . "   with the module vs the same configuration without it; %d status scrapes of each format\n",
-     join('/', @ns), $scrapes;
+     . "   with the module vs the same configuration without it; %d status scrapes of each format;\n"
+     . "   SPNCheckHistory %d\n",
+     join('/', @ns), $scrapes, $history;
 printf "   load average before: %s\n", do { open(my $la, '<', '/proc/loadavg'); my $x = <$la> // '?'; chomp $x; $x };
 for my $n (@ns) {
     my $dir = tempdir(CLEANUP => 1);
     for my $arm ('without', 'with') {
         my $h = MiniHttpd->new(mpm => 'event', realm => $realm, module => $module,
-                               without => $arm eq 'without', history => 10000,
+                               without => $arm eq 'without', history => $history,
                                site => ($ENV{BENCH_XCONF} // "") . "Include $dir/vhosts-$arm.conf\n");
         if (!-f "$dir/vhosts-$arm.conf") {
             progress("N=$n: generating $n keytabs and two configurations");
