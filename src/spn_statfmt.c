@@ -93,3 +93,16 @@ void spn_scope_link(spn_buf_t *b, const spn_scope_t *sc)
     }
     spn_buf_puts(b, "</a>");
 }
+
+void spn_verdict_of(spn_verdict_t *v, const spn_checks_t *ck)
+{
+    int j;
+
+    memset(v, 0, sizeof(*v));
+    v->n = (uint8_t)(ck->n < SPN_CHECK_MAX ? ck->n : SPN_CHECK_MAX);
+    v->worst = (uint8_t)ck->worst;
+    for (j = 0; j < v->n; j++) {
+        v->id[j] = ck->c[j].id;         /* the check table's literals */
+        v->state[j] = (uint8_t)ck->c[j].state;
+    }
+}
