@@ -71,6 +71,7 @@ static struct {
     int n;
     int *ktslot;
     uint64_t *ktver;
+    const struct apr_hash_t *by_label;  /* read-only: every request reads it */
 } vc;
 
 void spncheck_status_child_init(apr_pool_t *pchild)
@@ -89,6 +90,7 @@ void spncheck_status_child_init(apr_pool_t *pchild)
     vc.ktver = apr_palloc(pchild, sizeof(*vc.ktver) * (size_t)(n ? n : 1));
     for (i = 0; i < n; i++)
         vc.ktslot[i] = spncheck_inventory_slot(sc[i].keytab_path);
+    vc.by_label = spn_status_label_index(pchild, sc, n);
 }
 
 static void vc_load(void *ctx, int i, spn_scope_t *sc, apr_pool_t *p)
@@ -219,6 +221,8 @@ int spncheck_status_handler(request_rec *r)
     else
         st.n_scopes = spncheck_scopes(wp, &scopes);
     st.scopes = scopes;
+    if (vc.by_label && st.n_scopes == vc.n)
+        st.by_label = vc.by_label;  /* each failure's scope without a walk of them all */
     mech_counts(st.store, scopes, st.n_scopes);
     uncovered(wp, &st, scopes, st.n_scopes);
     if (page && !(held = vc_take(wp, &st, r->request_time))) {

@@ -73,7 +73,21 @@ struct spn_status_s {
     const spn_verdict_t *verdicts;
     void (*full)(const spn_status_t *st, int i, apr_pool_t *p, spn_checks_t *out);
     void *ctx;
+    /* The scopes by their labels' first SPN_LABEL_FIELD - 1 bytes (what
+     * the store's scope fields keep): spn_status_label_index, or NULL
+     * (each failure's scope is then found by a walk of the scopes). */
+    const struct apr_hash_t *by_label;
 };
+/* The size of the store's scope fields (spn_failure_t, spn_probe_slot_t). */
+#define SPN_LABEL_FIELD 128
+
+/* The index of spn_status_t.by_label for n scopes, in p: the scope whose
+ * label's first SPN_LABEL_FIELD - 1 bytes are a key, or a mark that
+ * several scopes' are.  Read-only once made (threads may share it). */
+const struct apr_hash_t *spn_status_label_index(apr_pool_t *p, const spn_scope_t *sc, int n);
+/* The scope by_label names for field's first cap - 1 bytes (cap ==
+ * SPN_LABEL_FIELD), or -1: none, or several. */
+int spn_status_label_lookup(const struct apr_hash_t *h, const char *field, size_t cap);
 #define SPN_STATUS_UNCOVERED_SHOWN 20
 
 /* A Prometheus label value (without its quotes): \\ \" \n escaped, other

@@ -40,6 +40,8 @@ static int scope_of_field(const spn_status_t *st, const char *field, size_t cap)
 {
     int i, found = -1;
 
+    if (st->by_label && cap == SPN_LABEL_FIELD)
+        return spn_status_label_lookup(st->by_label, field, cap);
     for (i = 0; i < st->n_scopes; i++)
         if (label_ncmp(&st->scopes[i], field, cap - 1) == 0) {
             if (found >= 0)

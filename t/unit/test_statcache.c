@@ -187,6 +187,25 @@ int main(void)
         is_int(state_of(&v[31], "keytab-readable"), SPN_CHECK_FAIL, "cut labels: the second fails");
     }
 
+    /* the scopes by label (each failure's scope without a walk): the same
+     * answers as the walk, cut labels shared by two scopes are nobody's */
+    {
+        const struct apr_hash_t *h = spn_status_label_index(p, sc, N);
+        char field[SPN_LABEL_FIELD];
+        apr_cpystrn(field, "app40.contoso.com:443", sizeof(field));
+        is_int(spn_status_label_lookup(h, field, sizeof(field)), 40, "by label: app40's scope");
+        apr_cpystrn(field, "app42.contoso.com:443/app42", sizeof(field));
+        is_int(spn_status_label_lookup(h, field, sizeof(field)), 42, "by label: with its location");
+        apr_cpystrn(field, "app42.contoso.com:443", sizeof(field));
+        is_int(spn_status_label_lookup(h, field, sizeof(field)), -1,
+               "by label: the vhost without the location is not that scope");
+        apr_cpystrn(field, apr_pstrcat(p, sc[30].server, sc[30].location, NULL), sizeof(field));
+        is_int(spn_status_label_lookup(h, field, sizeof(field)), -1,
+               "by label: a cut label two scopes share is nobody's");
+        is_int(spn_status_label_lookup(h, apr_pstrcat(p, sc[31].server, sc[31].location, NULL),
+                                       SPN_LABEL_FIELD), -1, "... nor is the full label");
+    }
+
     /* the default page from the verdicts is the page without them */
     {
         spn_buf_t a, b;
