@@ -178,8 +178,8 @@ int main(void)
                           "and-twenty-eight-bytes.contoso.com:443";
         runs = spn_statcache_runs(c);
         sc[30].server = sc[31].server = lng;
-        sc[30].location = "/same-prefix-one";
-        sc[31].location = "/same-prefix-two";
+        sc[30].location = "/same-prefix-padding-padding-padding-padding-one";
+        sc[31].location = "/same-prefix-padding-padding-padding-padding-two";
         disk[31] = NULL;                    /* scope 31 fails, 30 passes */
         ktver[30]++, ktver[31]++;
         v = spn_statcache_verdicts(c, p, &st, 2, ktver, load, NULL);
