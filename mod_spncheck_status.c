@@ -35,16 +35,11 @@ static const char *arg(request_rec *r, const char *name)
 static int field_names(const char *field, size_t cap, const spn_scope_t *sc)
 {
     const char *a = sc->server ? sc->server : "", *b = sc->location ? sc->location : "";
-    size_t k;
+    size_t n = cap - 1, la = strlen(a);
 
-    for (k = 0; k + 1 < cap; k++) {
-        char c = *a ? *a++ : *b ? *b++ : '\0';
-        if (field[k] != c)
-            return 0;
-        if (!c)
-            return 1;
-    }
-    return 1;
+    if (la >= n)
+        return strncmp(field, a, n) == 0;
+    return strncmp(field, a, la) == 0 && strncmp(field + la, b, n - la) == 0;
 }
 
 /* Each scope's successes by mechanism: slot i of the copied header, when
