@@ -15,7 +15,7 @@ use File::Copy qw(copy);
 use MiniHttpd;
 use SpnTest qw(realm_dir);
 
-plan tests => 26;
+plan tests => 28;
 
 my $kts = tempdir(CLEANUP => 1);
 sub ktutil {
@@ -136,4 +136,13 @@ cmp_ok(reads(1) - $before, '>=', 1, '  read again into the new shared memory');
 ok(!grep({ /SPN00002/ } split /\n/, $h->log), 'still no keys loaded for the status page');
 ok(!grep({ /AH00052|exit signal|SPN0011[013]/ } split /\n/, $h->log),
    'no child died, no inventory warning') or diag $h->log;
+
+# A keytab that was read replaced by one without its SPN: the default
+# page's kept verdicts are run again once the file's stat() sees it.
+@f = map { html_failing() } 1 .. 6;
+is("@f", join(' ', (0) x 6), 'default page: nothing fails (verdicts kept in the new children)');
+ktutil("$kts/app2.keytab", 'HTTP/other.inv.test@INV.TEST', 6, 'Other-Pw6');
+select(undef, undef, undef, 1.2);
+@f = map { html_failing() } 1 .. 6;
+is("@f", join(' ', (1) x 6), '  app2 replaced without its SPN: it fails on every scrape');
 $h->stop;
