@@ -57,35 +57,63 @@ static void mech_counts(const spn_store_t *head, spn_scope_t *sc, int n)
 /* ---- the default page's verdicts, kept between scrapes (issue 21) ---------- */
 
 /* Per process: each scope's verdict (spn_statcache.h), its keytab's slot,
- * and a lock no request waits on: a scrape that finds it taken builds its
- * page without the cache. */
+ * the scopes by label, and a lock no request waits on: a scrape that
+ * finds it taken builds its page without the cache.  Made by the first
+ * status request a child serves (a child that serves none spends no
+ * memory on them). */
 static struct {
     apr_pool_t *pchild;
     apr_thread_mutex_t *lock;
-    spn_statcache_t *cache;
+    spn_statcache_t *cache;         /* under lock */
     int n;
     int *ktslot;
     uint64_t *ktver;
-    const struct apr_hash_t *by_label;  /* read-only: every request reads it */
+    /* read-only once published (__atomic, release/acquire): every status
+     * request reads it, without the lock */
+    const struct apr_hash_t *by_label;
 } vc;
 
 void spncheck_status_child_init(apr_pool_t *pchild)
 {
+    memset(&vc, 0, sizeof(vc));
+    /* a pool of its own, used under the lock only */
+    if (apr_thread_mutex_create(&vc.lock, APR_THREAD_MUTEX_DEFAULT, pchild) != APR_SUCCESS ||
+        apr_pool_create(&vc.pchild, pchild) != APR_SUCCESS) {
+        vc.lock = NULL;
+        vc.pchild = NULL;
+    }
+}
+
+/* Under the lock: the cache and the index, once. */
+static void vc_make(void)
+{
     spn_scope_t *sc;
     int n, i;
 
-    memset(&vc, 0, sizeof(vc));
-    if (apr_thread_mutex_create(&vc.lock, APR_THREAD_MUTEX_DEFAULT, pchild) != APR_SUCCESS)
+    if (vc.cache || !vc.pchild)
         return;
-    n = spncheck_scopes_noload(pchild, &sc);
-    vc.pchild = pchild;
-    vc.n = n;
-    vc.cache = spn_statcache_make(pchild, n);
-    vc.ktslot = apr_palloc(pchild, sizeof(*vc.ktslot) * (size_t)(n ? n : 1));
-    vc.ktver = apr_palloc(pchild, sizeof(*vc.ktver) * (size_t)(n ? n : 1));
+    n = spncheck_scopes_noload(vc.pchild, &sc);
+    vc.ktslot = apr_palloc(vc.pchild, sizeof(*vc.ktslot) * (size_t)(n ? n : 1));
+    vc.ktver = apr_palloc(vc.pchild, sizeof(*vc.ktver) * (size_t)(n ? n : 1));
     for (i = 0; i < n; i++)
         vc.ktslot[i] = spncheck_inventory_slot(sc[i].keytab_path);
-    vc.by_label = spn_status_label_index(pchild, sc, n);
+    vc.n = n;
+    __atomic_store_n(&vc.by_label, spn_status_label_index(vc.pchild, sc, n), __ATOMIC_RELEASE);
+    vc.cache = spn_statcache_make(vc.pchild, n);
+}
+
+/* The scopes by label for a page of n scopes (made at the first status
+ * request), or NULL: the page walks them. */
+static const struct apr_hash_t *vc_by_label(int n)
+{
+    const struct apr_hash_t *h = __atomic_load_n(&vc.by_label, __ATOMIC_ACQUIRE);
+
+    if (!h && vc.lock && apr_thread_mutex_trylock(vc.lock) == APR_SUCCESS) {
+        vc_make();
+        apr_thread_mutex_unlock(vc.lock);
+        h = __atomic_load_n(&vc.by_label, __ATOMIC_ACQUIRE);
+    }
+    return h && n == vc.n ? h : NULL;
 }
 
 static void vc_load(void *ctx, int i, spn_scope_t *sc, apr_pool_t *p)
@@ -108,9 +136,13 @@ static int vc_take(apr_pool_t *p, spn_status_t *st, apr_time_t now)
 {
     int i;
 
-    if (!vc.lock || !vc.cache || st->n_scopes != vc.n ||
-        apr_thread_mutex_trylock(vc.lock) != APR_SUCCESS)
+    if (!vc.lock || apr_thread_mutex_trylock(vc.lock) != APR_SUCCESS)
         return 0;
+    vc_make();
+    if (!vc.cache || st->n_scopes != vc.n) {
+        apr_thread_mutex_unlock(vc.lock);
+        return 0;
+    }
     for (i = 0; i < vc.n; i++)
         vc.ktver[i] = spncheck_inventory_version(vc.pchild, vc.ktslot[i],
                                                  st->scopes[i].keytab_path, now);
@@ -216,8 +248,7 @@ int spncheck_status_handler(request_rec *r)
     else
         st.n_scopes = spncheck_scopes(wp, &scopes);
     st.scopes = scopes;
-    if (vc.by_label && st.n_scopes == vc.n)
-        st.by_label = vc.by_label;  /* each failure's scope without a walk of them all */
+    st.by_label = vc_by_label(st.n_scopes);     /* each failure's scope without a walk */
     mech_counts(st.store, scopes, st.n_scopes);
     uncovered(wp, &st, scopes, st.n_scopes);
     if (page && !(held = vc_take(wp, &st, r->request_time))) {
