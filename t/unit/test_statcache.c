@@ -12,6 +12,7 @@
 
 #include <apr_general.h>
 #include <apr_strings.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -204,6 +205,39 @@ int main(void)
                "by label: a cut label two scopes share is nobody's");
         is_int(spn_status_label_lookup(h, apr_pstrcat(p, sc[31].server, sc[31].location, NULL),
                                        SPN_LABEL_FIELD), -1, "... nor is the full label");
+    }
+
+    /* JSON with recent failures: the same bytes with the label index as
+     * with the walk (a unique scope, a cut label two share, none) */
+    {
+        static spn_failure_t rec[3];
+        spn_buf_t a, b;
+        spn_status_t with = st, without = st;
+        spn_scope_t *loaded = apr_pmemdup(p, sc, sizeof(*sc) * N);
+        memset(rec, 0, sizeof(rec));
+        for (i = 0; i < 3; i++) {
+            rec[i].kvno = -1;
+            rec[i].cause = SPN_C_NO_SERVICE_KEY;
+            snprintf(rec[i].ref, sizeof(rec[i].ref), "REF%d", i);
+            apr_cpystrn(rec[i].spn, "HTTP/x.contoso.com", sizeof(rec[i].spn));
+        }
+        apr_cpystrn(rec[0].scope, "app44.contoso.com:443", sizeof(rec[0].scope));
+        apr_cpystrn(rec[1].scope, apr_pstrcat(p, sc[30].server, sc[30].location, NULL),
+                    sizeof(rec[1].scope));
+        apr_cpystrn(rec[2].scope, "gone.contoso.com:443", sizeof(rec[2].scope));
+        for (i = 0; i < N; i++)
+            loaded[i].svc.keytab = disk[i];
+        with.scopes = without.scopes = loaded;
+        with.recent = without.recent = rec;
+        with.n_recent = without.n_recent = 3;
+        with.by_label = spn_status_label_index(p, loaded, N);
+        spn_buf_init(&a, p, 1 << 16);
+        spn_buf_init(&b, p, 1 << 16);
+        spn_status_json(&a, p, &with);
+        spn_status_json(&b, p, &without);
+        ok(a.len == b.len && memcmp(a.s, b.s, a.len) == 0,
+           "JSON with the label index is byte for byte JSON without (%zu bytes)", a.len);
+        ok(strstr(a.s, "\"ref\":\"REF1\"") != NULL, "... with the recent failures");
     }
 
     /* the default page from the verdicts is the page without them */
