@@ -56,6 +56,7 @@ static void child_init(apr_pool_t *p, server_rec *s)
     spncheck_store_child_init(p, s);
     spncheck_keytab_child_init(p, s);   /* logs and turns the module off on failure */
     spncheck_watchdog_child_init(p);    /* the exit waits for a probe or lookup in hand */
+    spncheck_status_child_init(p);      /* the status page's kept verdicts */
 }
 
 

@@ -710,6 +710,13 @@ int spncheck_scopes_noload(apr_pool_t *p, spn_scope_t **out)
     return scopes_copy(p, out, 0);
 }
 
+const spn_keytab_t *spncheck_scope_inventory(apr_pool_t *p, int i)
+{
+    if (!conf_scopes || i < 0 || i >= n_conf_scopes || !conf_scopes[i].keytab_path)
+        return NULL;
+    return spncheck_inventory(p, conf_servers[i], conf_scopes[i].keytab_path);
+}
+
 static apr_status_t forget_scopes(void *data)
 {
     (void)data;

@@ -95,6 +95,9 @@ const char *spncheck_node(void);
 int spncheck_scopes(apr_pool_t *p, spn_scope_t **out);
 /* The same without loading keytabs (no lock needed). */
 int spncheck_scopes_noload(apr_pool_t *p, spn_scope_t **out);
+/* Scope i's keytab inventory (spncheck_scopes' order), in p; NULL without
+ * a keytab or before post_config found the scopes. */
+const spn_keytab_t *spncheck_scope_inventory(apr_pool_t *p, int i);
 /* How many scopes have SPNCheck On: counted once at post_config (by
  * spncheck_mech_assign), so a child asks without building them again. */
 int spncheck_scope_count(void);

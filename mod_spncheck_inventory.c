@@ -40,12 +40,26 @@ APLOG_USE_MODULE(spncheck);
 static spn_inv_table_t *table;
 static apr_hash_t *slot_of;     /* path -> slot index + 1 */
 static int warned_full;         /* SPN00111 said in this process */
+static int n_table_slots;
+
+/* Per process, for the default status page's verdicts (issue 21): each
+ * keytab's identity when last stat()ed, and a version that changes with
+ * it.  Its caller (the status page's cache) holds it with its lock. */
+typedef struct {
+    apr_time_t at;              /* last stat(); 0: never */
+    spn_inv_id_t id;
+    uint64_t ver;               /* 0: the file could not be stat()ed */
+} kt_seen;
+static kt_seen *seen;
+static uint64_t next_ver;
 
 static apr_status_t forget(void *unused)
 {
     (void)unused;
     table = NULL;
     slot_of = NULL;
+    n_table_slots = 0;
+    seen = NULL;
     return APR_SUCCESS;
 }
 
@@ -132,7 +146,56 @@ void spncheck_inventory_post_config(apr_pool_t *pconf, apr_pool_t *ptemp, server
     if (!(table = spn_inv_table_init(apr_shm_baseaddr_get(shm), size, room, n_slots)))
         return;
     slot_of = h;
+    n_table_slots = n_slots;
     apr_pool_cleanup_register(pconf, NULL, forget, apr_pool_cleanup_null);
+}
+
+static void id_of(const struct stat *st, spn_inv_id_t *id)
+{
+    memset(id, 0, sizeof(*id));
+    id->dev = (uint64_t)st->st_dev;
+    id->ino = (uint64_t)st->st_ino;
+    id->size = (int64_t)st->st_size;
+    id->mtime_s = (int64_t)st->st_mtim.tv_sec;
+    id->mtime_ns = (int64_t)st->st_mtim.tv_nsec;
+    id->ctime_s = (int64_t)st->st_ctim.tv_sec;
+    id->ctime_ns = (int64_t)st->st_ctim.tv_nsec;
+}
+
+int spncheck_inventory_slot(const char *path)
+{
+    void *v;
+
+    if (!path || !table || !slot_of || !(v = apr_hash_get(slot_of, path, APR_HASH_KEY_STRING)))
+        return -1;
+    return (int)(apr_uintptr_t)v - 1;
+}
+
+uint64_t spncheck_inventory_version(apr_pool_t *pchild, int slot, const char *path,
+                                    apr_time_t now)
+{
+    kt_seen *k;
+    struct stat st;
+    spn_inv_id_t id;
+
+    if (slot < 0 || slot >= n_table_slots || !path)
+        return 0;
+    if (!seen && !(seen = apr_pcalloc(pchild, sizeof(*seen) * (apr_size_t)n_table_slots)))
+        return 0;
+    k = &seen[slot];
+    if (k->at && now >= k->at && now - k->at < SPNCHECK_KEYTAB_STAT_INTERVAL)
+        return k->ver;
+    k->at = now;
+    if (stat(file_of(path), &st) != 0) {
+        k->ver = 0;                 /* looked for again, and its scopes checked, each time */
+        return 0;
+    }
+    id_of(&st, &id);
+    if (!k->ver || memcmp(&id, &k->id, sizeof(id)) != 0) {
+        k->id = id;
+        k->ver = ++next_ver;
+    }
+    return k->ver;
 }
 
 /* What a pool has read: one inventory per path, and a krb5 context made
@@ -183,16 +246,8 @@ const spn_keytab_t *spncheck_inventory(apr_pool_t *p, server_rec *s, const char 
     have = stat(file_of(path), &st) == 0;
     if (table && slot_of && (v = apr_hash_get(slot_of, path, APR_HASH_KEY_STRING)) != NULL)
         slot = (int)(apr_uintptr_t)v - 1;
-    if (have) {
-        memset(&id, 0, sizeof(id));
-        id.dev = (uint64_t)st.st_dev;
-        id.ino = (uint64_t)st.st_ino;
-        id.size = (int64_t)st.st_size;
-        id.mtime_s = (int64_t)st.st_mtim.tv_sec;
-        id.mtime_ns = (int64_t)st.st_mtim.tv_nsec;
-        id.ctime_s = (int64_t)st.st_ctim.tv_sec;
-        id.ctime_ns = (int64_t)st.st_ctim.tv_nsec;
-    }
+    if (have)
+        id_of(&st, &id);
     if (slot >= 0 && have)
         kt = spn_inv_table_get(p, table, slot, &id, path);
     if (!kt) {

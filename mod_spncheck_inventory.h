@@ -20,4 +20,22 @@ void spncheck_inventory_post_config(apr_pool_t *pconf, apr_pool_t *ptemp, server
  * path.  No key is ever in it. */
 const spn_keytab_t *spncheck_inventory(apr_pool_t *p, server_rec *s, const char *path);
 
+/* The default status page's keytab check (issue 21): a keytab's file is
+ * stat()ed at most once in this interval per process, so a change is
+ * seen within it. */
+#define SPNCHECK_KEYTAB_STAT_INTERVAL apr_time_from_sec(1)
+
+/* The inventory slot of the keytab at path, or -1 (none: no shared
+ * memory, or not a configured keytab). */
+int spncheck_inventory_slot(const char *path);
+
+/* The version of the keytab at path (its slot): a number that changes
+ * whenever the file's identity (inode, size, mtime, ctime) does, stat()ed
+ * at most once per SPNCHECK_KEYTAB_STAT_INTERVAL; 0 when the file cannot
+ * be stat()ed or has no slot (the caller then trusts nothing it kept).
+ * Per process, made in pchild; one caller at a time (the status page's
+ * cache lock). */
+uint64_t spncheck_inventory_version(apr_pool_t *pchild, int slot, const char *path,
+                                    apr_time_t now);
+
 #endif

@@ -2,8 +2,11 @@
  * HTML, ?format=json|prometheus, ?ref=ID) and a section in mod_status's
  * /server-status, over copies from the shared store. */
 #include "mod_spncheck_config.h"
+#include "mod_spncheck_inventory.h"
 #include "mod_spncheck_status.h"
 #include "mod_spncheck_store.h"
+#include "spn_chart.h"          /* spn_scope_checks */
+#include "spn_statcache.h"
 
 #include "http_core.h"
 #include "http_log.h"
@@ -12,6 +15,7 @@
 #include "util_script.h"
 
 #include "apr_strings.h"
+#include "apr_thread_mutex.h"
 
 APLOG_USE_MODULE(spncheck);
 
@@ -26,17 +30,130 @@ static const char *arg(request_rec *r, const char *name)
     return v;
 }
 
+/* 1 when field (a slot's scope[cap]) names sc: strncmp(field, label,
+ * cap - 1) == 0 for sc's label (server then location), without making it. */
+static int field_names(const char *field, size_t cap, const spn_scope_t *sc)
+{
+    const char *a = sc->server ? sc->server : "", *b = sc->location ? sc->location : "";
+    size_t n = cap - 1, la = strlen(a);
+
+    if (la >= n)
+        return strncmp(field, a, n) == 0;
+    return strncmp(field, a, la) == 0 && strncmp(field + la, b, n - la) == 0;
+}
+
 /* Each scope's successes by mechanism: slot i of the copied header, when
  * it is named for scope i (spncheck_mech_assign did so at start-up). */
-static void mech_counts(apr_pool_t *p, const spn_store_t *head, spn_scope_t *sc, int n)
+static void mech_counts(const spn_store_t *head, spn_scope_t *sc, int n)
 {
     int i;
     for (i = 0; head && i < n && (uint32_t)i < head->n_mechs; i++) {
         const spn_mech_slot_t *m = &spn_store_mechs(head)[i];
-        const char *label = spncheck_scope_label(p, &sc[i]);
-        if (m->scope[0] && strncmp(m->scope, label, sizeof(m->scope) - 1) == 0)
+        if (m->scope[0] && field_names(m->scope, sizeof(m->scope), &sc[i]))
             sc[i].mech_counts = m->n, sc[i].funnel = m;
     }
+}
+
+/* ---- the default page's verdicts, kept between scrapes (issue 21) ---------- */
+
+/* Per process: each scope's verdict (spn_statcache.h), its keytab's slot,
+ * the scopes by label, and a lock no request waits on: a scrape that
+ * finds it taken builds its page without the cache.  Made by the first
+ * status request a child serves (a child that serves none spends no
+ * memory on them). */
+static struct {
+    apr_pool_t *pchild;
+    apr_thread_mutex_t *lock;
+    spn_statcache_t *cache;         /* under lock */
+    int n;
+    int *ktslot;
+    uint64_t *ktver;
+    /* read-only once published (__atomic, release/acquire): every status
+     * request reads it, without the lock */
+    const struct apr_hash_t *by_label;
+} vc;
+
+void spncheck_status_child_init(apr_pool_t *pchild)
+{
+    memset(&vc, 0, sizeof(vc));
+    /* a pool of its own, used under the lock only */
+    if (apr_thread_mutex_create(&vc.lock, APR_THREAD_MUTEX_DEFAULT, pchild) != APR_SUCCESS ||
+        apr_pool_create(&vc.pchild, pchild) != APR_SUCCESS) {
+        vc.lock = NULL;
+        vc.pchild = NULL;
+    }
+}
+
+/* Under the lock: the cache and the index, once. */
+static void vc_make(void)
+{
+    spn_scope_t *sc;
+    int n, i;
+
+    if (vc.cache || !vc.pchild)
+        return;
+    n = spncheck_scopes_noload(vc.pchild, &sc);
+    vc.ktslot = apr_palloc(vc.pchild, sizeof(*vc.ktslot) * (size_t)(n ? n : 1));
+    vc.ktver = apr_palloc(vc.pchild, sizeof(*vc.ktver) * (size_t)(n ? n : 1));
+    for (i = 0; i < n; i++)
+        vc.ktslot[i] = spncheck_inventory_slot(sc[i].keytab_path);
+    vc.n = n;
+    __atomic_store_n(&vc.by_label, spn_status_label_index(vc.pchild, sc, n), __ATOMIC_RELEASE);
+    vc.cache = spn_statcache_make(vc.pchild, n);
+}
+
+/* The scopes by label for a page of n scopes (made at the first status
+ * request), or NULL: the page walks them. */
+static const struct apr_hash_t *vc_by_label(int n)
+{
+    const struct apr_hash_t *h = __atomic_load_n(&vc.by_label, __ATOMIC_ACQUIRE);
+
+    if (!h && vc.lock && apr_thread_mutex_trylock(vc.lock) == APR_SUCCESS) {
+        vc_make();
+        apr_thread_mutex_unlock(vc.lock);
+        h = __atomic_load_n(&vc.by_label, __ATOMIC_ACQUIRE);
+    }
+    return h && n == vc.n ? h : NULL;
+}
+
+static void vc_load(void *ctx, int i, spn_scope_t *sc, apr_pool_t *p)
+{
+    (void)ctx;
+    sc->svc.keytab = spncheck_scope_inventory(p, i);
+}
+
+static void vc_full(const spn_status_t *st, int i, apr_pool_t *p, spn_checks_t *out)
+{
+    spn_scope_t sc = st->scopes[i];
+
+    sc.svc.keytab = spncheck_scope_inventory(p, i);
+    spn_scope_checks(p, &sc, st->store, out);
+}
+
+/* The verdicts for st, with the cache held (1: the caller unlocks when
+ * the page is built); 0: the cache is busy or absent, nothing set. */
+static int vc_take(apr_pool_t *p, spn_status_t *st, apr_time_t now)
+{
+    int i;
+
+    if (!vc.lock || apr_thread_mutex_trylock(vc.lock) != APR_SUCCESS)
+        return 0;
+    vc_make();
+    if (!vc.cache || st->n_scopes != vc.n) {
+        apr_thread_mutex_unlock(vc.lock);
+        return 0;
+    }
+    for (i = 0; i < vc.n; i++)
+        vc.ktver[i] = spncheck_inventory_version(vc.pchild, vc.ktslot[i],
+                                                 st->scopes[i].keytab_path, now);
+    /* the configuration is this process's for its life: generation 1 */
+    st->verdicts = spn_statcache_verdicts(vc.cache, p, st, 1, vc.ktver, vc_load, NULL);
+    if (!st->verdicts) {
+        apr_thread_mutex_unlock(vc.lock);
+        return 0;
+    }
+    st->full = vc_full;
+    return 1;
 }
 
 /* Scopes past SPNCheckMaxScopes: how many, and the first few by name. */
@@ -108,6 +225,7 @@ int spncheck_status_handler(request_rec *r)
     spn_scope_t *scopes;
     const spn_failure_t *one = NULL;
     spn_buf_t b;
+    int page, held = 0;
 
     if (!r->handler || strcmp(r->handler, "spncheck-status") != 0)
         return DECLINED;
@@ -148,10 +266,23 @@ int spncheck_status_handler(request_rec *r)
     /* Copies only: the store's header and failures (copied under its lock,
      * held for the copy), the keytabs' inventories (shared memory, no lock
      * anyone waits on), then rendering under no lock at all. */
-    st.n_scopes = spncheck_scopes(wp, &scopes);
+    /* the default page: the scopes without their keytabs, each scope's
+     * verdict kept between scrapes; the checks in full (and the keytab)
+     * only of the scopes it shows with their findings */
+    page = !one && !scope && !list && !format;
+    if (page)
+        st.n_scopes = spncheck_scopes_noload(wp, &scopes);
+    else
+        st.n_scopes = spncheck_scopes(wp, &scopes);
     st.scopes = scopes;
-    mech_counts(wp, st.store, scopes, st.n_scopes);
+    st.by_label = vc_by_label(st.n_scopes);     /* each failure's scope without a walk */
+    mech_counts(st.store, scopes, st.n_scopes);
     uncovered(wp, &st, scopes, st.n_scopes);
+    if (page && !(held = vc_take(wp, &st, r->request_time))) {
+        int i;                      /* the cache is busy: this page loads every keytab */
+        for (i = 0; i < st.n_scopes; i++)
+            scopes[i].svc.keytab = spncheck_scope_inventory(wp, i);
+    }
     if (one && format && !strcmp(format, "json")) {
         spn_status_ref_json(&b, &st, one);
         ap_set_content_type(r, "application/json");
@@ -183,6 +314,8 @@ int spncheck_status_handler(request_rec *r)
     }
     else {
         spn_status_html(&b, wp, &st);
+        if (held)
+            apr_thread_mutex_unlock(vc.lock);
         ap_set_content_type(r, "text/html; charset=utf-8");
     }
     if (!b.sink)

@@ -270,6 +270,16 @@ uint64_t spn_check_impact(const char *id, const spn_scope_t *sc, const spn_store
     return n;
 }
 
+void spn_status_full(const spn_status_t *st, int i, apr_pool_t *p, spn_checks_t *out)
+{
+    if (st->checks)
+        *out = st->checks[i];
+    else if (st->full)
+        st->full(st, i, p, out);
+    else
+        spn_scope_checks(p, &st->scopes[i], st->store, out);
+}
+
 void spn_status_headline(spn_buf_t *b, apr_pool_t *p, const spn_status_t *st)
 {
     const spn_store_t *s = st->store;
@@ -280,26 +290,50 @@ void spn_status_headline(spn_buf_t *b, apr_pool_t *p, const spn_status_t *st)
     uint64_t by[SPN_C_COUNT], sum;
     int64_t start;
     uint64_t fimpact = 0;
-    int i, j, c, nfail = 0, nwarn = 0, nprobe = 0, best = -1;
+    int i, j, c, nfail = 0, nwarn = 0, nprobe = 0, best = -1, fi = -1, fj = -1;
 
-    /* every scope's checks, as the page lists them; the failing one that
-     * explains the most failures leads (the first among equals) */
+    /* every scope's checks, as the page lists them (their verdicts: ids
+     * and states); the failing one that explains the most failures leads
+     * (the first among equals), its finding from its checks in full */
     for (i = 0; i < st->n_scopes; i++) {
         const spn_scope_t *sc = &st->scopes[i];
-        spn_checks_t own;
-        const spn_checks_t *ck = st->checks ? &st->checks[i] : &own;
-        if (!st->checks)
-            spn_scope_checks(p, sc, s, &own);
-        for (j = 0; j < ck->n; j++) {
-            if (ck->c[j].state == SPN_CHECK_FAIL) {
-                uint64_t impact = spn_check_impact(ck->c[j].id, sc, s);
+        spn_verdict_t own;
+        const spn_verdict_t *v = st->verdicts ? &st->verdicts[i] : &own;
+        if (!st->verdicts) {
+            spn_checks_t ck;
+            spn_status_full(st, i, p, &ck);
+            spn_verdict_of(&own, &ck);
+        }
+        for (j = 0; j < v->n; j++) {
+            if (v->state[j] == SPN_CHECK_FAIL) {
+                uint64_t impact = spn_check_impact(v->id[j], sc, s);
                 if (nfail++ == 0 || impact > fimpact) {
-                    fck = apr_pmemdup(p, &ck->c[j], sizeof(ck->c[j]));
+                    fi = i, fj = j;
                     fsc = sc;
                     fimpact = impact;
                 }
             }
-            nwarn += ck->c[j].state == SPN_CHECK_WARN;
+            nwarn += v->state[j] == SPN_CHECK_WARN;
+        }
+    }
+    if (fi >= 0) {
+        spn_checks_t *ck = apr_palloc(p, sizeof(*ck));
+        const char *id = st->verdicts ? st->verdicts[fi].id[fj] : NULL;
+        spn_status_full(st, fi, p, ck);
+        /* the same check of the same scope (by its id: its index, unless
+         * the scope's inputs changed since its verdict) */
+        if (id && (fj >= ck->n || strcmp(ck->c[fj].id, id) != 0))
+            for (j = 0; j < ck->n; j++)
+                if (strcmp(ck->c[j].id, id) == 0) {
+                    fj = j;
+                    break;
+                }
+        if (fj < ck->n)
+            fck = &ck->c[fj];
+        else {
+            spn_check_t *gone = apr_pcalloc(p, sizeof(*gone));
+            gone->id = id;
+            fck = gone;
         }
     }
     for (j = 0; s && j < (int)s->n_probes && j < (int)s->n_probe_slots; j++)

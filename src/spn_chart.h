@@ -12,6 +12,10 @@
 void spn_scope_checks(apr_pool_t *p, const spn_scope_t *sc, const spn_store_t *s,
                       spn_checks_t *ck);
 
+/* Scope i's checks in full: st->checks[i] when the page computed them,
+ * else through st->full, else spn_scope_checks. */
+void spn_status_full(const spn_status_t *st, int i, apr_pool_t *p, spn_checks_t *out);
+
 /* The failures a failing self-check (id) explains: those of its causes
  * in the scope's funnel (sc->funnel), else in the store's counters. */
 uint64_t spn_check_impact(const char *id, const spn_scope_t *sc, const spn_store_t *s);

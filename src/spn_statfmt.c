@@ -2,6 +2,7 @@
  * spn_statfmt.h). */
 #include "spn_statfmt.h"
 
+#include <apr_hash.h>
 #include <apr_strings.h>
 #include <stdio.h>
 #include <string.h>
@@ -92,4 +93,55 @@ void spn_scope_link(spn_buf_t *b, const spn_scope_t *sc)
         spn_buf_puts(b, "</code>");
     }
     spn_buf_puts(b, "</a>");
+}
+
+void spn_verdict_of(spn_verdict_t *v, const spn_checks_t *ck)
+{
+    int j;
+
+    memset(v, 0, sizeof(*v));
+    v->n = (uint8_t)(ck->n < SPN_CHECK_MAX ? ck->n : SPN_CHECK_MAX);
+    v->worst = (uint8_t)ck->worst;
+    for (j = 0; j < v->n; j++) {
+        v->id[j] = ck->c[j].id;         /* the check table's literals */
+        v->state[j] = (uint8_t)ck->c[j].state;
+    }
+}
+
+/* by_label's mark for a key several scopes share */
+static char shared_mark;
+
+const struct apr_hash_t *spn_status_label_index(apr_pool_t *p, const spn_scope_t *sc, int n)
+{
+    apr_hash_t *h = apr_hash_make(p);
+    int i;
+
+    for (i = 0; i < n; i++) {
+        const char *srv = sc[i].server ? sc[i].server : "";
+        const char *loc = sc[i].location ? sc[i].location : "";
+        size_t ls = strlen(srv), ll = strlen(loc), k = ls + ll;
+        char *key;
+        void *old;
+        if (k > SPN_LABEL_FIELD - 1)
+            k = SPN_LABEL_FIELD - 1;
+        key = apr_palloc(p, k + 1);
+        memcpy(key, srv, ls < k ? ls : k);
+        if (k > ls)
+            memcpy(key + ls, loc, k - ls);
+        key[k] = '\0';
+        old = apr_hash_get(h, key, (apr_ssize_t)k);
+        apr_hash_set(h, key, (apr_ssize_t)k, old ? (void *)&shared_mark
+                                               : (void *)(apr_uintptr_t)(i + 1));
+    }
+    return h;
+}
+
+int spn_status_label_lookup(const struct apr_hash_t *h, const char *field, size_t cap)
+{
+    size_t k = strnlen(field, cap - 1 < SPN_LABEL_FIELD - 1 ? cap - 1 : SPN_LABEL_FIELD - 1);
+    void *v = apr_hash_get((apr_hash_t *)(uintptr_t)h, field, (apr_ssize_t)k);
+
+    if (!v || v == (void *)&shared_mark)
+        return -1;
+    return (int)(apr_uintptr_t)v - 1;
 }

@@ -34,7 +34,19 @@ typedef struct {
     const char *ntlmssp_where;      /* "<Location /x>" of a vhost scope that lets it in */
 } spn_scope_t;
 
+/* A scope's self-checks as ids and states, without their findings
+ * (spn_statcache.h keeps them between scrapes). */
 typedef struct {
+    uint8_t n, worst;
+    uint8_t state[SPN_CHECK_MAX];
+    const char *id[SPN_CHECK_MAX];  /* the check table's ids (string literals) */
+} spn_verdict_t;
+/* ck's ids and states into v. */
+void spn_verdict_of(spn_verdict_t *v, const spn_checks_t *ck);
+
+typedef struct spn_status_s spn_status_t;
+
+struct spn_status_s {
     const spn_scope_t *scopes;
     int n_scopes;
     const spn_store_t *store;   /* header only: counters, capacity, probe;
@@ -53,7 +65,29 @@ typedef struct {
     int max_scopes;
     int n_uncovered, n_uncovered_shown;
     const char *const *uncovered;
-} spn_status_t;
+    /* Each scope's verdict, kept between scrapes (spn_statcache.h), or
+     * NULL: the default page then runs every scope's checks.  With them,
+     * it runs the checks only of the scopes it shows with their findings,
+     * through full (NULL: spn_scope_checks on the scope as it is), which
+     * loads the scope's keytab; ctx is full's. */
+    const spn_verdict_t *verdicts;
+    void (*full)(const spn_status_t *st, int i, apr_pool_t *p, spn_checks_t *out);
+    void *ctx;
+    /* The scopes by their labels' first SPN_LABEL_FIELD - 1 bytes (what
+     * the store's scope fields keep): spn_status_label_index, or NULL
+     * (each failure's scope is then found by a walk of the scopes). */
+    const struct apr_hash_t *by_label;
+};
+/* The size of the store's scope fields (spn_failure_t, spn_probe_slot_t). */
+#define SPN_LABEL_FIELD 128
+
+/* The index of spn_status_t.by_label for n scopes, in p: the scope whose
+ * label's first SPN_LABEL_FIELD - 1 bytes are a key, or a mark that
+ * several scopes' are.  Read-only once made (threads may share it). */
+const struct apr_hash_t *spn_status_label_index(apr_pool_t *p, const spn_scope_t *sc, int n);
+/* The scope by_label names for field's first cap - 1 bytes (cap ==
+ * SPN_LABEL_FIELD), or -1: none, or several. */
+int spn_status_label_lookup(const struct apr_hash_t *h, const char *field, size_t cap);
 #define SPN_STATUS_UNCOVERED_SHOWN 20
 
 /* A Prometheus label value (without its quotes): \\ \" \n escaped, other

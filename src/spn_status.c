@@ -76,7 +76,15 @@ void spn_status_html(spn_buf_t *b, apr_pool_t *p, const spn_status_t *st)
     spn_status_t all = *st;
     char ts[32];
 
-    all.checks = spn_status_checks(p, st);     /* once, for the headline and the scopes */
+    if (!st->verdicts) {
+        /* every scope's checks once, for the headline and the scopes */
+        spn_verdict_t *v = apr_palloc(p, sizeof(*v) * (size_t)(st->n_scopes > 0 ? st->n_scopes : 1));
+        int i;
+        all.checks = spn_status_checks(p, st);
+        for (i = 0; i < st->n_scopes; i++)
+            spn_verdict_of(&v[i], &all.checks[i]);
+        all.verdicts = v;
+    }
     spn_status_head(b, "mod_spncheck status");
     spn_status_headline(b, p, &all);
     html_uncovered(b, st);
@@ -93,7 +101,7 @@ void spn_status_html(spn_buf_t *b, apr_pool_t *p, const spn_status_t *st)
                       "<a href=\"?format=prometheus\">Prometheus</a></p>\n",
                    ts, (unsigned long long)total(s), held(s), s ? s->capacity : 0);
     /* what is wrong now first (issue 21): the scopes that fail or warn */
-    spn_status_html_scopes(b, &all, all.checks);
+    spn_status_html_scopes(b, &all);
     spn_funnel_html(b, st);         /* the funnel, then the causes seen (issue 20) */
     spn_buf_puts(b, "<h2>Failures over time</h2>\n");
     spn_chart_html(b, s, st->now);

@@ -40,6 +40,8 @@ static int scope_of_field(const spn_status_t *st, const char *field, size_t cap)
 {
     int i, found = -1;
 
+    if (st->by_label && cap == SPN_LABEL_FIELD)
+        return spn_status_label_lookup(st->by_label, field, cap);
     for (i = 0; i < st->n_scopes; i++)
         if (label_ncmp(&st->scopes[i], field, cap - 1) == 0) {
             if (found >= 0)
@@ -256,8 +258,10 @@ static int by_impact(const void *a, const void *b)
     return x->i - y->i;                 /* configuration order among equals */
 }
 
-void spn_status_html_scopes(spn_buf_t *b, const spn_status_t *st, const spn_checks_t *ck)
+void spn_status_html_scopes(spn_buf_t *b, const spn_status_t *st)
 {
+    const spn_verdict_t *ck = st->verdicts;
+    spn_checks_t *full = apr_palloc(b->pool, sizeof(*full));
     ranked_t *fail = NULL;
     int i, j, nf = 0, nw = 0, np = 0, shown;
 
@@ -287,8 +291,8 @@ void spn_status_html_scopes(spn_buf_t *b, const spn_status_t *st, const spn_chec
             fail[j].i = i;
             fail[j].impact = 0;
             for (k = 0; k < ck[i].n; k++)
-                if (ck[i].c[k].state == SPN_CHECK_FAIL)
-                    fail[j].impact += spn_check_impact(ck[i].c[k].id, &st->scopes[i], st->store);
+                if (ck[i].state[k] == SPN_CHECK_FAIL)
+                    fail[j].impact += spn_check_impact(ck[i].id[k], &st->scopes[i], st->store);
             j++;
         }
         qsort(fail, (size_t)nf, sizeof(*fail), by_impact);
@@ -301,7 +305,8 @@ void spn_status_html_scopes(spn_buf_t *b, const spn_status_t *st, const spn_chec
                 spn_buf_printf(b, " <small>explains %llu failed sign-in%s</small>",
                                (unsigned long long)fail[j].impact, fail[j].impact == 1 ? "" : "s");
             spn_buf_puts(b, "</h4>\n");
-            check_rows(b, &ck[k], 0);
+            spn_status_full(st, k, b->pool, full);    /* its findings */
+            check_rows(b, full, 0);
         }
         /* past the first page, one line each (the ids of what fails) */
         if (nf > SPN_STATUS_PAGE)
@@ -312,8 +317,8 @@ void spn_status_html_scopes(spn_buf_t *b, const spn_status_t *st, const spn_chec
             spn_scope_link(b, &st->scopes[k]);
             spn_buf_puts(b, "</td><td>");
             for (c = 0; c < ck[k].n; c++)
-                if (ck[k].c[c].state == SPN_CHECK_FAIL)
-                    spn_buf_printf(b, "%s<code>%s</code>", m++ ? ", " : "", ck[k].c[c].id);
+                if (ck[k].state[c] == SPN_CHECK_FAIL)
+                    spn_buf_printf(b, "%s<code>%s</code>", m++ ? ", " : "", ck[k].id[c]);
             spn_buf_puts(b, "</td></tr>\n");
         }
         if (nf > SPN_STATUS_PAGE)
@@ -330,14 +335,15 @@ void spn_status_html_scopes(spn_buf_t *b, const spn_status_t *st, const spn_chec
             if (ck[i].worst != SPN_CHECK_WARN)
                 continue;
             shown++;
+            spn_status_full(st, i, b->pool, full);    /* its findings */
             spn_buf_puts(b, "<tr><td>");
             spn_scope_link(b, &st->scopes[i]);
             spn_buf_puts(b, "</td><td>");
-            for (k = 0; k < ck[i].n; k++) {
-                if (ck[i].c[k].state != SPN_CHECK_WARN)
+            for (k = 0; k < full->n; k++) {
+                if (full->c[k].state != SPN_CHECK_WARN)
                     continue;
-                spn_buf_printf(b, "%s<code>%s</code>: ", n++ ? "<br>" : "", ck[i].c[k].id);
-                spn_buf_htmls(b, ck[i].c[k].message);
+                spn_buf_printf(b, "%s<code>%s</code>: ", n++ ? "<br>" : "", full->c[k].id);
+                spn_buf_htmls(b, full->c[k].message);
             }
             spn_buf_puts(b, "</td></tr>\n");
         }

@@ -47,9 +47,10 @@ void spn_status_tail(spn_buf_t *b);
  * its list); the failing ones, most failures explained first, with the
  * checks that do not pass (finding and remedy), SPN_STATUS_PAGE of them,
  * then one line each up to SPN_STATUS_FAIL_LINES; the warning ones, one
- * line each, SPN_STATUS_PAGE of them; then a link to the rest.  ck:
- * spn_status_checks. */
-void spn_status_html_scopes(spn_buf_t *b, const spn_status_t *st, const spn_checks_t *ck);
+ * line each, SPN_STATUS_PAGE of them; then a link to the rest.  From
+ * st->verdicts (set); the checks in full (spn_status_full) only of the
+ * scopes it shows with their findings. */
+void spn_status_html_scopes(spn_buf_t *b, const spn_status_t *st);
 /* The live probe's section: label NULL (the default page): its findings,
  * at most SPN_STATUS_PAGE, and a count of the passing results; else the
  * results of that scope (unique: 0 when another scope's label has the

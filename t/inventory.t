@@ -15,7 +15,7 @@ use File::Copy qw(copy);
 use MiniHttpd;
 use SpnTest qw(realm_dir);
 
-plan tests => 24;
+plan tests => 28;
 
 my $kts = tempdir(CLEANUP => 1);
 sub ktutil {
@@ -103,6 +103,16 @@ copy("$kts/new.keytab", "$kts/app1.keytab") or die;
 is(-s "$kts/app1.keytab", $size, 'rewritten in place: the same size');
 is(kvnos(1), '4', '  kvno 4 shown (mtime/ctime tell it apart)');
 
+# The default HTML page keeps each scope's verdict between scrapes (per
+# child) and stat()s each keytab for it at most once a second.
+sub html_failing {
+    my ($n) = `curl -s --max-time 20 '@{[ $h->url('127.0.0.1', '/spncheck-status') ]}'`
+        =~ /(\d+) failing<\/a>/;
+    return $n // -1;
+}
+my @f = map { html_failing() } 1 .. 6;
+is("@f", join(' ', (1) x 6), 'default page: app3 fails, on every scrape (its verdict kept)');
+
 # The missing one appears.
 ktutil("$kts/app3.keytab", $spn{3}, 9, 'Three-Pw9');
 is(kvnos(3), '9', 'app3 appears: kvno 9 shown');
@@ -110,6 +120,9 @@ $j = JSON::PP::decode_json(status('json'));
 %c3 = map { $_->{id} => $_ } @{scope($j, 3)->{checks} || []};
 is($c3{'keytab-readable'}{state}, 'pass', '  keytab-readable passes');
 is($c3{'spn-in-keytab'}{state}, 'pass', '  spn-in-keytab passes');
+select(undef, undef, undef, 1.2);              # past the default page's once-a-second stat()
+@f = map { html_failing() } 1 .. 6;
+is("@f", join(' ', (0) x 6), '  default page: none fails now, on every scrape (its verdict run again)');
 
 # Graceful restart: new shared memory, the same facts.
 my $before = reads(1);
@@ -123,4 +136,13 @@ cmp_ok(reads(1) - $before, '>=', 1, '  read again into the new shared memory');
 ok(!grep({ /SPN00002/ } split /\n/, $h->log), 'still no keys loaded for the status page');
 ok(!grep({ /AH00052|exit signal|SPN0011[013]/ } split /\n/, $h->log),
    'no child died, no inventory warning') or diag $h->log;
+
+# A keytab that was read replaced by one without its SPN: the default
+# page's kept verdicts are run again once the file's stat() sees it.
+@f = map { html_failing() } 1 .. 6;
+is("@f", join(' ', (0) x 6), 'default page: nothing fails (verdicts kept in the new children)');
+ktutil("$kts/app2.keytab", 'HTTP/other.inv.test@INV.TEST', 6, 'Other-Pw6');
+select(undef, undef, undef, 1.2);
+@f = map { html_failing() } 1 .. 6;
+is("@f", join(' ', (1) x 6), '  app2 replaced without its SPN: it fails on every scrape');
 $h->stop;
