@@ -35,7 +35,15 @@ APLOG_USE_MODULE(spncheck);
 
 /* The segment's size at most, whatever the keytabs on disk. */
 #define INV_SHM_MAX ((apr_size_t)256 << 20)
-#define INV_SLOT_MIN 1024
+/* A slot's room: a readable keytab's inventory is smaller than its file
+ * (the keys are not kept) and an unreadable one's holds its error (256
+ * bytes at most), so the file's size and a little, at least this; a
+ * keytab whose names need escapes past it (spn_inventory_bound: twice
+ * the file) takes from the spare part.  Every room a status page reads is
+ * in the RSS of the child that reads it: at 1,000 vhosts 1 KB rooms were
+ * 1 MB of every scraped child (bench/vhosts.pl). */
+#define INV_SLOT_MIN 320
+#define INV_SLOT_SLACK 64
 
 static spn_inv_table_t *table;
 static apr_hash_t *slot_of;     /* path -> slot index + 1 */
@@ -112,13 +120,15 @@ void spncheck_inventory_post_config(apr_pool_t *pconf, apr_pool_t *ptemp, server
         apr_size_t r;
         /* as root, for the size only: the children read it as themselves */
         r = stat(file_of(path), &st) == 0 ? spn_inventory_bound((uint64_t)st.st_size) : 0;
+        if (r && (uint64_t)st.st_size + INV_SLOT_SLACK < r)
+            r = (apr_size_t)st.st_size + INV_SLOT_SLACK;
         room[i] = (uint32_t)(r < INV_SLOT_MIN ? INV_SLOT_MIN : r > INV_SHM_MAX / 4
                              ? INV_SHM_MAX / 4 : r);
         total += room[i];
     }
     if (!n_slots)
         return;
-    /* room to grow: half again, and 64 KiB */
+    /* room to grow (and for names with escapes): half again, and 64 KiB */
     spare = total / 2 + 65536;
     size = spn_inv_table_size(room, n_slots, spare);
     if (size > INV_SHM_MAX) {
