@@ -20,8 +20,14 @@ APLOG_USE_MODULE(spncheck);
 #define MUTEX_TYPE   "spncheck-store"
 #define RETAINED_KEY "mod_spncheck-store"
 
+/* Kept across graceful restarts: the block, and its lock.  One lock for
+ * the block's life: old-generation children still finishing requests
+ * after a graceful restart write into the block the new ones write into,
+ * so both generations must take the same lock (a Mutex directive for
+ * spncheck-store therefore takes effect at a full restart). */
 typedef struct {
     apr_shm_t *shm;
+    apr_global_mutex_t *mutex;
 } retained_t;
 
 static spn_store_t *store;                  /* NULL: no history */
@@ -39,14 +45,19 @@ static void migrate_into(apr_pool_t *pconf, server_rec *s, void *mem, apr_shm_t 
 {
     spn_store_t *st = spn_store_init_dims(mem, dims, (int64_t)apr_time_sec(apr_time_now()));
     const spn_store_t *o;
-    int i;
+    int i, locked;
 
     if (!old)
         return;
     o = apr_shm_baseaddr_get(old);
     for (i = 0; i < n_labels && (uint32_t)i < st->n_mechs; i++)
         spn_mech_name_slot(st, i, labels[i]);
+    /* old-generation children may still record: the copy is whole under
+     * their lock (what they record after it stays in the old block) */
+    locked = store_mutex && apr_global_mutex_lock(store_mutex) == APR_SUCCESS;
     spn_store_migrate(pconf, st, o);
+    if (locked)
+        apr_global_mutex_unlock(store_mutex);
     if (o->capacity != dims->capacity)
         ap_log_error(APLOG_MARK, APLOG_NOTICE, 0, s, SPNLOGNO(00020) "SPNCheckHistory changed from "
                      "%u to %u: the newest failures, counters and charts are kept", o->capacity,
@@ -69,6 +80,23 @@ int spncheck_store_post_config(apr_pool_t *pconf, server_rec *s, const spn_store
 
     if (!rd)
         rd = ap_retained_data_create(RETAINED_KEY, sizeof(*rd));
+    if (!rd->mutex) {
+        rv = ap_global_mutex_create(&rd->mutex, NULL, MUTEX_TYPE, NULL, s, s->process->pool, 0);
+        if (rv != APR_SUCCESS) {
+            ap_log_error(APLOG_MARK, APLOG_ERR, rv, s, SPNLOGNO(00022) "cannot create the history "
+                         "mutex; the status page will have no history");
+            rd->mutex = NULL;
+        }
+        else
+            ap_log_error(APLOG_MARK, APLOG_DEBUG, 0, s, SPNLOGNO(00114) "the history mutex "
+                         "made (%s), kept across graceful restarts",
+                         apr_global_mutex_name(rd->mutex));
+    }
+    store_mutex = rd->mutex;
+    if (!store_mutex) {
+        store = NULL;
+        return OK;
+    }
     if (rd->shm && spn_store_mismatch_dims(apr_shm_baseaddr_get(rd->shm), apr_shm_size_get(rd->shm),
                                            dims, why, sizeof(why))) {
         /* The block was made by the module loaded before this graceful
@@ -126,12 +154,6 @@ int spncheck_store_post_config(apr_pool_t *pconf, server_rec *s, const spn_store
             migrate_into(pconf, s, apr_shm_baseaddr_get(rd->shm), old, dims, labels, n_labels, why);
     }
     store = apr_shm_baseaddr_get(rd->shm);
-    rv = ap_global_mutex_create(&store_mutex, NULL, MUTEX_TYPE, NULL, s, pconf, 0);
-    if (rv != APR_SUCCESS) {
-        ap_log_error(APLOG_MARK, APLOG_ERR, rv, s, SPNLOGNO(00022) "cannot create the history mutex; "
-                     "the status page will have no history");
-        store = NULL;
-    }
     return OK;
 }
 

@@ -14,7 +14,7 @@ use Time::HiRes qw(sleep);
 use MiniHttpd;
 use SpnTest qw(realm_dir);
 
-plan tests => 8;
+plan tests => 9;
 my $dir = realm_dir();
 $ENV{KRB5CCNAME} = "$dir/alice.cc";
 my $kt = "$dir/wrong.keytab";
@@ -37,7 +37,7 @@ sub funnel_of {
 }
 
 my $h = MiniHttpd->new(mpm => 'event', realm => $dir, module => $ENV{SPNCHECK_MODULE},
-                       site => site('a', 'b'));
+                       site => site('a', 'b'), extra => "LogLevel warn spncheck:debug\n");
 $h->start;
 $h->fail_kb1077(3, "$long/a/");
 my $j = json($h);
@@ -52,5 +52,8 @@ ok($h->graceful_site(site('b', 'a')), 'graceful restart: the two swapped');
 $j = json($h);
 isnt(funnel_of($j, 'b')->{failures}, 3, '  b does not get a\'s counts');
 like($h->log, qr/SPN00101: [^\n]*shares its first 183 bytes/, '  SPN00101 says why they start again');
+# both generations' children write into the one block: they take one lock
+is(scalar(() = $h->log =~ /SPN00114: the history mutex made/g), 1,
+   '  the history\'s lock made once, kept across the graceful restart with the block');
 $h->stop;
 unlike($h->log, qr/AH00052|Segmentation fault|exit signal/, 'no child crashed');
