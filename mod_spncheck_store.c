@@ -119,14 +119,14 @@ int spncheck_store_post_config(apr_pool_t *pconf, server_rec *s, const spn_store
          * its name, so this moves too */
         const spn_store_t *o = apr_shm_baseaddr_get(rd->shm);
         if ((i = spn_store_renamed(pconf, o, labels, n_labels)) >= 0) {
-            const char *was = spn_store_mechs(o)[i].scope;
-            if (strncmp(was, labels[i], sizeof(spn_store_mechs(o)[i].scope) - 1) == 0)
-                apr_snprintf(why, sizeof(why), "scope %d's label is another's too, or shares its "
-                             "first %d bytes with another's: their counts start again", i + 1,
-                             (int)sizeof(spn_store_mechs(o)[i].scope) - 1);
+            const spn_mech_slot_t *was = &spn_store_mechs(o)[i];
+            if (spn_store_slot_is(was, labels[i]))
+                apr_snprintf(why, sizeof(why), "scope %d's label is another's too (two virtual "
+                             "hosts with one name and port): their counts start again", i + 1);
             else
-                apr_snprintf(why, sizeof(why), "scope %d was %.60s, is %.60s", i + 1, was,
-                             labels[i]);
+                apr_snprintf(why, sizeof(why), "scope %d was %.60s%s, is %.60s%s", i + 1,
+                             was->scope, strlen(was->scope) > 60 ? "..." : "", labels[i],
+                             strlen(labels[i]) > 60 ? "..." : "");
             old = rd->shm;
             rd->shm = NULL;
         }

@@ -370,10 +370,11 @@ void spn_mech_name_slot(spn_store_t *s, int i, const char *scope)
     if (!SLOT_OK(s, i))
         return;
     m = &spn_store_mechs(s)[i];
-    if (strncmp(m->scope, scope, sizeof(m->scope) - 1) == 0 && m->scope[0])
+    if (spn_store_slot_is(m, scope))
         return;                             /* the same scope: counts go on */
     memset(m, 0, sizeof(*m));
     apr_cpystrn(m->scope, scope, sizeof(m->scope));
+    m->label_id = spn_store_label_id(scope);
 }
 
 void spn_mech_count(spn_store_t *s, int i, int mc)

@@ -111,6 +111,8 @@ enum { SPN_ET_AES256 = 0, SPN_ET_AES128, SPN_ET_AES_SHA2, SPN_ET_RC4, SPN_ET_DES
  * mechanism, failures by cause, NTLM successes with an NTLMv1 response. */
 typedef struct {
     char scope[184];                        /* server label + location; "" unused */
+    uint64_t label_id;                      /* the whole label's hash (spn_mech_label_id):
+                                               two labels cut alike stay apart */
     uint64_t n[SPN_MC_N];                   /* successes by mechanism */
     uint64_t first_legs, gave_up;
     uint64_t tokens[SPN_MC_N];
@@ -171,10 +173,11 @@ typedef struct {
  * header differs (version, sizes, SPN_C_COUNT) is not reused after a
  * graceful restart: its counters would land on other causes. */
 #ifndef SPN_STORE_LAYOUT_TEST_BUMP
-#define SPN_STORE_LAYOUT 10u  /* 5: causes 17-19; 6: 80 directory slots; 7: wanted by whom;
+#define SPN_STORE_LAYOUT 11u  /* 5: causes 17-19; 6: 80 directory slots; 7: wanted by whom;
                                  8: the funnel, gave-up clients (issue 20);
                                  9: references name their node (ref[48]);
-                                 10: sections sized from the configuration (issue 21) */
+                                 10: sections sized from the configuration (issue 21);
+                                 11: a scope slot's whole-label hash */
 #else
 #define SPN_STORE_LAYOUT 1003u   /* test-only build: another layout (t/layout.t) */
 #endif
@@ -274,6 +277,11 @@ int spn_store_migrate(apr_pool_t *p, spn_store_t *to, const spn_store_t *from);
  * keeps sizeof(scope) - 1 bytes of it: which of the two it counted is
  * not known).  -1 when every slot is its own or unnamed.  Linear. */
 int spn_store_renamed(apr_pool_t *p, const spn_store_t *o, const char *const *labels, int n);
+/* The hash of a whole scope label a slot keeps beside its cut name
+ * (FNV-1a, never 0), and 1 when slot m is named for the scope labelled
+ * scope (its cut name and that hash). */
+uint64_t spn_store_label_id(const char *scope);
+int spn_store_slot_is(const spn_mech_slot_t *m, const char *scope);
 
 /* The same with the default sections (SPN_MECH_SCOPES, SPN_PROBE_SLOTS,
  * SPN_DIR_CONF_MAX): tests and the CLI. */

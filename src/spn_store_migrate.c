@@ -30,6 +30,9 @@ static void dir_copy(spn_store_t *to, const spn_store_t *from)
         }
 }
 
+static const char *name_key(apr_pool_t *p, const char *name, size_t cap, uint64_t id,
+                            apr_ssize_t *len);
+
 int spn_store_migrate(apr_pool_t *p, spn_store_t *to, const spn_store_t *from)
 {
     static spn_mech_slot_t ambiguous;
@@ -60,27 +63,39 @@ int spn_store_migrate(apr_pool_t *p, spn_store_t *to, const spn_store_t *from)
     for (i = 0; i < keep && (f = spn_store_recent(from, i)) != NULL; i++)
         spn_store_ring(to)[(f->seq - 1) % to->capacity] = *f;
 
-    /* each scope's counts into the slot of its name (named already); a
-     * name two slots hold (labels past the field's size are kept cut, so
-     * two may cut the same) says neither's: those start again */
+    /* each scope's counts into the slot of its name (named already): the
+     * name as kept (cut past the field's size) and the whole label's hash,
+     * so labels cut alike stay apart; a name two slots hold (one label
+     * twice: two IP vhosts with one ServerName:port) says neither's: those
+     * start again */
     for (i = 0; i < to->n_mechs; i++) {
         spn_mech_slot_t *m = &spn_store_mechs(to)[i];
-        apr_ssize_t n = (apr_ssize_t)strnlen(m->scope, sizeof(m->scope));
-        if (m->scope[0])
-            apr_hash_set(names, m->scope, n, apr_hash_get(names, m->scope, n) ? &ambiguous : m);
+        apr_ssize_t n;
+        const char *k;
+        if (!m->scope[0])
+            continue;
+        k = name_key(p, m->scope, sizeof(m->scope), m->label_id, &n);
+        apr_hash_set(names, k, n, apr_hash_get(names, k, n) ? &ambiguous : m);
     }
     for (i = 0; i < from->n_mechs; i++) {       /* the old block's twice: neither */
         const spn_mech_slot_t *o = &spn_store_mechs(from)[i];
-        apr_ssize_t n = (apr_ssize_t)strnlen(o->scope, sizeof(o->scope));
-        if (o->scope[0])
-            apr_hash_set(old, o->scope, n, apr_hash_get(old, o->scope, n) ? &ambiguous : o);
+        apr_ssize_t n;
+        const char *k;
+        if (!o->scope[0])
+            continue;
+        k = name_key(p, o->scope, sizeof(o->scope), o->label_id, &n);
+        apr_hash_set(old, k, n, apr_hash_get(old, k, n) ? &ambiguous : o);
     }
     for (i = 0; i < from->n_mechs; i++) {
         const spn_mech_slot_t *o = &spn_store_mechs(from)[i];
-        apr_ssize_t n = (apr_ssize_t)strnlen(o->scope, sizeof(o->scope));
         spn_mech_slot_t *m;
-        if (o->scope[0] && apr_hash_get(old, o->scope, n) == o &&
-            (m = apr_hash_get(names, o->scope, n)) != NULL && m != &ambiguous)
+        apr_ssize_t n;
+        const char *k;
+        if (!o->scope[0])
+            continue;
+        k = name_key(p, o->scope, sizeof(o->scope), o->label_id, &n);
+        if (apr_hash_get(old, k, n) == o && (m = apr_hash_get(names, k, n)) != NULL &&
+            m != &ambiguous)
             *m = *o;
     }
 
@@ -95,6 +110,35 @@ int spn_store_migrate(apr_pool_t *p, spn_store_t *to, const spn_store_t *from)
     return 0;
 }
 
+uint64_t spn_store_label_id(const char *scope)
+{
+    uint64_t h = 14695981039346656037ull;
+
+    for (; *scope; scope++)
+        h = (h ^ (unsigned char)*scope) * 1099511628211ull;
+    return h ? h : 1;
+}
+
+int spn_store_slot_is(const spn_mech_slot_t *m, const char *scope)
+{
+    return m->scope[0] && strncmp(m->scope, scope, sizeof(m->scope) - 1) == 0 &&
+           m->label_id == spn_store_label_id(scope);
+}
+
+/* A hash key for a scope's name: its whole label's hash, then its name as
+ * the slot keeps it (cut), so two labels cut alike are two keys. */
+static const char *name_key(apr_pool_t *p, const char *name, size_t cap, uint64_t id,
+                            apr_ssize_t *len)
+{
+    size_t n = strnlen(name, cap);
+    char *k = apr_palloc(p, sizeof(id) + n);
+
+    memcpy(k, &id, sizeof(id));
+    memcpy(k + sizeof(id), name, n);
+    *len = (apr_ssize_t)(sizeof(id) + n);
+    return k;
+}
+
 int spn_store_renamed(apr_pool_t *p, const spn_store_t *o, const char *const *labels, int n)
 {
     apr_hash_t *cut = apr_hash_make(p);
@@ -103,15 +147,16 @@ int spn_store_renamed(apr_pool_t *p, const spn_store_t *o, const char *const *la
 
     for (i = 0; i < n && (uint32_t)i < o->n_mechs; i++) {
         const spn_mech_slot_t *m = &spn_store_mechs(o)[i];
-        apr_ssize_t len = (apr_ssize_t)strnlen(labels[i], cap);
-        const int *twin = apr_hash_get(cut, labels[i], len);
-        if (twin) {             /* two labels, one name: neither slot is sure */
+        apr_ssize_t len;
+        const char *k = name_key(p, labels[i], cap, spn_store_label_id(labels[i]), &len);
+        const int *twin = apr_hash_get(cut, k, len);
+        if (twin) {             /* one label twice: neither slot is sure */
             if (m->scope[0] || spn_store_mechs(o)[*twin].scope[0])
                 return first < 0 || *twin < first ? *twin : first;
             continue;
         }
-        apr_hash_set(cut, labels[i], len, apr_pmemdup(p, &i, sizeof(i)));
-        if (first < 0 && m->scope[0] && strncmp(m->scope, labels[i], cap) != 0)
+        apr_hash_set(cut, k, len, apr_pmemdup(p, &i, sizeof(i)));
+        if (first < 0 && m->scope[0] && !spn_store_slot_is(m, labels[i]))
             first = i;
     }
     return first;

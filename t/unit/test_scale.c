@@ -284,6 +284,25 @@ static void test_migrate_cut(apr_pool_t *p)
        "cut names: neither gets the other's counts (%llu, %llu)",
        (unsigned long long)spn_store_mechs(b)[1].n[SPN_MC_KRB5],
        (unsigned long long)spn_store_mechs(b)[2].n[SPN_MC_KRB5]);
+    ok(spn_store_mechs(b)[1].n[SPN_MC_KRB5] == 7 && spn_store_mechs(b)[2].n[SPN_MC_KRB5] == 5,
+       "cut names: each keeps its own counts (the whole label's hash tells them apart)");
+
+    /* one label twice (two IP vhosts with one ServerName:port): neither's */
+    {
+        spn_store_t *t1 = apr_pcalloc(p, spn_store_size_dims(&d));
+        spn_store_t *t2 = apr_pcalloc(p, spn_store_size_dims(&d));
+        spn_store_init_dims(t1, &d, 1000);
+        spn_store_init_dims(t2, &d, 2000);
+        spn_mech_name_slot(t1, 0, "twin:80");
+        spn_mech_name_slot(t1, 1, "twin:80");
+        spn_store_mechs(t1)[0].n[SPN_MC_KRB5] = 3;
+        spn_store_mechs(t1)[1].n[SPN_MC_KRB5] = 4;
+        spn_mech_name_slot(t2, 0, "twin:80");
+        spn_mech_name_slot(t2, 1, "twin:80");
+        spn_store_migrate(p, t2, t1);
+        ok(spn_store_mechs(t2)[0].n[SPN_MC_KRB5] == 0 && spn_store_mechs(t2)[1].n[SPN_MC_KRB5] == 0,
+           "one label twice: neither slot's counts move (which is which cannot be told)");
+    }
 
     /* the same dimensions, the two swapped: the kept block is not theirs
      * to keep (spn_store_renamed); a plain reorder and an unchanged
@@ -292,16 +311,20 @@ static void test_migrate_cut(apr_pool_t *p)
         const char *same[] = { la, lb, "c:80" }, *swapped[] = { lb, la, "c:80" },
                    *moved[] = { "c:80", "d:80", "e:80" }, *plain[] = { "a:80", "b:80" };
         spn_store_t *c = apr_pcalloc(p, spn_store_size_dims(&d));
+        const char *twins[] = { "t:80", "t:80" };
         ok(spn_store_renamed(p, a, swapped, 3) == 0,
-           "cut names swapped, same dimensions: slot 1 is not sure (moved)");
-        ok(spn_store_renamed(p, a, same, 3) == 0,
-           "cut names in the same order: not sure either (a slot cannot tell them apart)");
+           "cut names swapped, same dimensions: renamed at 1 (their counts move)");
+        ok(spn_store_renamed(p, a, same, 3) == -1,
+           "cut names in the same order: kept as it is (the hash tells them apart)");
         ok(spn_store_renamed(p, a, moved, 3) == 0, "another name: renamed at 1");
         spn_store_init_dims(c, &d, 1000);
         spn_mech_name_slot(c, 0, "a:80");
         spn_mech_name_slot(c, 1, "b:80");
         ok(spn_store_renamed(p, c, plain, 2) == -1, "the same names: kept as it is");
         ok(spn_store_renamed(p, c, same, 3) == 0, "a name changed: renamed at 1");
+        spn_mech_name_slot(c, 0, "t:80");
+        spn_mech_name_slot(c, 1, "t:80");
+        ok(spn_store_renamed(p, c, twins, 2) == 0, "one label twice: not sure (moved)");
     }
 }
 
