@@ -21,7 +21,7 @@
  * time a connection is opened, and the functions below are called
  * through a table of pointers resolved then, once per process.  Linked,
  * it and its TLS chain (GnuTLS, p11-kit, nettle, gmp) cost every httpd
- * process some 0.7 MB of resident pages at load, directory or not
+ * process some 0.8 MB of resident pages at load, directory or not
  * (issue 21).  sasl.h is read for its types and constants only: no
  * sasl_* function is called. */
 #include "spn_dir.h"

@@ -1,6 +1,6 @@
 /* test_ldapload.c: libldap is loaded at the directory's first use, not
  * with the module (issue 21: linked, it and its GnuTLS chain cost every
- * httpd process some 0.7 MB; src/spn_ldap.c resolves its functions with
+ * httpd process some 0.8 MB; src/spn_ldap.c resolves its functions with
  * dlopen + dlsym, once).  This program has its own build of
  * src/spn_ldap.c with SPN_LDAP_TEST_HOOK, which lets SPN_TEST_LDAP_SONAME
  * name another library in its place.
