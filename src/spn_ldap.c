@@ -15,7 +15,15 @@
  * refuses GSSAPI binds over TLS either way: use ldap:// with it).  SASL_NOCANON: the service ticket is for ldap/<host as
  * written in the URI>, never a reverse lookup's answer.  Every step
  * waits at most timeout_ms (connect, bind and each search); referrals
- * are never chased. */
+ * are never chased.
+ *
+ * libldap is not linked: it is loaded (dlopen, RTLD_LOCAL) the first
+ * time a connection is opened, and the functions below are called
+ * through a table of pointers resolved then, once per process.  Linked,
+ * it and its TLS chain (GnuTLS, p11-kit, nettle, gmp) cost every httpd
+ * process some 0.8 MB of resident pages at load, directory or not
+ * (issue 21).  sasl.h is read for its types and constants only: no
+ * sasl_* function is called. */
 #include "spn_dir.h"
 
 #include <gssapi/gssapi.h>
@@ -23,10 +31,112 @@
 #include <ldap.h>
 #include <sasl/sasl.h>
 
+#include <dlfcn.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+
+#ifndef SPN_LDAP_SONAME
+#error "SPN_LDAP_SONAME (libldap's SONAME) comes from configure"
+#endif
+
+/* Every libldap/liblber function this file calls, and the one variable
+ * it reads (ber_pvt_opt_on, what LDAP_OPT_ON points to).  Using one not
+ * listed here fails to link (nothing links -lldap). */
+#define SPN_LDAP_FUNCS(X) \
+    X(ldap_initialize) X(ldap_set_option) X(ldap_get_option) X(ldap_connect) \
+    X(ldap_sasl_interactive_bind_s) X(ldap_search_ext_s) X(ldap_first_entry) \
+    X(ldap_next_entry) X(ldap_get_values_len) X(ldap_value_free_len) X(ldap_msgfree) \
+    X(ldap_unbind_ext_s) X(ldap_err2string) X(ldap_memfree) X(ldap_url_parse) \
+    X(ldap_free_urldesc) X(ldap_get_dn) X(ldap_first_attribute) X(ldap_next_attribute) \
+    X(ber_free) X(ber_pvt_opt_on)
+
+static struct {
+#define SPN_LDAP_PTR(f) __typeof__(f) *p_##f;
+    SPN_LDAP_FUNCS(SPN_LDAP_PTR)
+#undef SPN_LDAP_PTR
+} lib;
+static pthread_once_t lib_once = PTHREAD_ONCE_INIT;
+static int lib_ok;
+static char lib_err[300];
+
+/* From here on, a call to ldap_xxx goes through lib.p_ldap_xxx. */
+#define ldap_initialize lib.p_ldap_initialize
+#define ldap_set_option lib.p_ldap_set_option
+#define ldap_get_option lib.p_ldap_get_option
+#define ldap_connect lib.p_ldap_connect
+#define ldap_sasl_interactive_bind_s lib.p_ldap_sasl_interactive_bind_s
+#define ldap_search_ext_s lib.p_ldap_search_ext_s
+#define ldap_first_entry lib.p_ldap_first_entry
+#define ldap_next_entry lib.p_ldap_next_entry
+#define ldap_get_values_len lib.p_ldap_get_values_len
+#define ldap_value_free_len lib.p_ldap_value_free_len
+#define ldap_msgfree lib.p_ldap_msgfree
+#define ldap_unbind_ext_s lib.p_ldap_unbind_ext_s
+#define ldap_err2string lib.p_ldap_err2string
+#define ldap_memfree lib.p_ldap_memfree
+#define ldap_url_parse lib.p_ldap_url_parse
+#define ldap_free_urldesc lib.p_ldap_free_urldesc
+#define ldap_get_dn lib.p_ldap_get_dn
+#define ldap_first_attribute lib.p_ldap_first_attribute
+#define ldap_next_attribute lib.p_ldap_next_attribute
+#define ber_free lib.p_ber_free
+#undef LDAP_OPT_ON
+#define LDAP_OPT_ON ((void *)lib.p_ber_pvt_opt_on)
+
+static const char *lib_soname(void)
+{
+#ifdef SPN_LDAP_TEST_HOOK
+    /* only in the unit test's own build of this file (t/unit/test_ldapload) */
+    const char *s = getenv("SPN_TEST_LDAP_SONAME");
+    if (s && *s)
+        return s;
+#endif
+    return SPN_LDAP_SONAME;
+}
+
+static void lib_load(void)
+{
+    const char *name = lib_soname();
+    void *h = dlopen(name, RTLD_NOW | RTLD_LOCAL);
+    const char *e = NULL;
+
+    if (!h)
+        e = dlerror();
+#define SPN_LDAP_SYM(f) \
+    if (h && !e) { \
+        dlerror(); \
+        if (!(lib.p_##f = (__typeof__(lib.p_##f))dlsym(h, #f))) \
+            e = dlerror(); \
+        if (!lib.p_##f && !e) \
+            e = "no symbol " #f; \
+    }
+    SPN_LDAP_FUNCS(SPN_LDAP_SYM)
+#undef SPN_LDAP_SYM
+    if (e) {
+        snprintf(lib_err, sizeof(lib_err), "%s could not be loaded: %s", name, e);
+        memset(&lib, 0, sizeof(lib));
+        if (h)
+            dlclose(h);
+        return;
+    }
+    lib_ok = 1;     /* h stays open for the process's life */
+}
+
+/* libldap's functions, resolved on the first call (any thread). */
+static int lib_ready(char *err, size_t errsz)
+{
+    if (pthread_once(&lib_once, lib_load) != 0) {
+        if (err && errsz)
+            snprintf(err, errsz, "%s could not be loaded: pthread_once failed", lib_soname());
+        return -1;
+    }
+    if (!lib_ok && err && errsz)
+        snprintf(err, errsz, "%s", lib_err);
+    return lib_ok ? 0 : -1;
+}
 
 enum { MAX_MAPPINGS = 16, MAX_VALS = 512 };
 
@@ -328,7 +438,7 @@ spn_dir_conn_t *spn_dir_open(apr_pool_t *p, krb5_context ctx, const char *uri,
             uri ? uri : "nothing", NULL);
         return NULL;
     }
-    if (!(c = calloc(1, sizeof(*c))))
+    if (lib_ready(err, errsz) < 0 || !(c = calloc(1, sizeof(*c))))
         return NULL;
     c->ctx = ctx;
     c->timeout_ms = timeout_ms > 0 ? timeout_ms : 5000;
