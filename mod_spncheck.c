@@ -696,21 +696,48 @@ static void store_dims(apr_pool_t *p, server_rec *s, spn_store_dims_t *d, const 
                      sc[covered].location ? sc[covered].location : "", n);
 }
 
+/* A pool with an allocator of its own, for what post_config needs only
+ * while it runs (walks of thousands of scopes, labels): destroyed at its
+ * end, its blocks go back to the system.  ptemp's would stay in the
+ * process's allocator, held by the parent and so by every child it forks
+ * (httpd reads the configuration twice, and the first pass's blocks are
+ * what the second reuses). */
+static apr_pool_t *scratch_pool(apr_pool_t *pconf)
+{
+    apr_allocator_t *a;
+    apr_pool_t *p;
+
+    if (apr_allocator_create(&a) != APR_SUCCESS)
+        return NULL;
+    if (apr_pool_create_ex(&p, pconf, NULL, a) != APR_SUCCESS) {
+        apr_allocator_destroy(a);
+        return NULL;
+    }
+    apr_allocator_owner_set(a, p);
+    apr_pool_tag(p, "spncheck-scratch");
+    return p;
+}
+
 static int post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp, server_rec *s)
 {
     spn_store_dims_t dims;
     const char **labels;
     int n_labels;
+    apr_pool_t *scratch = scratch_pool(pconf);
 
     (void)plog;
-    store_dims(ptemp, s, &dims, &labels, &n_labels);
+    if (!scratch)
+        scratch = ptemp;
+    store_dims(scratch, s, &dims, &labels, &n_labels);
     spncheck_store_post_config(pconf, s, &dims, labels, n_labels);
     spncheck_config_post_config(pconf, s);
     ssl_var = APR_RETRIEVE_OPTIONAL_FN(ssl_var_lookup);
     ssl_https = APR_RETRIEVE_OPTIONAL_FN(ssl_is_https);
-    spncheck_mech_assign(pconf, spncheck_store());
-    spncheck_ntlmssp_warn(ptemp, s);
-    spncheck_inventory_post_config(pconf, ptemp, s);
+    spncheck_mech_assign(pconf, scratch, spncheck_store());
+    spncheck_ntlmssp_warn(scratch, s);
+    spncheck_inventory_post_config(pconf, scratch, s);
+    if (scratch != ptemp)
+        apr_pool_destroy(scratch);
     spncheck_dir_post_config(pconf, s);
     return spncheck_probe_post_config(pconf, s);
 }

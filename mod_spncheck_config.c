@@ -395,10 +395,21 @@ static server_rec **conf_servers;   /* each scope's server (for its log lines) *
 static int n_conf_scopes;
 static apr_array_header_t *walk_servers;
 static int assigning;
+/* Each section scope's counting slot, by its server and its section (the
+ * origin a request's merged configuration names): one array for all the
+ * servers, sorted, looked up by bisection (a hash per server cost some
+ * 300 bytes a virtual host in every process). */
+typedef struct {
+    const server_rec *s;
+    const void *origin;
+    int slot;
+} mech_slot_t;
+static mech_slot_t *mech_table;
+static int n_mech_table;
+static apr_array_header_t *walk_slots;  /* mech_slot_t, while assigning */
 
 /* Scope i's counting slot: the vhost's (section NULL) or a section's. */
-static void assign_slot(apr_pool_t *p, server_rec *s, const spncheck_conf *section, int i,
-                        const char *label)
+static void assign_slot(server_rec *s, const spncheck_conf *section, int i, const char *label)
 {
     spncheck_srv *sv = ap_get_module_config(s->module_config, &spncheck_module);
     if (i >= spncheck_max_scopes() || (assign_store && (uint32_t)i >= assign_store->n_mechs))
@@ -406,13 +417,22 @@ static void assign_slot(apr_pool_t *p, server_rec *s, const spncheck_conf *secti
     if (!section)
         sv->mech_slot = i;
     else {
-        const void **k = apr_palloc(p, sizeof(*k));
-        *k = section;
-        if (!sv->mech_slots)
-            sv->mech_slots = apr_hash_make(p);
-        apr_hash_set(sv->mech_slots, k, sizeof(*k), (void *)(apr_uintptr_t)(i + 1));
+        mech_slot_t *m = apr_array_push(walk_slots);
+        m->s = s;
+        m->origin = section;
+        m->slot = i;
     }
     spn_mech_name_slot(assign_store, i, label);
+}
+
+static int mech_slot_cmp(const void *a, const void *b)
+{
+    const mech_slot_t *x = a, *y = b;
+    if (x->s != y->s)
+        return (apr_uintptr_t)x->s < (apr_uintptr_t)y->s ? -1 : 1;
+    if (x->origin != y->origin)
+        return (apr_uintptr_t)x->origin < (apr_uintptr_t)y->origin ? -1 : 1;
+    return 0;
 }
 
 /* ---- raw-ntlmssp: what reaches mod_auth_gssapi in a scope ------------------------
@@ -476,6 +496,8 @@ static void chain_directives(const ap_directive_t *d, gss_chain *g)
  * chain, its <Location>/<Directory> sections in order, and each
  * <VirtualHost> by where it is defined. */
 typedef struct {
+    apr_pool_t *perm;                   /* what the scopes keep */
+    apr_pool_t *tmp;                    /* the walk's scratch */
     int known, installed;
     const char *so;
     int indexed;
@@ -553,7 +575,7 @@ static int vhost_section(apr_pool_t *p, const ap_directive_t *d, const ap_direct
     *any = 1;
     g = scope_chain(p, vh, path, dir, gi);
     if (!g.mechs || spn_mechs_admit_ntlmssp(g.mechs)) {
-        *where = apr_pstrcat(p, dir ? "<Directory " : "<Location ", path, ">", NULL);
+        *where = apr_pstrcat(gi->perm, dir ? "<Directory " : "<Location ", path, ">", NULL);
         return 1;
     }
     return 0;
@@ -603,7 +625,7 @@ static int ntlmssp_state(apr_pool_t *p, server_rec *s, const char *location, int
         const char *env = getenv("GSS_MECH_CONFIG");
         gi->installed = spn_ntlmssp_installed(p, env && *env ? env : "/etc/gss/mech",
                                               "/etc/gss/mech.d", lib, sizeof(lib));
-        gi->so = apr_pstrdup(p, lib);
+        gi->so = apr_pstrdup(gi->perm, lib);
         gi->known = 1;
     }
     if (!gi->installed)
@@ -617,8 +639,6 @@ static void add_scope(apr_pool_t *p, apr_array_header_t *a, server_rec *s,
                       const spncheck_conf *section, int dir, gss_installed *gi)
 {
     spn_scope_t *sc = apr_array_push(a);
-    apr_array_header_t *names = apr_array_make(p, 4, sizeof(const char *));
-    int i;
 
     if (walk_servers)
         APR_ARRAY_PUSH(walk_servers, server_rec *) = s;
@@ -629,18 +649,17 @@ static void add_scope(apr_pool_t *p, apr_array_header_t *a, server_rec *s,
     sc->keytab_path = c->keytab;
     if (c->keytab && load)
         sc->svc.keytab = spncheck_inventory(p, s, c->keytab);
-    if (s->server_hostname)
-        APR_ARRAY_PUSH(names, const char *) = s->server_hostname;
-    for (i = 0; s->names && i < s->names->nelts; i++)
-        APR_ARRAY_PUSH(names, const char *) = APR_ARRAY_IDX(s->names, i, const char *);
-    sc->names = (const char *const *)names->elts;
-    sc->n_names = names->nelts;
+    /* ServerName and ServerAlias: the service's names without the wildcards
+     * that follow them (server_names) */
+    sc->names = sc->svc.names;
+    sc->n_names = (s->server_hostname ? 1 : 0) + (s->names ? s->names->nelts : 0);
     sc->detail = c->detail;
     sc->ntlm_share_max = c->ntlm_share;
-    sc->ntlmssp = ntlmssp_state(p, s, location, dir, gi, &sc->ntlmssp_so, &sc->ntlmssp_where);
+    sc->ntlmssp = ntlmssp_state(gi->tmp, s, location, dir, gi, &sc->ntlmssp_so,
+                                &sc->ntlmssp_where);
     if (assigning)
-        assign_slot(p, s, section, a->nelts - 1,
-                    apr_pstrcat(p, sc->server, location ? location : "", NULL));
+        assign_slot(s, section, a->nelts - 1,
+                    apr_pstrcat(gi->tmp, sc->server, location ? location : "", NULL));
 }
 
 /* Sections (<Location>, <Directory>) that set one of our directives and
@@ -657,19 +676,23 @@ static void add_sections(apr_pool_t *p, apr_array_header_t *a, server_rec *s,
         spncheck_conf *m;
         if (!c || !c->touched)
             continue;
-        m = spncheck_merge_dir(p, (void *)vhost, (void *)c);
+        m = spncheck_merge_dir(gi->tmp, (void *)vhost, (void *)c);
         if (m->enabled)
             add_scope(p, a, s, m, cd && cd->d ? cd->d : "?", load, c, dir, gi);
     }
 }
 
-static int scopes(apr_pool_t *p, spn_scope_t **out, int load)
+/* The scopes, allocated in p; tmp holds what the walk needs only while
+ * it runs (may be p). */
+static int scopes(apr_pool_t *p, apr_pool_t *tmp, spn_scope_t **out, int load)
 {
-    apr_array_header_t *a = apr_array_make(p, 8, sizeof(spn_scope_t));
+    apr_array_header_t *a = apr_array_make(tmp, 8, sizeof(spn_scope_t));
     server_rec *s;
     gss_installed gi;
 
     memset(&gi, 0, sizeof(gi));
+    gi.perm = p;
+    gi.tmp = tmp;
 
     for (s = ap_server_conf; s; s = s->next) {
         const spncheck_conf *vh = ap_get_module_config(s->lookup_defaults, &spncheck_module);
@@ -681,7 +704,8 @@ static int scopes(apr_pool_t *p, spn_scope_t **out, int load)
         add_sections(p, a, s, vh, sc->sec_url, load, 0, &gi);
         add_sections(p, a, s, vh, sc->sec_dir, load, 1, &gi);
     }
-    *out = (spn_scope_t *)a->elts;
+    *out = tmp == p ? (spn_scope_t *)a->elts
+                    : apr_pmemdup(p, a->elts, sizeof(spn_scope_t) * (size_t)(a->nelts ? a->nelts : 1));
     return a->nelts;
 }
 
@@ -692,7 +716,7 @@ static int scopes_copy(apr_pool_t *p, spn_scope_t **out, int load)
     int i;
 
     if (!conf_scopes)
-        return scopes(p, out, load);
+        return scopes(p, p, out, load);
     *out = apr_pmemdup(p, conf_scopes, sizeof(**out) * (size_t)(n_conf_scopes ? n_conf_scopes : 1));
     for (i = 0; load && i < n_conf_scopes; i++)
         if ((*out)[i].keytab_path)
@@ -723,10 +747,12 @@ static apr_status_t forget_scopes(void *data)
     conf_scopes = NULL;
     conf_servers = NULL;
     n_conf_scopes = 0;
+    mech_table = NULL;
+    n_mech_table = 0;
     return APR_SUCCESS;
 }
 
-void spncheck_mech_assign(apr_pool_t *p, spn_store_t *store)
+void spncheck_mech_assign(apr_pool_t *p, apr_pool_t *scratch, spn_store_t *store)
 {
     spn_scope_t *out;
     server_rec *s;
@@ -734,15 +760,20 @@ void spncheck_mech_assign(apr_pool_t *p, spn_store_t *store)
     for (s = ap_server_conf; s; s = s->next) {
         spncheck_srv *sv = ap_get_module_config(s->module_config, &spncheck_module);
         sv->mech_slot = -1;
-        sv->mech_slots = NULL;
     }
     forget_scopes(NULL);
     assign_store = store;
     assigning = 1;
-    walk_servers = apr_array_make(p, 16, sizeof(server_rec *));
-    n_conf_scopes = scopes(p, &out, 0);
-    conf_servers = (server_rec **)walk_servers->elts;
+    walk_servers = apr_array_make(scratch, 16, sizeof(server_rec *));
+    walk_slots = apr_array_make(scratch, 16, sizeof(mech_slot_t));
+    n_conf_scopes = scopes(p, scratch, &out, 0);
+    conf_servers = apr_pmemdup(p, walk_servers->elts,
+                               sizeof(server_rec *) * (size_t)(walk_servers->nelts + 1));
+    n_mech_table = walk_slots->nelts;
+    mech_table = apr_pmemdup(p, walk_slots->elts, sizeof(mech_slot_t) * (size_t)(n_mech_table + 1));
+    qsort(mech_table, (size_t)n_mech_table, sizeof(*mech_table), mech_slot_cmp);
     walk_servers = NULL;
+    walk_slots = NULL;
     assigning = 0;
     conf_scopes = out;
     apr_pool_cleanup_register(p, NULL, forget_scopes, apr_pool_cleanup_null);
@@ -769,11 +800,15 @@ const char *spncheck_scope_label(apr_pool_t *p, const spn_scope_t *sc)
 int spncheck_mech_slot(request_rec *r, const spncheck_conf *c)
 {
     const spncheck_srv *sv = ap_get_module_config(r->server->module_config, &spncheck_module);
-    void *v;
+    mech_slot_t key;
+    const mech_slot_t *m;
 
-    if (sv->mech_slots && c->origin &&
-        (v = apr_hash_get(sv->mech_slots, &c->origin, sizeof(c->origin))) != NULL)
-        return (int)(apr_uintptr_t)v - 1;
+    key.s = r->server;
+    key.origin = c ? c->origin : NULL;
+    if (n_mech_table && key.origin &&
+        (m = bsearch(&key, mech_table, (size_t)n_mech_table, sizeof(*mech_table),
+                     mech_slot_cmp)) != NULL)
+        return m->slot;
     return sv->mech_slot;
 }
 

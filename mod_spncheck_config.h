@@ -54,8 +54,8 @@ typedef struct {
     const char *probe_keytab;            /* SPNCheckProbe: off when NULL */
     const char *probe_client;
     int probe_interval;                  /* seconds, default 900 */
-    int mech_slot;                       /* the vhost's counting slot, -1 none */
-    apr_hash_t *mech_slots;              /* its sections' (origin -> slot + 1) */
+    int mech_slot;                       /* the vhost's counting slot, -1 none (its
+                                            sections': spncheck_mech_slot's table) */
     const char *dir_uri;                 /* SPNCheckDirectory: off when NULL */
     const char *dir_keytab;
     const char *dir_client;
@@ -103,9 +103,10 @@ const spn_keytab_t *spncheck_scope_inventory(apr_pool_t *p, int i);
 int spncheck_scope_count(void);
 /* Success counting by mechanism: names a slot of the shared store for
  * every scope (the store has one per scope, up to SPNCheckMaxScopes), in
- * spncheck_scopes' order (post_config); and the slot of a request's scope,
- * -1 when none. */
-void spncheck_mech_assign(apr_pool_t *p, spn_store_t *store);
+ * spncheck_scopes' order (post_config; what it keeps goes into p, its
+ * walk's scratch into scratch); and the slot of a request's scope, -1
+ * when none. */
+void spncheck_mech_assign(apr_pool_t *p, apr_pool_t *scratch, spn_store_t *store);
 /* SPNCheckMaxScopes: the first this many of spncheck_scopes' scopes are
  * covered (counted, self-checked, probed, looked up); the rest are not. */
 int spncheck_max_scopes(void);
