@@ -59,7 +59,7 @@ $spn    SPNCheckNTLMShare 30%
 SITE
 
 my @mpms = qw(prefork worker event);
-plan tests => 20 * @mpms + 7;
+plan tests => 20 * @mpms + 11;
 
 my ($K1, $N1, $K2) = (5, 4, 3);
 
@@ -142,6 +142,44 @@ for my $mpm (@mpms) {
               "$mpm: counts kept across a graceful restart");
     $h->stop;
     is_deeply([$h->sanitizer_reports], [], "$mpm: no sanitizer report");
+}
+
+# A main-server <Location> is a scope of each virtual host it is merged
+# into, each counted in its own slot (the slots are looked up by server and
+# section: one table for all the servers, post_config): two virtual hosts
+# with the same name on two ports, sign-ins to each.
+{
+    my $p2 = MiniHttpd::free_port();
+    my $cfg = <<"CFG";
+Listen 127.0.0.1:$p2
+<Location /local>
+@{[ gssapi_conf("$dir/web01.keytab") ]}$spn</Location>
+<Location /spncheck-status>
+    SetHandler spncheck-status
+    Require ip 127.0.0.1
+</Location>
+<VirtualHost *:*>
+    ServerName $host
+</VirtualHost>
+<VirtualHost 127.0.0.1:$p2>
+    ServerName $host
+</VirtualHost>
+CFG
+    my $h = MiniHttpd->new(mpm => 'event', realm => $dir, module => $ENV{SPNCHECK_MODULE}, site => $cfg);
+    $h->start;
+    my @r;
+    push @r, fetch($host, "/local/?a=$_", user => 'alice', port => $h->{port}) for 1 .. 3;
+    push @r, fetch($host, "/local/?b=$_", user => 'alice', port => $p2) for 1 .. 2;
+    is(scalar(grep { $_->{status} == 404 || $_->{status} == 200 } @r), 5,
+       'shared section: every sign-in got past authentication');
+    my $j = eval { JSON::PP::decode_json(fetch('127.0.0.1', '/spncheck-status?format=json',
+                                               port => $h->{port})->{body}) } || {};
+    $h->stop;
+    my %ok = map { ($_->{server} => $_->{auth_success}{krb5}) }
+        grep { ($_->{location} // '') eq '/local' } @{$j->{scopes} || []};
+    is($ok{$host}, 3, 'shared section: the first virtual host\'s scope counts its 3');
+    is($ok{"$host:$p2"}, 2, 'shared section: the second\'s counts its 2');
+    is($ok{localhost}, 0, 'shared section: the main server\'s scope, no request, counts none');
 }
 
 # SPNCheckNTLMShare: default 10, set in a virtual host and inherited by its
