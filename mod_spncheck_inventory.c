@@ -36,13 +36,13 @@ APLOG_USE_MODULE(spncheck);
 /* The segment's size at most, whatever the keytabs on disk. */
 #define INV_SHM_MAX ((apr_size_t)256 << 20)
 /* A slot's room: a readable keytab's inventory is smaller than its file
- * (the keys are not kept) and an unreadable one's holds its error (256
- * bytes at most), so the file's size and a little, at least this; a
- * keytab whose names need escapes past it (spn_inventory_bound: twice
- * the file) takes from the spare part.  Every room a status page reads is
+ * (the keys are not kept), so the file's size and a little, at least
+ * this; an unreadable one's error (256 bytes at most) and names that need
+ * escapes past it (spn_inventory_bound: twice the file) take from the
+ * spare part.  Every room a status page reads is
  * in the RSS of the child that reads it: at 1,000 vhosts 1 KB rooms were
  * 1 MB of every scraped child (bench/vhosts.pl). */
-#define INV_SLOT_MIN 320
+#define INV_SLOT_MIN 128
 #define INV_SLOT_SLACK 64
 
 static spn_inv_table_t *table;

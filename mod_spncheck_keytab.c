@@ -51,7 +51,7 @@ struct kt_slot {
  * failures come from a few hundred would keep megabytes in every child
  * (bench/vhosts.pl); a keytab dropped here is read again when a failure
  * needs it, outside the lock. */
-#define KT_SNAPS_MAX 16
+#define KT_SNAPS_MAX 8
 
 static apr_pool_t *cache_pool;
 static apr_hash_t *kt_cache;

@@ -110,9 +110,9 @@ enum { SPN_ET_AES256 = 0, SPN_ET_AES128, SPN_ET_AES_SHA2, SPN_ET_RC4, SPN_ET_DES
  * legs, connections that then gave up, requests that carried a token by
  * mechanism, failures by cause, NTLM successes with an NTLMv1 response. */
 typedef struct {
-    char scope[184];                        /* server label + location; "" unused */
-    uint64_t label_id;                      /* the whole label's hash (spn_mech_label_id):
-                                               two labels cut alike stay apart */
+    char scope[64];                         /* server label + location, cut; "" unused */
+    uint64_t label_id;                      /* the whole label's hash (spn_store_label_id):
+                                               with the cut name, what names the slot */
     uint64_t n[SPN_MC_N];                   /* successes by mechanism */
     uint64_t first_legs, gave_up;
     uint64_t tokens[SPN_MC_N];
@@ -177,7 +177,8 @@ typedef struct {
                                  8: the funnel, gave-up clients (issue 20);
                                  9: references name their node (ref[48]);
                                  10: sections sized from the configuration (issue 21);
-                                 11: a scope slot's whole-label hash */
+                                 11: a scope slot named by its whole label's hash and
+                                     its first 63 bytes (was 183) */
 #else
 #define SPN_STORE_LAYOUT 1003u   /* test-only build: another layout (t/layout.t) */
 #endif

@@ -1,6 +1,6 @@
 # cutlabel.t: two scopes whose labels share more than the store keeps of
-# a label (127 bytes for a failure's or probe result's scope, 183 for a
-# scope's counts) are not mixed up (hostile review): ?scope= of one does
+# a label (127 bytes for a failure's or probe result's scope, 63 and a
+# hash of the whole for a scope's counts) are not mixed up (hostile review): ?scope= of one does
 # not list the other's failures, and a graceful restart that swaps them
 # in the configuration (the same dimensions) does not hand one's counts
 # to the other: each keeps its own (a slot keeps the whole label's hash).

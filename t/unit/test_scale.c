@@ -248,11 +248,11 @@ static void test_uncovered(apr_pool_t *p)
     ok(strstr(b.s, "\nspncheck_scopes_uncovered 150\n") != NULL, "Prometheus: the count");
 }
 
-/* Two scopes whose labels share the mech slot's first 183 bytes (kept
- * cut): their counts cannot be told apart by name, so a restart that
- * reorders them moves neither's counts into the other's slot (hostile
- * review: the second name overwrote the first in the index and A's
- * slot got B's sign-ins). */
+/* Two scopes whose labels share the mech slot's first 63 bytes (kept
+ * cut): a restart that reorders them moves neither's counts into the
+ * other's slot (hostile review: the second name overwrote the first in
+ * the index and A's slot got B's sign-ins), and each keeps its own (the
+ * slot keeps the whole label's hash). */
 static void test_migrate_cut(apr_pool_t *p)
 {
     spn_store_dims_t d = { 4, 3, 0, 0 };
