@@ -90,9 +90,15 @@ static void vc_make(void)
     spn_scope_t *sc;
     int n, i;
 
+    apr_pool_t *tmp;
+
     if (vc.cache || !vc.pchild)
         return;
-    n = spncheck_scopes_noload(vc.pchild, &sc);
+    /* the scopes' copy only for this: some 200 bytes a scope a child
+     * would keep for its life */
+    if (apr_pool_create(&tmp, vc.pchild) != APR_SUCCESS)
+        return;
+    n = spncheck_scopes_noload(tmp, &sc);
     vc.ktslot = apr_palloc(vc.pchild, sizeof(*vc.ktslot) * (size_t)(n ? n : 1));
     vc.ktver = apr_palloc(vc.pchild, sizeof(*vc.ktver) * (size_t)(n ? n : 1));
     for (i = 0; i < n; i++)
@@ -100,6 +106,7 @@ static void vc_make(void)
     vc.n = n;
     __atomic_store_n(&vc.by_label, spn_status_label_index(vc.pchild, sc, n), __ATOMIC_RELEASE);
     vc.cache = spn_statcache_make(vc.pchild, n);
+    apr_pool_destroy(tmp);
 }
 
 /* The scopes by label for a page of n scopes (made at the first status
