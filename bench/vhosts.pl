@@ -62,7 +62,7 @@ my @ns = grep { /^\d+$/ && $_ > 0 } split ' ', ($ENV{BENCH_VHOSTS} || '10 1000 5
 die "vhosts.pl: BENCH_VHOSTS holds no number\n" unless @ns;
 my $scrapes = $ENV{BENCH_SCRAPES} || 10;
 # SPNCheckHistory: the module's default.  The failure ring is shared memory
-# of some 830 bytes a record whatever N is, and a child that writes
+# of some 820 bytes a record whatever N is, and a child that writes
 # failures touches the pages it writes: at 10000 (this script's setting
 # until 2026-12-07) some 8 MB of every busy child's RSS.
 my $history = $ENV{BENCH_HISTORY} || 1000;
