@@ -61,6 +61,10 @@ is_deeply([map { "$_: @{$seen{$_}}" } grep { @{$seen{$_}} > 1 } sort keys %seen]
 for my $f (@md) {
     my @bad = grep { /-kvno/ && /-pass\b/ && !/-setpass/ } slurp($f) =~ /`(ktpass [^`]*)`/g;
     is_deeply(\@bad, [], "$f: every ktpass with -kvno and -pass has -setpass");
+    # and -setpass is the one that keeps it: no text says it changes the key
+    my $t = slurp($f) =~ s/\s+/ /gr;
+    my @wrong = $t =~ /([^.;:]*`ktpass -setpass`[^.;]*(?:changes|sets|resets)[^.;]*)/g;
+    is_deeply(\@wrong, [], "$f: -setpass is never said to change the password");
 }
 # the examples show every directive: conf/spncheck.conf (configuration.md:
 # "every directive commented") and debian/spncheck.conf (mods-available,
