@@ -409,16 +409,26 @@ static void page_links(spn_buf_t *b, int which, int page, int pages, int n)
     spn_buf_puts(b, "</p>\n");
 }
 
-void spn_status_html_list(spn_buf_t *b, apr_pool_t *p, const spn_status_t *st, int which,
-                          int page)
+int spn_status_html_list(spn_buf_t *b, apr_pool_t *p, const spn_status_t *st, int which,
+                         int page)
 {
     static const char *const title[] = { "all scopes", "failing scopes", "warning scopes",
                                          "passing scopes" };
-    spn_checks_t *ck = spn_status_checks(p, st);
+    spn_checks_t *ck;
     int i, k, n = 0, pages, first, seen = 0;
 
-    if (which < SPN_LIST_ALL || which > SPN_LIST_PASS)
-        which = SPN_LIST_ALL;
+    if (which < SPN_LIST_ALL || which > SPN_LIST_PASS) {
+        spn_status_head(b, "mod_spncheck status: no such list");
+        spn_buf_puts(b, "<p class=\"fail\">No such list of scopes. The lists: ");
+        for (k = 0; k < 4; k++)
+            spn_buf_printf(b, "<a href=\"?scopes=%s\">%s</a>%s", list_word[k], title[k],
+                           k == 3 ? "" : " &middot; ");
+        spn_buf_puts(b, " (<code>?scopes=all|fail|warn|pass</code>); "
+                        "<a href=\"?\">the status page</a>.</p>\n");
+        spn_status_tail(b);
+        return -1;
+    }
+    ck = spn_status_checks(p, st);
     for (i = 0; i < st->n_scopes; i++)
         n += on_list(which, ck[i].worst);
     pages = n ? (n + SPN_STATUS_PAGE - 1) / SPN_STATUS_PAGE : 1;
@@ -472,6 +482,7 @@ void spn_status_html_list(spn_buf_t *b, apr_pool_t *p, const spn_status_t *st, i
     spn_buf_puts(b, "</table>\n");
     page_links(b, which, page, pages, n);
     spn_status_tail(b);
+    return 0;
 }
 
 /* ---- the probe, the recent failures ------------------------------------------------ */
