@@ -127,6 +127,14 @@ static void test_views(apr_pool_t *p)
     spn_buf_init(&b, p, 4096);
     is_int(spn_status_html_scope(&b, p, &st, "app14.contoso.com:443"), -1,
            "?scope=: the vhost without its location is not that scope");
+    /* but its 404 links the scopes of that virtual host (the label as a
+     * failure's Host shows it, without the location, or without the port) */
+    ok(strstr(b.s, "<a href=\"?scope=app14.contoso.com:443/app14\">") != NULL,
+       "?scope=: an unknown label that names a virtual host links its scopes");
+    spn_buf_init(&b, p, 4096);
+    spn_status_html_scope(&b, p, &st, "APP14.contoso.com");
+    ok(strstr(b.s, "<a href=\"?scope=app14.contoso.com:443/app14\">") &&
+       !strstr(b.s, "app140.contoso.com"), "?scope=: the host alone (any case) finds them too, only them");
     spn_buf_init(&b, p, 4096);
     is_int(spn_status_html_scope(&b, p, &st, "<script>alert(1)</script>\"&x\xff"), -1,
            "?scope=: unknown: -1 (the handler answers 404)");
