@@ -690,7 +690,8 @@ static void store_dims(apr_pool_t *p, server_rec *s, spn_store_dims_t *d, const 
     if (n > covered && ap_state_query(AP_SQ_MAIN_STATE) != AP_SQ_MS_CREATE_PRE_CONFIG)
         ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s, SPNLOGNO(00100) "SPNCheckMaxScopes %d: "
                      "%d of %d scopes with SPNCheck On are not covered (no sign-in counts, "
-                     "funnel, kerberos-share self-check, probe or directory lookup; the status "
+                     "funnel, kerberos-share and rc4-tickets self-checks, probe or directory "
+                     "lookup; the status "
                      "page lists them), from %s%s on; raise SPNCheckMaxScopes to %d to cover "
                      "them all", sv->max_scopes, n - covered, n, sc[covered].server,
                      sc[covered].location ? sc[covered].location : "", n);

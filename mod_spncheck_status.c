@@ -304,9 +304,9 @@ int spncheck_status_handler(request_rec *r)
         ap_set_content_type(r, "text/html; charset=utf-8");
     }
     else if (list && !format) {
-        int which = spn_status_list_arg(list);
-        spn_status_html_list(&b, wp, &st, which < 0 ? SPN_LIST_ALL : which,
-                             spn_status_page_arg(arg(r, "page")));
+        if (spn_status_html_list(&b, wp, &st, spn_status_list_arg(list),
+                                 spn_status_page_arg(arg(r, "page"))) < 0)
+            r->status = HTTP_NOT_FOUND;     /* ?scopes=failing: no such list */
         ap_set_content_type(r, "text/html; charset=utf-8");
     }
     else if (format && (!strcmp(format, "json") || !strcmp(format, "prometheus"))) {

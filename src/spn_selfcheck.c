@@ -130,7 +130,7 @@ static void check_keytab(apr_pool_t *p, const spn_service_t *svc, spn_checks_t *
 static void check_spns_held(apr_pool_t *p, const spn_service_t *svc, spn_checks_t *r)
 {
     const spn_keytab_t *kt = svc->keytab;
-    const char *missing = NULL, *fake = NULL;
+    const char *missing = NULL, *missing_bare = NULL, *fake = NULL;
     int i, j;
 
     if (!svc->n_spns) {
@@ -149,8 +149,10 @@ static void check_spns_held(apr_pool_t *p, const spn_service_t *svc, spn_checks_
         }
         for (j = 0; j < kt->n && !found; j++)
             found = strcasecmp(kt->e[j].name, b) == 0;
-        if (!found)
+        if (!found) {   /* setspn -Q takes each SPN without its realm */
             missing = missing ? apr_pstrcat(p, missing, ", ", svc->spns[i], NULL) : svc->spns[i];
+            missing_bare = missing_bare ? apr_pstrcat(p, missing_bare, ", ", b, NULL) : b;
+        }
     }
     if (fake && !missing)
         add(r, "spn-in-keytab", SPN_CHECK_WARN,
@@ -161,7 +163,7 @@ static void check_spns_held(apr_pool_t *p, const spn_service_t *svc, spn_checks_
         add(r, "spn-in-keytab", SPN_CHECK_FAIL,
             spn_psprintf(p, "not in the keytab: %s", missing),
             spn_psprintf(p, "find who holds %s (setspn -Q), then export that account's keys "
-                         "for it into the keytab", bare(p, missing)));
+                         "for it into the keytab", missing_bare));
     else
         add(r, "spn-in-keytab", SPN_CHECK_PASS, "every configured SPN is in the keytab", NULL);
 }

@@ -60,8 +60,9 @@ struct spn_status_s {
     /* Each scope's self-checks (spn_scope_checks), when the page computed
      * them once for all its parts; NULL: each part computes its own. */
     const spn_checks_t *checks;
-    /* SPNCheckMaxScopes, and the scopes past it (not counted, self-checked,
-     * probed or looked up): how many, and the first few by label */
+    /* SPNCheckMaxScopes, and the scopes past it (not counted, probed or
+     * looked up; no kerberos-share or rc4-tickets self-check): how many,
+     * and the first few by label */
     int max_scopes;
     int n_uncovered, n_uncovered_shown;
     const char *const *uncovered;

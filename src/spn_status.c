@@ -42,8 +42,9 @@ static void html_uncovered(spn_buf_t *b, const spn_status_t *st)
     if (st->n_uncovered <= 0)
         return;
     spn_buf_printf(b, "<p class=\"warn\" id=\"uncovered\"><b>%d scope%s not covered</b> "
-                      "(SPNCheckMaxScopes %d: no sign-in counts, funnel, kerberos-share "
-                      "self-check, probe or directory lookup): ", st->n_uncovered,
+                      "(SPNCheckMaxScopes %d: no sign-in counts, funnel, kerberos-share and "
+                      "rc4-tickets self-checks, probe or directory lookup; the other "
+                      "self-checks run): ", st->n_uncovered,
                    st->n_uncovered == 1 ? " is" : "s are", st->max_scopes);
     for (i = 0; i < st->n_uncovered_shown; i++) {
         spn_buf_puts(b, i ? ", <code>" : "<code>");
@@ -415,7 +416,8 @@ void spn_status_prometheus(spn_buf_t *b, apr_pool_t *p, const spn_status_t *st)
                       "# TYPE spncheck_history_capacity gauge\nspncheck_history_capacity %u\n",
                    held(s), s ? s->capacity : 0);
     spn_buf_printf(b, "# HELP spncheck_scopes_uncovered Scopes with SPNCheck On past "
-                      "SPNCheckMaxScopes: not counted, self-checked, probed or looked up.\n"
+                      "SPNCheckMaxScopes: not counted, probed or looked up (their "
+                      "kerberos-share and rc4-tickets self-checks are missing).\n"
                       "# TYPE spncheck_scopes_uncovered gauge\nspncheck_scopes_uncovered %d\n",
                    st->n_uncovered);
     spn_buf_puts(b, "# HELP spncheck_auth_success_total Successful Negotiate/NTLM sign-ins in "

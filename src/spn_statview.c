@@ -202,6 +202,47 @@ static void html_scope(spn_buf_t *b, const spn_scope_t *sc, const spn_checks_t *
     }
 }
 
+/* 1 when label names sc's virtual host: its "host:port", or its host
+ * alone, in any case (as a failure's Host or the SPN00010 host= shows it).
+ * label is hostile: compared only, linear in its length. */
+static int names_vhost(const spn_scope_t *sc, const char *label)
+{
+    const char *srv = sc->server ? sc->server : "";
+    size_t n = strlen(label), hn = strcspn(srv, ":");
+
+    return n && (strcasecmp(label, srv) == 0 || (n == hn && strncasecmp(label, srv, n) == 0));
+}
+
+/* The 404 of ?scope=: the label escaped, the scopes of the virtual host it
+ * names if any (the first 20), the list and the status page. */
+static void html_no_scope(spn_buf_t *b, const spn_status_t *st, const char *label)
+{
+    int i, shown = 0, more = 0;
+
+    spn_status_head(b, "mod_spncheck status: no such scope");
+    spn_buf_puts(b, "<p class=\"fail\">No scope with <code>SPNCheck On</code> is named <code>");
+    spn_buf_htmls(b, label ? label : "");
+    spn_buf_puts(b, "</code> here.</p>\n");
+    for (i = 0; label && i < st->n_scopes; i++) {
+        if (!names_vhost(&st->scopes[i], label))
+            continue;
+        if (shown == 20) {
+            more++;
+            continue;
+        }
+        spn_buf_puts(b, shown++ ? ", " : "<p>That virtual host's scopes (a scope is the "
+                                         "server and port, then the location): ");
+        spn_scope_link(b, &st->scopes[i]);
+    }
+    if (more)
+        spn_buf_printf(b, " and %d more", more);
+    if (shown)
+        spn_buf_puts(b, ".</p>\n");
+    spn_buf_printf(b, "<p><a href=\"?scopes=all\">All %d scopes</a> "
+                      "&middot; <a href=\"?\">the status page</a></p>\n", st->n_scopes);
+    spn_status_tail(b);
+}
+
 int spn_status_html_scope(spn_buf_t *b, apr_pool_t *p, const spn_status_t *st,
                           const char *label)
 {
@@ -213,12 +254,7 @@ int spn_status_html_scope(spn_buf_t *b, apr_pool_t *p, const spn_status_t *st,
         if (spn_scope_is(&st->scopes[i], label))
             sc = &st->scopes[i];
     if (!sc) {
-        spn_status_head(b, "mod_spncheck status: no such scope");
-        spn_buf_puts(b, "<p class=\"fail\">No scope with <code>SPNCheck On</code> is named <code>");
-        spn_buf_htmls(b, label ? label : "");
-        spn_buf_printf(b, "</code> here.</p>\n<p><a href=\"?scopes=all\">All %d scopes</a> "
-                          "&middot; <a href=\"?\">the status page</a></p>\n", st->n_scopes);
-        spn_status_tail(b);
+        html_no_scope(b, st, label);
         return -1;
     }
     if (st->checks)
@@ -409,16 +445,26 @@ static void page_links(spn_buf_t *b, int which, int page, int pages, int n)
     spn_buf_puts(b, "</p>\n");
 }
 
-void spn_status_html_list(spn_buf_t *b, apr_pool_t *p, const spn_status_t *st, int which,
-                          int page)
+int spn_status_html_list(spn_buf_t *b, apr_pool_t *p, const spn_status_t *st, int which,
+                         int page)
 {
     static const char *const title[] = { "all scopes", "failing scopes", "warning scopes",
                                          "passing scopes" };
-    spn_checks_t *ck = spn_status_checks(p, st);
+    spn_checks_t *ck;
     int i, k, n = 0, pages, first, seen = 0;
 
-    if (which < SPN_LIST_ALL || which > SPN_LIST_PASS)
-        which = SPN_LIST_ALL;
+    if (which < SPN_LIST_ALL || which > SPN_LIST_PASS) {
+        spn_status_head(b, "mod_spncheck status: no such list");
+        spn_buf_puts(b, "<p class=\"fail\">No such list of scopes. The lists: ");
+        for (k = 0; k < 4; k++)
+            spn_buf_printf(b, "<a href=\"?scopes=%s\">%s</a>%s", list_word[k], title[k],
+                           k == 3 ? "" : " &middot; ");
+        spn_buf_puts(b, " (<code>?scopes=all|fail|warn|pass</code>); "
+                        "<a href=\"?\">the status page</a>.</p>\n");
+        spn_status_tail(b);
+        return -1;
+    }
+    ck = spn_status_checks(p, st);
     for (i = 0; i < st->n_scopes; i++)
         n += on_list(which, ck[i].worst);
     pages = n ? (n + SPN_STATUS_PAGE - 1) / SPN_STATUS_PAGE : 1;
@@ -472,6 +518,7 @@ void spn_status_html_list(spn_buf_t *b, apr_pool_t *p, const spn_status_t *st, i
     spn_buf_puts(b, "</table>\n");
     page_links(b, which, page, pages, n);
     spn_status_tail(b);
+    return 0;
 }
 
 /* ---- the probe, the recent failures ------------------------------------------------ */

@@ -25,8 +25,9 @@ int spn_status_list_arg(const char *v);
 int spn_status_page_arg(const char *v);
 /* One page of the list, one row per scope (its link, state, SPNs, account,
  * keytab, sign-ins, the checks that do not pass), prev/next links.  which:
- * SPN_LIST_*. */
-void spn_status_html_list(spn_buf_t *b, apr_pool_t *p, const spn_status_t *st, int which,
+ * SPN_LIST_*.  Returns 0; -1 when which is no list (spn_status_list_arg
+ * gave -1), with a page that links the four: the handler answers 404. */
+int spn_status_html_list(spn_buf_t *b, apr_pool_t *p, const spn_status_t *st, int which,
                           int page);
 /* One scope's own view (?scope=LABEL, spn_scope_label): its
  * configuration, every self-check, its keytab's entries, its probe results,

@@ -10,7 +10,7 @@ use Test::More;
 use JSON::PP ();
 use SpnTest;
 
-plan tests => 73;
+plan tests => 75;
 
 my $S = 'status.spncheck.test';
 sub status_json {
@@ -151,6 +151,9 @@ is($no->{status}, 404, '?scope= unknown: 404');
 like($no->{body}, qr{is named <code>&lt;script&gt;alert\(1\)&lt;/script&gt;x</code>}, '?scope= unknown: says so, escaped');
 unlike($no->{body}, qr/<script/, '?scope= unknown: no markup from the request');
 is(fetch($S, '/spncheck-status?scopes=fail&page=9999')->{status}, 200, '?scopes=fail&page=9999: 200 (the last page)');
+my $nolist = fetch($S, '/spncheck-status?scopes=failing');
+is($nolist->{status}, 404, '?scopes= no such list (a typo): 404, not every scope under another name');
+like($nolist->{body}, qr{No such list of scopes\. The lists: <a href="\?scopes=all">}, '?scopes= no such list: links the four');
 
 # One failure in full
 my $one = fetch($S, "/spncheck-status?ref=$refs[1]");

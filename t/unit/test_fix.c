@@ -735,6 +735,16 @@ static void selfchecks(void)
     c = check(&r, "strong-enctypes");
     ok(c && c->state == SPN_CHECK_WARN && strstr(c->remedy, "CVE-2026-20833"),
        "strong-enctypes: RC4 only warns, naming Microsoft's 2026 RC4 removal");
+    {   /* two SPNs missing: `setspn -Q` takes an SPN without its realm, each of them */
+        static const char *two[] = { "HTTP/app1.spncheck.test@" REALM, "HTTP/APP1@" REALM };
+        s.spns = two;
+        s.n_spns = 2;
+        spn_selfcheck(pool, &s, names, 3, &r);
+        c = check(&r, "spn-in-keytab");
+        ok(c && c->state == SPN_CHECK_FAIL && c->remedy &&
+           strstr(c->remedy, "HTTP/app1.spncheck.test, HTTP/APP1 (setspn -Q)") &&
+           !strchr(c->remedy, '@'), "spn-in-keytab: every missing SPN's setspn -Q name without its realm");
+    }
 }
 
 int main(int argc, const char *const *argv)

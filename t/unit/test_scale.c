@@ -246,6 +246,12 @@ static void test_uncovered(apr_pool_t *p)
     spn_buf_init(&b, p, 1024);
     spn_status_prometheus(&b, p, &st);
     ok(strstr(b.s, "\nspncheck_scopes_uncovered 150\n") != NULL, "Prometheus: the count");
+    /* what an uncovered scope lacks, as it is: its other self-checks run */
+    ok(!strstr(b.s, "not counted, self-checked"), "Prometheus HELP: uncovered scopes are self-checked");
+    spn_buf_init(&b, p, 1024);
+    spn_status_html(&b, p, &st);
+    ok(strstr(b.s, "kerberos-share and rc4-tickets self-checks") != NULL,
+       "HTML: both self-checks that need the counts are named");
 }
 
 /* Two scopes whose labels share the mech slot's first 63 bytes (kept

@@ -127,6 +127,14 @@ static void test_views(apr_pool_t *p)
     spn_buf_init(&b, p, 4096);
     is_int(spn_status_html_scope(&b, p, &st, "app14.contoso.com:443"), -1,
            "?scope=: the vhost without its location is not that scope");
+    /* but its 404 links the scopes of that virtual host (the label as a
+     * failure's Host shows it, without the location, or without the port) */
+    ok(strstr(b.s, "<a href=\"?scope=app14.contoso.com:443/app14\">") != NULL,
+       "?scope=: an unknown label that names a virtual host links its scopes");
+    spn_buf_init(&b, p, 4096);
+    spn_status_html_scope(&b, p, &st, "APP14.contoso.com");
+    ok(strstr(b.s, "<a href=\"?scope=app14.contoso.com:443/app14\">") &&
+       !strstr(b.s, "app140.contoso.com"), "?scope=: the host alone (any case) finds them too, only them");
     spn_buf_init(&b, p, 4096);
     is_int(spn_status_html_scope(&b, p, &st, "<script>alert(1)</script>\"&x\xff"), -1,
            "?scope=: unknown: -1 (the handler answers 404)");
@@ -145,6 +153,15 @@ static void test_views(apr_pool_t *p)
     is_int(spn_status_page_arg("99999999999999"), 1, "a page number too long: 1");
     is_int(spn_status_page_arg("2x"), 1, "page 2x: 1");
     is_int(spn_status_page_arg(NULL), 1, "no page: 1");
+    /* ?scopes=failing (a typo): not the whole list under another name, a
+     * 404 that links the four lists */
+    spn_buf_init(&b, p, 4096);
+    is_int(spn_status_html_list(&b, p, &st, spn_status_list_arg("failing"), 1), -1,
+           "list: an unknown list: -1 (the handler answers 404)");
+    ok(strstr(b.s, "<a href=\"?scopes=fail\">") && strstr(b.s, "<a href=\"?scopes=all\">") &&
+       !strstr(b.s, "<tr><td><a href=\"?scope="), "list: an unknown list links the lists, lists no scope");
+    spn_buf_init(&b, p, 4096);
+    is_int(spn_status_html_list(&b, p, &st, SPN_LIST_PASS, 1), 0, "list: pass: 0");
 
     spn_buf_init(&b, p, 4096);
     spn_status_html_list(&b, p, &st, SPN_LIST_ALL, 1);
