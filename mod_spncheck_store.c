@@ -19,16 +19,29 @@ APLOG_USE_MODULE(spncheck);
 
 #define MUTEX_TYPE   "spncheck-store"
 #define RETAINED_KEY "mod_spncheck-store"
+#define RETAINED_MUTEX_KEY "mod_spncheck-store-mutex"
 
 /* Kept across graceful restarts: the block, and its lock.  One lock for
  * the block's life: old-generation children still finishing requests
  * after a graceful restart write into the block the new ones write into,
  * so both generations must take the same lock (a Mutex directive for
- * spncheck-store therefore takes effect at a full restart). */
+ * spncheck-store therefore takes effect at a full restart).
+ *
+ * Retained data outlives the module's code: a graceful restart after an
+ * upgrade hands this build the block an older build made under the same
+ * key, of that build's size (ap_retained_data_get says nothing of it).
+ * So what a key holds never grows: the lock has a key of its own (the
+ * block's struct grew by it once, and a graceful restart from the build
+ * before read past the older, smaller block: the next bytes of the
+ * global pool taken for a lock, and the parent died; t/upgrade.t). */
 typedef struct {
     apr_shm_t *shm;
-    apr_global_mutex_t *mutex;
 } retained_t;
+typedef struct {
+    apr_global_mutex_t *mutex;
+} retained_mutex_t;
+/* what RETAINED_KEY has held since it was made: never more */
+typedef char retained_t_never_grows[sizeof(retained_t) == sizeof(apr_shm_t *) ? 1 : -1];
 
 static spn_store_t *store;                  /* NULL: no history */
 static apr_global_mutex_t *store_mutex;
@@ -73,6 +86,7 @@ int spncheck_store_post_config(apr_pool_t *pconf, server_rec *s, const spn_store
                                const char *const *labels, int n_labels)
 {
     retained_t *rd = ap_retained_data_get(RETAINED_KEY);
+    retained_mutex_t *rm = ap_retained_data_get(RETAINED_MUTEX_KEY);
     apr_shm_t *old = NULL;
     apr_status_t rv;
     char why[160];
@@ -80,19 +94,21 @@ int spncheck_store_post_config(apr_pool_t *pconf, server_rec *s, const spn_store
 
     if (!rd)
         rd = ap_retained_data_create(RETAINED_KEY, sizeof(*rd));
-    if (!rd->mutex) {
-        rv = ap_global_mutex_create(&rd->mutex, NULL, MUTEX_TYPE, NULL, s, s->process->pool, 0);
+    if (!rm)
+        rm = ap_retained_data_create(RETAINED_MUTEX_KEY, sizeof(*rm));
+    if (!rm->mutex) {
+        rv = ap_global_mutex_create(&rm->mutex, NULL, MUTEX_TYPE, NULL, s, s->process->pool, 0);
         if (rv != APR_SUCCESS) {
             ap_log_error(APLOG_MARK, APLOG_ERR, rv, s, SPNLOGNO(00022) "cannot create the history "
                          "mutex; the status page will have no history");
-            rd->mutex = NULL;
+            rm->mutex = NULL;
         }
         else
             ap_log_error(APLOG_MARK, APLOG_DEBUG, 0, s, SPNLOGNO(00114) "the history mutex "
                          "made (%s), kept across graceful restarts",
-                         apr_global_mutex_name(rd->mutex));
+                         apr_global_mutex_name(rm->mutex));
     }
-    store_mutex = rd->mutex;
+    store_mutex = rm->mutex;
     if (!store_mutex) {
         store = NULL;
         return OK;
