@@ -26,18 +26,9 @@ use SpnTest qw(realm_dir);
 plan tests => 6;
 my $dir = realm_dir();
 $ENV{KRB5CCNAME} = "$dir/alice.cc";
-my @k = map { sprintf('k%02d', $_) } 1 .. 12;
-
-my $kd = tempdir(CLEANUP => 1);
-for (@k) { copy("$dir/wrong.keytab", "$kd/$_.keytab") or die "copy: $!" }
-my $site = "SPNCheckHistory 200\n<Location /spncheck-status>\n    SetHandler spncheck-status\n"
-         . "    Require ip 127.0.0.1\n</Location>\n<VirtualHost *>\n    ServerName wrong.spncheck.test\n"
-         . join('', map { MiniHttpd::kb1077_location("/$_", "$kd/$_.keytab") } @k)
-         . "</VirtualHost>\n";
-my $h = MiniHttpd->new(mpm => 'event', realm => $dir, module => $ENV{SPNCHECK_MODULE},
-                       tuning => "StartServers 1\nServerLimit 1\nThreadsPerChild 16\n"
-                               . "MaxRequestWorkers 16\nMinSpareThreads 1\nMaxSpareThreads 16\n",
-                       extra => "LogLevel warn\n", site => $site);
+my ($h, $kd, @k) = MiniHttpd->keytab_scopes(realm => $dir, module => $ENV{SPNCHECK_MODULE},
+                                            n => 12, threads => 16, history => 200,
+                                            extra => "LogLevel warn\n");
 $h->start;
 
 my $rounds = 6;

@@ -11,25 +11,15 @@ use FindBin;
 use lib "$FindBin::Bin/lib";
 use Test::More;
 use File::Copy qw(copy);
-use File::Temp qw(tempdir);
 use MiniHttpd;
 use SpnTest qw(realm_dir);
 
 plan tests => 9;
 my $dir = realm_dir();
 $ENV{KRB5CCNAME} = "$dir/alice.cc";
-my @k = map { sprintf('k%02d', $_) } 1 .. 20;
-
-my $kd = tempdir(CLEANUP => 1);
-for (@k) { copy("$dir/wrong.keytab", "$kd/$_.keytab") or die "copy: $!" }
-my $site = "SPNCheckHistory 100\n<Location /spncheck-status>\n    SetHandler spncheck-status\n"
-         . "    Require ip 127.0.0.1\n</Location>\n<VirtualHost *>\n    ServerName wrong.spncheck.test\n"
-         . join('', map { MiniHttpd::kb1077_location("/$_", "$kd/$_.keytab") } @k)
-         . "</VirtualHost>\n";
-my $h = MiniHttpd->new(mpm => 'event', realm => $dir, module => $ENV{SPNCHECK_MODULE},
-                       tuning => "StartServers 1\nServerLimit 1\nThreadsPerChild 4\n"
-                               . "MaxRequestWorkers 4\nMinSpareThreads 1\nMaxSpareThreads 4\n",
-                       extra => "LogLevel warn spncheck:debug\n", site => $site);
+my ($h, $kd, @k) = MiniHttpd->keytab_scopes(realm => $dir, module => $ENV{SPNCHECK_MODULE},
+                                            n => 20, threads => 4, history => 100,
+                                            extra => "LogLevel warn spncheck:debug\n");
 $h->start;
 
 # how often each keytab was read with its keys (SPN00002, one child)

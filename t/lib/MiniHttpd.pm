@@ -5,6 +5,7 @@ package MiniHttpd;
 # realm, the KB1077 keytab (wrong.keytab) at /.
 use strict;
 use warnings;
+use File::Copy qw(copy);
 use File::Temp qw(tempdir);
 use IO::Socket::INET;
 use JSON::PP ();
@@ -241,6 +242,28 @@ sub kb1077_location {
         SPNCheckKeytab $kt
     </Location>
 L
+}
+
+# One child (event MPM, threads => T) with n => N <Location>s /k01 .. /kNN
+# of the KB1077 case (kb1077_location), each with a copy of the realm's
+# wrong.keytab of its own (in a temporary directory), status page with
+# SPNCheckHistory history => H: for the per-process keytab cache's tests.
+# Returns the server (not started), the keytabs' directory and the names.
+sub keytab_scopes {
+    my ($class, %o) = @_;
+    my ($dir, $t) = ($o{realm}, $o{threads});
+    my @k = map { sprintf('k%02d', $_) } 1 .. $o{n};
+    my $kd = tempdir(CLEANUP => 1);
+    for (@k) { copy("$dir/wrong.keytab", "$kd/$_.keytab") or die "copy: $!" }
+    my $site = "SPNCheckHistory $o{history}\n<Location /spncheck-status>\n"
+             . "    SetHandler spncheck-status\n    Require ip 127.0.0.1\n</Location>\n"
+             . "<VirtualHost *>\n    ServerName wrong.spncheck.test\n"
+             . join('', map { kb1077_location("/$_", "$kd/$_.keytab") } @k) . "</VirtualHost>\n";
+    my $h = $class->new(mpm => 'event', realm => $dir, module => $o{module}, site => $site,
+                        tuning => "StartServers 1\nServerLimit 1\nThreadsPerChild $t\n"
+                                . "MaxRequestWorkers $t\nMinSpareThreads 1\nMaxSpareThreads $t\n",
+                        extra => $o{extra} // '');
+    return ($h, $kd, @k);
 }
 
 sub url { my ($self, $host, $path) = @_; "http://$host:$self->{port}$path" }
