@@ -18,6 +18,7 @@
 #include "mod_spncheck_explain.h"
 #include "mod_spncheck_inventory.h"
 #include "mod_spncheck_keytab.h"
+#include "mod_spncheck_ntlmssp.h"
 #include "mod_spncheck_probe.h"
 #include "mod_spncheck_dir.h"
 #include "mod_spncheck_retry.h"

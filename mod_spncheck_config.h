@@ -112,8 +112,6 @@ void spncheck_mech_assign(apr_pool_t *p, apr_pool_t *scratch, spn_store_t *store
 int spncheck_max_scopes(void);
 /* The scope label ("host:port/location") of scope sc, as its slot is named. */
 const char *spncheck_scope_label(apr_pool_t *p, const spn_scope_t *sc);
-/* SPN00090 for each scope where raw NTLMSSP reaches gss-ntlmssp (post_config). */
-void spncheck_ntlmssp_warn(apr_pool_t *p, server_rec *s);
 int spncheck_mech_slot(request_rec *r, const spncheck_conf *c);
 /* The module's one conn_config slot, shared by the retry memo
  * (mod_spncheck_retry.c) and the gave-up state (mod_spncheck_conn.c):
