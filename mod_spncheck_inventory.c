@@ -160,18 +160,6 @@ void spncheck_inventory_post_config(apr_pool_t *pconf, apr_pool_t *ptemp, server
     apr_pool_cleanup_register(pconf, NULL, forget, apr_pool_cleanup_null);
 }
 
-static void id_of(const struct stat *st, spn_inv_id_t *id)
-{
-    memset(id, 0, sizeof(*id));
-    id->dev = (uint64_t)st->st_dev;
-    id->ino = (uint64_t)st->st_ino;
-    id->size = (int64_t)st->st_size;
-    id->mtime_s = (int64_t)st->st_mtim.tv_sec;
-    id->mtime_ns = (int64_t)st->st_mtim.tv_nsec;
-    id->ctime_s = (int64_t)st->st_ctim.tv_sec;
-    id->ctime_ns = (int64_t)st->st_ctim.tv_nsec;
-}
-
 int spncheck_inventory_slot(const char *path)
 {
     void *v;
@@ -200,7 +188,7 @@ uint64_t spncheck_inventory_version(apr_pool_t *pchild, int slot, const char *pa
         k->ver = 0;                 /* looked for again, and its scopes checked, each time */
         return 0;
     }
-    id_of(&st, &id);
+    spn_inv_id_of(&st, &id);
     if (!k->ver || memcmp(&id, &k->id, sizeof(id)) != 0) {
         k->id = id;
         k->ver = ++next_ver;
@@ -257,7 +245,7 @@ const spn_keytab_t *spncheck_inventory(apr_pool_t *p, server_rec *s, const char 
     if (table && slot_of && (v = apr_hash_get(slot_of, path, APR_HASH_KEY_STRING)) != NULL)
         slot = (int)(apr_uintptr_t)v - 1;
     if (have)
-        id_of(&st, &id);
+        spn_inv_id_of(&st, &id);
     if (slot >= 0 && have)
         kt = spn_inv_table_get(p, table, slot, &id, path);
     if (!kt) {

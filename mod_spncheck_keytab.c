@@ -17,6 +17,8 @@
 #include "apr_strings.h"
 #include "apr_thread_mutex.h"
 
+#include "spn_inventory.h"
+
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -30,11 +32,10 @@ struct spncheck_snap {
 };
 typedef spncheck_snap kt_snap;
 
-/* The file's identity when it was read: any rewrite, even within a second. */
+/* The file's identity when it was read (spn_inv_id_of): any rewrite, even
+ * within a second. */
 typedef struct {
-    struct timespec mtim, ctim;
-    off_t size;
-    ino_t ino;
+    spn_inv_id_t f;
     int known;                  /* read once at least (a missing file: not) */
 } kt_id;
 
@@ -127,22 +128,13 @@ static void retire(kt_slot *s)
 static void id_of(kt_id *id, int have, const struct stat *st)
 {
     memset(id, 0, sizeof(*id));
-    if (!have) {
-        id->size = -1;                  /* a missing file is retried next time */
-        return;
-    }
-    id->mtim = st->st_mtim;
-    id->ctim = st->st_ctim;
-    id->size = st->st_size;
-    id->ino = st->st_ino;
-    id->known = 1;
+    if ((id->known = have) != 0)            /* a missing file is retried next time */
+        spn_inv_id_of(st, &id->f);
 }
 
 static int id_same(const kt_id *a, const kt_id *b)
 {
-    return a->known && b->known && a->size == b->size && a->ino == b->ino &&
-           a->mtim.tv_sec == b->mtim.tv_sec && a->mtim.tv_nsec == b->mtim.tv_nsec &&
-           a->ctim.tv_sec == b->ctim.tv_sec && a->ctim.tv_nsec == b->ctim.tv_nsec;
+    return a->known && b->known && memcmp(&a->f, &b->f, sizeof(a->f)) == 0;
 }
 
 /* Every child re-reads a changed file: the file's identity is the key, so
@@ -152,9 +144,10 @@ static int id_same(const kt_id *a, const kt_id *b)
  * not changed, is no re-read. */
 static void mark_reload(const char *path, const kt_id *id)
 {
-    uint64_t key = ((uint64_t)id->ino * 1000003u) ^ ((uint64_t)id->size << 20) ^
-                   ((uint64_t)id->mtim.tv_sec * 1000000007u) ^ (uint64_t)id->mtim.tv_nsec ^
-                   ((uint64_t)id->ctim.tv_nsec << 32) ^ (uint64_t)id->ctim.tv_sec;
+    const spn_inv_id_t *f = &id->f;
+    uint64_t key = (f->ino * 1000003u) ^ ((uint64_t)f->size << 20) ^
+                   ((uint64_t)f->mtime_s * 1000000007u) ^ (uint64_t)f->mtime_ns ^
+                   ((uint64_t)f->ctime_ns << 32) ^ (uint64_t)f->ctime_s;
     spncheck_store_event(SPN_EV_KEYTAB_RELOAD, 0, 0, key ? key : 2, path);
 }
 
@@ -206,7 +199,6 @@ spncheck_snap *spncheck_keytab_acquire(server_rec *srv, const char *path)
     s = apr_hash_get(kt_cache, path, APR_HASH_KEY_STRING);
     if (!s) {
         s = apr_pcalloc(cache_pool, sizeof(*s));
-        s->id.size = -1;
         apr_hash_set(kt_cache, apr_pstrdup(cache_pool, path), APR_HASH_KEY_STRING, s);
     }
     if (s->cur && id_same(&s->id, &id)) {

@@ -9,6 +9,7 @@
 #include <apr_strings.h>
 #include <sched.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #define INV_MAGIC 0x49504e53u          /* "SNPI" */
 #define INV_HEAD (4 + 4 + 4 + 4 + 2)
@@ -309,4 +310,16 @@ int spn_inv_table_put(spn_inv_table_t *t, int i, const spn_inv_id_t *id, const s
     sl->valid = 1;
     __atomic_store_n(&sl->seq, s1 + 2, __ATOMIC_RELEASE);
     return SPN_INV_PUT_OK;
+}
+
+void spn_inv_id_of(const struct stat *st, spn_inv_id_t *id)
+{
+    memset(id, 0, sizeof(*id));
+    id->dev = (uint64_t)st->st_dev;
+    id->ino = (uint64_t)st->st_ino;
+    id->size = (int64_t)st->st_size;
+    id->mtime_s = (int64_t)st->st_mtim.tv_sec;
+    id->mtime_ns = (int64_t)st->st_mtim.tv_nsec;
+    id->ctime_s = (int64_t)st->st_ctim.tv_sec;
+    id->ctime_ns = (int64_t)st->st_ctim.tv_nsec;
 }

@@ -44,6 +44,11 @@ typedef struct {
     int64_t mtime_s, mtime_ns, ctime_s, ctime_ns;
 } spn_inv_id_t;
 
+/* The identity of the file stat() described (any rewrite, even within a
+ * second, changes it). */
+struct stat;
+void spn_inv_id_of(const struct stat *st, spn_inv_id_t *id);
+
 /* The bytes a table of n slots with these rooms and spare bytes takes. */
 size_t spn_inv_table_size(const uint32_t *room, int n, size_t spare);
 /* Lays the table out at base (size bytes from spn_inv_table_size): every
