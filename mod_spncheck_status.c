@@ -232,7 +232,7 @@ int spncheck_status_handler(request_rec *r)
     spn_scope_t *scopes;
     const spn_failure_t *one = NULL;
     spn_buf_t b;
-    int page, held = 0;
+    int page, stream, held = 0;
 
     if (!r->handler || strcmp(r->handler, "spncheck-status") != 0)
         return DECLINED;
@@ -269,7 +269,8 @@ int spncheck_status_handler(request_rec *r)
         st.dir.keytab = sc->dir_keytab;
         st.dir.client = sc->dir_client;
     }
-    spn_buf_init(&b, wp, 32768);
+    stream = !one && format && (!strcmp(format, "json") || !strcmp(format, "prometheus"));
+    spn_buf_init(&b, wp, stream ? STREAM_PIECE : 32768);
     /* Copies only: the store's header and failures (copied under its lock,
      * held for the copy), the keytabs' inventories (shared memory, no lock
      * anyone waits on), then rendering under no lock at all. */
@@ -309,10 +310,9 @@ int spncheck_status_handler(request_rec *r)
             r->status = HTTP_NOT_FOUND;     /* ?scopes=failing: no such list */
         ap_set_content_type(r, "text/html; charset=utf-8");
     }
-    else if (format && (!strcmp(format, "json") || !strcmp(format, "prometheus"))) {
+    else if (stream) {
         int json = !strcmp(format, "json");
         headers(r, json ? "application/json" : "text/plain; version=0.0.4; charset=utf-8");
-        spn_buf_init(&b, wp, STREAM_PIECE);
         spn_buf_stream(&b, send_piece, r);
         if (json)
             spn_status_json(&b, wp, &st);
